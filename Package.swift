@@ -1,0 +1,43 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every target of ours shares: Swift 6 mode, warnings are errors, and imports that keep
+/// the pipeline's layering honest (a module sees only what it imports, and re-exports nothing).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "feedwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "feedwatch", targets: ["feedwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, through pkg-config. Nothing but headers and typed inline shims.
+        .systemLibrary(
+            name: "CXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+
+        // Pipeline stages, bottom up; each imports only what stands above it here.
+        .target(name: "FeedwatchCore", swiftSettings: strict),
+        .target(name: "Normalize", dependencies: ["CXML2", "FeedwatchCore"], swiftSettings: strict),
+        .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: strict),
+        .executableTarget(
+            name: "feedwatch",
+            dependencies: [
+                "FeedwatchCore", "FeedParse", "Normalize",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore"], swiftSettings: strict),
+        .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize"], swiftSettings: strict),
+        .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch"], swiftSettings: strict),
+    ]
+)

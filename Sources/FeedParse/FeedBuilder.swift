@@ -1,0 +1,334 @@
+import FeedwatchCore
+import Normalize
+
+/// Turns the element events of a feed document into a `ParsedFeed`. It knows what RSS, RDF and
+/// Atom elements mean and nothing about libxml2: the SAX bridge feeds it namespaces, names,
+/// attributes and text. Items are normalized as soon as they close, so memory holds finished
+/// items, not the document.
+///
+/// Scoping is explicit: a frame stack of the containers we care about (channel, item, entry,
+/// author, source, media group); anything else is skipped whole, so an RSS `image/title` can never
+/// overwrite the channel title and an Atom `source/title` never the entry's.
+final class FeedBuilder {
+    enum Role: Equatable {
+        case rssRoot, rdfRoot, channel, item, atomFeed, entry, source, mediaGroup
+        case person(PersonOwner)
+    }
+
+    enum PersonOwner: Equatable { case feed, entry, source }
+
+    struct Frame {
+        let role: Role
+        let base: String?
+        let depth: Int
+    }
+
+    let options: ParseOptions
+    var warnings: WarningLog
+    /// Current line in the document, set by the bridge before each event (for warnings).
+    var line = 0
+    private(set) var format: FeedFormat?
+    /// Why the document was rejected at its root, if it was.
+    private(set) var rejection: String?
+
+    var feed = FeedDraft()
+    var item: ItemDraft?
+    var person = PersonDraft()
+    private(set) var items: [FeedItem] = []
+    private var skippedItems = 0
+    private var skippedDeep = 0
+
+    private var frames: [Frame] = []
+    private var depth = 0
+    /// Depth of the element whose subtree is being skipped.
+    private var ignoreFrom: Int?
+    private var capture: TextCapture?
+    /// Base for relative URLs outside any `xml:base` (the document's http(s) URL).
+    private let rootBase: String?
+    /// The document's own `file:` URL, used only when the feed offers no better base.
+    private let fileBase: String?
+
+    init(options: ParseOptions, documentURL: String?) {
+        self.options = options
+        self.warnings = WarningLog(limit: options.maxWarnings)
+        if let documentURL, documentURL.lowercased().hasPrefix("file:") {
+            rootBase = nil
+            fileBase = documentURL
+        } else {
+            rootBase = documentURL
+            fileBase = nil
+        }
+    }
+
+    var isRejected: Bool { rejection != nil }
+
+    // MARK: - Events
+
+    func start(_ ns: Namespace, _ name: String, _ attributes: Attributes) {
+        depth += 1
+        if ignoreFrom != nil { return }
+        if capture != nil { capture!.childStart(name); return }
+        if depth > options.maxDepth {
+            skippedDeep += 1
+            ignoreFrom = depth
+            return
+        }
+        let parentBase = frames.last?.base ?? rootBase
+        let base = attributes.value("base", .xml).map { URLResolver.resolve($0, against: parentBase) ?? $0 } ?? parentBase
+        guard let parent = frames.last else { return startRoot(ns, name, attributes, base) }
+        let role: Role?
+        switch parent.role {
+        case .rssRoot: role = startInRSSRoot(ns, name, attributes, base)
+        case .rdfRoot: role = startInRDFRoot(ns, name, attributes, base)
+        case .channel: role = startInChannel(ns, name, attributes, base)
+        case .item: role = startInItem(ns, name, attributes, base)
+        case .atomFeed: role = startInAtomFeed(ns, name, attributes, base)
+        case .entry: role = startInEntry(ns, name, attributes, base)
+        case .source: role = startInSource(ns, name)
+        case .person: role = startInPerson(ns, name, base)
+        case .mediaGroup: role = startInMediaGroup(ns, name, attributes, base)
+        }
+        if let role {
+            frames.append(Frame(role: role, base: base, depth: depth))
+        } else if capture == nil {
+            ignoreFrom = depth
+        }
+    }
+
+    func end(_ name: String) {
+        defer { depth -= 1 }
+        if let ignoreFrom {
+            if depth == ignoreFrom { self.ignoreFrom = nil }
+            return
+        }
+        if let c = capture {
+            if depth == c.depth {
+                capture = nil
+                apply(c)
+            } else {
+                capture!.childEnd(name)
+            }
+            return
+        }
+        guard let frame = frames.last, frame.depth == depth else { return }
+        frames.removeLast()
+        switch frame.role {
+        case .item, .entry: finishItem()
+        case .person(let owner): finishPerson(owner)
+        default: break
+        }
+    }
+
+    func text(_ p: UnsafeBufferPointer<UInt8>) {
+        guard ignoreFrom == nil, capture != nil else { return }
+        capture!.text(p, atDepth: depth)
+    }
+
+    // MARK: - Helpers for the vocabularies
+
+    /// Starts collecting the current element's text for `field`.
+    func capture(_ field: Field, _ mode: TextMode, _ base: String?) -> Role? {
+        capture = TextCapture(field: field, mode: mode, depth: depth, base: base, line: line)
+        return nil
+    }
+
+    func beginItem(_ attributes: Attributes) -> Role? {
+        guard items.count < options.maxItems else {
+            skippedItems += 1
+            return nil
+        }
+        item = ItemDraft()
+        item!.id.offer(attributes.value("about", .rdf).flatMap(TextAccumulator.collapse), rank: 1)
+        return format?.isAtom == true ? .entry : .item
+    }
+
+    private func finishItem() {
+        guard let draft = item else { return }
+        item = nil
+        items.append(draft.build())
+    }
+
+    private func finishPerson(_ owner: PersonOwner) {
+        defer { person = PersonDraft() }
+        guard let who = person.name ?? person.email else { return }
+        switch owner {
+        case .feed: feed.authors.append(who)
+        case .entry: item?.authors.append(who)
+        case .source: item?.sourceAuthors.append(who)
+        }
+    }
+
+    func setRoot(_ format: FeedFormat, _ role: Role, base: String?, language: String?) {
+        self.format = format
+        feed.language.offer(language, rank: 2)
+        frames.append(Frame(role: role, base: base, depth: depth))
+    }
+
+    func reject(_ why: String) {
+        rejection = why
+        ignoreFrom = depth
+    }
+
+    func resolve(_ url: String?, _ base: String?) -> String? {
+        guard let url else { return nil }
+        return URLResolver.resolve(url, against: base)
+    }
+
+    func date(_ text: String?, line: Int) -> Timestamp? {
+        guard let text else { return nil }
+        if let t = DateParser.parse(text) { return t }
+        warnings.add(line: line, "unparseable date \"\(text)\"")
+        return nil
+    }
+
+    func addEnclosure(url: String?, type: String?, length: String?, base: String?) {
+        guard let url = resolve(url.flatMap(TextAccumulator.collapse), base) else { return }
+        let type = type.flatMap(TextAccumulator.collapse)
+        let length = length.flatMap(TextAccumulator.collapse).flatMap { Int64($0) }.flatMap { $0 >= 0 ? $0 : nil }
+        if let i = item?.enclosures.firstIndex(where: { $0.url == url }) {
+            if item!.enclosures[i].type == nil { item!.enclosures[i].type = type }
+            if item!.enclosures[i].length == nil { item!.enclosures[i].length = length }
+            return
+        }
+        item?.enclosures.append(Enclosure(url: url, type: type, length: length))
+    }
+
+    // MARK: - Applying captured text
+
+    private func apply(_ c: TextCapture) {
+        let value = c.finish()
+        switch c.field {
+        case .feedTitle: feed.title.offer(value, rank: 0)
+        case .feedLink: feed.link.offer(resolve(value, c.base), rank: 0)
+        case .feedID(let rank): feed.id.offer(value, rank: rank)
+        case .feedDescription: feed.description.offer(value, rank: 0)
+        case .feedLanguage(let rank): feed.language.offer(value, rank: rank)
+        case .feedUpdated(let rank): feed.updated.offer(date(value, line: c.line), rank: rank)
+        case .feedTTL: feed.ttl = value.flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        case .syndicationPeriod: feed.syndicationPeriod = value?.lowercased()
+        case .syndicationFrequency: feed.syndicationFrequency = value.flatMap { Int($0) }
+        case .itemID(let rank): item?.id.offer(value, rank: rank)
+        case .itemTitle(let rank): item?.title.offer(value, rank: rank)
+        case .itemLink(let rank): item?.link.offer(resolve(value, c.base), rank: rank)
+        case .itemGUID(let permalink):
+            item?.id.offer(value, rank: 0)
+            if permalink, let value, Self.looksLikeWebURL(value) { item?.link.offer(resolve(value, c.base), rank: 3) }
+        case .itemPublished: item?.published.offer(date(value, line: c.line), rank: 0)
+        case .itemUpdated(let rank): item?.updated.offer(date(value, line: c.line), rank: rank)
+        case .itemSummary: item?.summary.offer(value, rank: 0)
+        case .itemContent: item?.content.offer(value, rank: 0)
+        case .itemCategory: if let value { item?.categories.append(value) }
+        case .itemAuthor(let rss):
+            if let name = value.flatMap(rss ? PersonName.fromRSSAuthor : TextAccumulator.collapse) {
+                item?.authors.append(name)
+            }
+        case .personName: person.name = person.name ?? value
+        case .personEmail: person.email = person.email ?? value
+        }
+    }
+
+    private static func looksLikeWebURL(_ s: String) -> Bool {
+        let lower = s.prefix(8).lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+
+    // MARK: - End of document
+
+    func finish() throws -> ParsedFeed {
+        if let rejection { throw FeedParseError.notAFeed(rejection) }
+        guard let format else { throw FeedParseError.notAFeed("no RSS, RDF or Atom root element found") }
+        if skippedDeep > 0 {
+            warnings.add("\(skippedDeep) element(s) nested deeper than \(options.maxDepth) levels ignored")
+        }
+        if skippedItems > 0 {
+            warnings.add("item cap of \(options.maxItems) reached; \(skippedItems) more item(s) ignored")
+        }
+        var info = feed.build()
+        var out = items
+        if format.isAtom && !feed.authors.isEmpty {
+            // RFC 4287 §4.2.1: an entry without authors has its feed's.
+            for i in out.indices where out[i].authors.isEmpty { out[i].authors = Self.unique(feed.authors) }
+        }
+        resolveRemainingRelativeURLs(&info, &out)
+        return ParsedFeed(format: format, feed: info, items: out, warnings: warnings.final)
+    }
+
+    /// A document read from a file has no URL of its own: its relative links resolve against the
+    /// feed's declared self link, else its home page link, and only then the file's `file:` URL.
+    private func resolveRemainingRelativeURLs(_ info: inout FeedInfo, _ items: inout [FeedItem]) {
+        let candidates = [feed.selfLink, info.link].compactMap { $0 }
+        let absolute = candidates.map { URLResolver.resolve($0, against: fileBase) ?? $0 }
+        guard let fallback = absolute.first(where: URLResolver.isAbsolute) ?? fileBase else { return }
+        func fix(_ url: String?) -> String? {
+            guard let url, !URLResolver.isAbsolute(url) else { return url }
+            return URLResolver.resolve(url, against: fallback)
+        }
+        info.link = info.link.map { URLResolver.resolve($0, against: fileBase) ?? $0 }
+        for i in items.indices {
+            items[i].link = fix(items[i].link)
+            for j in items[i].enclosures.indices {
+                items[i].enclosures[j].url = fix(items[i].enclosures[j].url) ?? items[i].enclosures[j].url
+            }
+        }
+    }
+
+    static func unique(_ list: [String]) -> [String] {
+        var seen = Set<String>()
+        return list.filter { seen.insert($0).inserted }
+    }
+}
+
+/// Channel-level values as they are found, before the contract's precedence is applied.
+struct FeedDraft {
+    var title = Ranked<String>()
+    var link = Ranked<String>()
+    var id = Ranked<String>()
+    var description = Ranked<String>()
+    var language = Ranked<String>()
+    var updated = Ranked<Timestamp>()
+    var ttl: Int?
+    var syndicationPeriod: String?
+    var syndicationFrequency: Int?
+    var selfLink: String?
+    var authors: [String] = []
+
+    func build() -> FeedInfo {
+        FeedInfo(title: title.value, link: link.value, id: id.value, description: description.value,
+                 language: language.value, updated: updated.value, ttlMinutes: ttl ?? syndicationTTL)
+    }
+
+    /// The RSS syndication module's `updatePeriod` / `updateFrequency`, in minutes.
+    private var syndicationTTL: Int? {
+        let minutes: [String: Int] = ["hourly": 60, "daily": 1440, "weekly": 10_080, "monthly": 43_200, "yearly": 525_600]
+        guard let period = syndicationPeriod.flatMap({ minutes[$0] }) else { return nil }
+        return max(1, period / max(1, syndicationFrequency ?? 1))
+    }
+}
+
+/// One item's values as they are found.
+struct ItemDraft {
+    var id = Ranked<String>()
+    var title = Ranked<String>()
+    var link = Ranked<String>()
+    var published = Ranked<Timestamp>()
+    var updated = Ranked<Timestamp>()
+    var summary = Ranked<String>()
+    var content = Ranked<String>()
+    var authors: [String] = []
+    var sourceAuthors: [String] = []
+    var categories: [String] = []
+    var enclosures: [Enclosure] = []
+
+    func build() -> FeedItem {
+        FeedItem(id: id.value, title: title.value, link: link.value, published: published.value,
+                 updated: updated.value, summary: summary.value, content: content.value,
+                 authors: FeedBuilder.unique(authors.isEmpty ? sourceAuthors : authors),
+                 categories: FeedBuilder.unique(categories), enclosures: enclosures)
+    }
+}
+
+/// An Atom person construct being read.
+struct PersonDraft {
+    var name: String?
+    var email: String?
+}

@@ -1,0 +1,116 @@
+public import FeedwatchCore
+
+/// Parses one feed document pushed in chunks as they arrive, so the poller can parse while it
+/// downloads and memory holds finished items rather than the document.
+///
+///     bytes → InputDecoder (charset → clean UTF-8) → MarkupRepair (entities) → libxml2 SAX → FeedBuilder
+///                                                 ↘ JSON Feed (documents starting with `{`)
+///
+/// The output does not depend on how the input is chunked.
+public final class FeedParser {
+    private let options: ParseOptions
+    private let documentURL: String?
+    private var decoder: InputDecoder
+    private var received = 0
+    private var sink = Sink.undecided
+    private var leadingWhitespace = false
+    private var finished = false
+
+    private enum Sink {
+        case undecided
+        case xml(XMLFeedReader, MarkupRepair)
+        case json([UInt8])
+    }
+
+    /// - Parameters:
+    ///   - documentURL: where the document came from (`https://…`, or `file:///…` for a file);
+    ///     relative URLs resolve against it.
+    ///   - charset: the charset from HTTP `Content-Type`, if any.
+    public init(options: ParseOptions = ParseOptions(), documentURL: String? = nil, charset: String? = nil) {
+        self.options = options
+        self.documentURL = documentURL
+        self.decoder = InputDecoder(callerCharset: charset)
+    }
+
+    /// Parses a whole document at once.
+    public static func parse(_ bytes: [UInt8], options: ParseOptions = ParseOptions(), documentURL: String? = nil,
+                             charset: String? = nil) throws -> ParsedFeed {
+        let parser = FeedParser(options: options, documentURL: documentURL, charset: charset)
+        try parser.feed(bytes)
+        return try parser.finish()
+    }
+
+    public func feed(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { try feed($0) }
+    }
+
+    /// Feeds the next chunk. Throws `FeedParseError.tooLarge` once the size cap is passed; the
+    /// caller should stop the transfer.
+    public func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        received += bytes.count
+        guard received <= options.maxBytes else { throw FeedParseError.tooLarge(limit: options.maxBytes) }
+        decoder.feed(bytes) { route($0) }
+    }
+
+    /// Ends the document and returns the feed, or throws if it is not one.
+    public func finish() throws -> ParsedFeed {
+        precondition(!finished, "FeedParser.finish() called twice")
+        finished = true
+        decoder.finish { route($0) }
+        if leadingWhitespace { decoderWarning("white space before the XML declaration removed") }
+        switch sink {
+        case .undecided:
+            throw FeedParseError.empty
+        case .json(let bytes):
+            var feed = try JSONFeedReader.parse(bytes, documentURL: documentURL, options: options)
+            feed.warnings = decoder.warnings + feed.warnings
+            return feed
+        case .xml(let reader, var repair):
+            repair.process(UnsafeBufferPointer(start: nil, count: 0), final: true) { reader.feed($0) }
+            reader.finish()
+            let builder = reader.builder
+            for (name, line) in repair.recoveredEntities {
+                builder.warnings.add(line: line, "undefined entity &\(name); recovered")
+            }
+            for (name, line) in repair.undefinedEntities {
+                builder.warnings.add(line: line, "undefined entity &\(name); kept as text")
+            }
+            if repair.bareAmpersands > 0 {
+                builder.warnings.add("\(repair.bareAmpersands) unescaped '&' read as text")
+            }
+            var feed = try builder.finish()
+            feed.warnings = decoder.warnings + feed.warnings
+            return feed
+        }
+    }
+
+    private func decoderWarning(_ w: String) { decoder.note(w) }
+
+    /// Sends decoded UTF-8 to the XML or the JSON reader, chosen by the first non-blank byte.
+    private func route(_ p: UnsafeBufferPointer<UInt8>) {
+        switch sink {
+        case .xml(let reader, var repair):
+            sink = .undecided  // release the copy-on-write reference while mutating
+            repair.process(p, final: false) { reader.feed($0) }
+            sink = .xml(reader, repair)
+        case .json(var bytes):
+            sink = .undecided
+            bytes.append(contentsOf: p)
+            sink = .json(bytes)
+        case .undecided:
+            guard let first = p.firstIndex(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
+                if !p.isEmpty { leadingWhitespace = true }
+                return
+            }
+            if first > 0 { leadingWhitespace = true }
+            let rest = UnsafeBufferPointer(rebasing: p[first...])
+            if p[first] == 0x7B {
+                sink = .json(Array(rest))
+            } else {
+                let builder = FeedBuilder(options: options, documentURL: documentURL)
+                sink = .xml(XMLFeedReader(builder: builder), MarkupRepair())
+                route(rest)
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+/// The first stage of parsing: decides the document's charset from its first bytes and turns the
+/// stream into clean UTF-8, so libxml2 never has to guess or recover from encoding errors.
+///
+/// Precedence (RFC 7303 §3): a byte-order mark, then the charset the caller got from HTTP
+/// `Content-Type`, then the XML declaration, then UTF-8. A declaration of UTF-16/32 on bytes that
+/// are plainly ASCII-compatible is a relabelling mistake and is ignored.
+struct InputDecoder {
+    private var sniffBuffer: [UInt8] = []
+    private var decided = false
+    private var iconv: IconvDecoder?
+    private var sanitizer = UTF8Sanitizer()
+    private let callerCharset: String?
+    private(set) var warnings: [String] = []
+
+    /// How many bytes we wait for to find the end of an XML declaration.
+    private static let sniffLimit = 1024
+
+    init(callerCharset: String?) { self.callerCharset = callerCharset }
+
+    /// Adds a warning about the byte stream found by a later stage.
+    mutating func note(_ warning: String) { warnings.append(warning) }
+
+    /// Decodes `input`, handing UTF-8 to `emit`.
+    mutating func feed(_ input: UnsafeBufferPointer<UInt8>, emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if decided { return decode(input, final: false, emit: emit) }
+        sniffBuffer.append(contentsOf: input)
+        guard Self.canDecide(sniffBuffer) else { return }
+        let buffered = sniffBuffer
+        sniffBuffer = []
+        buffered.withUnsafeBufferPointer { decide(on: $0, final: false, emit: emit) }
+    }
+
+    mutating func finish(emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if !decided {
+            let buffered = sniffBuffer
+            sniffBuffer = []
+            buffered.withUnsafeBufferPointer { decide(on: $0, final: true, emit: emit) }
+        } else {
+            decode(UnsafeBufferPointer(start: nil, count: 0), final: true, emit: emit)
+        }
+        if sanitizer.invalidSequences > 0 {
+            warnings.append("invalid UTF-8: \(sanitizer.invalidSequences) byte sequence(s) replaced with U+FFFD")
+        }
+        if sanitizer.controlCharacters > 0 {
+            warnings.append("\(sanitizer.controlCharacters) control character(s) not allowed in XML replaced with spaces")
+        }
+        if let iconv, iconv.invalidBytes > 0 {
+            warnings.append("\(iconv.invalidBytes) byte(s) invalid in \(iconv.name) replaced with U+FFFD")
+        }
+    }
+
+    private static func canDecide(_ b: [UInt8]) -> Bool {
+        guard b.count >= 4 else { return false }
+        if b.count >= sniffLimit { return true }
+        // Only an XML declaration makes us wait, and only until its end.
+        let start = b.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) ?? 0
+        guard b.count - start >= 5 else { return false }
+        guard b[start] == 0x3C, b[start + 1] == 0x3F else { return true }
+        return b[start...].firstRange(of: [0x3F, 0x3E]) != nil
+    }
+
+    private mutating func decide(on head: UnsafeBufferPointer<UInt8>, final: Bool, emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        decided = true
+        var body = head
+        var charset = Charset.utf8
+        if let (bom, length) = Self.byteOrderMark(head) {
+            charset = bom
+            body = UnsafeBufferPointer(rebasing: head[length...])
+        } else if let guess = Self.utf16WithoutBOM(head) {
+            charset = guess
+        } else if let label = callerCharset ?? Self.declaredEncoding(head) {
+            if let c = Charset(label: label), !c.isUTF16or32 {
+                charset = c
+            } else if Charset(label: label) == nil {
+                warnings.append("unknown encoding \"\(label)\"; read as UTF-8")
+            }
+        }
+        if case .iconv(let name) = charset {
+            iconv = IconvDecoder(from: name)
+            if iconv == nil { warnings.append("unsupported encoding \"\(name)\"; read as UTF-8") }
+        }
+        decode(body, final: final, emit: emit)
+    }
+
+    private mutating func decode(_ input: UnsafeBufferPointer<UInt8>, final: Bool, emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if let iconv {
+            var utf8 = [UInt8]()
+            utf8.reserveCapacity(input.count * 2)
+            iconv.decode(input, final: final, into: &utf8)
+            utf8.withUnsafeBufferPointer { sanitizer.process($0, final: final, emit: emit) }
+        } else {
+            sanitizer.process(input, final: final, emit: emit)
+        }
+    }
+
+    private static func byteOrderMark(_ b: UnsafeBufferPointer<UInt8>) -> (Charset, Int)? {
+        func starts(_ p: [UInt8]) -> Bool { b.count >= p.count && zip(b, p).allSatisfy { $0 == $1 } }
+        if starts([0xEF, 0xBB, 0xBF]) { return (.utf8, 3) }
+        if starts([0xFF, 0xFE, 0x00, 0x00]) { return (.iconv("UTF-32LE"), 4) }
+        if starts([0x00, 0x00, 0xFE, 0xFF]) { return (.iconv("UTF-32BE"), 4) }
+        if starts([0xFE, 0xFF]) { return (.iconv("UTF-16BE"), 2) }
+        if starts([0xFF, 0xFE]) { return (.iconv("UTF-16LE"), 2) }
+        return nil
+    }
+
+    /// `<?` in UTF-16 without a BOM (XML 1.0 appendix F).
+    private static func utf16WithoutBOM(_ b: UnsafeBufferPointer<UInt8>) -> Charset? {
+        guard b.count >= 4 else { return nil }
+        if b[0] == 0x3C && b[1] == 0 && b[2] == 0x3F && b[3] == 0 { return .iconv("UTF-16LE") }
+        if b[0] == 0 && b[1] == 0x3C && b[2] == 0 && b[3] == 0x3F { return .iconv("UTF-16BE") }
+        return nil
+    }
+
+    /// The `encoding="…"` pseudo-attribute of an XML declaration, read as ASCII.
+    static func declaredEncoding(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let end = b.firstRange(of: [0x3F, 0x3E]) else { return nil }
+        let decl = String(decoding: b[..<end.lowerBound], as: UTF8.self)
+        guard decl.contains("<?xml"), let r = decl.firstRange(of: "encoding") else { return nil }
+        var rest = decl[r.upperBound...].drop(while: { $0 == " " || $0 == "=" || $0 == "\t" })
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        rest = rest.dropFirst()
+        guard let close = rest.firstIndex(of: quote) else { return nil }
+        return String(rest[..<close])
+    }
+}

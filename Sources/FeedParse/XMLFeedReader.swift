@@ -1,0 +1,113 @@
+internal import CXML2
+
+/// The bridge between libxml2's push parser and `FeedBuilder`: it owns the parser context, turns
+/// SAX2 callbacks into builder events, and libxml2's errors into warnings.
+///
+/// Safety: libxml2 is configured never to load anything (no DTD, no external entity, no network:
+/// `XML_PARSE_NONET`, no `NOENT`/`DTDLOAD`/`HUGE`, a null external-entity loader) and to recover
+/// from errors. Entity declarations are never recorded (no `entityDecl` handler), so a declared
+/// entity cannot expand — `MarkupRepair` has already rewritten every reference anyway.
+final class XMLFeedReader {
+    let builder: FeedBuilder
+    private var ctxt: xmlParserCtxtPtr?
+    /// Namespace of each interned URI pointer: libxml2 hands back the same pointer for the same URI.
+    private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
+    private var sawDoctype = false
+
+    private static let installLoader: Void = fw_install_null_entity_loader()
+
+    init(builder: FeedBuilder) {
+        self.builder = builder
+        _ = Self.installLoader
+        var sax = xmlSAXHandler()
+        sax.initialized = UInt32(XML_SAX2_MAGIC)
+        sax.startElementNs = { user, localname, prefix, uri, nsCount, namespaces, attrCount, _, attributes in
+            XMLFeedReader.from(user).startElement(localname, prefix, uri, Int(nsCount), namespaces, Int(attrCount), attributes)
+        }
+        sax.endElementNs = { user, localname, _, _ in
+            XMLFeedReader.from(user).endElement(localname)
+        }
+        sax.characters = { user, ch, len in XMLFeedReader.from(user).characters(ch, len) }
+        sax.cdataBlock = { user, ch, len in XMLFeedReader.from(user).characters(ch, len) }
+        sax.internalSubset = { user, _, _, _ in XMLFeedReader.from(user).doctype() }
+        sax.serror = { user, error in
+            guard let user, let error else { return }
+            XMLFeedReader.from(user).report(error.pointee)
+        }
+        let user = Unmanaged.passUnretained(self).toOpaque()
+        ctxt = xmlCreatePushParserCtxt(&sax, user, nil, 0, nil)
+        let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue)
+        xmlCtxtUseOptions(ctxt, options)
+    }
+
+    deinit {
+        if let ctxt { xmlFreeParserCtxt(ctxt) }
+    }
+
+    private static func from(_ user: UnsafeMutableRawPointer?) -> XMLFeedReader {
+        Unmanaged<XMLFeedReader>.fromOpaque(user!).takeUnretainedValue()
+    }
+
+    /// Parses the next piece of (clean UTF-8) document.
+    func feed(_ p: UnsafeBufferPointer<UInt8>) {
+        guard let ctxt, !p.isEmpty else { return }
+        p.withMemoryRebound(to: CChar.self) { _ = xmlParseChunk(ctxt, $0.baseAddress, Int32(p.count), 0) }
+    }
+
+    func finish() {
+        guard let ctxt else { return }
+        _ = xmlParseChunk(ctxt, nil, 0, 1)
+    }
+
+    // MARK: - Callbacks
+
+    private var currentLine: Int { Int(ctxt?.pointee.input?.pointee.line ?? 0) }
+
+    private func startElement(_ localname: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?,
+                              _ uri: UnsafePointer<xmlChar>?, _ nsCount: Int,
+                              _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ attrCount: Int,
+                              _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        guard let localname else { return }
+        builder.line = currentLine
+        let ns: Namespace
+        if let uri {
+            let key = UnsafeRawPointer(uri)
+            if let cached = namespaceCache[key] {
+                ns = cached
+            } else {
+                ns = Namespace(uri: String(cString: uri))
+                namespaceCache[key] = ns
+            }
+        } else if let prefix {
+            ns = Namespace(undeclaredPrefix: String(cString: prefix))
+        } else {
+            ns = .none
+        }
+        let attrs = Attributes(raw: attributes, count: attrCount, namespaceDeclarations: namespaces, namespaceCount: nsCount)
+        builder.start(ns, String(cString: localname), attrs)
+        if builder.isRejected, let ctxt { xmlStopParser(ctxt) }
+    }
+
+    private func endElement(_ localname: UnsafePointer<xmlChar>?) {
+        builder.line = currentLine
+        builder.end(localname.map { String(cString: $0) } ?? "")
+    }
+
+    private func characters(_ ch: UnsafePointer<xmlChar>?, _ len: Int32) {
+        guard let ch, len > 0 else { return }
+        builder.text(UnsafeBufferPointer(start: ch, count: Int(len)))
+    }
+
+    private func doctype() {
+        guard !sawDoctype else { return }
+        sawDoctype = true
+        builder.warnings.add(line: currentLine, "DOCTYPE ignored: no DTD or declared entity is ever loaded")
+    }
+
+    private func report(_ error: xmlError) {
+        guard !builder.isRejected, let message = error.message else { return }
+        var text = String(cString: message)
+        while text.last?.isWhitespace == true { text.removeLast() }
+        builder.warnings.add(line: Int(error.line), text)
+    }
+}

@@ -1,0 +1,146 @@
+/// Makes feed URLs absolute (RFC 3986 §5.2) and cleans what publishers leave in them: surrounding
+/// white space, embedded newlines and tabs (dropped, as browsers do), and spaces or non-ASCII
+/// bytes (percent-encoded). Foundation's `URL` is avoided: it rejects much of what real feeds
+/// contain and costs more than this whole routine.
+public enum URLResolver {
+    /// `reference` made absolute against `base`; returned cleaned but unresolved when there is no
+    /// usable base.
+    public static func resolve(_ reference: String, against base: String?) -> String? {
+        let ref = clean(reference)
+        guard !ref.isEmpty || base != nil else { return nil }
+        let r = Parts(ref)
+        if r.scheme != nil {
+            var t = r
+            t.scheme = r.scheme!.lowercased()
+            t.path = removeDotSegments(r.path)
+            return t.string
+        }
+        guard let base, let b = Optional(Parts(clean(base))), b.scheme != nil else {
+            return ref.isEmpty ? nil : ref
+        }
+        var t = Parts()
+        t.scheme = b.scheme!.lowercased()
+        if r.authority != nil {
+            t.authority = r.authority
+            t.path = removeDotSegments(r.path)
+            t.query = r.query
+        } else {
+            t.authority = b.authority
+            if r.path.isEmpty {
+                t.path = b.path
+                t.query = r.query ?? b.query
+            } else {
+                if r.path.hasPrefix("/") {
+                    t.path = removeDotSegments(r.path)
+                } else {
+                    t.path = removeDotSegments(merge(base: b, path: r.path))
+                }
+                t.query = r.query
+            }
+        }
+        t.fragment = r.fragment
+        return t.string
+    }
+
+    /// Whether `s` starts with a URI scheme (`https:`, `file:`, `mailto:` …).
+    public static func isAbsolute(_ s: String) -> Bool { Parts(s).scheme != nil }
+
+    /// The `file:///abs/path` URL of an absolute file-system path.
+    public static func fileURL(path: String) -> String { "file://" + clean(path) }
+
+    // MARK: - Pieces
+
+    private struct Parts {
+        var scheme: String?
+        var authority: String?
+        var path = ""
+        var query: String?
+        var fragment: String?
+
+        init() {}
+
+        /// RFC 3986 appendix B, without a regex.
+        init(_ s: String) {
+            var rest = Substring(s)
+            if let colon = rest.firstIndex(of: ":"), let first = rest.first, first.isASCII, first.isLetter,
+               rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) {
+                scheme = String(rest[..<colon])
+                rest = rest[rest.index(after: colon)...]
+            }
+            if let hash = rest.firstIndex(of: "#") {
+                fragment = String(rest[rest.index(after: hash)...])
+                rest = rest[..<hash]
+            }
+            if let q = rest.firstIndex(of: "?") {
+                query = String(rest[rest.index(after: q)...])
+                rest = rest[..<q]
+            }
+            if rest.hasPrefix("//") {
+                rest = rest.dropFirst(2)
+                let end = rest.firstIndex(of: "/") ?? rest.endIndex
+                authority = String(rest[..<end])
+                rest = rest[end...]
+            }
+            path = String(rest)
+        }
+
+        var string: String {
+            var out = ""
+            if let scheme { out += scheme + ":" }
+            if let authority { out += "//" + authority }
+            out += path
+            if let query { out += "?" + query }
+            if let fragment { out += "#" + fragment }
+            return out
+        }
+    }
+
+    private static func merge(base: Parts, path: String) -> String {
+        if base.authority != nil && base.path.isEmpty { return "/" + path }
+        guard let slash = base.path.lastIndex(of: "/") else { return path }
+        return String(base.path[...slash]) + path
+    }
+
+    /// RFC 3986 §5.2.4.
+    static func removeDotSegments(_ path: String) -> String {
+        guard path.contains(".") else { return path }
+        var input = Substring(path)
+        var output: [Substring] = []
+        let absolute = input.hasPrefix("/")
+        if absolute { input = input.dropFirst() }
+        let segments = input.split(separator: "/", omittingEmptySubsequences: false)
+        for (i, seg) in segments.enumerated() {
+            let last = i == segments.count - 1
+            if seg == "." {
+                if last { output.append("") }
+            } else if seg == ".." {
+                if !output.isEmpty { output.removeLast() }
+                if last { output.append("") }
+            } else {
+                output.append(seg)
+            }
+        }
+        return (absolute ? "/" : "") + output.joined(separator: "/")
+    }
+
+    /// Trims, drops ASCII tab/newline, and percent-encodes bytes that may not appear in a URI.
+    static func clean(_ s: String) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(s.utf8.count)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for b in s.utf8 where b != 0x09 && b != 0x0A && b != 0x0D {
+            switch b {
+            case 0x00..<0x20, 0x20, 0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F...:
+                if b == 0x20 && (out.isEmpty) { continue }
+                out.append(0x25); out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 0xF)])
+            default:
+                out.append(b)
+            }
+        }
+        // Trailing spaces were encoded as %20 above; a URL never ends in one on purpose.
+        while out.count >= 3 && out[out.count - 3] == 0x25 && out[out.count - 2] == 0x32 && out[out.count - 1] == 0x30 {
+            out.removeLast(3)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
