@@ -33,6 +33,7 @@ extension FeedBuilder {
         case "content": return capture(.itemContent, a.value("src") == nil ? textMode(a) : .skip, base)
         case "author": return .person(.entry)
         case "source": return .source
+        case "entry": return beginItem(a)  // the previous entry was never closed
         case "category":
             if let term = a.value("term").flatMap(TextAccumulator.collapse) { item?.categories.append(term) }
             return nil

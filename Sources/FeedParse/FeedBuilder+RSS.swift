@@ -83,6 +83,7 @@ extension FeedBuilder {
         case "enclosure":
             addEnclosure(url: a.value("url"), type: a.value("type"), length: a.value("length"), base: base)
             return nil
+        case "item": return beginItem(a)  // the previous item was never closed
         default: return nil
         }
     }

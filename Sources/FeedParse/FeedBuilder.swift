@@ -67,12 +67,12 @@ final class FeedBuilder {
     func start(_ ns: Namespace, _ name: String, _ attributes: Attributes) {
         depth += 1
         if ignoreFrom != nil { return }
-        if capture != nil { capture!.childStart(name); return }
         if depth > options.maxDepth {
             skippedDeep += 1
             ignoreFrom = depth
             return
         }
+        if capture != nil { capture!.childStart(name); return }
         let parentBase = frames.last?.base ?? rootBase
         let base = attributes.value("base", .xml).map { URLResolver.resolve($0, against: parentBase) ?? $0 } ?? parentBase
         guard let parent = frames.last else { return startRoot(ns, name, attributes, base) }
@@ -133,6 +133,9 @@ final class FeedBuilder {
     }
 
     func beginItem(_ attributes: Attributes) -> Role? {
+        // An item opening inside another means the previous one was never closed (libxml2's
+        // recovery keeps it open): finish it rather than lose it.
+        if item != nil { finishItem() }
         guard items.count < options.maxItems else {
             skippedItems += 1
             return nil
@@ -237,6 +240,11 @@ final class FeedBuilder {
     func finish() throws -> ParsedFeed {
         if let rejection { throw FeedParseError.notAFeed(rejection) }
         guard let format else { throw FeedParseError.notAFeed("no RSS, RDF or Atom root element found") }
+        if depth > 0 {
+            // A truncated document, or one libxml2 stopped reading: keep what was read so far.
+            warnings.add("document ended inside <\(openElementHint)>; its open elements were closed")
+            while depth > 0 { end("") }
+        }
         if skippedDeep > 0 {
             warnings.add("\(skippedDeep) element(s) nested deeper than \(options.maxDepth) levels ignored")
         }
@@ -269,6 +277,17 @@ final class FeedBuilder {
             for j in items[i].enclosures.indices {
                 items[i].enclosures[j].url = fix(items[i].enclosures[j].url) ?? items[i].enclosures[j].url
             }
+        }
+    }
+
+    /// A name for the innermost open element we track, for the truncation warning.
+    private var openElementHint: String {
+        switch frames.last?.role {
+        case .item?: return "item"
+        case .entry?: return "entry"
+        case .channel?: return "channel"
+        case .atomFeed?: return "feed"
+        default: return "element"
         }
     }
 

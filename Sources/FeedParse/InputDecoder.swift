@@ -113,9 +113,11 @@ struct InputDecoder {
 
     /// The `encoding="…"` pseudo-attribute of an XML declaration, read as ASCII.
     static func declaredEncoding(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        guard let end = b.firstRange(of: [0x3F, 0x3E]) else { return nil }
-        let decl = String(decoding: b[..<end.lowerBound], as: UTF8.self)
-        guard decl.contains("<?xml"), let r = decl.firstRange(of: "encoding") else { return nil }
+        // Only a declaration at the very start counts (white space aside, which we tolerate).
+        let start = b.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) ?? b.count
+        guard let end = b[start...].firstRange(of: [0x3F, 0x3E]) else { return nil }
+        let decl = String(decoding: b[start..<end.lowerBound], as: UTF8.self)
+        guard decl.hasPrefix("<?xml"), let r = decl.firstRange(of: "encoding") else { return nil }
         var rest = decl[r.upperBound...].drop(while: { $0 == " " || $0 == "=" || $0 == "\t" })
         guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
         rest = rest.dropFirst()

@@ -75,6 +75,7 @@ struct TextCapture {
     }
 
     mutating func childEnd(_ name: String) {
+        guard !name.isEmpty else { return }  // closed for us at end of input
         switch mode {
         case .xhtml:
             switch Markup.role(of: name) {

@@ -48,15 +48,41 @@ final class XMLFeedReader {
         Unmanaged<XMLFeedReader>.fromOpaque(user!).takeUnretainedValue()
     }
 
+    /// libxml2 is fed in fixed blocks of the stream, not in the pieces the network delivers:
+    /// some of its recovery messages carry a position that depends on how much input it had
+    /// buffered, and identical calls for identical bytes make the output fully chunk-invariant.
+    static let blockSize = 32 * 1024
+    private var staging: [UInt8] = []
+
     /// Parses the next piece of (clean UTF-8) document.
     func feed(_ p: UnsafeBufferPointer<UInt8>) {
-        guard let ctxt, !p.isEmpty else { return }
-        p.withMemoryRebound(to: CChar.self) { _ = xmlParseChunk(ctxt, $0.baseAddress, Int32(p.count), 0) }
+        var rest = p
+        while !rest.isEmpty {
+            if staging.isEmpty && rest.count >= Self.blockSize {
+                parse(UnsafeBufferPointer(rebasing: rest[..<Self.blockSize]), terminate: false)
+                rest = UnsafeBufferPointer(rebasing: rest[Self.blockSize...])
+                continue
+            }
+            let n = min(Self.blockSize - staging.count, rest.count)
+            staging.append(contentsOf: UnsafeBufferPointer(rebasing: rest[..<n]))
+            rest = UnsafeBufferPointer(rebasing: rest[n...])
+            if staging.count == Self.blockSize {
+                staging.withUnsafeBufferPointer { parse($0, terminate: false) }
+                staging.removeAll(keepingCapacity: true)
+            }
+        }
     }
 
     func finish() {
+        staging.withUnsafeBufferPointer { parse($0, terminate: true) }
+        staging = []
+    }
+
+    private func parse(_ p: UnsafeBufferPointer<UInt8>, terminate: Bool) {
         guard let ctxt else { return }
-        _ = xmlParseChunk(ctxt, nil, 0, 1)
+        p.withMemoryRebound(to: CChar.self) {
+            _ = xmlParseChunk(ctxt, $0.baseAddress, Int32($0.count), terminate ? 1 : 0)
+        }
     }
 
     // MARK: - Callbacks
