@@ -43,6 +43,8 @@ final class FeedBuilder {
     /// Depth of the element whose subtree is being skipped.
     private var ignoreFrom: Int?
     private var capture: TextCapture?
+    /// One libxml2 HTML context for every HTML field of the document.
+    private let html = HTMLTextConverter()
     /// Base for relative URLs outside any `xml:base` (the document's http(s) URL).
     private let rootBase: String?
     /// The document's own `file:` URL, used only when the feed offers no better base.
@@ -199,7 +201,7 @@ final class FeedBuilder {
     // MARK: - Applying captured text
 
     private func apply(_ c: TextCapture) {
-        let value = c.finish()
+        let value = c.finish(html: html)
         switch c.field {
         case .feedTitle: feed.title.offer(value, rank: 0)
         case .feedLink: feed.link.offer(resolve(value, c.base), rank: 0)

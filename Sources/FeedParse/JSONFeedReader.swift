@@ -32,6 +32,7 @@ enum JSONFeedReader {
             language: doc["language"]?.string.flatMap(TextAccumulator.collapse),
             updated: nil, ttlMinutes: nil)
         let feedAuthors = authors(doc)
+        let html = HTMLTextConverter()
 
         var items: [FeedItem] = []
         let entries = doc["items"]?.array ?? []
@@ -43,7 +44,7 @@ enum JSONFeedReader {
                 warnings.add("unparseable date \"\(text)\"")
                 return nil
             }
-            let content = o["content_html"]?.string.flatMap(HTMLText.plainText)
+            let content = o["content_html"]?.string.flatMap(html.plainText)
                 ?? o["content_text"]?.string.flatMap(TextAccumulator.collapse)
             let ownAuthors = authors(o)
             let enclosures: [Enclosure] = (o["attachments"]?.array ?? []).compactMap { a in

@@ -1,4 +1,5 @@
 internal import CXML2
+import Glibc
 
 /// Rewrites entity references before libxml2 sees them, outside CDATA sections and comments:
 ///
@@ -42,62 +43,77 @@ struct MarkupRepair {
     }
 
     private mutating func run(_ p: UnsafeBufferPointer<UInt8>, final: Bool, emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        guard let base = p.baseAddress else { return }
         let n = p.count
         var i = 0
-        var copied = 0        // p[..<copied] is already in `out`
+        var copied = 0           // p[..<copied] is already in `out`
         var out: [UInt8]? = nil  // allocated on the first rewrite only
-        var end = n           // where this call's output stops (the rest is carried)
-        var lineAtEnd = line
+        var end = n              // where this call's output stops (the rest is carried)
+        // Line numbers are only needed for warnings and at the end of a call: count newlines
+        // lazily, with memchr, up to where one is asked for.
+        var counted = 0
+        func lineNumber(at k: Int) -> Int {
+            while counted < k, let nl = memchr(base + counted, 0x0A, k - counted) {
+                self.line += 1
+                counted = base.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            counted = max(counted, k)
+            return self.line
+        }
+        // Positions of the next '&' and '<' (n when there is none), each searched for once.
+        var nextAmp = -1, nextLt = -1
+        func next(_ byte: UInt8, from k: Int) -> Int {
+            memchr(base + k, Int32(byte), n - k).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? n
+        }
         scan: while i < n {
-            let b = p[i]
-            if b == 0x0A { line += 1; i += 1; continue }
             if mode != .markup {
                 // Look for "]]>" or "-->"; its first two bytes may end the previous chunk.
                 let dash: UInt8 = mode == .cdata ? 0x5D : 0x2D
-                if b == 0x3E && i >= 2 && p[i - 1] == dash && p[i - 2] == dash { mode = .markup }
-                i += 1
+                guard let gt = memchr(base + i, 0x3E, n - i) else { i = n; break scan }
+                i = base.distance(to: gt.assumingMemoryBound(to: UInt8.self)) + 1
+                if i >= 3 && p[i - 2] == dash && p[i - 3] == dash { mode = .markup }
                 continue
             }
-            if b == 0x3C {
+            if nextAmp < i { nextAmp = next(0x26, from: i) }
+            if nextLt < i { nextLt = next(0x3C, from: i) }
+            i = min(nextAmp, nextLt)
+            if i >= n { break scan }
+            if p[i] == 0x3C {
                 if !final && n - i < 9 && (Self.couldStart(p, i, "<![CDATA[") || Self.couldStart(p, i, "<!--")) {
                     end = i
-                    lineAtEnd = line
                     break scan
                 }
                 if Self.matches(p, i, "<![CDATA[") { mode = .cdata; i += 9; continue }
                 if Self.matches(p, i, "<!--") { mode = .comment; i += 4; continue }
                 i += 1
-            } else if b == 0x26 {
-                let r = reference(p, i, final: final)
-                if case .incomplete = r {
-                    end = i
-                    lineAtEnd = line
-                    break scan
-                }
-                if case .valid(let len) = r { i += len; continue }
-                if out == nil { out = []; out!.reserveCapacity(n + 64) }
-                out!.append(contentsOf: UnsafeBufferPointer(rebasing: p[copied..<i]))
-                switch r {
-                case .numeric(let value, let len):
-                    out!.append(contentsOf: "&#\(value);".utf8)
-                    i += len
-                default:  // bare or undefined: a literal ampersand
-                    out!.append(contentsOf: Self.literalAmpersand)
-                    i += 1
-                }
-                copied = i
-            } else {
+                continue
+            }
+            let r = reference(p, i, final: final)
+            if case .incomplete = r {
+                end = i
+                break scan
+            }
+            if case .valid(let len) = r { i += len; continue }
+            if out == nil { out = []; out!.reserveCapacity(n + 64) }
+            out!.append(contentsOf: UnsafeBufferPointer(rebasing: p[copied..<i]))
+            switch r {
+            case .numeric(let value, let len, let htmlName):
+                if let htmlName { note(htmlName, recovered: true, line: lineNumber(at: i)) }
+                Self.appendNumericReference(value, to: &out!)
+                i += len
+            case .undefined(let name):
+                note(name, recovered: false, line: lineNumber(at: i))
+                out!.append(contentsOf: Self.literalAmpersand)
+                i += 1
+            default:  // a bare '&': a literal ampersand
+                out!.append(contentsOf: Self.literalAmpersand)
                 i += 1
             }
+            copied = i
         }
-        if i >= n {
-            end = n
-            lineAtEnd = line
-            if !final && mode != .markup {
-                // Carry the last two bytes: they may begin "]]>" or "-->".
-                end = max(copied, n - 2)
-                lineAtEnd = line - p[end..<n].filter { $0 == 0x0A }.count
-            }
+        if i >= n && !final && mode != .markup {
+            // Carry the last two bytes: they may begin "]]>" or "-->".
+            end = max(copied, n - 2)
         }
         if var out {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: p[copied..<end]))
@@ -105,14 +121,25 @@ struct MarkupRepair {
         } else if end > 0 {
             emit(UnsafeBufferPointer(rebasing: p[0..<end]))
         }
+        _ = lineNumber(at: end)
         if end < n { carry = Array(p[end..<n]) }
-        line = lineAtEnd
     }
 
     private enum Reference {
         case valid(Int)
-        case numeric(value: UInt32, length: Int)
-        case incomplete, bare, undefined
+        /// Rewrite as `&#value;`; `htmlName` is set for an HTML entity XML does not define.
+        case numeric(value: UInt32, length: Int, htmlName: UnsafeBufferPointer<UInt8>?)
+        case undefined(UnsafeBufferPointer<UInt8>)
+        case incomplete, bare
+    }
+
+    /// Records an entity name for the warnings, once per name, for a bounded number of names: a
+    /// hostile document may invent millions.
+    private mutating func note(_ name: UnsafeBufferPointer<UInt8>, recovered: Bool, line: Int) {
+        guard seenNames.count < 500 else { return }
+        let key = String(decoding: name, as: UTF8.self)
+        guard seenNames.insert(key).inserted else { return }
+        if recovered { recoveredEntities.append((key, line)) } else { undefinedEntities.append((key, line)) }
     }
 
     /// Examines the `&` at `i`, recording what it repairs.
@@ -137,19 +164,52 @@ struct MarkupRepair {
             bareAmpersands += 1
             return .bare
         }
-        let name = String(decoding: UnsafeBufferPointer(rebasing: p[nameStart..<j]), as: UTF8.self)
-        if let value = Self.xmlPredefined[name] { return .numeric(value: value, length: j + 1 - i) }
-        // Remember a bounded number of names: a hostile document may invent millions.
-        let firstTime = seenNames.count < 500 && seenNames.insert(name).inserted
-        if let entity = htmlEntityLookup(name) {
-            if firstTime { recoveredEntities.append((name, line)) }
-            return .numeric(value: entity.pointee.value, length: j + 1 - i)
-        }
-        if firstTime { undefinedEntities.append((name, line)) }
-        return .undefined
+        let name = UnsafeBufferPointer(rebasing: p[nameStart..<j])
+        if let value = Self.predefined(name) { return .numeric(value: value, length: j + 1 - i, htmlName: nil) }
+        if let value = Self.htmlEntity(name) { return .numeric(value: value, length: j + 1 - i, htmlName: name) }
+        return .undefined(name)
     }
 
-    private static let xmlPredefined: [String: UInt32] = ["amp": 38, "lt": 60, "gt": 62, "quot": 34, "apos": 39]
+    /// `amp`, `lt`, `gt`, `quot`, `apos` → their code points, without building a string (escaped
+    /// HTML holds thousands of these).
+    @inline(__always)
+    private static func predefined(_ n: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        switch n.count {
+        case 2:
+            if n[1] == 0x74 { if n[0] == 0x6C { return 60 }; if n[0] == 0x67 { return 62 } }  // lt, gt
+        case 3:
+            if n[0] == 0x61 && n[1] == 0x6D && n[2] == 0x70 { return 38 }  // amp
+        case 4:
+            if n[0] == 0x71 && n[1] == 0x75 && n[2] == 0x6F && n[3] == 0x74 { return 34 }  // quot
+            if n[0] == 0x61 && n[1] == 0x70 && n[2] == 0x6F && n[3] == 0x73 { return 39 }  // apos
+        default: break
+        }
+        return nil
+    }
+
+    /// The code point of an HTML 4 named entity, from libxml2's table.
+    private static func htmlEntity(_ n: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n.count + 1) { buf in
+            _ = buf.initialize(from: n)
+            buf[n.count] = 0
+            return htmlEntityLookup(buf.baseAddress!).map { $0.pointee.value }
+        }
+    }
+
+    /// `&#NNN;` for `value`.
+    private static func appendNumericReference(_ value: UInt32, to out: inout [UInt8]) {
+        out.append(0x26)
+        out.append(0x23)
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var v = value
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat { d[count] = UInt8(0x30 + v % 10); v /= 10; count += 1 } while v > 0
+            for k in stride(from: count - 1, through: 0, by: -1) { out.append(d[k]) }
+        }
+        out.append(0x3B)
+    }
+
     private static let literalAmpersand: [UInt8] = Array("&#38;".utf8)
 
     private static func isHex(_ b: UInt8) -> Bool {

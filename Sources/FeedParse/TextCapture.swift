@@ -92,7 +92,7 @@ struct TextCapture {
     }
 
     /// The field's value as the contract wants it; `nil` when empty.
-    func finish() -> String? {
+    func finish(html converter: HTMLTextConverter) -> String? {
         switch mode {
         case .skip: return nil
         case .xhtml: return xhtml.string
@@ -102,9 +102,9 @@ struct TextCapture {
             acc.append(p)
             return acc.string
         }
-        case .html: return source.withUnsafeBufferPointer { HTMLText.plainText(utf8: $0) }
+        case .html: return source.withUnsafeBufferPointer { converter.plainText(utf8: $0) }
         case .rssTitle:
-            if Markup.containsTag(source) { return source.withUnsafeBufferPointer { HTMLText.plainText(utf8: $0) } }
+            if Markup.containsTag(source) { return source.withUnsafeBufferPointer { converter.plainText(utf8: $0) } }
             var acc = TextAccumulator(capacity: source.count)
             source.withUnsafeBufferPointer { acc.append($0) }
             return acc.string

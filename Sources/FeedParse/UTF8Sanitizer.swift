@@ -45,7 +45,16 @@ struct UTF8Sanitizer {
     private static func cleanPrefixLength(_ p: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = p.count
+        let raw = UnsafeRawPointer(p.baseAddress)
         while i < n {
+            // Eight ASCII bytes at a time: no high bit set, and none below 0x20.
+            if let raw, i + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 == 0 && (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+            }
             let b = p[i]
             if b >= 0x20 && b < 0x80 { i += 1; continue }
             if b < 0x20 {

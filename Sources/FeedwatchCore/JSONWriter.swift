@@ -97,6 +97,9 @@ public struct JSONWriter {
         for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
     }
 
+    /// Bytes that JSON strings must escape: control characters, `"` and `\\`.
+    private static let needsEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+
     private mutating func writeString(_ s: String) {
         bytes.append(0x22)
         var s = s
@@ -104,7 +107,7 @@ public struct JSONWriter {
             var start = 0
             for i in 0..<utf8.count {
                 let b = utf8[i]
-                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+                guard Self.needsEscape[Int(b)] else { continue }
                 if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
                 start = i + 1
                 bytes.append(0x5C)

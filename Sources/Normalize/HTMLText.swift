@@ -1,17 +1,47 @@
 internal import CXML2
+import Glibc
 
 /// HTML → plain text, as the contract defines it: tags removed, `script`/`style` bodies dropped,
 /// block boundaries and `<br>` turned into one space, character references decoded, white space
 /// collapsed. It runs libxml2's forgiving HTML parser in SAX mode, so no tree is ever built and
 /// any tag soup a feed carries comes out as text.
-public enum HTMLText {
+///
+/// One converter keeps one libxml2 context for many fields: creating and freeing a context costs
+/// more than parsing a typical description. Not thread-safe; use one per parse.
+public final class HTMLTextConverter {
+    private let ctxt: htmlParserCtxtPtr?
+    private let collector = Collector()
+
+    private static let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
+        | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue
+        | HTML_PARSE_IGNORE_ENC.rawValue)
+
+    public init() {
+        ctxt = htmlNewParserCtxt()
+        guard let ctxt else { return }
+        var sax = xmlSAXHandler()
+        sax.startElement = { ctx, name, _ in Collector.from(ctx).start(name) }
+        sax.endElement = { ctx, name in Collector.from(ctx).end(name) }
+        sax.characters = { ctx, ch, len in Collector.from(ctx).text(ch, len) }
+        sax.ignorableWhitespace = { ctx, ch, len in Collector.from(ctx).text(ch, len) }
+        sax.cdataBlock = { ctx, ch, len in Collector.from(ctx).text(ch, len) }
+        sax.serror = { _, _ in }
+        // htmlCtxtReset, which every read starts with, keeps both the handler and the user data.
+        ctxt.pointee.sax.pointee = sax
+        ctxt.pointee.userData = Unmanaged.passUnretained(collector).toOpaque()
+    }
+
+    deinit {
+        if let ctxt { htmlFreeParserCtxt(ctxt) }
+    }
+
     /// Converts `html`; `nil` when no text remains.
-    public static func plainText(_ html: String) -> String? {
+    public func plainText(_ html: String) -> String? {
         var html = html
         return html.withUTF8 { plainText(utf8: $0) }
     }
 
-    public static func plainText(utf8 html: UnsafeBufferPointer<UInt8>) -> String? {
+    public func plainText(utf8 html: UnsafeBufferPointer<UInt8>) -> String? {
         // Most RSS descriptions that are "HTML" hold no markup at all: skip the parser for them.
         if !html.contains(0x3C) && !html.contains(0x26) {
             var acc = TextAccumulator(capacity: html.count)
@@ -27,44 +57,54 @@ public enum HTMLText {
         return text.string
     }
 
-    private static func convert(_ html: UnsafeBufferPointer<UInt8>) -> TextAccumulator {
-        let collector = Collector(capacity: html.count)
-        var sax = xmlSAXHandler()
-        sax.startElement = { ctx, name, _ in Collector.from(ctx).start(name) }
-        sax.endElement = { ctx, name in Collector.from(ctx).end(name) }
-        sax.characters = { ctx, ch, len in Collector.from(ctx).text(ch, len) }
-        sax.ignorableWhitespace = { ctx, ch, len in Collector.from(ctx).text(ch, len) }
-        sax.cdataBlock = { ctx, ch, len in Collector.from(ctx).text(ch, len) }
-        sax.serror = { _, _ in }
-        let user = Unmanaged.passUnretained(collector).toOpaque()
-        withExtendedLifetime(collector) {
-            guard let ctxt = htmlCreatePushParserCtxt(&sax, user, nil, 0, nil, XML_CHAR_ENCODING_UTF8) else { return }
-            defer { htmlFreeParserCtxt(ctxt) }
-            let options: Int32 = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
-                | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue
-                | HTML_PARSE_COMPACT.rawValue)
-            htmlCtxtUseOptions(ctxt, options)
-            html.withMemoryRebound(to: CChar.self) { chars in
-                var offset = 0
-                // Feed in bounded pieces: htmlParseChunk takes an Int32 length.
-                repeat {
-                    let n = min(chars.count - offset, 1 << 20)
-                    let last = offset + n >= chars.count
-                    _ = htmlParseChunk(ctxt, chars.baseAddress.map { $0 + offset }, Int32(n), last ? 1 : 0)
-                    offset += n
-                } while offset < chars.count
-            }
+    /// One conversion pass as `plainText` runs it (with placeholders when they help).
+    func onePass(utf8 html: UnsafeBufferPointer<UInt8>) -> String? {
+        convert(html).string
+    }
+
+    /// libxml2's own reading of `html`, with no compaction: the reference `onePass` must match.
+    func referencePass(utf8 html: UnsafeBufferPointer<UInt8>) -> String? {
+        parse(html, original: html, runs: []).string
+    }
+
+    private func convert(_ html: UnsafeBufferPointer<UInt8>) -> TextAccumulator {
+        if let skeleton = HTMLSkeleton(html) {
+            return skeleton.bytes.withUnsafeBufferPointer { parse($0, original: html, runs: skeleton.runs) }
         }
-        return collector.acc
+        return parse(html, original: html, runs: [])
+    }
+
+    /// Runs libxml2's HTML parser (the pull parser over the whole fragment: its push parser re-scans
+    /// the buffer for every token) over `source`; placeholders in its text stand for `runs` of
+    /// `original`. The input is always UTF-8, and a `<meta charset>` in it is ignored.
+    private func parse(_ source: UnsafeBufferPointer<UInt8>, original: UnsafeBufferPointer<UInt8>,
+                       runs: [Range<Int>]) -> TextAccumulator {
+        collector.reset(capacity: original.count, original: original, runs: runs)
+        guard let ctxt, let base = source.baseAddress, !source.isEmpty, source.count < Int(Int32.max) else {
+            return collector.acc
+        }
+        base.withMemoryRebound(to: CChar.self, capacity: source.count) {
+            _ = htmlCtxtReadMemory(ctxt, $0, Int32(source.count), nil, "UTF-8", Self.options)
+        }
+        let result = collector.acc
+        collector.reset(capacity: 0, original: UnsafeBufferPointer(start: nil, count: 0), runs: [])
+        return result
     }
 
     /// Receives the SAX events of one conversion.
     private final class Collector {
-        var acc: TextAccumulator
+        var acc = TextAccumulator()
         /// Depth inside elements whose text is not content (`script`, `style`, …).
         var skipDepth = 0
+        var original = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        var runs: [Range<Int>] = []
 
-        init(capacity: Int) { acc = TextAccumulator(capacity: capacity) }
+        func reset(capacity: Int, original: UnsafeBufferPointer<UInt8>, runs: [Range<Int>]) {
+            acc = TextAccumulator(capacity: capacity)
+            skipDepth = 0
+            self.original = original
+            self.runs = runs
+        }
 
         static func from(_ ctx: UnsafeMutableRawPointer?) -> Collector {
             Unmanaged<Collector>.fromOpaque(ctx!).takeUnretainedValue()
@@ -88,7 +128,31 @@ public enum HTMLText {
 
         func text(_ ch: UnsafePointer<xmlChar>?, _ len: Int32) {
             guard skipDepth == 0, let ch, len > 0 else { return }
-            acc.append(UnsafeBufferPointer(start: ch, count: Int(len)))
+            let p = UnsafeBufferPointer(start: ch, count: Int(len))
+            guard !runs.isEmpty else { return acc.append(p) }
+            // libxml2 hands text over in whole characters, so a placeholder is never split.
+            var from = 0
+            var i = 0
+            while i < p.count {
+                guard let hit = memchr(p.baseAddress! + i, Int32(HTMLSkeleton.placeholderLead), p.count - i) else { break }
+                i = p.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                guard let k = HTMLSkeleton.index(p, at: i), k < runs.count else {
+                    i += 1
+                    continue
+                }
+                if from < i { acc.append(UnsafeBufferPointer(rebasing: p[from..<i])) }
+                acc.append(UnsafeBufferPointer(rebasing: original[runs[k]]))
+                i += 3
+                from = i
+            }
+            if from < p.count { acc.append(UnsafeBufferPointer(rebasing: p[from...])) }
         }
+    }
+}
+
+/// One-off conversions, for callers that convert a field now and then.
+public enum HTMLText {
+    public static func plainText(_ html: String) -> String? {
+        HTMLTextConverter().plainText(html)
     }
 }

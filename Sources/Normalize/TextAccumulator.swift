@@ -22,6 +22,12 @@ public struct TextAccumulator {
         var i = 0
         var runStart = 0
         while i < n {
+            // Printable ASCII is most text: one comparison per byte.
+            let b = p[i]
+            if b > 0x20 && b < 0x80 { i += 1; continue }
+            // One plain space between two words is already what collapsing would produce: keep it
+            // inside the run, so a run is copied once rather than word by word.
+            if b == 0x20 && i > runStart && i + 1 < n && p[i + 1] > 0x20 && p[i + 1] < 0x80 { i += 2; continue }
             let w = Self.whitespaceLength(p, at: i)
             if w == 0 { i += 1; continue }
             flushRun(p, runStart, i)

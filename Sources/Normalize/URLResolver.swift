@@ -59,30 +59,35 @@ public enum URLResolver {
 
         init() {}
 
-        /// RFC 3986 appendix B, without a regex.
+        /// RFC 3986 appendix B, without a regex; it splits on ASCII delimiters in the UTF-8 view,
+        /// as walking `Character`s costs far more for URLs that are nearly all ASCII.
         init(_ s: String) {
-            var rest = Substring(s)
-            if let colon = rest.firstIndex(of: ":"), let first = rest.first, first.isASCII, first.isLetter,
-               rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) {
-                scheme = String(rest[..<colon])
-                rest = rest[rest.index(after: colon)...]
+            let u = s.utf8
+            var start = u.startIndex
+            var stop = u.endIndex
+            if let colon = u.firstIndex(of: 0x3A), let first = u.first, Self.isAlpha(first),
+               u[u.startIndex..<colon].allSatisfy({ Self.isAlpha($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E }) {
+                scheme = String(s[..<colon])
+                start = u.index(after: colon)
             }
-            if let hash = rest.firstIndex(of: "#") {
-                fragment = String(rest[rest.index(after: hash)...])
-                rest = rest[..<hash]
+            if let hash = u[start...].firstIndex(of: 0x23) {
+                fragment = String(s[u.index(after: hash)...])
+                stop = hash
             }
-            if let q = rest.firstIndex(of: "?") {
-                query = String(rest[rest.index(after: q)...])
-                rest = rest[..<q]
+            if let q = u[start..<stop].firstIndex(of: 0x3F) {
+                query = String(s[u.index(after: q)..<stop])
+                stop = q
             }
-            if rest.hasPrefix("//") {
-                rest = rest.dropFirst(2)
-                let end = rest.firstIndex(of: "/") ?? rest.endIndex
-                authority = String(rest[..<end])
-                rest = rest[end...]
+            if u[start..<stop].starts(with: [0x2F, 0x2F]) {
+                let a = u.index(start, offsetBy: 2)
+                let slash = u[a..<stop].firstIndex(of: 0x2F) ?? stop
+                authority = String(s[a..<slash])
+                start = slash
             }
-            path = String(rest)
+            path = String(s[start..<stop])
         }
+
+        private static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
 
         var string: String {
             var out = ""
@@ -103,7 +108,7 @@ public enum URLResolver {
 
     /// RFC 3986 §5.2.4.
     static func removeDotSegments(_ path: String) -> String {
-        guard path.contains(".") else { return path }
+        guard hasDotSegment(path) else { return path }
         var input = Substring(path)
         var output: [Substring] = []
         let absolute = input.hasPrefix("/")
@@ -121,6 +126,16 @@ public enum URLResolver {
             }
         }
         return (absolute ? "/" : "") + output.joined(separator: "/")
+    }
+
+    /// Whether some segment of `path` is "." or ".." (a dot inside a name, as in "a.html", is not).
+    private static func hasDotSegment(_ path: String) -> Bool {
+        var previous: UInt8 = 0x2F
+        for b in path.utf8 {
+            if b == 0x2E && previous == 0x2F { return true }
+            previous = b
+        }
+        return false
     }
 
     /// Trims, drops ASCII tab/newline, and percent-encodes bytes that may not appear in a URI.

@@ -1,0 +1,82 @@
+import Testing
+@testable import Normalize
+
+/// The placeholder fast path must give exactly what libxml2 gives on the whole fragment.
+@Suite struct HTMLSkeletonTests {
+    static let pieces: [String] = [
+        "<p>", "</p>", "<div>", "</div>", "<b>", "</b>", "<i>", "</I>", "<P>", "<br>", "<br/>", "<hr />", "<li>", "<ul>",
+        "</ul>", "<table><tr><td>", "</td><td>", "</table>", "<a href=\"https://x.example/?a=1&amp;b=2\">",
+        "<a title='a > b' href=x>", "</a>", "<img src=\"i.jpg\" alt=\"an > image\"/>", "<script>if (a < b) { x = '<p>'; }</script>",
+        "<SCRIPT type=\"text/javascript\">document.write('</div>')</SCRIPT>", "<style>p > b { color: red }</style>",
+        "<!-- a comment with <p> inside -->", "<!---->", "<!-- unterminated", "<!DOCTYPE html>", "<?php echo 1; ?>",
+        "&nbsp;", "&mdash;", "&amp;", "&lt;p&gt;", "&#8217;", "&#x263A;", "& ", "&copy", "&unknown;", " < ", "<3", "a<b",
+        "<title>Hidden title</title>", "<head><meta charset=\"iso-8859-1\"></head>", "<body>", "</body>", "<noscript>nojs</noscript>",
+        "<textarea>raw <b>text</b></textarea>", "<pre>  spaced\n  text  </pre>", "\n\n", "   ", "\t",
+        "<span class=\"x\">", "</span>", "<em>", "</em>", "<h2>", "</h2>", "<figure><figcaption>", "</figcaption></figure>",
+        "<p class=unquoted>", "<a href=\"unterminated", "</notopen>", "<unknown-tag>", "</unknown-tag>", "<![CDATA[ cdata ]]>",
+        "caf\u{00E9} \u{201C}quoted\u{201D} \u{2014} \u{65E5}\u{672C}", "\u{00A0}non-breaking\u{00A0}",
+    ]
+    static let words = "facial recognition police software city council surveillance privacy report vendor".split(separator: " ")
+
+    static func randomHTML(_ rng: inout SplitMix64) -> String {
+        var out = ""
+        while out.utf8.count < Int.random(in: 300...3000, using: &rng) {
+            if Int.random(in: 0..<3, using: &rng) == 0 {
+                out += pieces.randomElement(using: &rng)!
+            } else {
+                let n = Int.random(in: 1...25, using: &rng)
+                out += (0..<n).map { _ in String(words.randomElement(using: &rng)!) }.joined(separator: Bool.random(using: &rng) ? " " : "  \n ")
+            }
+        }
+        if Int.random(in: 0..<5, using: &rng) == 0 {
+            out = String(out.utf8.prefix(Int.random(in: 1..<out.utf8.count, using: &rng))) ?? out  // truncated
+        }
+        return out
+    }
+
+    @Test func placeholdersChangeNothing() {
+        let converter = HTMLTextConverter()
+        var rng = SplitMix64(seed: 42)
+        var compacted = 0
+        for _ in 0..<3_000 {
+            var html = Self.randomHTML(&rng)
+            html.withUTF8 { p in
+                let fast = converter.onePass(utf8: p)
+                let reference = converter.referencePass(utf8: p)
+                #expect(fast == reference, "differs for: \(String(decoding: p, as: UTF8.self))")
+                if HTMLSkeleton(p) != nil { compacted += 1 }
+            }
+        }
+        // The test is only meaningful if the fast path actually ran on most samples.
+        #expect(compacted > 1_000)
+    }
+
+    @Test func runsWithEntitiesOrMarkupAreLeftToLibxml2() throws {
+        let html = "<p>" + String(repeating: "plain words here ", count: 20) + "</p><p>caf&eacute; and more words</p>"
+        var copy = html
+        try copy.withUTF8 { p in
+            let s = try #require(HTMLSkeleton(p))
+            #expect(s.runs.count == 1)
+            let skeleton = String(decoding: s.bytes, as: UTF8.self)
+            #expect(skeleton.contains("caf&eacute; and more words"))
+        }
+    }
+
+    @Test func fragmentsHoldingPlaceholderCharactersAreNotCompacted() {
+        var html = String(repeating: "<p>some text that is long enough</p>", count: 20) + "\u{E000}"
+        html.withUTF8 { #expect(HTMLSkeleton($0) == nil) }
+    }
+}
+
+/// Deterministic random numbers for reproducible samples.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
