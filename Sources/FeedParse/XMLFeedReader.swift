@@ -13,6 +13,11 @@ final class XMLFeedReader {
     /// Namespace of each interned URI pointer: libxml2 hands back the same pointer for the same URI.
     private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
     private var sawDoctype = false
+    /// Current element depth, counted here because libxml2 has no depth limit in SAX mode and its
+    /// own stacks grow with depth: past `hardDepthLimit` the parse stops.
+    private var depth = 0
+    private var stoppedTooDeep = false
+    private var hardDepthLimit: Int { builder.options.maxDepth * 8 }
 
     private static let installLoader: Void = fw_install_null_entity_loader()
 
@@ -94,6 +99,15 @@ final class XMLFeedReader {
                               _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ attrCount: Int,
                               _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         guard let localname else { return }
+        depth += 1
+        if depth > hardDepthLimit {
+            if !stoppedTooDeep, let ctxt {
+                stoppedTooDeep = true
+                builder.warnings.add(line: currentLine, "elements nested deeper than \(hardDepthLimit) levels: parsing stopped here")
+                xmlStopParser(ctxt)
+            }
+            return
+        }
         builder.line = currentLine
         let ns: Namespace
         if let uri {
@@ -115,6 +129,7 @@ final class XMLFeedReader {
     }
 
     private func endElement(_ localname: UnsafePointer<xmlChar>?) {
+        depth -= 1
         builder.line = currentLine
         builder.end(localname.map { String(cString: $0) } ?? "")
     }
@@ -131,7 +146,7 @@ final class XMLFeedReader {
     }
 
     private func report(_ error: xmlError) {
-        guard !builder.isRejected, let message = error.message else { return }
+        guard !builder.isRejected, !stoppedTooDeep, let message = error.message else { return }
         var text = String(cString: message)
         while text.last?.isWhitespace == true { text.removeLast() }
         builder.warnings.add(line: Int(error.line), text)

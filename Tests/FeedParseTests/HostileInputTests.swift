@@ -61,6 +61,15 @@ import FeedwatchCore
         #expect(feed.warnings.contains { $0.contains("nested deeper than 128 levels") })
     }
 
+    @Test func extremeNestingStopsTheParseAndKeepsWhatCameBefore() throws {
+        let depth = 200_000
+        let doc = "<rss><channel><item><title>kept</title></item>" + String(repeating: "<a>", count: depth)
+            + String(repeating: "</a>", count: depth) + "<item><title>after</title></item></channel></rss>"
+        let feed = try parse(doc)
+        #expect(feed.items.map(\.title) == ["kept"])
+        #expect(feed.warnings.contains { $0.contains("nested deeper than 1024 levels: parsing stopped") })
+    }
+
     @Test(arguments: [
         ("", FeedParseError.empty),
         ("   \n\t ", FeedParseError.empty),
