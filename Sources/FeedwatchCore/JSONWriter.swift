@@ -14,11 +14,11 @@ public struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
-    /// Hands the bytes written so far to the caller (to write them out) and starts afresh, so a
-    /// long document can stream out in pieces.
-    public mutating func drain() -> [UInt8] {
-        defer { bytes.removeAll(keepingCapacity: true) }
-        return bytes
+    /// Hands the bytes written so far to `sink` (to write them out) and starts afresh, so a long
+    /// document streams out in pieces without being copied.
+    public mutating func drain(_ sink: (UnsafeBufferPointer<UInt8>) -> Void) {
+        bytes.withUnsafeBufferPointer(sink)
+        bytes.removeAll(keepingCapacity: true)
     }
 
     public mutating func beginObject() { beginValue(); bytes.append(0x7B); open() }
@@ -97,6 +97,16 @@ public struct JSONWriter {
         for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
     }
 
+    /// Whether any of eight bytes may be below 0x20, '"' or '\\' (false positives are fine: the
+    /// caller then looks at each byte).
+    @inline(__always)
+    private static func mayNeedEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        return (w &- 0x2020_2020_2020_2020) & ~w & highs != 0 || hasZero(w ^ 0x2222_2222_2222_2222)
+            || hasZero(w ^ 0x5C5C_5C5C_5C5C_5C5C)
+    }
+
     /// Bytes that JSON strings must escape: control characters, `"` and `\\`.
     private static let needsEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
 
@@ -105,9 +115,19 @@ public struct JSONWriter {
         var s = s
         s.withUTF8 { utf8 in
             var start = 0
-            for i in 0..<utf8.count {
+            var i = 0
+            let n = utf8.count
+            let raw = UnsafeRawPointer(utf8.baseAddress)
+            while i < n {
+                // Eight bytes at a time while none is a control character, '"' or '\\'.
+                if let raw, i + 8 <= n, !Self.mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                    i += 8
+                    continue
+                }
                 let b = utf8[i]
+                i += 1
                 guard Self.needsEscape[Int(b)] else { continue }
+                let i = i - 1
                 if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
                 start = i + 1
                 bytes.append(0x5C)

@@ -1,7 +1,7 @@
 extension ParsedFeed {
     /// Writes the contract's `parse --format json` object. `flush` receives the output in pieces
     /// so that a feed with thousands of items never sits in memory twice.
-    public func writeJSON(pretty: Bool = true, flush: ([UInt8]) -> Void) {
+    public func writeJSON(pretty: Bool = true, flush: (UnsafeBufferPointer<UInt8>) -> Void) {
         var w = JSONWriter(pretty: pretty, capacity: 64 * 1024)
         w.beginObject()
         w.field("format", format.rawValue)
@@ -19,12 +19,12 @@ extension ParsedFeed {
         w.beginArray()
         for item in items {
             item.writeJSON(to: &w)
-            if w.bytes.count >= 60 * 1024 { flush(w.drain()) }
+            if w.bytes.count >= 60 * 1024 { w.drain(flush) }
         }
         w.endArray()
         w.field("warnings", strings: warnings)
         w.endObject()
-        flush(w.drain())
+        w.drain(flush)
     }
 }
 

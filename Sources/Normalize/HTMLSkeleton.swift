@@ -1,3 +1,4 @@
+internal import CXML2
 import Glibc
 
 /// Shrinks an HTML fragment before libxml2's HTML parser sees it. That parser spends most of its
@@ -12,8 +13,10 @@ import Glibc
 struct HTMLSkeleton {
     /// The fragment with long plain runs replaced by placeholders.
     private(set) var bytes: [UInt8] = []
-    /// The original runs, by placeholder index.
+    /// The text each placeholder stands for: ranges of `arena`.
     private(set) var runs: [Range<Int>] = []
+    /// Run texts with their character references already decoded.
+    private(set) var arena: [UInt8] = []
 
     static let placeholderLead: UInt8 = 0xEE
     static let maxRuns = 4096
@@ -62,19 +65,78 @@ struct HTMLSkeleton {
 
     private mutating func emitRun(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) {
         guard !r.isEmpty else { return }
-        // Runs libxml2 must decode (`&`) or may treat as ignorable white space stay as they are.
         let run = UnsafeBufferPointer(rebasing: p[r])
-        let blank = !run.contains(where: { $0 > 0x20 })
-        if r.count < Self.minRun || runs.count >= Self.maxRuns || blank
-            || memchr(run.baseAddress!, 0x26, run.count) != nil {
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[r]))
+        // Runs libxml2 may treat as ignorable white space, or too short to matter, stay as they are.
+        guard r.count >= Self.minRun, runs.count < Self.maxRuns, run.contains(where: { $0 > 0x20 }) else {
+            bytes.append(contentsOf: run)
+            return
+        }
+        let start = arena.count
+        guard Self.decodeReferences(run, into: &arena) else {
+            // A reference libxml2 must judge for itself (`&amp;`, `&copy` without `;`, …).
+            arena.removeSubrange(start...)
+            bytes.append(contentsOf: run)
             return
         }
         let k = runs.count
-        runs.append(r)
+        runs.append(start..<arena.count)
         bytes.append(Self.placeholderLead)
         bytes.append(0x80 | UInt8(k >> 6))
         bytes.append(0x80 | UInt8(k & 0x3F))
+    }
+
+    /// Appends `run` to `out` with `&name;` (HTML 4 names, as libxml2 knows them) and `&#N;` /
+    /// `&#xH;` decoded. Returns false — leave the run to libxml2 — for anything else after an `&`,
+    /// and for references to `&` or `<`, which libxml2 would read differently once decoded.
+    static func decodeReferences(_ run: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        guard let base = run.baseAddress else { return true }
+        var i = 0
+        let n = run.count
+        while i < n {
+            guard let amp = memchr(base + i, 0x26, n - i) else { break }
+            let a = base.distance(to: amp.assumingMemoryBound(to: UInt8.self))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: run[i..<a]))
+            var j = a + 1
+            var value: UInt32?
+            if j < n && run[j] == 0x23 {
+                j += 1
+                let hex = j < n && (run[j] | 0x20) == 0x78
+                if hex { j += 1 }
+                var v: UInt32 = 0
+                let digits = j
+                while j < n, j - digits < 7, let d = Self.digit(run[j], hex: hex) { v = v * (hex ? 16 : 10) + d; j += 1 }
+                if j > digits { value = v }
+            } else {
+                let nameStart = j
+                while j < n, j - nameStart < 12, (run[j] | 0x20) >= 0x61 && (run[j] | 0x20) <= 0x7A || (run[j] >= 0x30 && run[j] <= 0x39 && j > nameStart) { j += 1 }
+                if j > nameStart, j < n, run[j] == 0x3B {
+                    value = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: j - nameStart + 1) { buf in
+                        _ = buf.initialize(from: UnsafeBufferPointer(rebasing: run[nameStart..<j]))
+                        buf[j - nameStart] = 0
+                        return htmlEntityLookup(buf.baseAddress!).map { $0.pointee.value }
+                    }
+                }
+            }
+            // Only a terminated reference to an XML character other than '&' and '<'.
+            guard let v = value, j < n, run[j] == 0x3B, v != 0x26, v != 0x3C, Self.isXMLChar(v),
+                  let scalar = Unicode.Scalar(v) else { return false }
+            out.append(contentsOf: String(scalar).utf8)
+            i = j + 1
+        }
+        if i < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: run[i..<n])) }
+        return true
+    }
+
+    private static func digit(_ b: UInt8, hex: Bool) -> UInt32? {
+        if b >= 0x30 && b <= 0x39 { return UInt32(b - 0x30) }
+        if hex, (b | 0x20) >= 0x61 && (b | 0x20) <= 0x66 { return UInt32((b | 0x20) - 0x61 + 10) }
+        return nil
+    }
+
+    /// XML 1.0's Char production, which libxml2 checks character references against.
+    private static func isXMLChar(_ v: UInt32) -> Bool {
+        v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v)
+            || (0x10000...0x10FFFF).contains(v)
     }
 
     /// The placeholder index encoded at `p[i...]`, which starts with `placeholderLead`.
@@ -85,41 +147,68 @@ struct HTMLSkeleton {
 
     // MARK: - Scanning constructs the way libxml2 delimits them
 
-    /// End (exclusive) of a start tag at `i`, honouring quoted attribute values; for `script` and
-    /// `style` the end of the matching close tag, since libxml2 reads their bodies as raw text up to
-    /// `</name` (case-insensitive). `nil` if unterminated.
+    /// End (exclusive) of a start tag at `i`, or `nil` unless the tag is regular:
+    /// `<name (attr (= value)?)* /?>` with names as libxml2 reads them and values quoted, or unquoted
+    /// without quotes, `<`, `=` or backquote. Irregular tags get libxml2's own recovery, which a
+    /// scan of ours could not predict (where a stray quote ends a value, say), so compaction stops.
+    /// For `script` and `style` the end is that of the matching close tag, since libxml2 reads their
+    /// bodies as raw text up to `</name`.
     private static func startTagEnd(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
         let n = p.count
         var j = i + 1
-        while j < n, isLetter(p[j]) || (p[j] >= 0x30 && p[j] <= 0x39) { j += 1 }
+        while j < n, isLetter(p[j]) || isDigit(p[j]) { j += 1 }
         let name = UnsafeBufferPointer(rebasing: p[(i + 1)..<j])
-        var quote: UInt8 = 0
-        while j < n {
-            let c = p[j]
-            if quote != 0 {
-                if c == quote { quote = 0 }
-            } else if c == 0x22 || c == 0x27 {
-                quote = c
-            } else if c == 0x3E {
-                break
-            } else if c == 0x3C {
-                return nil  // a '<' inside a tag: libxml2 has its own recovery for that
+        // After the name: white space, "/>" or ">" only.
+        while true {
+            let spaceStart = j
+            while j < n, isSpace(p[j]) { j += 1 }
+            guard j < n else { return nil }
+            if p[j] == 0x3E { j += 1; break }
+            if p[j] == 0x2F { guard j + 1 < n, p[j + 1] == 0x3E else { return nil }; j += 2; break }
+            // An attribute must be preceded by white space.
+            guard j > spaceStart, isNameStart(p[j]) else { return nil }
+            while j < n, isNameByte(p[j]) { j += 1 }
+            var k = j
+            while k < n, isSpace(p[k]) { k += 1 }
+            guard k < n, p[k] == 0x3D else { continue }  // a bare attribute
+            k += 1
+            while k < n, isSpace(p[k]) { k += 1 }
+            guard k < n else { return nil }
+            if p[k] == 0x22 || p[k] == 0x27 {
+                let quote = p[k]
+                k += 1
+                while k < n, p[k] != quote { k += 1 }
+                guard k < n else { return nil }
+                k += 1
+                // After a quoted value: white space, "/>" or ">".
+                guard k < n, isSpace(p[k]) || p[k] == 0x3E || p[k] == 0x2F else { return nil }
+            } else {
+                let valueStart = k
+                while k < n, !isSpace(p[k]), p[k] != 0x3E {
+                    if p[k] == 0x22 || p[k] == 0x27 || p[k] == 0x3C || p[k] == 0x3D || p[k] == 0x60 { return nil }
+                    k += 1
+                }
+                // "/>" right after an unquoted value is part of the value for libxml2: avoid it.
+                guard k > valueStart, k < n, p[k - 1] != 0x2F else { return nil }
             }
-            j += 1
+            j = k
         }
-        guard j < n else { return nil }
-        let tagEnd = j + 1
-        let closer: StaticString
-        if equalsIgnoringCase(name, "script") {
-            closer = "</script"
-        } else if equalsIgnoringCase(name, "style") {
-            closer = "</style"
-        } else {
-            return tagEnd
-        }
-        guard let close = findCaseInsensitive(p, from: tagEnd, closer) else { return nil }
+        let isScript = equalsIgnoringCase(name, "script")
+        guard isScript || equalsIgnoringCase(name, "style") else { return j }
+        let closer: StaticString = isScript ? "</script" : "</style"
+        // Only the exact close tag: libxml2 would end the body at "</scriptx" too, but then keep
+        // the element open.
+        guard let close = findCaseInsensitive(p, from: j, closer) else { return nil }
+        let after = close + closer.utf8CodeUnitCount
+        guard after < n, !isLetter(p[after]), !isDigit(p[after]) else { return nil }
         return endTagEnd(p, close)
     }
+
+    private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+    /// libxml2's `htmlParseHTMLName`: a letter, '_', ':' or '.', then also digits and '-'.
+    private static func isNameStart(_ b: UInt8) -> Bool { isLetter(b) || b == 0x5F || b == 0x3A || b == 0x2E }
+    private static func isNameByte(_ b: UInt8) -> Bool { isNameStart(b) || isDigit(b) || b == 0x2D }
 
     private static func equalsIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ s: StaticString) -> Bool {
         guard a.count == s.utf8CodeUnitCount else { return false }

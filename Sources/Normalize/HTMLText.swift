@@ -64,22 +64,24 @@ public final class HTMLTextConverter {
 
     /// libxml2's own reading of `html`, with no compaction: the reference `onePass` must match.
     func referencePass(utf8 html: UnsafeBufferPointer<UInt8>) -> String? {
-        parse(html, original: html, runs: []).string
+        parse(html, texts: html, runs: [], capacity: html.count).string
     }
 
     private func convert(_ html: UnsafeBufferPointer<UInt8>) -> TextAccumulator {
         if let skeleton = HTMLSkeleton(html) {
-            return skeleton.bytes.withUnsafeBufferPointer { parse($0, original: html, runs: skeleton.runs) }
+            return skeleton.bytes.withUnsafeBufferPointer { source in
+                skeleton.arena.withUnsafeBufferPointer { parse(source, texts: $0, runs: skeleton.runs, capacity: html.count) }
+            }
         }
-        return parse(html, original: html, runs: [])
+        return parse(html, texts: html, runs: [], capacity: html.count)
     }
 
     /// Runs libxml2's HTML parser (the pull parser over the whole fragment: its push parser re-scans
     /// the buffer for every token) over `source`; placeholders in its text stand for `runs` of
-    /// `original`. The input is always UTF-8, and a `<meta charset>` in it is ignored.
-    private func parse(_ source: UnsafeBufferPointer<UInt8>, original: UnsafeBufferPointer<UInt8>,
-                       runs: [Range<Int>]) -> TextAccumulator {
-        collector.reset(capacity: original.count, original: original, runs: runs)
+    /// `texts`. The input is always UTF-8, and a `<meta charset>` in it is ignored.
+    private func parse(_ source: UnsafeBufferPointer<UInt8>, texts: UnsafeBufferPointer<UInt8>,
+                       runs: [Range<Int>], capacity: Int) -> TextAccumulator {
+        collector.reset(capacity: capacity, texts: texts, runs: runs)
         guard let ctxt, let base = source.baseAddress, !source.isEmpty, source.count < Int(Int32.max) else {
             return collector.acc
         }
@@ -87,7 +89,7 @@ public final class HTMLTextConverter {
             _ = htmlCtxtReadMemory(ctxt, $0, Int32(source.count), nil, "UTF-8", Self.options)
         }
         let result = collector.acc
-        collector.reset(capacity: 0, original: UnsafeBufferPointer(start: nil, count: 0), runs: [])
+        collector.reset(capacity: 0, texts: UnsafeBufferPointer(start: nil, count: 0), runs: [])
         return result
     }
 
@@ -96,13 +98,13 @@ public final class HTMLTextConverter {
         var acc = TextAccumulator()
         /// Depth inside elements whose text is not content (`script`, `style`, …).
         var skipDepth = 0
-        var original = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        var texts = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         var runs: [Range<Int>] = []
 
-        func reset(capacity: Int, original: UnsafeBufferPointer<UInt8>, runs: [Range<Int>]) {
+        func reset(capacity: Int, texts: UnsafeBufferPointer<UInt8>, runs: [Range<Int>]) {
             acc = TextAccumulator(capacity: capacity)
             skipDepth = 0
-            self.original = original
+            self.texts = texts
             self.runs = runs
         }
 
@@ -141,7 +143,7 @@ public final class HTMLTextConverter {
                     continue
                 }
                 if from < i { acc.append(UnsafeBufferPointer(rebasing: p[from..<i])) }
-                acc.append(UnsafeBufferPointer(rebasing: original[runs[k]]))
+                acc.append(UnsafeBufferPointer(rebasing: texts[runs[k]]))
                 i += 3
                 from = i
             }

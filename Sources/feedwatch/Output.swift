@@ -3,16 +3,19 @@ import Glibc
 /// Writes machine output to stdout, unbuffered by stdio so large outputs stream.
 enum StandardOutput {
     static func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return  // EPIPE and friends: the reader went away
-                }
-                offset += n
+        bytes.withUnsafeBufferPointer { write($0) }
+    }
+
+    static func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(1, base + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return  // EPIPE and friends: the reader went away
             }
+            offset += n
         }
     }
 }
