@@ -1,5 +1,5 @@
-internal import CXML2
 import Glibc
+import Normalize
 
 /// Rewrites entity references before libxml2 sees them, outside CDATA sections and comments:
 ///
@@ -26,6 +26,7 @@ struct MarkupRepair {
     private(set) var recoveredEntities: [(name: String, line: Int)] = []
     private(set) var undefinedEntities: [(name: String, line: Int)] = []
     private var seenNames: Set<String> = []
+    private let entities = HTMLEntities()
 
     /// Longest entity name we look for; a longer run of name characters is not a reference.
     private static let maxReference = 40
@@ -166,7 +167,7 @@ struct MarkupRepair {
         }
         let name = UnsafeBufferPointer(rebasing: p[nameStart..<j])
         if let value = Self.predefined(name) { return .numeric(value: value, length: j + 1 - i, htmlName: nil) }
-        if let value = Self.htmlEntity(name) { return .numeric(value: value, length: j + 1 - i, htmlName: name) }
+        if let value = entities.value(name) { return .numeric(value: value, length: j + 1 - i, htmlName: name) }
         return .undefined(name)
     }
 
@@ -185,15 +186,6 @@ struct MarkupRepair {
         default: break
         }
         return nil
-    }
-
-    /// The code point of an HTML 4 named entity, from libxml2's table.
-    private static func htmlEntity(_ n: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n.count + 1) { buf in
-            _ = buf.initialize(from: n)
-            buf[n.count] = 0
-            return htmlEntityLookup(buf.baseAddress!).map { $0.pointee.value }
-        }
     }
 
     /// `&#NNN;` for `value`.

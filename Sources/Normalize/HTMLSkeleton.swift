@@ -1,4 +1,3 @@
-internal import CXML2
 import Glibc
 
 /// Shrinks an HTML fragment before libxml2's HTML parser sees it. That parser spends most of its
@@ -25,7 +24,7 @@ struct HTMLSkeleton {
 
     /// `nil` when compaction would not help or is not safe (the fragment already holds characters
     /// from the placeholder block U+E000–U+EFFF).
-    init?(_ p: UnsafeBufferPointer<UInt8>) {
+    init?(_ p: UnsafeBufferPointer<UInt8>, entities: HTMLEntities) {
         guard p.count >= 256, let base = p.baseAddress, memchr(base, Int32(Self.placeholderLead), p.count) == nil
         else { return nil }
         bytes.reserveCapacity(p.count / 3)
@@ -49,21 +48,21 @@ struct HTMLSkeleton {
                 end = nil  // declarations, processing instructions, a lone '<': leave to libxml2
             }
             guard let end, runs.count < Self.maxRuns else { break scan }
-            emitRun(p, runStart..<i)
+            emitRun(p, runStart..<i, entities)
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<end]))
             i = end
             runStart = end
         }
         // The rest (a trailing run, or everything after an uncertain construct) goes as it is.
         if i >= n {
-            emitRun(p, runStart..<n)
+            emitRun(p, runStart..<n, entities)
         } else {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<n]))
         }
         guard bytes.count * 4 < p.count * 3 else { return nil }  // saved too little to bother
     }
 
-    private mutating func emitRun(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) {
+    private mutating func emitRun(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, _ entities: HTMLEntities) {
         guard !r.isEmpty else { return }
         let run = UnsafeBufferPointer(rebasing: p[r])
         // Runs libxml2 may treat as ignorable white space, or too short to matter, stay as they are.
@@ -72,7 +71,7 @@ struct HTMLSkeleton {
             return
         }
         let start = arena.count
-        guard Self.decodeReferences(run, into: &arena) else {
+        guard Self.decodeReferences(run, into: &arena, entities) else {
             // A reference libxml2 must judge for itself (`&amp;`, `&copy` without `;`, …).
             arena.removeSubrange(start...)
             bytes.append(contentsOf: run)
@@ -88,7 +87,7 @@ struct HTMLSkeleton {
     /// Appends `run` to `out` with `&name;` (HTML 4 names, as libxml2 knows them) and `&#N;` /
     /// `&#xH;` decoded. Returns false — leave the run to libxml2 — for anything else after an `&`,
     /// and for references to `&` or `<`, which libxml2 would read differently once decoded.
-    static func decodeReferences(_ run: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+    static func decodeReferences(_ run: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], _ entities: HTMLEntities) -> Bool {
         guard let base = run.baseAddress else { return true }
         var i = 0
         let n = run.count
@@ -110,11 +109,7 @@ struct HTMLSkeleton {
                 let nameStart = j
                 while j < n, j - nameStart < 12, (run[j] | 0x20) >= 0x61 && (run[j] | 0x20) <= 0x7A || (run[j] >= 0x30 && run[j] <= 0x39 && j > nameStart) { j += 1 }
                 if j > nameStart, j < n, run[j] == 0x3B {
-                    value = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: j - nameStart + 1) { buf in
-                        _ = buf.initialize(from: UnsafeBufferPointer(rebasing: run[nameStart..<j]))
-                        buf[j - nameStart] = 0
-                        return htmlEntityLookup(buf.baseAddress!).map { $0.pointee.value }
-                    }
+                    value = entities.value(UnsafeBufferPointer(rebasing: run[nameStart..<j]))
                 }
             }
             // Only a terminated reference to an XML character other than '&' and '<'.

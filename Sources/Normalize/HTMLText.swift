@@ -11,6 +11,7 @@ import Glibc
 public final class HTMLTextConverter {
     private let ctxt: htmlParserCtxtPtr?
     private let collector = Collector()
+    private let entities = HTMLEntities()
 
     private static let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
         | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue
@@ -68,7 +69,7 @@ public final class HTMLTextConverter {
     }
 
     private func convert(_ html: UnsafeBufferPointer<UInt8>) -> TextAccumulator {
-        if let skeleton = HTMLSkeleton(html) {
+        if let skeleton = HTMLSkeleton(html, entities: entities) {
             return skeleton.bytes.withUnsafeBufferPointer { source in
                 skeleton.arena.withUnsafeBufferPointer { parse(source, texts: $0, runs: skeleton.runs, capacity: html.count) }
             }

@@ -54,7 +54,7 @@ import Testing
                     try? Data(p).write(to: URL(fileURLWithPath: path))
                     Issue.record("compacted and reference text differ; input written to \(path)")
                 }
-                if HTMLSkeleton(p) != nil { compacted += 1 }
+                if HTMLSkeleton(p, entities: HTMLEntities()) != nil { compacted += 1 }
             }
         }
         // The test is only meaningful if the fast path actually ran on most samples.
@@ -65,7 +65,7 @@ import Testing
         let words = String(repeating: "plain words here ", count: 20)
         var html = "<p>" + words + "</p><p>caf&eacute; &#8217; and more words</p><p>R&amp;D and more words</p><p>&copy without semicolon</p>"
         try html.withUTF8 { p in
-            let s = try #require(HTMLSkeleton(p))
+            let s = try #require(HTMLSkeleton(p, entities: HTMLEntities()))
             #expect(s.runs.count == 2)
             #expect(String(decoding: s.arena[s.runs[1]], as: UTF8.self) == "café \u{2019} and more words")
             let skeleton = String(decoding: s.bytes, as: UTF8.self)
@@ -78,7 +78,7 @@ import Testing
         let words = String(repeating: "plain words here ", count: 20)
         var html = "<p>" + words + "</p><a href=\"unterminated " + words + "<img alt=\"x > y\"/>" + words
         try html.withUTF8 { p in
-            let s = try #require(HTMLSkeleton(p))
+            let s = try #require(HTMLSkeleton(p, entities: HTMLEntities()))
             #expect(s.runs.count == 1)
             #expect(String(decoding: s.bytes, as: UTF8.self).hasSuffix("<img alt=\"x > y\"/>" + words))
         }
@@ -86,7 +86,7 @@ import Testing
 
     @Test func fragmentsHoldingPlaceholderCharactersAreNotCompacted() {
         var html = String(repeating: "<p>some text that is long enough</p>", count: 20) + "\u{E000}"
-        html.withUTF8 { #expect(HTMLSkeleton($0) == nil) }
+        html.withUTF8 { #expect(HTMLSkeleton($0, entities: HTMLEntities()) == nil) }
     }
 }
 
@@ -113,7 +113,7 @@ struct SplitMix64: RandomNumberGenerator {
             let fast = converter.onePass(utf8: p) ?? "nil", reference = converter.referencePass(utf8: p) ?? "nil"
             if fast != reference {
                 print("FAST:\n\(fast)\nREFERENCE:\n\(reference)")
-                if let s = HTMLSkeleton(p) { print("SKELETON:\n\(String(decoding: s.bytes, as: UTF8.self))") }
+                if let s = HTMLSkeleton(p, entities: HTMLEntities()) { print("SKELETON:\n\(String(decoding: s.bytes, as: UTF8.self))") }
             }
             #expect(fast == reference)
         }
