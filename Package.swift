@@ -41,8 +41,9 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore"], swiftSettings: strict),
-        .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize"], swiftSettings: strict),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch"], swiftSettings: strict),
     ]
 )

@@ -12,14 +12,19 @@ public final class FeedParser {
     private let documentURL: String?
     private var decoder: InputDecoder
     private var received = 0
-    private var sink = Sink.undecided
-    private var leadingWhitespace = false
     private var finished = false
+    /// Where decoded bytes go, chosen by the first byte that is not white space.
+    private var sink = Sink.undecided
+    private var repair = MarkupRepair()
+    private var json: [UInt8] = []
+    /// White space seen before the first markup; an error only before an XML declaration.
+    private var skippedLeadingWhitespace = false
+    private var whitespaceBeforeDeclaration = false
 
     private enum Sink {
         case undecided
-        case xml(XMLFeedReader, MarkupRepair)
-        case json([UInt8])
+        case xml(XMLFeedReader)
+        case json
     }
 
     /// - Parameters:
@@ -57,15 +62,15 @@ public final class FeedParser {
         precondition(!finished, "FeedParser.finish() called twice")
         finished = true
         decoder.finish { route($0) }
-        if leadingWhitespace { decoderWarning("white space before the XML declaration removed") }
+        if whitespaceBeforeDeclaration { decoder.note("white space before the XML declaration removed") }
         switch sink {
         case .undecided:
             throw FeedParseError.empty
-        case .json(let bytes):
-            var feed = try JSONFeedReader.parse(bytes, documentURL: documentURL, options: options)
+        case .json:
+            var feed = try JSONFeedReader.parse(json, documentURL: documentURL, options: options)
             feed.warnings = decoder.warnings + feed.warnings
             return feed
-        case .xml(let reader, var repair):
+        case .xml(let reader):
             repair.process(UnsafeBufferPointer(start: nil, count: 0), final: true) { reader.feed($0) }
             reader.finish()
             let builder = reader.builder
@@ -84,33 +89,29 @@ public final class FeedParser {
         }
     }
 
-    private func decoderWarning(_ w: String) { decoder.note(w) }
-
     /// Sends decoded UTF-8 to the XML or the JSON reader, chosen by the first non-blank byte.
     private func route(_ p: UnsafeBufferPointer<UInt8>) {
         switch sink {
-        case .xml(let reader, var repair):
-            sink = .undecided  // release the copy-on-write reference while mutating
+        case .xml(let reader):
             repair.process(p, final: false) { reader.feed($0) }
-            sink = .xml(reader, repair)
-        case .json(var bytes):
-            sink = .undecided
-            bytes.append(contentsOf: p)
-            sink = .json(bytes)
+        case .json:
+            json.append(contentsOf: p)
         case .undecided:
             guard let first = p.firstIndex(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
-                if !p.isEmpty { leadingWhitespace = true }
+                if !p.isEmpty { skippedLeadingWhitespace = true }
                 return
             }
-            if first > 0 { leadingWhitespace = true }
             let rest = UnsafeBufferPointer(rebasing: p[first...])
             if p[first] == 0x7B {
-                sink = .json(Array(rest))
-            } else {
-                let builder = FeedBuilder(options: options, documentURL: documentURL)
-                sink = .xml(XMLFeedReader(builder: builder), MarkupRepair())
-                route(rest)
+                sink = .json
+                json.append(contentsOf: rest)
+                return
             }
+            // libxml2 rejects an XML declaration that does not start the document (a PHP classic);
+            // the blank lines are dropped instead, and said so.
+            whitespaceBeforeDeclaration = (first > 0 || skippedLeadingWhitespace) && rest.starts(with: "<?xml".utf8)
+            sink = .xml(XMLFeedReader(builder: FeedBuilder(options: options, documentURL: documentURL)))
+            route(rest)
         }
     }
 }

@@ -47,16 +47,8 @@ public enum DateParser {
             s.i += 1
             s.skipSpaces()
             if let h = s.number(), h.digits <= 2, s.peek == 0x3A {
-                hour = h.value
-                s.i += 1
-                guard let mi = s.number(), mi.digits == 2 else { return nil }
-                minute = mi.value
-                if s.peek == 0x3A {
-                    s.i += 1
-                    guard let se = s.number(), se.digits == 2 else { return nil }
-                    second = se.value
-                }
-                s.skipFraction()
+                guard let (mi, se) = s.minutesAndSeconds() else { return nil }
+                (hour, minute, second) = (h.value, mi, se)
             } else {
                 s.i = save
             }
@@ -83,17 +75,8 @@ public enum DateParser {
             if b.isDigit {
                 let n = s.number()!
                 if s.peek == 0x3A && !haveTime {
-                    guard n.digits <= 2 else { return nil }
-                    s.i += 1
-                    guard let mi = s.number(), mi.digits == 2 else { return nil }
-                    hour = n.value
-                    minute = mi.value
-                    if s.peek == 0x3A {
-                        s.i += 1
-                        guard let se = s.number(), se.digits == 2 else { return nil }
-                        second = se.value
-                    }
-                    s.skipFraction()
+                    guard n.digits <= 2, let (mi, se) = s.minutesAndSeconds() else { return nil }
+                    (hour, minute, second) = (n.value, mi, se)
                     haveTime = true
                     continue
                 }
@@ -256,6 +239,21 @@ private struct Scanner {
             i += 1
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `:MM[:SS][.fff]` after an hour already read (fractions are dropped); nil if malformed.
+    mutating func minutesAndSeconds() -> (minute: Int, second: Int)? {
+        guard peek == 0x3A else { return nil }
+        i += 1
+        guard let minute = number(), minute.digits == 2 else { return nil }
+        var second = 0
+        if peek == 0x3A {
+            i += 1
+            guard let s = number(), s.digits == 2 else { return nil }
+            second = s.value
+        }
+        skipFraction()
+        return (minute.value, second)
     }
 
     mutating func skipFraction() {

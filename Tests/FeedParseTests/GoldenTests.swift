@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import FeedParse
 
 /// Golden pairs: each fixture's output is compared with its recorded `.expected.json`.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import FeedParse
 import FeedwatchCore
 
@@ -96,6 +97,15 @@ import FeedwatchCore
         var rng = SplitMix64(seed: 7)
         let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
         #expect(throws: FeedParseError.self) { try FeedParser.parse(bytes) }
+    }
+
+    @Test func leadingBlankLinesAreOnlyWorthAWarningBeforeAnXMLDeclaration() throws {
+        let json = try parse("\n\n{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": []}")
+        #expect(json.feed.title == "J" && json.warnings.isEmpty)
+        let bare = try parse("\n  <rss><channel><title>R</title></channel></rss>")
+        #expect(bare.feed.title == "R" && bare.warnings.isEmpty)
+        let declared = try parse("\n  <?xml version=\"1.0\"?><rss><channel><title>D</title></channel></rss>")
+        #expect(declared.feed.title == "D" && declared.warnings == ["white space before the XML declaration removed"])
     }
 
     @Test func htmlEntitiesInAttributesAreDecoded() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Normalize
 
 /// The placeholder fast path must give exactly what libxml2 gives on the whole fragment.
@@ -90,18 +91,6 @@ import Testing
     }
 }
 
-/// Deterministic random numbers for reproducible samples.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Replays a differential failure: `FEEDWATCH_HTML_REPRO=/tmp/feedwatch-html-diff-N.html swift test --filter replayHTML`.
 @Suite struct HTMLSkeletonReplay {
