@@ -53,7 +53,8 @@ struct InputDecoder {
         guard b.count >= 4 else { return false }
         if b.count >= sniffLimit { return true }
         // Only an XML declaration makes us wait, and only until its end.
-        let start = b.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) ?? 0
+        guard let start = b.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF })
+        else { return false }  // only white space so far: a declaration may still follow
         guard b.count - start >= 5 else { return false }
         guard b[start] == 0x3C, b[start + 1] == 0x3F else { return true }
         return b[start...].firstRange(of: [0x3F, 0x3E]) != nil

@@ -108,6 +108,20 @@ import FeedwatchCore
         #expect(declared.feed.title == "D" && declared.warnings == ["white space before the XML declaration removed"])
     }
 
+    @Test func aDeclarationAfterBlankLinesStillNamesTheCharsetWhateverTheChunking() throws {
+        var doc: [UInt8] = Array("\n\n\n\n\n\n<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss><channel><title>caf".utf8)
+        doc += [0xE9] + Array("</title></channel></rss>".utf8)
+        for chunk in [1, 3, 5, 7, doc.count] {
+            let parser = FeedParser()
+            var offset = 0
+            while offset < doc.count {
+                try parser.feed(Array(doc[offset..<min(doc.count, offset + chunk)]))
+                offset += chunk
+            }
+            #expect(try parser.finish().feed.title == "café", "chunks of \(chunk)")
+        }
+    }
+
     @Test func htmlEntitiesInAttributesAreDecoded() throws {
         let feed = try parse("<rss><channel><item><enclosure url=\"https://x/caf&eacute;?a=1&amp;b=2&c=3\"/><category>a&nbsp;b</category></item></channel></rss>")
         #expect(feed.items.first?.enclosures.first?.url == "https://x/caf%C3%A9?a=1&b=2&c=3")
