@@ -2,8 +2,8 @@
 # `make test` on a fresh Debian machine installs what is missing (as root), builds, runs every test.
 
 SWIFT        ?= swift
-# Debian packages the build needs; more join as the pipeline grows (libcurl, SQLite).
-DEB_PACKAGES := pkg-config libxml2-dev
+# Debian packages the build needs; more join as the pipeline grows (SQLite).
+DEB_PACKAGES := pkg-config libxml2-dev libcurl4-openssl-dev
 # Extra packages for the benchmarks: xmllint (the reference parser) and GNU time (peak memory).
 BENCH_PACKAGES := libxml2-utils time
 

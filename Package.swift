@@ -28,15 +28,19 @@ let package = Package(
         .systemLibrary(
             name: "CXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pipeline stages, bottom up; each imports only what stands above it here.
         .target(name: "FeedwatchCore", swiftSettings: hotPath),
         .target(name: "Normalize", dependencies: ["CXML2", "FeedwatchCore"], swiftSettings: hotPath),
+        .target(name: "HTTPTransport", dependencies: ["CCurl", "FeedwatchCore"], swiftSettings: strict),
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
         .executableTarget(
             name: "feedwatch",
             dependencies: [
-                "FeedwatchCore", "FeedParse", "Normalize",
+                "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

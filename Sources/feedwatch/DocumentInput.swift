@@ -2,7 +2,7 @@ import FeedwatchCore
 import Normalize
 import Glibc
 
-/// A document source read in chunks (a file or standard input), so a large feed is never held
+/// A local document read in chunks (a file or standard input), so a large feed is never held
 /// whole in memory before parsing.
 struct DocumentInput {
     struct OpenError: Error, CustomStringConvertible {
@@ -16,11 +16,7 @@ struct DocumentInput {
 
     static func open(_ source: String) throws -> DocumentInput {
         if source == "-" { return DocumentInput(fd: 0, url: nil, path: "standard input") }
-        let lower = source.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
-            throw OpenError(description: "\(source): fetching URLs is not supported yet; save the document and pass its path")
-        }
-        let path = lower.hasPrefix("file://") ? String(source.dropFirst(7)) : source
+        let path = source.lowercased().hasPrefix("file://") ? String(source.dropFirst(7)) : source
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw OpenError(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         var st = stat()

@@ -1,0 +1,140 @@
+internal import CCurl
+import FeedwatchCore
+
+/// One blocking HTTP(S) GET, for one-shot commands (`parse`, `classify`) that fetch a single
+/// document: the daemon's many concurrent transfers need the multi interface, one command line
+/// does not. The body is handed over as it arrives, so the parser works while bytes download.
+public enum OneShotTransfer {
+    /// Fetches `url`, following up to `limits.maxRedirects` redirects to http/https URLs only, and
+    /// passes the final response's body to `body` chunk by chunk. A throw from `body` aborts the
+    /// transfer and is rethrown.
+    ///
+    /// - Throws: `TransferError` for network failures, HTTP status ≥ 400 and the size cap.
+    @discardableResult
+    public static func get(_ url: String, limits: TransferLimits,
+                           body: (ResponseHead, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> ResponseHead {
+        guard CurlGlobal.ready else { throw TransferError.failed(url: url, reason: "libcurl failed to initialise") }
+        guard let handle = curl_easy_init() else { throw TransferError.failed(url: url, reason: "libcurl could not create a transfer") }
+        defer { curl_easy_cleanup(handle) }
+        var headers: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Accept: " + Self.accept)
+        defer { curl_slist_free_all(headers) }
+        var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+        return try withoutActuallyEscaping(body) { body in
+            let context = TransferContext(handle: handle, body: body)
+            let code: CURLcode = errorText.withUnsafeMutableBufferPointer { errorBuffer in
+                configure(handle, url: url, limits: limits, headers: &headers, errorBuffer: errorBuffer.baseAddress!)
+                _ = fw_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(context).toOpaque())
+                _ = fw_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, TransferContext.write)
+                return withExtendedLifetime(context) { curl_easy_perform(handle) }
+            }
+            if let error = context.error { throw error }
+            let head = context.head ?? TransferContext.readHead(handle)
+            guard code == CURLE_OK else {
+                let detail = String(decoding: errorText.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                throw TransferError(code: code, url: url, detail: detail, limits: limits)
+            }
+            guard head.status < 400 else { throw TransferError.http(url: head.url, status: head.status) }
+            return head
+        }
+    }
+
+    static let accept = "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
+        + "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+
+    private static func configure(_ h: UnsafeMutableRawPointer, url: String, limits: TransferLimits,
+                                  headers: inout UnsafeMutablePointer<curl_slist>?, errorBuffer: UnsafeMutablePointer<CChar>) {
+        _ = fw_curl_setopt_str(h, CURLOPT_URL, url)
+        _ = fw_curl_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
+        _ = fw_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        // Only http and https, also after a redirect: a feed must never make us read a local file.
+        _ = fw_curl_setopt_str(h, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = fw_curl_setopt_str(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        _ = fw_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 1)
+        _ = fw_curl_setopt_long(h, CURLOPT_MAXREDIRS, limits.maxRedirects)
+        _ = fw_curl_setopt_str(h, CURLOPT_ACCEPT_ENCODING, "")  // every decoder libcurl has
+        _ = fw_curl_setopt_str(h, CURLOPT_USERAGENT, "feedwatch/\(FeedwatchVersion.string) (+\(FeedwatchVersion.projectURL))")
+        _ = fw_curl_setopt_ptr(h, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers))
+        _ = fw_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT, limits.connectTimeoutSeconds)
+        _ = fw_curl_setopt_long(h, CURLOPT_TIMEOUT, limits.timeoutSeconds)
+        // A server that drips bytes is cut off long before the total timeout would.
+        _ = fw_curl_setopt_long(h, CURLOPT_LOW_SPEED_LIMIT, limits.lowSpeedBytesPerSecond)
+        _ = fw_curl_setopt_long(h, CURLOPT_LOW_SPEED_TIME, limits.lowSpeedSeconds)
+        // A declared Content-Length over the cap fails before any byte is read.
+        _ = fw_curl_setopt_off(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(limits.maxBytes))
+    }
+}
+
+/// What one transfer may take.
+public struct TransferLimits: Sendable {
+    public var maxBytes: Int
+    public var timeoutSeconds = 30
+    public var connectTimeoutSeconds = 10
+    public var lowSpeedBytesPerSecond = 256
+    public var lowSpeedSeconds = 15
+    public var maxRedirects = 5
+
+    public init(maxBytes: Int, timeoutSeconds: Int = 30) {
+        self.maxBytes = maxBytes
+        self.timeoutSeconds = timeoutSeconds
+        self.connectTimeoutSeconds = min(10, timeoutSeconds)
+        self.lowSpeedSeconds = max(1, min(15, timeoutSeconds / 2))
+    }
+}
+
+/// The final response's status line and the headers the parser needs.
+public struct ResponseHead: Sendable, Equatable {
+    public var status: Int
+    /// The URL after redirects: relative links in the document resolve against it.
+    public var url: String
+    public var contentType: String?
+
+    /// The `charset` parameter of `Content-Type`, if any.
+    public var charset: String? { contentType.flatMap(ContentType.charset) }
+}
+
+/// libcurl's process-wide initialisation, done once before the first transfer.
+enum CurlGlobal {
+    static let ready: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+}
+
+/// State shared with libcurl's write callback for one transfer.
+final class TransferContext {
+    let handle: UnsafeMutableRawPointer
+    let body: (ResponseHead, UnsafeBufferPointer<UInt8>) throws -> Void
+    var head: ResponseHead?
+    var error: Error?
+
+    init(handle: UnsafeMutableRawPointer, body: @escaping (ResponseHead, UnsafeBufferPointer<UInt8>) throws -> Void) {
+        self.handle = handle
+        self.body = body
+    }
+
+    /// libcurl calls this with each piece of the final response's body (bodies of redirects it
+    /// follows are not delivered). Returning less than it was given aborts the transfer.
+    static let write: fw_curl_data_callback = { data, size, count, user in
+        let context = Unmanaged<TransferContext>.fromOpaque(user!).takeUnretainedValue()
+        let n = size * count
+        let head = context.head ?? readHead(context.handle)
+        context.head = head
+        // An error page is not the document: its status is what gets reported.
+        guard head.status < 400, n > 0, let data else { return n }
+        do {
+            try context.body(head, UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n))
+            return n
+        } catch {
+            context.error = error
+            return 0
+        }
+    }
+
+    static func readHead(_ h: UnsafeMutableRawPointer) -> ResponseHead {
+        var status = 0
+        _ = fw_curl_getinfo_long(h, CURLINFO_RESPONSE_CODE, &status)
+        var url: UnsafeMutablePointer<CChar>?
+        _ = fw_curl_getinfo_str(h, CURLINFO_EFFECTIVE_URL, &url)
+        var type: UnsafeMutablePointer<CChar>?
+        _ = fw_curl_getinfo_str(h, CURLINFO_CONTENT_TYPE, &type)
+        return ResponseHead(status: status, url: url.map { String(cString: $0) } ?? "", contentType: type.map { String(cString: $0) })
+    }
+}
