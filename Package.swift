@@ -28,14 +28,13 @@ let package = Package(
         .systemLibrary(
             name: "CXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl's headers (libcurl4-openssl-dev); the library itself is loaded on first use.
+        .target(name: "CCurlLoader", linkerSettings: [.linkedLibrary("dl")]),
 
         // Pipeline stages, bottom up; each imports only what stands above it here.
         .target(name: "FeedwatchCore", swiftSettings: hotPath),
         .target(name: "Normalize", dependencies: ["CXML2", "FeedwatchCore"], swiftSettings: hotPath),
-        .target(name: "HTTPTransport", dependencies: ["CCurl", "FeedwatchCore"], swiftSettings: strict),
+        .target(name: "HTTPTransport", dependencies: ["CCurlLoader", "FeedwatchCore"], swiftSettings: strict),
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
         .executableTarget(
             name: "feedwatch",

@@ -1,4 +1,4 @@
-internal import CCurl
+internal import CCurlLoader
 import FeedwatchCore
 
 /// One blocking HTTP(S) GET, for one-shot commands (`parse`, `classify`) that fetch a single
@@ -13,11 +13,11 @@ public enum OneShotTransfer {
     @discardableResult
     public static func get(_ url: String, limits: TransferLimits,
                            body: (ResponseHead, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> ResponseHead {
-        guard CurlGlobal.ready else { throw TransferError.failed(url: url, reason: "libcurl failed to initialise") }
-        guard let handle = curl_easy_init() else { throw TransferError.failed(url: url, reason: "libcurl could not create a transfer") }
-        defer { curl_easy_cleanup(handle) }
-        var headers: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Accept: " + Self.accept)
-        defer { curl_slist_free_all(headers) }
+        if let problem = fw_curl_load() { throw TransferError.failed(url: url, reason: String(cString: problem)) }
+        guard let handle = fw_curl_easy_init() else { throw TransferError.failed(url: url, reason: "libcurl could not create a transfer") }
+        defer { fw_curl_easy_cleanup(handle) }
+        var headers: UnsafeMutablePointer<curl_slist>? = fw_curl_slist_append(nil, "Accept: " + Self.accept)
+        defer { fw_curl_slist_free_all(headers) }
         var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
         return try withoutActuallyEscaping(body) { body in
@@ -26,7 +26,7 @@ public enum OneShotTransfer {
                 configure(handle, url: url, limits: limits, headers: &headers, errorBuffer: errorBuffer.baseAddress!)
                 _ = fw_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(context).toOpaque())
                 _ = fw_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, TransferContext.write)
-                return withExtendedLifetime(context) { curl_easy_perform(handle) }
+                return withExtendedLifetime(context) { fw_curl_easy_perform(handle) }
             }
             if let error = context.error { throw error }
             let head = context.head ?? TransferContext.readHead(handle)
@@ -91,11 +91,6 @@ public struct ResponseHead: Sendable, Equatable {
 
     /// The `charset` parameter of `Content-Type`, if any.
     public var charset: String? { contentType.flatMap(ContentType.charset) }
-}
-
-/// libcurl's process-wide initialisation, done once before the first transfer.
-enum CurlGlobal {
-    static let ready: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 }
 
 /// State shared with libcurl's write callback for one transfer.

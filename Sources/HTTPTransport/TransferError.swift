@@ -1,4 +1,4 @@
-internal import CCurl
+internal import CCurlLoader
 
 /// Why a document could not be fetched. Each case names the URL, as the user needs to know which.
 public enum TransferError: Error, Equatable, CustomStringConvertible {
@@ -28,7 +28,7 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
         case CURLE_OPERATION_TIMEDOUT:
             self = .failed(url: url, reason: "timed out or too slow (\(detail))")
         default:
-            let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            let text = detail.isEmpty ? String(cString: fw_curl_easy_strerror(code)) : detail
             self = .failed(url: url, reason: text)
         }
     }
