@@ -1,13 +1,13 @@
 /// Limits that keep any input — hostile, broken or merely huge — to bounded time and memory.
 public struct ParseOptions: Sendable, Equatable {
-    /// Largest document accepted, in bytes (before decompression is the transport's concern).
-    public var maxBytes: Int = 10 * 1024 * 1024
-    /// Elements nested deeper than this are skipped, with a warning.
-    public var maxDepth: Int = 128
+    /// Largest document accepted, in bytes as the parser receives them (after HTTP decompression).
+    public var maxBytes: Int
+    /// Elements nested deeper than this are skipped, with a warning; at 8× this the parse stops.
+    public var maxDepth: Int
     /// Items past this count are dropped, with a warning.
-    public var maxItems: Int = 10_000
+    public var maxItems: Int
     /// Distinct warnings kept; the rest are counted.
-    public var maxWarnings: Int = 50
+    public var maxWarnings: Int
 
     public init(maxBytes: Int = 10 * 1024 * 1024, maxDepth: Int = 128, maxItems: Int = 10_000, maxWarnings: Int = 50) {
         self.maxBytes = maxBytes

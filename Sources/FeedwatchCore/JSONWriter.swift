@@ -46,11 +46,6 @@ public struct JSONWriter {
         bytes.append(contentsOf: String(v).utf8)
     }
 
-    public mutating func bool(_ v: Bool) {
-        beginValue()
-        bytes.append(contentsOf: (v ? "true" : "false").utf8)
-    }
-
     public mutating func null() {
         beginValue()
         bytes.append(contentsOf: "null".utf8)

@@ -7,8 +7,6 @@ public struct TextAccumulator {
 
     public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-    public var isEmpty: Bool { bytes.isEmpty }
-
     /// Marks a word boundary (a block element, a `<br>`): a space appears if more text follows.
     public mutating func breakWord() { pendingSpace = true }
 
