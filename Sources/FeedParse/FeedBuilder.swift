@@ -263,12 +263,12 @@ final class FeedBuilder {
         return ParsedFeed(format: format, feed: info, items: out, warnings: warnings.final)
     }
 
-    /// A document read from a file has no URL of its own: its relative links resolve against the
-    /// feed's declared self link, else its home page link, and only then the file's `file:` URL.
+    /// A document read from a file was not fetched from a URL: its relative links resolve against
+    /// the URL it declares as its own (`atom:link rel="self"`), and only when there is none against
+    /// the file's `file:` URL.
     private func resolveRemainingRelativeURLs(_ info: inout FeedInfo, _ items: inout [FeedItem]) {
-        let candidates = [feed.selfLink, info.link].compactMap { $0 }
-        let absolute = candidates.map { URLResolver.resolve($0, against: fileBase) ?? $0 }
-        guard let fallback = absolute.first(where: URLResolver.isAbsolute) ?? fileBase else { return }
+        let declared = feed.selfLink.map { URLResolver.resolve($0, against: fileBase) ?? $0 }
+        guard let fallback = declared.flatMap({ URLResolver.isAbsolute($0) ? $0 : nil }) ?? fileBase else { return }
         func fix(_ url: String?) -> String? {
             guard let url, !URLResolver.isAbsolute(url) else { return url }
             return URLResolver.resolve(url, against: fallback)

@@ -21,7 +21,7 @@ enum JSONFeedReader {
             warnings.add("unknown JSON Feed version \"\(version)\"; read as 1.1")
         }
         let isFile = documentURL?.lowercased().hasPrefix("file:") ?? false
-        let declared = [doc["feed_url"]?.string, doc["home_page_url"]?.string].compactMap { $0 }.first(where: URLResolver.isAbsolute)
+        let declared = doc["feed_url"]?.string.flatMap { URLResolver.isAbsolute($0) ? $0 : nil }
         let base = isFile ? (declared ?? documentURL) : (documentURL ?? declared)
 
         let feed = FeedInfo(

@@ -53,6 +53,16 @@ import Testing
         #expect(enclosure["url"] as? String == URL(fileURLWithPath: dir.path).deletingLastPathComponent().absoluteString + "a.mp3")
     }
 
+    @Test func aHomePageLinkIsNotTheFeedsOwnURL() throws {
+        let dir = try BinaryRunner.temporaryDirectory()
+        let file = dir.appendingPathComponent("saved.rss")
+        try "<rss><channel><link>https://site.example.org/</link><item><link>post.html</link></item></channel></rss>"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let r = try BinaryRunner.run(["parse", file.path])
+        let item = try #require((try json(r.stdout)["items"] as? [[String: Any]])?.first)
+        #expect(item["link"] as? String == "file://" + dir.path + "/post.html")
+    }
+
     @Test func aFeedsOwnSelfLinkIsABetterBaseThanTheFile() throws {
         let dir = try BinaryRunner.temporaryDirectory()
         let file = dir.appendingPathComponent("saved.atom")
