@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "FeedwatchCore", swiftSettings: hotPath),
         .target(name: "Normalize", dependencies: ["CXML2", "FeedwatchCore"], swiftSettings: hotPath),
         .target(name: "HTTPTransport", dependencies: ["CCurlLoader", "FeedwatchCore"], swiftSettings: strict),
+        .target(name: "TopicQuery", swiftSettings: strict),
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
         .executableTarget(
             name: "feedwatch",
@@ -49,5 +50,6 @@ let package = Package(
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch"], swiftSettings: strict),
+        .testTarget(name: "TopicQueryTests", dependencies: ["TopicQuery", "TestSupport"], swiftSettings: strict),
     ]
 )
