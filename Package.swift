@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "FeedwatchCore", swiftSettings: hotPath),
         .target(name: "Normalize", dependencies: ["CXML2", "FeedwatchCore"], swiftSettings: hotPath),
         .target(name: "HTTPTransport", dependencies: ["CCurlLoader", "FeedwatchCore"], swiftSettings: strict),
-        .target(name: "TopicQuery", swiftSettings: strict),
+        // ICU (libicu-dev, which libxml2 already loads) behind one plain-C folding function.
+        .target(name: "CTextFold", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("icuuc")]),
+        .target(name: "TopicQuery", dependencies: ["CTextFold"], swiftSettings: strict),
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
         .executableTarget(
             name: "feedwatch",
