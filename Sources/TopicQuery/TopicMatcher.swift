@@ -1,0 +1,131 @@
+/// A topic as the config defines it.
+public struct Topic: Equatable, Sendable {
+    public var name: String
+    public var query: Query
+    /// Feed names or URLs the topic is restricted to; `nil` for every feed.
+    public var feeds: [String]?
+
+    public init(name: String, query: Query, feeds: [String]? = nil) {
+        self.name = name
+        self.query = query
+        self.feeds = feeds
+    }
+}
+
+/// The text of one item, field by field, as `parse` prints it.
+public struct ItemText: Sendable {
+    public var title: String?
+    public var summary: String?
+    public var content: String?
+    public var authors: [String]
+    public var categories: [String]
+    /// The feed's name (from the config) or title, for `feed:` terms.
+    public var feed: String?
+
+    public init(title: String? = nil, summary: String? = nil, content: String? = nil, authors: [String] = [],
+                categories: [String] = [], feed: String? = nil) {
+        self.title = title
+        self.summary = summary
+        self.content = content
+        self.authors = authors
+        self.categories = categories
+        self.feed = feed
+    }
+}
+
+/// Why a topic matched: a term, the field it was found in, and where (Unicode scalar offsets
+/// into that field's text; for authors and categories, into the one name that matched).
+public struct TermMatch: Equatable, Sendable {
+    public var term: String
+    public var field: QueryField
+    public var start: Int
+    public var end: Int
+
+    public init(term: String, field: QueryField, start: Int, end: Int) {
+        self.term = term
+        self.field = field
+        self.start = start
+        self.end = end
+    }
+}
+
+/// A query term that can never match, found when compiling (for `check-config`).
+public struct TopicCompileError: Error, Equatable, CustomStringConvertible {
+    public var topic: String
+    public var error: QueryError
+
+    public init(topic: String, error: QueryError) {
+        self.topic = topic
+        self.error = error
+    }
+
+    public var description: String { "topic \"\(topic)\": \(error)" }
+}
+
+/// Classifies items against every topic at once. All terms of all topics are compiled into one
+/// trie over normalized tokens, so the cost of an item grows with its length, not with the number
+/// of topics; a topic's boolean tree is evaluated only when one of its terms was found in the
+/// item (or when it can match without any, like `*` or `NOT x`).
+public final class TopicMatcher {
+    /// Fields searched by terms without a field prefix.
+    public static let defaultFields: [QueryField] = [.title, .summary, .content, .author, .category]
+
+    private let topics: [Topic]
+    private let expressions: [Expression]
+    private let trie: PatternTrie
+    /// For each pattern, the topics that use it outside a NOT.
+    private let topicsByPattern: [[Int]]
+    /// Topics that can match an item in which no term was found.
+    private let unconditional: [Int]
+
+    public init(topics: [Topic]) throws {
+        var builder = PatternTrie.Builder()
+        var expressions: [Expression] = []
+        for topic in topics {
+            do {
+                expressions.append(try Expression(topic.query, &builder))
+            } catch let error as QueryError {
+                throw TopicCompileError(topic: topic.name, error: error)
+            }
+        }
+        var byPattern = [[Int]](repeating: [], count: builder.patternCount)
+        var unconditional: [Int] = []
+        for (t, e) in expressions.enumerated() {
+            for p in Set(e.positivePatterns) { byPattern[p].append(t) }
+            var none: [TermMatch] = []
+            if e.evaluate(Hits(), collect: false, into: &none) { unconditional.append(t) }
+        }
+        self.topics = topics
+        self.expressions = expressions
+        self.trie = builder.build()
+        self.topicsByPattern = byPattern
+        self.unconditional = unconditional
+    }
+
+    /// The topics `item` matches, in config order, each with the term matches that explain it.
+    /// `feedIdentity` (the feed's configured name and URL) decides topics restricted to feeds.
+    public func classify(_ item: ItemText, feedIdentity: [String] = []) -> [(topic: String, matches: [TermMatch])] {
+        var hits = Hits()
+        func scan(_ text: String?, _ field: QueryField) {
+            guard let text else { return }
+            trie.scan(TextTokenizer.tokens(text), field: field, into: &hits)
+        }
+        scan(item.title, .title)
+        scan(item.summary, .summary)
+        scan(item.content, .content)
+        for a in item.authors { scan(a, .author) }
+        for c in item.categories { scan(c, .category) }
+        scan(item.feed, .feed)
+
+        var candidates = Set(unconditional)
+        for p in hits.patterns { candidates.formUnion(topicsByPattern[p]) }
+        var result: [(String, [TermMatch])] = []
+        for t in candidates.sorted() {
+            let topic = topics[t]
+            if let feeds = topic.feeds, !feeds.contains(where: feedIdentity.contains) { continue }
+            var matches: [TermMatch] = []
+            if expressions[t].evaluate(hits, collect: true, into: &matches) { result.append((topic.name, matches)) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+import TestSupport
+import TopicQuery
+
+@Suite struct TopicMatcherTests {
+    static let contractTopics: [(String, String)] = [
+        ("facial-recognition", "\"facial recognition\" OR \"face recognition\" OR \"face surveillance\""),
+        ("police", "police OR policing OR \"law enforcement\""),
+        ("police-face-surveillance",
+         "(\"facial recognition\" OR \"face recognition\") AND (police OR \"law enforcement\") NOT \"face id\""),
+    ]
+
+    private func matcher(_ topics: [(String, String)], feeds: [String: [String]] = [:]) throws -> TopicMatcher {
+        try TopicMatcher(topics: topics.map { Topic(name: $0.0, query: try QueryParser.parse($0.1), feeds: feeds[$0.0]) })
+    }
+
+    private func topics(_ m: TopicMatcher, _ item: ItemText, feed: [String] = []) -> [String] {
+        m.classify(item, feedIdentity: feed).map(\.topic)
+    }
+
+    @Test func theContractsTopics() throws {
+        let m = try matcher(Self.contractTopics)
+        #expect(topics(m, ItemText(title: "Police expand FACIAL‑RECOGNITION pilot")) == ["facial-recognition", "police", "police-face-surveillance"])
+        #expect(topics(m, ItemText(title: "Apple’s Face ID and facial recognition", summary: "law enforcement wants in")) == ["facial-recognition", "police"])
+        #expect(topics(m, ItemText(title: "Council debates policing budget")) == ["police"])
+        #expect(topics(m, ItemText(title: "Nothing relevant", content: "face\u{00A0}recognition by law-enforcement")) == ["facial-recognition", "police", "police-face-surveillance"])
+        #expect(topics(m, ItemText(title: "Weather")) == [])
+    }
+
+    @Test func matchesSayWhichTermWhereAndAtWhichOffsets() throws {
+        let m = try matcher(Self.contractTopics)
+        let result = m.classify(ItemText(title: "IBM", summary: "Police use facial recognition"))
+        let police = try #require(result.first { $0.topic == "police" })
+        #expect(police.matches == [TermMatch(term: "police", field: .summary, start: 0, end: 6)])
+        let face = try #require(result.first { $0.topic == "facial-recognition" })
+        #expect(face.matches == [TermMatch(term: "\"facial recognition\"", field: .summary, start: 11, end: 29)])
+    }
+
+    @Test func prefixesMatchWordsThatStartWithThem() throws {
+        let m = try matcher([("p", "polic*"), ("fr", "\"facial recog*\"")])
+        #expect(topics(m, ItemText(title: "Policing and police")) == ["p"])
+        #expect(topics(m, ItemText(title: "Politics")) == [])
+        #expect(topics(m, ItemText(title: "facial recognizers")) == ["fr"])
+        #expect(topics(m, ItemText(title: "facial rec")) == [])
+    }
+
+    @Test func fieldPrefixesRestrictWhereATermCounts() throws {
+        let m = try matcher([("t", "title:police"), ("a", "author:togoh"), ("c", "category:(ai OR \"computer vision\")"),
+                             ("f", "feed:verge")])
+        #expect(topics(m, ItemText(title: "x", summary: "police")) == [])
+        #expect(topics(m, ItemText(title: "Police")) == ["t"])
+        #expect(topics(m, ItemText(title: "x", authors: ["Isabel Togoh"])) == ["a"])
+        #expect(topics(m, ItemText(title: "x", categories: ["Computer Vision"])) == ["c"])
+        #expect(topics(m, ItemText(title: "x", feed: "The Verge")) == ["f"])
+        // The feed title is not searched by terms without a field.
+        let unfielded = try matcher([("v", "verge")])
+        #expect(topics(unfielded, ItemText(title: "x", feed: "The Verge")) == [])
+    }
+
+    @Test func nearWorksInEitherOrderWithinItsDistance() throws {
+        let m = try matcher([("n", "\"facial recognition\" NEAR/3 police")])
+        #expect(topics(m, ItemText(title: "facial recognition used by police")) == ["n"])
+        #expect(topics(m, ItemText(title: "police said facial recognition")) == ["n"])
+        #expect(topics(m, ItemText(title: "facial recognition is not used by the city police")) == [])
+        #expect(topics(m, ItemText(title: "facial recognition", summary: "police")) == [])
+    }
+
+    @Test func matchAllAndNegativeOnlyTopics() throws {
+        let m = try matcher([("all", "*"), ("no-police", "NOT police")])
+        #expect(topics(m, ItemText(title: "Weather")) == ["all", "no-police"])
+        #expect(topics(m, ItemText(title: "Police")) == ["all"])
+        #expect(m.classify(ItemText(title: "x")).first?.matches == [])
+    }
+
+    @Test func topicsRestrictedToFeeds() throws {
+        let m = try matcher([("p", "police")], feeds: ["p": ["The Verge", "https://x.example/feed"]])
+        #expect(topics(m, ItemText(title: "police"), feed: ["Other", "https://other.example/"]) == [])
+        #expect(topics(m, ItemText(title: "police"), feed: ["The Verge", "https://www.theverge.com/rss"]) == ["p"])
+        #expect(topics(m, ItemText(title: "police"), feed: ["unnamed", "https://x.example/feed"]) == ["p"])
+    }
+
+    @Test func aTermWithNothingToMatchIsAConfigError() throws {
+        #expect(throws: TopicCompileError(topic: "bad", error: QueryError("\"!!!\" has no letters or digits to match", column: 8))) {
+            try TopicMatcher(topics: [Topic(name: "bad", query: try QueryParser.parse("police !!!"))])
+        }
+    }
+
+    /// `A OR B` matches whatever `A` matches, on random items.
+    @Test func orIsASupersetOfEachSide() throws {
+        let vocabulary = ["police", "policing", "facial", "recognition", "face", "id", "law", "enforcement", "city", "the"]
+        let queries = ["\"facial recognition\"", "polic* NOT city", "face NEAR/2 id", "law enforcement", "title:city"]
+        var rng = SplitMix64(seed: 11)
+        for a in queries {
+            for b in queries where a != b {
+                let m = try matcher([("a", a), ("a-or-b", "(\(a)) OR (\(b))")])
+                for _ in 0..<100 {
+                    let text = (0..<Int.random(in: 1...12, using: &rng)).map { _ in vocabulary.randomElement(using: &rng)! }
+                    let item = ItemText(title: text.prefix(4).joined(separator: " "), summary: text.joined(separator: " "))
+                    let found = topics(m, item)
+                    if found.contains("a") { #expect(found.contains("a-or-b"), "\(a) | \(b) | \(text)") }
+                }
+            }
+        }
+    }
+}
