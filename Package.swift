@@ -19,6 +19,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "feedwatch", targets: ["feedwatch"]),
+        // For Benchmarks/TopicMatch, a separate package so that `make test` never builds it.
+        .library(name: "TopicQuery", targets: ["TopicQuery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
