@@ -5,19 +5,18 @@ struct PatternTrie {
         var children: [Int: Int] = [:]        // token id → node
         var patterns: [Int] = []              // patterns ending here
         var prefixes: [String: [Int]] = [:]   // last-word prefix → patterns
-        var shortestPrefix = Int.max
+        /// The lengths (in characters) of those prefixes: only these are tried against a token.
+        var prefixLengths: [Int] = []
     }
 
     private let nodes: [Node]
     private let tokenIDs: [String: Int]
-    private let longestPrefix: Int
 
     /// Collects patterns while topics compile.
     struct Builder {
         private var nodes = [Node()]
         private var tokenIDs: [String: Int] = [:]
         private var patternIDs: [PatternKey: Int] = [:]
-        private var longestPrefix = 0
         private(set) var patternCount = 0
 
         private struct PatternKey: Hashable {
@@ -46,15 +45,17 @@ struct PatternTrie {
             }
             if prefix, let last = tokens.last {
                 nodes[node].prefixes[last, default: []].append(id)
-                nodes[node].shortestPrefix = min(nodes[node].shortestPrefix, last.count)
-                longestPrefix = max(longestPrefix, last.count)
+                if !nodes[node].prefixLengths.contains(last.count) {
+                    nodes[node].prefixLengths.append(last.count)
+                    nodes[node].prefixLengths.sort()
+                }
             } else {
                 nodes[node].patterns.append(id)
             }
             return id
         }
 
-        func build() -> PatternTrie { PatternTrie(nodes: nodes, tokenIDs: tokenIDs, longestPrefix: longestPrefix) }
+        func build() -> PatternTrie { PatternTrie(nodes: nodes, tokenIDs: tokenIDs) }
     }
 
     /// Records every occurrence of every pattern in one field's tokens.
@@ -79,13 +80,9 @@ struct PatternTrie {
     private func matchPrefixes(_ n: Node, _ tokens: [TextToken], _ start: Int, _ k: Int, _ field: QueryField, _ hits: inout Hits) {
         let word = tokens[k].text
         let count = word.count
-        guard count >= n.shortestPrefix else { return }
-        var prefix = ""
-        for (length, ch) in word.enumerated() {
-            prefix.append(ch)
-            guard length + 1 >= n.shortestPrefix else { continue }
-            if length + 1 > longestPrefix { break }
-            for p in n.prefixes[prefix] ?? [] {
+        for length in n.prefixLengths {
+            guard length <= count else { break }
+            for p in n.prefixes[String(word.prefix(length))] ?? [] {
                 hits.add(p, Hit(field: field, first: start, last: k, start: tokens[start].start, end: tokens[k].end))
             }
         }

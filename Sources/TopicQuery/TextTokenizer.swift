@@ -25,52 +25,85 @@ public struct TextToken: Equatable, Sendable {
 /// only words with other characters go through ICU.
 public enum TextTokenizer {
     public static func tokens(_ text: String) -> [TextToken] {
+        var text = text
+        return text.withUTF8 { tokens(utf8: $0) }
+    }
+
+    /// Works on the UTF-8 bytes: ASCII is classified by table and lower-cased while copied; only
+    /// other characters are decoded and looked up.
+    static func tokens(utf8 p: UnsafeBufferPointer<UInt8>) -> [TextToken] {
         var out: [TextToken] = []
+        out.reserveCapacity(p.count / 6)
         var word: [UInt8] = []
+        word.reserveCapacity(32)
         var wordStart = 0, wordEnd = 0
         var ascii = true
-        let scalars = Array(text.unicodeScalars)
 
         func flush() {
             guard !word.isEmpty else { return }
-            out.append(TextToken(text: ascii ? lowercasedASCII(word) : fold(word), start: wordStart, end: wordEnd))
+            out.append(TextToken(text: ascii ? String(decoding: word, as: UTF8.self) : fold(word), start: wordStart, end: wordEnd))
             word.removeAll(keepingCapacity: true)
             ascii = true
         }
-        func append(_ s: Unicode.Scalar, at i: Int) {
-            if word.isEmpty { wordStart = i }
-            if s.value >= 0x80 { ascii = false }
-            word.append(contentsOf: UTF8.encode(s)!)
-            wordEnd = i + 1
-        }
 
-        var i = 0
-        while i < scalars.count {
-            let s = scalars[i]
-            switch kind(of: s) {
+        var i = 0       // byte offset
+        var index = 0   // scalar offset
+        while i < p.count {
+            let b = p[i]
+            let (scalar, length) = b < 0x80 ? (Unicode.Scalar(b), 1) : Self.decode(p, at: i)
+            switch b < 0x80 ? Self.asciiKinds[Int(b)] : kind(of: scalar) {
             case .word:
-                append(s, at: i)
+                if word.isEmpty { wordStart = index }
+                if b < 0x80 {
+                    word.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+                } else {
+                    ascii = false
+                    word.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<(i + length)]))
+                }
+                wordEnd = index + 1
             case .ignorable:
                 break
             case .apostrophe:
-                guard !word.isEmpty, i + 1 < scalars.count, kind(of: scalars[i + 1]) == .word else { flush(); break }
-                let possessive = (scalars[i + 1] == "s" || scalars[i + 1] == "S")
-                    && (i + 2 >= scalars.count || kind(of: scalars[i + 2]) != .word)
+                let next = i + length
+                guard !word.isEmpty, next < p.count else { flush(); break }
+                let (s1, l1) = p[next] < 0x80 ? (Unicode.Scalar(p[next]), 1) : Self.decode(p, at: next)
+                guard kind(of: s1) == .word else { flush(); break }
+                let afterS = next + l1
+                let possessive = (s1 == "s" || s1 == "S")
+                    && (afterS >= p.count || kind(of: p[afterS] < 0x80 ? Unicode.Scalar(p[afterS]) : Self.decode(p, at: afterS).0) != .word)
                 if possessive {
                     flush()
-                    i += 1  // skip the "s"
+                    i += l1  // skip the "s"
+                    index += 1
                 }
             case .ideograph:
                 flush()
-                append(s, at: i)
+                wordStart = index
+                word.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<(i + length)]))
+                ascii = false
+                wordEnd = index + 1
                 flush()
             case .separator:
                 flush()
             }
-            i += 1
+            i += length
+            index += 1
         }
         flush()
         return out
+    }
+
+    private static let asciiKinds: [Kind] = (0..<128).map { kind(of: Unicode.Scalar(UInt8($0))) }
+
+    /// The scalar starting at `i` in valid UTF-8, and its length in bytes.
+    @inline(__always)
+    private static func decode(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (Unicode.Scalar, Int) {
+        let b = UInt32(p[i])
+        let (length, initial): (Int, UInt32) = b >= 0xF0 ? (4, b & 0x07) : b >= 0xE0 ? (3, b & 0x0F) : (2, b & 0x1F)
+        guard i + length <= p.count else { return ("\u{FFFD}", 1) }
+        var v = initial
+        for k in 1..<length { v = v << 6 | UInt32(p[i + k] & 0x3F) }
+        return (Unicode.Scalar(v) ?? "\u{FFFD}", length)
     }
 
     enum Kind { case word, ignorable, apostrophe, ideograph, separator }
@@ -93,10 +126,6 @@ public enum TextTokenizer {
         case .nonspacingMark, .spacingMark, .enclosingMark: return .word  // accents stay with their letter
         default: return .separator
         }
-    }
-
-    private static func lowercasedASCII(_ bytes: [UInt8]) -> String {
-        String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     /// ICU folding of one non-ASCII word.
