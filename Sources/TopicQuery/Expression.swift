@@ -40,14 +40,33 @@ indirect enum Expression {
         }
     }
 
-    /// Patterns whose presence can make the expression true (those outside a NOT).
-    var positivePatterns: [Int] {
+    /// Patterns whose presence can make the expression true: those under an even number of NOTs.
+    /// If the expression is false with no hits, it can only become true when one of these is found
+    /// (a pattern under an odd number of NOTs can only make it false).
+    var triggerPatterns: [Int] { patterns(positive: true) }
+
+    private func patterns(positive: Bool) -> [Int] {
         switch self {
-        case .all, .not: return []
-        case .term(let t): return [t.pattern]
-        case .near(let a, let b, _): return [a.pattern, b.pattern]
-        case .and(let es), .or(let es): return es.flatMap(\.positivePatterns)
+        case .all: return []
+        case .term(let t): return positive ? [t.pattern] : []
+        case .near(let a, let b, _): return positive ? [a.pattern, b.pattern] : []
+        case .not(let e): return e.patterns(positive: !positive)
+        case .and(let es), .or(let es): return es.flatMap { $0.patterns(positive: positive) }
         }
+    }
+
+    /// Whether the expression holds for an item in which no term was found (`*`, `NOT x`).
+    var holdsWithoutHits: Bool {
+        var none: [TermMatch] = []
+        return evaluate(Hits(), collect: false, into: &none)
+    }
+
+    /// Groups of trigger patterns, one of each of which must be found for the expression to hold:
+    /// one group per AND-ed part that cannot hold without hits. Empty when no such part exists.
+    var requiredTriggerGroups: [[Int]] {
+        let parts: [Expression]
+        if case .and(let es) = self { parts = es } else { parts = [self] }
+        return parts.filter { !$0.holdsWithoutHits }.map { Array(Set($0.triggerPatterns)) }.filter { !$0.isEmpty }
     }
 
     /// Whether the item's hits satisfy the expression; with `collect`, appends the matches that

@@ -64,8 +64,9 @@ public struct TopicCompileError: Error, Equatable, CustomStringConvertible {
 
 /// Classifies items against every topic at once. All terms of all topics are compiled into one
 /// trie over normalized tokens, so the cost of an item grows with its length, not with the number
-/// of topics; a topic's boolean tree is evaluated only when one of its terms was found in the
-/// item (or when it can match without any, like `*` or `NOT x`).
+/// of topics. A topic's boolean tree is evaluated only when each of its AND-ed parts has had one
+/// of its terms found (or when it can match without any, like `*` or `NOT x`): a word as common as
+/// "police" in a thousand topics does not make a thousand candidates.
 public final class TopicMatcher {
     /// Fields searched by terms without a field prefix.
     public static let defaultFields: [QueryField] = [.title, .summary, .content, .author, .category]
@@ -73,9 +74,11 @@ public final class TopicMatcher {
     private let topics: [Topic]
     private let expressions: [Expression]
     private let trie: PatternTrie
-    /// For each pattern, the topics that use it outside a NOT.
-    private let topicsByPattern: [[Int]]
-    /// Topics that can match an item in which no term was found.
+    /// For each pattern, the (topic, group bit) pairs it satisfies.
+    private let groupsByPattern: [[(topic: Int, bit: UInt64)]]
+    /// Per topic, the bits of all its required groups.
+    private let requiredGroups: [UInt64]
+    /// Topics evaluated for every item: those that hold without hits, or too complex to index.
     private let unconditional: [Int]
 
     public init(topics: [Topic]) throws {
@@ -88,17 +91,23 @@ public final class TopicMatcher {
                 throw TopicCompileError(topic: topic.name, error: error)
             }
         }
-        var byPattern = [[Int]](repeating: [], count: builder.patternCount)
+        var byPattern = [[(topic: Int, bit: UInt64)]](repeating: [], count: builder.patternCount)
+        var required = [UInt64](repeating: 0, count: expressions.count)
         var unconditional: [Int] = []
         for (t, e) in expressions.enumerated() {
-            for p in Set(e.positivePatterns) { byPattern[p].append(t) }
-            var none: [TermMatch] = []
-            if e.evaluate(Hits(), collect: false, into: &none) { unconditional.append(t) }
+            var groups = e.holdsWithoutHits ? [] : e.requiredTriggerGroups
+            if groups.count > 64 { groups = [Array(Set(groups.joined()))] }
+            guard !groups.isEmpty else { unconditional.append(t); continue }
+            for (g, patterns) in groups.enumerated() {
+                for p in patterns { byPattern[p].append((t, 1 << UInt64(g))) }
+                required[t] |= 1 << UInt64(g)
+            }
         }
         self.topics = topics
         self.expressions = expressions
         self.trie = builder.build()
-        self.topicsByPattern = byPattern
+        self.groupsByPattern = byPattern
+        self.requiredGroups = required
         self.unconditional = unconditional
     }
 
@@ -117,8 +126,12 @@ public final class TopicMatcher {
         for c in item.categories { scan(c, .category) }
         scan(item.feed, .feed)
 
-        var candidates = Set(unconditional)
-        for p in hits.patterns { candidates.formUnion(topicsByPattern[p]) }
+        var satisfied: [Int: UInt64] = [:]
+        for p in hits.patterns {
+            for (t, bit) in groupsByPattern[p] { satisfied[t, default: 0] |= bit }
+        }
+        var candidates = unconditional
+        for (t, bits) in satisfied where bits == requiredGroups[t] { candidates.append(t) }
         var result: [(String, [TermMatch])] = []
         for t in candidates.sorted() {
             let topic = topics[t]

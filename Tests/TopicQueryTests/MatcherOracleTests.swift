@@ -1,0 +1,98 @@
+import Testing
+import TestSupport
+import TopicQuery
+
+/// TopicMatcher (one trie, candidate index) against a brute-force evaluator written independently:
+/// on random queries and random items they must agree on every topic.
+@Suite struct MatcherOracleTests {
+    static let vocabulary = ["police", "policing", "facial", "recognition", "face", "city", "law", "enforcement", "ibm", "ban"]
+
+    /// A random query in the language, as text.
+    static func randomQuery(_ rng: inout SplitMix64, depth: Int = 0) -> String {
+        func word() -> String { vocabulary.randomElement(using: &rng)! }
+        let choice = depth >= 3 ? Int.random(in: 0..<4, using: &rng) : Int.random(in: 0..<10, using: &rng)
+        switch choice {
+        case 0: return word()
+        case 1: return "\"\(word()) \(word())\""
+        case 2: return String(word().prefix(4)) + "*"
+        case 3: return ["title", "summary"].randomElement(using: &rng)! + ":" + word()
+        case 4: return "NOT " + randomQuery(&rng, depth: depth + 1)
+        case 5: return "NOT NOT " + randomQuery(&rng, depth: depth + 1)
+        case 6: return "\(word()) NEAR/\(Int.random(in: 1...3, using: &rng)) \(word())"
+        case 7: return "(\(randomQuery(&rng, depth: depth + 1)) OR \(randomQuery(&rng, depth: depth + 1)))"
+        default: return "(\(randomQuery(&rng, depth: depth + 1)) \(randomQuery(&rng, depth: depth + 1)))"
+        }
+    }
+
+    /// Token lists of each field of an item.
+    typealias Fields = [(QueryField, [String])]
+
+    static func occurrences(_ t: QueryTerm, _ fields: Fields) -> [(QueryField, Int, Int)] {
+        let words = TextTokenizer.tokens(t.text).map(\.text)
+        var found: [(QueryField, Int, Int)] = []
+        for (field, tokens) in fields where t.field.map({ $0 == field }) ?? TopicMatcher.defaultFields.contains(field) {
+            guard tokens.count >= words.count else { continue }
+            for start in 0...(tokens.count - words.count) {
+                let ok = words.indices.allSatisfy { k in
+                    let last = k == words.count - 1
+                    return t.isPrefix && last ? tokens[start + k].hasPrefix(words[k]) : tokens[start + k] == words[k]
+                }
+                if ok { found.append((field, start, start + words.count - 1)) }
+            }
+        }
+        return found
+    }
+
+    static func oracle(_ q: Query, _ fields: Fields) -> Bool {
+        switch q {
+        case .matchAll: return true
+        case .term(let t): return !occurrences(t, fields).isEmpty
+        case .near(let a, let b, let n):
+            for x in occurrences(a, fields) {
+                for y in occurrences(b, fields) where x.0 == y.0 && !(x.1 == y.1 && x.2 == y.2) {
+                    let gap = x.2 < y.1 ? y.1 - x.2 - 1 : y.2 < x.1 ? x.1 - y.2 - 1 : 0
+                    if gap <= n { return true }
+                }
+            }
+            return false
+        case .not(let e): return !oracle(e, fields)
+        case .and(let es): return es.allSatisfy { oracle($0, fields) }
+        case .or(let es): return es.contains { oracle($0, fields) }
+        }
+    }
+
+    @Test func matcherAgreesWithBruteForce() throws {
+        var rng = SplitMix64(seed: 77)
+        for round in 0..<40 {
+            let queries = (0..<25).map { _ in Self.randomQuery(&rng) }
+            let parsed = try queries.map { try QueryParser.parse($0) }
+            let matcher = try TopicMatcher(topics: parsed.enumerated().map { Topic(name: "\($0.offset)", query: $0.element) })
+            for _ in 0..<60 {
+                func text() -> String {
+                    (0..<Int.random(in: 0...8, using: &rng)).map { _ in Self.vocabulary.randomElement(using: &rng)! }.joined(separator: " ")
+                }
+                let item = ItemText(title: text(), summary: text())
+                let fields: Fields = [(.title, TextTokenizer.tokens(item.title!).map(\.text)),
+                                      (.summary, TextTokenizer.tokens(item.summary!).map(\.text))]
+                let expected = parsed.indices.filter { Self.oracle(parsed[$0], fields) }.map { "\($0)" }
+                let actual = matcher.classify(item).map(\.topic)
+                #expect(actual == expected, "round \(round): \(item.title!) | \(item.summary!)")
+                if actual != expected {
+                    for i in Set(actual).symmetricDifference(expected) { print("differs on: \(queries[Int(i)!])") }
+                    return
+                }
+            }
+        }
+    }
+
+    @Test func doubleNegationAndOptionalPartsStillTrigger() throws {
+        let m = try TopicMatcher(topics: [
+            Topic(name: "nn", query: try QueryParser.parse("NOT NOT police")),
+            Topic(name: "mixed", query: try QueryParser.parse("(ibm OR NOT NOT ban) AND city")),
+            Topic(name: "and-not", query: try QueryParser.parse("police NOT city")),
+        ])
+        #expect(m.classify(ItemText(title: "police")).map(\.topic) == ["nn", "and-not"])
+        #expect(m.classify(ItemText(title: "ban city")).map(\.topic) == ["mixed"])
+        #expect(m.classify(ItemText(title: "police city")).map(\.topic) == ["nn"])
+    }
+}
