@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "feedwatch", targets: ["feedwatch"]),
         // For Benchmarks/TopicMatch, a separate package so that `make test` never builds it.
         .library(name: "TopicQuery", targets: ["TopicQuery"]),
+        .library(name: "FeedwatchCore", targets: ["FeedwatchCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,7 +41,7 @@ let package = Package(
         .target(name: "HTTPTransport", dependencies: ["CCurlLoader", "FeedwatchCore"], swiftSettings: strict),
         // ICU (libicu-dev, which libxml2 already loads) behind one plain-C folding function.
         .target(name: "CTextFold", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("icuuc")]),
-        .target(name: "TopicQuery", dependencies: ["CTextFold"], swiftSettings: strict),
+        .target(name: "TopicQuery", dependencies: ["CTextFold", "FeedwatchCore"], swiftSettings: strict),
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
         .executableTarget(
             name: "feedwatch",
@@ -54,6 +55,6 @@ let package = Package(
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch"], swiftSettings: strict),
-        .testTarget(name: "TopicQueryTests", dependencies: ["TopicQuery", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TopicQueryTests", dependencies: ["TopicQuery", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
     ]
 )

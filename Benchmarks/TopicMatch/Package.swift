@@ -9,7 +9,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "topic-match-bench",
-            dependencies: [.product(name: "TopicQuery", package: "feedwatch")],
+            dependencies: [.product(name: "TopicQuery", package: "feedwatch"), .product(name: "FeedwatchCore", package: "feedwatch")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
     ]
 )

@@ -1,3 +1,5 @@
+public import FeedwatchCore
+
 /// A topic as the config defines it.
 public struct Topic: Equatable, Sendable {
     public var name: String
@@ -9,27 +11,6 @@ public struct Topic: Equatable, Sendable {
         self.name = name
         self.query = query
         self.feeds = feeds
-    }
-}
-
-/// The text of one item, field by field, as `parse` prints it.
-public struct ItemText: Sendable {
-    public var title: String?
-    public var summary: String?
-    public var content: String?
-    public var authors: [String]
-    public var categories: [String]
-    /// The feed's name (from the config) or title, for `feed:` terms.
-    public var feed: String?
-
-    public init(title: String? = nil, summary: String? = nil, content: String? = nil, authors: [String] = [],
-                categories: [String] = [], feed: String? = nil) {
-        self.title = title
-        self.summary = summary
-        self.content = content
-        self.authors = authors
-        self.categories = categories
-        self.feed = feed
     }
 }
 
@@ -112,8 +93,10 @@ public final class TopicMatcher {
     }
 
     /// The topics `item` matches, in config order, each with the term matches that explain it.
-    /// `feedIdentity` (the feed's configured name and URL) decides topics restricted to feeds.
-    public func classify(_ item: ItemText, feedIdentity: [String] = []) -> [(topic: String, matches: [TermMatch])] {
+    /// `feedName` (the configured name, else the feed's title) is what `feed:` terms search;
+    /// it and `feedURL` decide topics restricted to feeds.
+    public func classify(_ item: FeedItem, feedName: String? = nil, feedURL: String? = nil)
+        -> [(topic: String, matches: [TermMatch])] {
         var hits = Hits()
         func scan(_ text: String?, _ field: QueryField) {
             guard let text else { return }
@@ -124,7 +107,8 @@ public final class TopicMatcher {
         scan(item.content, .content)
         for a in item.authors { scan(a, .author) }
         for c in item.categories { scan(c, .category) }
-        scan(item.feed, .feed)
+        scan(feedName, .feed)
+        let feedIdentity = [feedName, feedURL].compactMap { $0 }
 
         var satisfied: [Int: UInt64] = [:]
         for p in hits.patterns {

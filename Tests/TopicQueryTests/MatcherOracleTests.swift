@@ -1,5 +1,6 @@
 import Testing
 import TestSupport
+import FeedwatchCore
 import TopicQuery
 
 /// TopicMatcher (one trie, candidate index) against a brute-force evaluator written independently:
@@ -71,7 +72,7 @@ import TopicQuery
                 func text() -> String {
                     (0..<Int.random(in: 0...8, using: &rng)).map { _ in Self.vocabulary.randomElement(using: &rng)! }.joined(separator: " ")
                 }
-                let item = ItemText(title: text(), summary: text())
+                let item = FeedItem(title: text(), summary: text())
                 let fields: Fields = [(.title, TextTokenizer.tokens(item.title!).map(\.text)),
                                       (.summary, TextTokenizer.tokens(item.summary!).map(\.text))]
                 let expected = parsed.indices.filter { Self.oracle(parsed[$0], fields) }.map { "\($0)" }
@@ -91,8 +92,8 @@ import TopicQuery
             Topic(name: "mixed", query: try QueryParser.parse("(ibm OR NOT NOT ban) AND city")),
             Topic(name: "and-not", query: try QueryParser.parse("police NOT city")),
         ])
-        #expect(m.classify(ItemText(title: "police")).map(\.topic) == ["nn", "and-not"])
-        #expect(m.classify(ItemText(title: "ban city")).map(\.topic) == ["mixed"])
-        #expect(m.classify(ItemText(title: "police city")).map(\.topic) == ["nn"])
+        #expect(m.classify(FeedItem(title: "police")).map(\.topic) == ["nn", "and-not"])
+        #expect(m.classify(FeedItem(title: "ban city")).map(\.topic) == ["mixed"])
+        #expect(m.classify(FeedItem(title: "police city")).map(\.topic) == ["nn"])
     }
 }

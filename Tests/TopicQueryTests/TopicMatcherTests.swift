@@ -1,5 +1,6 @@
 import Testing
 import TestSupport
+import FeedwatchCore
 import TopicQuery
 
 @Suite struct TopicMatcherTests {
@@ -14,22 +15,22 @@ import TopicQuery
         try TopicMatcher(topics: topics.map { Topic(name: $0.0, query: try QueryParser.parse($0.1), feeds: feeds[$0.0]) })
     }
 
-    private func topics(_ m: TopicMatcher, _ item: ItemText, feed: [String] = []) -> [String] {
-        m.classify(item, feedIdentity: feed).map(\.topic)
+    private func topics(_ m: TopicMatcher, _ item: FeedItem, feedName: String? = nil, feedURL: String? = nil) -> [String] {
+        m.classify(item, feedName: feedName, feedURL: feedURL).map(\.topic)
     }
 
     @Test func theContractsTopics() throws {
         let m = try matcher(Self.contractTopics)
-        #expect(topics(m, ItemText(title: "Police expand FACIAL‑RECOGNITION pilot")) == ["facial-recognition", "police", "police-face-surveillance"])
-        #expect(topics(m, ItemText(title: "Apple’s Face ID and facial recognition", summary: "law enforcement wants in")) == ["facial-recognition", "police"])
-        #expect(topics(m, ItemText(title: "Council debates policing budget")) == ["police"])
-        #expect(topics(m, ItemText(title: "Nothing relevant", content: "face\u{00A0}recognition by law-enforcement")) == ["facial-recognition", "police", "police-face-surveillance"])
-        #expect(topics(m, ItemText(title: "Weather")) == [])
+        #expect(topics(m, FeedItem(title: "Police expand FACIAL‑RECOGNITION pilot")) == ["facial-recognition", "police", "police-face-surveillance"])
+        #expect(topics(m, FeedItem(title: "Apple’s Face ID and facial recognition", summary: "law enforcement wants in")) == ["facial-recognition", "police"])
+        #expect(topics(m, FeedItem(title: "Council debates policing budget")) == ["police"])
+        #expect(topics(m, FeedItem(title: "Nothing relevant", content: "face\u{00A0}recognition by law-enforcement")) == ["facial-recognition", "police", "police-face-surveillance"])
+        #expect(topics(m, FeedItem(title: "Weather")) == [])
     }
 
     @Test func matchesSayWhichTermWhereAndAtWhichOffsets() throws {
         let m = try matcher(Self.contractTopics)
-        let result = m.classify(ItemText(title: "IBM", summary: "Police use facial recognition"))
+        let result = m.classify(FeedItem(title: "IBM", summary: "Police use facial recognition"))
         let police = try #require(result.first { $0.topic == "police" })
         #expect(police.matches == [TermMatch(term: "police", field: .summary, start: 0, end: 6)])
         let face = try #require(result.first { $0.topic == "facial-recognition" })
@@ -38,45 +39,45 @@ import TopicQuery
 
     @Test func prefixesMatchWordsThatStartWithThem() throws {
         let m = try matcher([("p", "polic*"), ("fr", "\"facial recog*\"")])
-        #expect(topics(m, ItemText(title: "Policing and police")) == ["p"])
-        #expect(topics(m, ItemText(title: "Politics")) == [])
-        #expect(topics(m, ItemText(title: "facial recognizers")) == ["fr"])
-        #expect(topics(m, ItemText(title: "facial rec")) == [])
+        #expect(topics(m, FeedItem(title: "Policing and police")) == ["p"])
+        #expect(topics(m, FeedItem(title: "Politics")) == [])
+        #expect(topics(m, FeedItem(title: "facial recognizers")) == ["fr"])
+        #expect(topics(m, FeedItem(title: "facial rec")) == [])
     }
 
     @Test func fieldPrefixesRestrictWhereATermCounts() throws {
         let m = try matcher([("t", "title:police"), ("a", "author:togoh"), ("c", "category:(ai OR \"computer vision\")"),
                              ("f", "feed:verge")])
-        #expect(topics(m, ItemText(title: "x", summary: "police")) == [])
-        #expect(topics(m, ItemText(title: "Police")) == ["t"])
-        #expect(topics(m, ItemText(title: "x", authors: ["Isabel Togoh"])) == ["a"])
-        #expect(topics(m, ItemText(title: "x", categories: ["Computer Vision"])) == ["c"])
-        #expect(topics(m, ItemText(title: "x", feed: "The Verge")) == ["f"])
+        #expect(topics(m, FeedItem(title: "x", summary: "police")) == [])
+        #expect(topics(m, FeedItem(title: "Police")) == ["t"])
+        #expect(topics(m, FeedItem(title: "x", authors: ["Isabel Togoh"])) == ["a"])
+        #expect(topics(m, FeedItem(title: "x", categories: ["Computer Vision"])) == ["c"])
+        #expect(topics(m, FeedItem(title: "x"), feedName: "The Verge") == ["f"])
         // The feed title is not searched by terms without a field.
         let unfielded = try matcher([("v", "verge")])
-        #expect(topics(unfielded, ItemText(title: "x", feed: "The Verge")) == [])
+        #expect(topics(unfielded, FeedItem(title: "x"), feedName: "The Verge") == [])
     }
 
     @Test func nearWorksInEitherOrderWithinItsDistance() throws {
         let m = try matcher([("n", "\"facial recognition\" NEAR/3 police")])
-        #expect(topics(m, ItemText(title: "facial recognition used by police")) == ["n"])
-        #expect(topics(m, ItemText(title: "police said facial recognition")) == ["n"])
-        #expect(topics(m, ItemText(title: "facial recognition is not used by the city police")) == [])
-        #expect(topics(m, ItemText(title: "facial recognition", summary: "police")) == [])
+        #expect(topics(m, FeedItem(title: "facial recognition used by police")) == ["n"])
+        #expect(topics(m, FeedItem(title: "police said facial recognition")) == ["n"])
+        #expect(topics(m, FeedItem(title: "facial recognition is not used by the city police")) == [])
+        #expect(topics(m, FeedItem(title: "facial recognition", summary: "police")) == [])
     }
 
     @Test func matchAllAndNegativeOnlyTopics() throws {
         let m = try matcher([("all", "*"), ("no-police", "NOT police")])
-        #expect(topics(m, ItemText(title: "Weather")) == ["all", "no-police"])
-        #expect(topics(m, ItemText(title: "Police")) == ["all"])
-        #expect(m.classify(ItemText(title: "x")).first?.matches == [])
+        #expect(topics(m, FeedItem(title: "Weather")) == ["all", "no-police"])
+        #expect(topics(m, FeedItem(title: "Police")) == ["all"])
+        #expect(m.classify(FeedItem(title: "x")).first?.matches == [])
     }
 
     @Test func topicsRestrictedToFeeds() throws {
         let m = try matcher([("p", "police")], feeds: ["p": ["The Verge", "https://x.example/feed"]])
-        #expect(topics(m, ItemText(title: "police"), feed: ["Other", "https://other.example/"]) == [])
-        #expect(topics(m, ItemText(title: "police"), feed: ["The Verge", "https://www.theverge.com/rss"]) == ["p"])
-        #expect(topics(m, ItemText(title: "police"), feed: ["unnamed", "https://x.example/feed"]) == ["p"])
+        #expect(topics(m, FeedItem(title: "police"), feedName: "Other", feedURL: "https://other.example/") == [])
+        #expect(topics(m, FeedItem(title: "police"), feedName: "The Verge", feedURL: "https://www.theverge.com/rss") == ["p"])
+        #expect(topics(m, FeedItem(title: "police"), feedName: "unnamed", feedURL: "https://x.example/feed") == ["p"])
     }
 
     @Test func aTermWithNothingToMatchIsAConfigError() throws {
@@ -95,7 +96,7 @@ import TopicQuery
                 let m = try matcher([("a", a), ("a-or-b", "(\(a)) OR (\(b))")])
                 for _ in 0..<100 {
                     let text = (0..<Int.random(in: 1...12, using: &rng)).map { _ in vocabulary.randomElement(using: &rng)! }
-                    let item = ItemText(title: text.prefix(4).joined(separator: " "), summary: text.joined(separator: " "))
+                    let item = FeedItem(title: text.prefix(4).joined(separator: " "), summary: text.joined(separator: " "))
                     let found = topics(m, item)
                     if found.contains("a") { #expect(found.contains("a-or-b"), "\(a) | \(b) | \(text)") }
                 }

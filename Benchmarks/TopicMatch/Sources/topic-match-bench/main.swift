@@ -1,6 +1,7 @@
 // Classifies 100,000 items of ~1 KB of news text against 10, 1,000 and 10,000 topics, on one core,
 // and prints items per second. Topics and items are generated from a fixed seed.
 import Glibc
+import FeedwatchCore
 import TopicQuery
 
 struct Rng {
@@ -49,7 +50,7 @@ let accented = ["café", "résumé", "naïve", "Zürich", "São", "Müller", "�
 }
 
 let itemCount = Int(getenv("ITEMS").map { String(cString: $0) } ?? "") ?? 100_000
-let items = (0..<itemCount).map { _ in ItemText(title: String(item().prefix(80)), summary: item()) }
+let items = (0..<itemCount).map { _ in FeedItem(title: String(item().prefix(80)), summary: item()) }
 let bytes = items.reduce(0) { $0 + ($1.summary?.utf8.count ?? 0) + ($1.title?.utf8.count ?? 0) }
 print("\(itemCount) items, \(bytes / itemCount) bytes each on average")
 var baseline = 0.0
