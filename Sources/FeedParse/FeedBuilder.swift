@@ -44,14 +44,15 @@ final class FeedBuilder {
     private var ignoreFrom: Int?
     private var capture: TextCapture?
     /// One libxml2 HTML context for every HTML field of the document.
-    private let html = HTMLTextConverter()
+    private let html: HTMLTextConverter
     /// Base for relative URLs outside any `xml:base` (the document's http(s) URL).
     private let rootBase: String?
     /// The document's own `file:` URL, used only when the feed offers no better base.
     private let fileBase: String?
 
-    init(options: ParseOptions, documentURL: String?) {
+    init(options: ParseOptions, documentURL: String?, entities: HTMLEntities) {
         self.options = options
+        self.html = HTMLTextConverter(entities: entities)
         self.warnings = WarningLog(limit: options.maxWarnings)
         if let documentURL, documentURL.lowercased().hasPrefix("file:") {
             rootBase = nil

@@ -1,4 +1,5 @@
 public import FeedwatchCore
+import Normalize
 
 /// Parses one feed document pushed in chunks as they arrive, so the poller can parse while it
 /// downloads and memory holds finished items rather than the document.
@@ -15,7 +16,10 @@ public final class FeedParser {
     private var finished = false
     /// Where decoded bytes go, chosen by the first byte that is not white space.
     private var sink = Sink.undecided
-    private var repair = MarkupRepair()
+    /// One HTML entity cache for the whole parse: the repair stage and the HTML converter both
+    /// look names up.
+    private let entities = HTMLEntities()
+    private var repair: MarkupRepair
     private var json: [UInt8] = []
     /// White space seen before the first markup; an error only before an XML declaration.
     private var skippedLeadingWhitespace = false
@@ -35,6 +39,7 @@ public final class FeedParser {
         self.options = options
         self.documentURL = documentURL
         self.decoder = InputDecoder(callerCharset: charset)
+        self.repair = MarkupRepair(entities: entities)
     }
 
     /// Parses a whole document at once.
@@ -110,7 +115,7 @@ public final class FeedParser {
             // libxml2 rejects an XML declaration that does not start the document (a PHP classic);
             // the blank lines are dropped instead, and said so.
             whitespaceBeforeDeclaration = (first > 0 || skippedLeadingWhitespace) && rest.starts(with: "<?xml".utf8)
-            sink = .xml(XMLFeedReader(builder: FeedBuilder(options: options, documentURL: documentURL)))
+            sink = .xml(XMLFeedReader(builder: FeedBuilder(options: options, documentURL: documentURL, entities: entities)))
             route(rest)
         }
     }

@@ -26,7 +26,9 @@ struct MarkupRepair {
     private(set) var recoveredEntities: [(name: String, line: Int)] = []
     private(set) var undefinedEntities: [(name: String, line: Int)] = []
     private var seenNames: Set<String> = []
-    private let entities = HTMLEntities()
+    private let entities: HTMLEntities
+
+    init(entities: HTMLEntities) { self.entities = entities }
 
     /// Longest entity name we look for; a longer run of name characters is not a reference.
     private static let maxReference = 40

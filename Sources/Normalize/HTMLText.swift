@@ -11,13 +11,15 @@ import Glibc
 public final class HTMLTextConverter {
     private let ctxt: htmlParserCtxtPtr?
     private let collector = Collector()
-    private let entities = HTMLEntities()
+    private let entities: HTMLEntities
 
     private static let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
         | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue
         | HTML_PARSE_IGNORE_ENC.rawValue)
 
-    public init() {
+    /// - Parameter entities: the entity cache to share with other stages of the same parse.
+    public init(entities: HTMLEntities = HTMLEntities()) {
+        self.entities = entities
         ctxt = htmlNewParserCtxt()
         guard let ctxt else { return }
         var sax = xmlSAXHandler()
@@ -150,12 +152,5 @@ public final class HTMLTextConverter {
             }
             if from < p.count { acc.append(UnsafeBufferPointer(rebasing: p[from...])) }
         }
-    }
-}
-
-/// One-off conversions, for callers that convert a field now and then.
-public enum HTMLText {
-    public static func plainText(_ html: String) -> String? {
-        HTMLTextConverter().plainText(html)
     }
 }

@@ -22,20 +22,20 @@ import Normalize
         ("unclosed <b>bold <i>italic", "unclosed bold italic"),
     ] as [(String, String?)])
     func converts(html: String, expected: String?) {
-        #expect(HTMLText.plainText(html) == expected)
+        #expect(HTMLTextConverter().plainText(html) == expected)
     }
 
     @Test func nbspAndOtherUnicodeSpacesCollapse() {
-        #expect(HTMLText.plainText("a\u{00A0}\u{00A0}b\u{2003}c\u{3000}d") == "a b c d")
+        #expect(HTMLTextConverter().plainText("a\u{00A0}\u{00A0}b\u{2003}c\u{3000}d") == "a b c d")
     }
 
     @Test func readsLessThanBeforeALetterAsATagAsBrowsersDo() {
-        #expect(HTMLText.plainText("if a < b then") == "if a < b then")
-        #expect(HTMLText.plainText("if a<b then") == "if a")
+        #expect(HTMLTextConverter().plainText("if a < b then") == "if a < b then")
+        #expect(HTMLTextConverter().plainText("if a<b then") == "if a")
     }
 
     @Test func aLeadingScriptOrStyleDoesNotHideTheBody() {
-        #expect(HTMLText.plainText("<script>x()</script>Text <title>t</title>after") == "Text after")
+        #expect(HTMLTextConverter().plainText("<script>x()</script>Text <title>t</title>after") == "Text after")
     }
 }
 
