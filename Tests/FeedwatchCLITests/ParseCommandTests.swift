@@ -111,6 +111,16 @@ import Testing
         #expect(r.stderr.contains("document exceeds the size cap of 1KB"))
     }
 
+    @Test func maxItemsKeepsTheFirstItemsAndWarns() throws {
+        let doc = "<rss><channel>" + (1...5).map { "<item><title>\($0)</title></item>" }.joined() + "</channel></rss>"
+        let r = try BinaryRunner.run(["parse", "-", "--max-items", "2"], stdin: Data(doc.utf8))
+        #expect(r.status == 0)
+        let parsed = try json(r.stdout)
+        #expect((parsed["items"] as? [[String: Any]])?.compactMap { $0["title"] as? String } == ["1", "2"])
+        #expect((parsed["warnings"] as? [String]) == ["item cap of 2 reached; 3 more item(s) ignored"])
+        #expect(try BinaryRunner.run(["parse", "-", "--max-items", "0"], stdin: Data(doc.utf8)).status == 64)
+    }
+
     @Test func unreadableSourcesExit66() throws {
         let missing = try BinaryRunner.run(["parse", "/nonexistent/feed.xml"])
         #expect(missing.status == 66)
