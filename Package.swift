@@ -25,6 +25,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries, through pkg-config. Nothing but headers and typed inline shims.
@@ -43,10 +44,15 @@ let package = Package(
         .target(name: "CTextFold", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("icuuc")]),
         .target(name: "TopicQuery", dependencies: ["CTextFold", "FeedwatchCore"], swiftSettings: strict),
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
+        // The YAML config, read into typed values; every error carries file, line and column.
+        .target(
+            name: "Config",
+            dependencies: ["Normalize", "TopicQuery", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         .executableTarget(
             name: "feedwatch",
             dependencies: [
-                "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize",
+                "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "TopicQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -55,6 +61,7 @@ let package = Package(
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch"], swiftSettings: strict),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery"], swiftSettings: strict),
         .testTarget(name: "TopicQueryTests", dependencies: ["TopicQuery", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
     ]
 )

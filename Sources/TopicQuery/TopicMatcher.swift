@@ -92,6 +92,19 @@ public final class TopicMatcher {
         self.unconditional = unconditional
     }
 
+    /// Checks what only compiling finds (a term with no letters or digits to match), so a config
+    /// reader can report it as it reports a syntax error.
+    public static func validate(_ query: Query) throws(QueryError) {
+        var builder = PatternTrie.Builder()
+        do {
+            _ = try Expression(query, &builder)
+        } catch let error as QueryError {
+            throw error
+        } catch {
+            throw QueryError("\(error)", column: 1)
+        }
+    }
+
     /// The topics `item` matches, in config order, each with the term matches that explain it.
     /// `feedName` (the configured name, else the feed's title) is what `feed:` terms search;
     /// it and `feedURL` decide topics restricted to feeds.

@@ -46,22 +46,7 @@ struct DocumentInput {
     }
 
     /// `file:///abs/path` for a path, made absolute against the working directory.
-    private static func fileURL(for path: String) -> String {
-        var absolute = path
-        if !path.hasPrefix("/") {
-            var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            if getcwd(&buf, buf.count) != nil {
-                let cwd = String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                absolute = cwd + "/" + path
-            }
-        }
-        // Fold "./" and "../" segments the way the resolver does for URLs.
-        var parts: [Substring] = []
-        for seg in absolute.split(separator: "/", omittingEmptySubsequences: true) {
-            if seg == "." { continue }
-            if seg == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
-            parts.append(seg)
-        }
-        return URLResolver.fileURL(path: "/" + parts.joined(separator: "/"))
+    static func fileURL(for path: String) -> String {
+        URLResolver.fileURL(path: LocalPath.absolute(path))
     }
 }

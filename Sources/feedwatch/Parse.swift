@@ -1,5 +1,4 @@
 import ArgumentParser
-import FeedParse
 import FeedwatchCore
 
 /// `feedwatch parse SOURCE`: one document in, its normalized form out; no state touched.
@@ -13,42 +12,13 @@ struct Parse: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, text }
 
-    @Argument(help: "A feed URL, a file, or - for standard input.")
-    var source: String
+    @OptionGroup var input: SourceOptions
 
     @Option(help: "Output format: json (the contract's schema) or text (for people).")
     var format: Format = .json
 
-    @Option(help: "The document's charset (overrides HTTP Content-Type and the XML declaration).")
-    var charset: String?
-
-    @Option(name: .customLong("max-size"), help: "Largest document accepted (e.g. 10MB, 512KB).")
-    var maxSize: String = "10MB"
-
-    @Option(name: .customLong("max-items"), help: "Items past this count are dropped, with a warning.")
-    var maxItems: Int = 10_000
-
-    @Option(help: "Seconds a URL fetch may take in all; a server slower than 256 bytes/s for half of it is cut off.")
-    var timeout: Int = 30
-
     func run() throws {
-        guard let maxBytes = ByteSize.parse(maxSize) else {
-            throw ValidationError("--max-size: \"\(maxSize)\" is not a size (examples: 10MB, 512KB, 65536)")
-        }
-        guard maxItems > 0 else { throw ValidationError("--max-items must be at least 1") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
-        let options = ParseOptions(maxBytes: maxBytes, maxItems: maxItems)
-        let parsed: ParsedFeed
-        do {
-            parsed = try DocumentSource.parse(source, options: options, charset: charset, timeoutSeconds: timeout)
-        } catch let error as DocumentSource.Unreadable {
-            Diagnostics.error(error.description)
-            throw ExitStatus.noInput
-        } catch let error as FeedParseError {
-            Diagnostics.error("\(source): \(error)")
-            throw ExitStatus.dataError
-        }
-
+        let parsed = try input.parse()
         switch format {
         case .json:
             parsed.writeJSON(pretty: true) { StandardOutput.write($0) }

@@ -21,11 +21,17 @@ struct BinaryRunner {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/feedwatch")
     }()
 
-    static func run(_ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) throws -> Result {
+    /// `environment` adds to (or, with a nil value, removes from) the test's own environment.
+    static func run(_ arguments: [String], stdin: Data? = nil, cwd: URL? = nil, environment: [String: String?] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = cwd }
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v }
+            process.environment = env
+        }
         // Output goes to files, not pipes: a large output can never block the child.
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -46,6 +52,7 @@ struct BinaryRunner {
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/parse")
+    static let classifyFixtures = fixtures.deletingLastPathComponent().appendingPathComponent("classify")
 
     /// A fresh temporary directory for one test.
     static func temporaryDirectory() throws -> URL {

@@ -1,0 +1,93 @@
+public import TopicQuery
+
+/// The config file, read and checked: every value typed, every default filled in, every relative
+/// path made absolute against the config file's own directory (so the daemon's working directory
+/// never matters).
+public struct Config: Sendable {
+    /// The file it was read from.
+    public var file: String
+    /// The SQLite store; `nil` when not set (the daemon then uses `$STATE_DIRECTORY`).
+    public var state: String?
+    public var firstFetchWindow: FirstFetchWindow
+    public var poll: PollSettings
+    public var feeds: [FeedEntry]
+    public var topics: [Topic]
+    public var sinks: [SinkConfig]
+}
+
+/// How old an item in a newly added feed may be and still alert.
+public enum FirstFetchWindow: Equatable, Sendable {
+    case all
+    case seconds(Int)
+}
+
+public struct PollSettings: Equatable, Sendable {
+    /// Default seconds between polls of one feed.
+    public var interval = 900
+    public var concurrency = 32
+    public var perHost = 2
+    /// Seconds one transfer may take in all.
+    public var timeout = 30
+    public var maxBody = 10 << 20
+
+    public init(interval: Int = 900, concurrency: Int = 32, perHost: Int = 2, timeout: Int = 30, maxBody: Int = 10 << 20) {
+        self.interval = interval
+        self.concurrency = concurrency
+        self.perHost = perHost
+        self.timeout = timeout
+        self.maxBody = maxBody
+    }
+}
+
+/// One entry of `feeds:`.
+public enum FeedEntry: Equatable, Sendable {
+    case feed(FeedSource)
+    /// Every feed listed in an OPML file (absolute path).
+    case opml(path: String)
+}
+
+public struct FeedSource: Equatable, Sendable {
+    /// An `http(s)` URL, or an absolute `file:` path for local feeds.
+    public var url: String
+    public var name: String?
+    /// Seconds; `nil` for `poll.interval`.
+    public var interval: Int?
+
+    public init(url: String, name: String? = nil, interval: Int? = nil) {
+        self.url = url
+        self.name = name
+        self.interval = interval
+    }
+}
+
+/// One entry of `sinks:`.
+public struct SinkConfig: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case stdout(format: OutputFormat)
+        case file(path: String)
+        case digest(path: String, everySeconds: Int)
+        case webhook(url: String, secretEnv: String?)
+    }
+
+    public enum OutputFormat: String, Equatable, Sendable, CaseIterable { case text, json }
+
+    public var kind: Kind
+    /// Topic names this sink wants; `nil` for all.
+    public var topics: [String]?
+
+    public init(kind: Kind, topics: [String]? = nil) {
+        self.kind = kind
+        self.topics = topics
+    }
+}
+
+extension Config {
+    /// Where the config is, per the contract: `--config`, else `$FEEDWATCH_CONFIG`, else
+    /// `./feedwatch.yaml`, else `/etc/feedwatch/feedwatch.yaml`. `exists` is asked only for the
+    /// two defaults; an explicit path that does not exist is the caller's error to report.
+    public static func locate(explicit: String?, environment: [String: String], exists: (String) -> Bool) -> String? {
+        if let explicit { return explicit }
+        if let env = environment["FEEDWATCH_CONFIG"], !env.isEmpty { return env }
+        return ["./feedwatch.yaml", "/etc/feedwatch/feedwatch.yaml"].first(where: exists)
+    }
+}

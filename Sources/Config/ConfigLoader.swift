@@ -1,0 +1,432 @@
+internal import Glibc
+internal import Normalize
+internal import TopicQuery
+internal import Yams
+
+/// Reads a config file into a `Config`. Reading goes on past a bad value so that one run reports
+/// every problem; any problem at all makes the whole file fail (exit 78), since a daemon half
+/// configured is worse than one that refuses to start.
+public enum ConfigLoader {
+    public static func load(path: String) throws(ConfigErrors) -> Config {
+        let text: String
+        do {
+            text = try readFile(path)
+        } catch {
+            throw ConfigErrors([error])
+        }
+        return try parse(text, file: path)
+    }
+
+    /// `file` names the text in errors and is the base for relative paths.
+    public static func parse(_ text: String, file: String) throws(ConfigErrors) -> Config {
+        var reader = ConfigReader(source: YAMLSource(file: file, text: text))
+        let config = reader.read()
+        guard reader.errors.isEmpty, let config else {
+            throw ConfigErrors(reader.errors.isEmpty ? [ConfigError(file: file, message: "cannot read config")] : reader.errors)
+        }
+        return config
+    }
+
+    private static func readFile(_ path: String) throws(ConfigError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ConfigError(file: path, message: "cannot read config: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ConfigError(file: path, message: "cannot read config: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+            if bytes.count > 16 << 20 { throw ConfigError(file: path, message: "config is larger than 16MB") }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ConfigError(file: path, message: "config is not valid UTF-8")
+        }
+        return text
+    }
+}
+
+/// Walks the YAML tree section by section, recording errors as it goes.
+struct ConfigReader {
+    let source: YAMLSource
+    private(set) var errors: [ConfigError] = []
+
+    init(source: YAMLSource) { self.source = source }
+
+    static let sections: [String] = ["state", "first_fetch_window", "poll", "feeds", "topics", "sinks"]
+
+    mutating func read() -> Config? {
+        let root: Node?
+        do {
+            root = try source.root()
+        } catch {
+            errors.append(error)
+            return nil
+        }
+        var config = Config(file: source.file, state: nil, firstFetchWindow: .seconds(48 * 3_600), poll: PollSettings(),
+                            feeds: [], topics: [], sinks: [])
+        guard let root else {
+            errors.append(ConfigError(file: source.file, message: "config is empty: it needs at least feeds and topics"))
+            return nil
+        }
+        guard let entries = mapping(root, "the config") else { return nil }
+        var feedsNode: Node?, topicsNode: Node?, sinksNode: Node?
+        for entry in entries {
+            let (key, value) = (entry.key, entry.value)
+            switch key {
+            case "state": config.state = string(value, "state").map(absolutePath)
+            case "first_fetch_window": config.firstFetchWindow = firstFetchWindow(value) ?? config.firstFetchWindow
+            case "poll": config.poll = poll(value)
+            case "feeds": feedsNode = value
+            case "topics": topicsNode = value
+            case "sinks": sinksNode = value
+            default: unknownKey(key, entry.keyNode, known: Self.sections, in: "the config")
+            }
+        }
+        if let feedsNode { config.feeds = feeds(feedsNode) }
+        if let topicsNode { config.topics = topics(topicsNode, feeds: config.feeds) }
+        // Without a sinks section alerts go to standard output, which systemd sends to the journal.
+        config.sinks = sinksNode.map { sinks($0, topics: Set(config.topics.map(\.name))) } ?? [SinkConfig(kind: .stdout(format: .text), topics: nil)]
+        return config
+    }
+
+    // MARK: Sections
+
+    private mutating func firstFetchWindow(_ node: Node) -> FirstFetchWindow? {
+        guard let text = string(node, "first_fetch_window") else { return nil }
+        if text.lowercased() == "all" { return .all }
+        guard let seconds = DurationValue.seconds(text) else {
+            fail("first_fetch_window: \"\(text)\" is neither a duration (90s, 15m, 48h, 7d) nor \"all\"", node)
+            return nil
+        }
+        return .seconds(seconds)
+    }
+
+    private mutating func poll(_ node: Node) -> PollSettings {
+        var poll = PollSettings()
+        guard let entries = mapping(node, "poll") else { return poll }
+        for entry in entries {
+            let (key, value) = (entry.key, entry.value)
+            switch key {
+            case "interval": poll.interval = duration(value, "poll.interval") ?? poll.interval
+            case "concurrency": poll.concurrency = count(value, "poll.concurrency", max: 1_000) ?? poll.concurrency
+            case "per_host": poll.perHost = count(value, "poll.per_host", max: 100) ?? poll.perHost
+            case "timeout": poll.timeout = duration(value, "poll.timeout") ?? poll.timeout
+            case "max_body": poll.maxBody = size(value, "poll.max_body") ?? poll.maxBody
+            default: unknownKey(key, entry.keyNode, known: ["interval", "concurrency", "per_host", "timeout", "max_body"], in: "poll")
+            }
+        }
+        return poll
+    }
+
+    private mutating func feeds(_ node: Node) -> [FeedEntry] {
+        guard let list = sequence(node, "feeds") else { return [] }
+        var out: [FeedEntry] = []
+        var seen: [String: Mark?] = [:]
+        for (i, item) in list.enumerated() {
+            let what = "feeds[\(i)]"
+            guard let entries = mapping(item, what) else { continue }
+            if entries.contains(where: { $0.key == "opml" }) {
+                for entry in entries where entry.key != "opml" {
+                    let (key, value) = (entry.key, entry.keyNode)
+                    fail("\(what): an opml entry takes no \"\(key)\"", value)
+                }
+                if let path = string(entries.first { $0.key == "opml" }!.value, "\(what).opml") { out.append(.opml(path: absolutePath(path))) }
+                continue
+            }
+            var source = FeedSource(url: "", name: nil, interval: nil)
+            var urlNode: Node?
+            for entry in entries {
+            let (key, value) = (entry.key, entry.value)
+                switch key {
+                case "url": urlNode = value
+                case "name": source.name = string(value, "\(what).name")
+                case "interval": source.interval = duration(value, "\(what).interval")
+                default: unknownKey(key, entry.keyNode, known: ["url", "name", "interval", "opml"], in: what)
+                }
+            }
+            guard let urlNode else { fail("\(what): needs a url (or an opml path)", item); continue }
+            guard let url = string(urlNode, "\(what).url") else { continue }
+            guard let resolved = feedURL(url, urlNode, what) else { continue }
+            if let first = seen[resolved] {
+                fail("\(what): \(resolved) is already listed" + (first.map { " at line \($0.line)" } ?? ""), urlNode)
+                continue
+            }
+            seen[resolved] = urlNode.mark
+            source.url = resolved
+            out.append(.feed(source))
+        }
+        return out
+    }
+
+    /// An `http(s)` URL as written, or a local path / `file:` URL made absolute.
+    private mutating func feedURL(_ url: String, _ node: Node, _ what: String) -> String? {
+        let lower = url.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            guard url.count > (lower.hasPrefix("https") ? 8 : 7), !url.contains(where: { $0 == " " || $0.isNewline }) else {
+                fail("\(what).url: \"\(url)\" is not a valid URL", node)
+                return nil
+            }
+            return url
+        }
+        if lower.hasPrefix("file:") {
+            return URLResolver.fileURL(path: absolutePath("/" + url.dropFirst(5).drop { $0 == "/" }))
+        }
+        if let colon = url.firstIndex(of: ":"), url[..<colon].allSatisfy({ $0.isLetter }), url[url.index(after: colon)...].hasPrefix("//") {
+            fail("\(what).url: only http, https and file URLs (or a local path) can be polled", node)
+            return nil
+        }
+        return URLResolver.fileURL(path: absolutePath(url))
+    }
+
+    private mutating func topics(_ node: Node, feeds: [FeedEntry]) -> [Topic] {
+        guard let entries = mapping(node, "topics") else { return [] }
+        var out: [Topic] = []
+        let hasOPML = feeds.contains { if case .opml = $0 { true } else { false } }
+        let feedIdentities = Set(feeds.flatMap { entry -> [String] in
+            guard case .feed(let f) = entry else { return [] }
+            return [f.url] + (f.name.map { [$0] } ?? [])
+        })
+        for entry in entries {
+            let (name, value) = (entry.key, entry.value)
+            guard !name.trimmingWhitespaceForConfig().isEmpty else { fail("topics: a topic needs a name", entry.keyNode); continue }
+            var queryNode = value
+            var restricted: [String]?
+            if case .mapping(let m) = value {
+                var found: Node?
+                for (k, v) in m {
+                    switch k.string ?? "" {
+                    case "query": found = v
+                    case "feeds":
+                        restricted = stringList(v, "topics.\(name).feeds")
+                        for (i, f) in (restricted ?? []).enumerated() where !hasOPML && !feedIdentities.contains(f) {
+                            fail("topic \"\(name)\": feeds[\(i)] \"\(f)\" is neither the name nor the url of a configured feed", v.sequence.map { Array($0)[i] } ?? v)
+                        }
+                    default: unknownKey(k.string ?? "?", k, known: ["query", "feeds"], in: "topic \"\(name)\"")
+                    }
+                }
+                guard let found else { fail("topic \"\(name)\": needs a query", value); continue }
+                queryNode = found
+            }
+            guard case .scalar(let scalar) = queryNode, !isNull(queryNode) else {
+                fail("topic \"\(name)\": the query must be a string, like 'police OR \"law enforcement\"'", queryNode)
+                continue
+            }
+            let query: Query
+            do {
+                query = try QueryParser.parse(scalar.string)
+                try TopicMatcher.validate(query)
+            } catch let error as QueryError {
+                queryError(error, topic: name, scalar)
+                continue
+            } catch {
+                fail("topic \"\(name)\": \(error)", queryNode)
+                continue
+            }
+            out.append(Topic(name: name, query: query, feeds: restricted))
+        }
+        return out
+    }
+
+    /// A query error, placed at the offending character of the query inside the file.
+    private mutating func queryError(_ error: QueryError, topic: String, _ scalar: Node.Scalar) {
+        let characterOffset = max(0, error.column - 1)
+        // An error at the very end ("… expected") points just past the last character written,
+        // not at the line break or block indentation that follows it.
+        let written = scalar.string.reversed().drop { $0.isWhitespace }.count
+        let scalarOffset = scalar.string.prefix(min(characterOffset, written)).unicodeScalars.count
+        let message = "topic \"\(topic)\": \(error.message)"
+        guard let at = source.position(ofScalarOffset: scalarOffset, in: scalar) else {
+            errors.append(source.error(message, at: scalar.mark))
+            return
+        }
+        errors.append(source.error(message, line: at.line, column: at.column))
+    }
+
+    private mutating func sinks(_ node: Node, topics: Set<String>) -> [SinkConfig] {
+        guard let list = sequence(node, "sinks") else { return [] }
+        let kinds = ["stdout", "file", "digest", "webhook"]
+        var out: [SinkConfig] = []
+        for (i, item) in list.enumerated() {
+            let what = "sinks[\(i)]"
+            guard let entries = mapping(item, what) else { continue }
+            guard entries.count == 1, let (kind, body) = entries.first.map({ ($0.key, $0.value) }) else {
+                fail("\(what): one sink per entry, written as one of \(kinds.joined(separator: ", ")) followed by its settings", item)
+                continue
+            }
+            let settings: [Entry]
+            if isNull(body) { settings = [] } else { guard let m = mapping(body, "\(what).\(kind)") else { continue }; settings = m }
+            var values: [String: Node] = [:]
+            var sinkTopics: [String]?
+            let allowed: [String]
+            switch kind {
+            case "stdout": allowed = ["format", "topics"]
+            case "file": allowed = ["path", "topics"]
+            case "digest": allowed = ["path", "every", "topics"]
+            case "webhook": allowed = ["url", "secret_env", "topics"]
+            default:
+                unknownKey(kind, entries[0].keyNode, known: kinds, in: "sinks")
+                continue
+            }
+            for entry in settings {
+                let (key, value) = (entry.key, entry.value)
+                guard allowed.contains(key) else { unknownKey(key, entry.keyNode, known: allowed, in: "\(what).\(kind)"); continue }
+                if key == "topics" {
+                    sinkTopics = stringList(value, "\(what).\(kind).topics")
+                    for (j, t) in (sinkTopics ?? []).enumerated() where !topics.contains(t) {
+                        fail("\(what).\(kind).topics[\(j)]: no topic is named \"\(t)\"", value.sequence.map { Array($0)[j] } ?? value)
+                    }
+                } else {
+                    values[key] = value
+                }
+            }
+            func required(_ key: String) -> Node? {
+                if values[key] == nil { fail("\(what).\(kind): needs \(key)", body.mark == nil ? item : body) }
+                return values[key]
+            }
+            let sinkKind: SinkConfig.Kind?
+            switch kind {
+            case "stdout":
+                var format = SinkConfig.OutputFormat.text
+                if let f = values["format"], let text = string(f, "\(what).stdout.format") {
+                    if let parsed = SinkConfig.OutputFormat(rawValue: text) { format = parsed } else {
+                        fail("\(what).stdout.format: \"\(text)\" is not text or json", f)
+                    }
+                }
+                sinkKind = .stdout(format: format)
+            case "file":
+                sinkKind = required("path").flatMap { string($0, "\(what).file.path") }.map { .file(path: absolutePath($0)) }
+            case "digest":
+                let path = required("path").flatMap { string($0, "\(what).digest.path") }
+                let every = values["every"].map { duration($0, "\(what).digest.every") } ?? 3_600
+                sinkKind = path.flatMap { p in every.map { .digest(path: absolutePath(p), everySeconds: $0) } }
+            default:
+                let url = required("url").flatMap { string($0, "\(what).webhook.url") }
+                if let url, let node = values["url"], !(url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://")) {
+                    fail("\(what).webhook.url: \"\(url)\" is not an http(s) URL", node)
+                }
+                let secretEnv = values["secret_env"].flatMap { string($0, "\(what).webhook.secret_env") }
+                sinkKind = url.map { .webhook(url: $0, secretEnv: secretEnv) }
+            }
+            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics)) }
+        }
+        return out
+    }
+
+    // MARK: Typed values
+
+    /// A mapping's entries; each key keeps its node, so errors about a key point at the key.
+    private mutating func mapping(_ node: Node, _ what: String) -> [Entry]? {
+        guard case .mapping(let m) = node else {
+            fail("\(what) must be a mapping (key: value lines)", node)
+            return nil
+        }
+        var out: [Entry] = []
+        for (k, v) in m {
+            guard case .scalar(let s) = k else { fail("\(what): keys must be plain words", k); continue }
+            out.append(Entry(key: s.string, keyNode: k, value: v))
+        }
+        return out
+    }
+
+    struct Entry {
+        var key: String
+        var keyNode: Node
+        var value: Node
+    }
+
+    private mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+        if isNull(node) { return [] }
+        guard case .sequence(let s) = node else {
+            fail("\(what) must be a list (lines starting with \"- \")", node)
+            return nil
+        }
+        return Array(s)
+    }
+
+    private mutating func string(_ node: Node, _ what: String) -> String? {
+        guard case .scalar(let s) = node, !isNull(node) else {
+            fail("\(what) must be a single value", node)
+            return nil
+        }
+        return s.string
+    }
+
+    private mutating func stringList(_ node: Node, _ what: String) -> [String]? {
+        if case .scalar = node, let one = string(node, what) { return [one] }
+        guard let items = sequence(node, what) else { return nil }
+        return items.compactMap { string($0, what) }
+    }
+
+    private mutating func duration(_ node: Node, _ what: String) -> Int? {
+        guard let text = string(node, what) else { return nil }
+        guard let seconds = DurationValue.seconds(text) else {
+            fail("\(what): \"\(text)\" is not a duration (examples: 90s, 15m, 1h, 7d)", node)
+            return nil
+        }
+        return seconds
+    }
+
+    private mutating func size(_ node: Node, _ what: String) -> Int? {
+        guard let text = string(node, what) else { return nil }
+        guard let bytes = ByteSize.parse(text) else {
+            fail("\(what): \"\(text)\" is not a size (examples: 512KB, 10MB)", node)
+            return nil
+        }
+        return bytes
+    }
+
+    private mutating func count(_ node: Node, _ what: String, max: Int) -> Int? {
+        guard let text = string(node, what) else { return nil }
+        guard let n = Int(text), n >= 1, n <= max else {
+            fail("\(what): \"\(text)\" is not a whole number from 1 to \(max)", node)
+            return nil
+        }
+        return n
+    }
+
+    private func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let s) = node, s.style == .plain || s.style == .any else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(s.string)
+    }
+
+    private mutating func unknownKey(_ key: String, _ node: Node, known: [String], in what: String) {
+        let hint = known.first { editDistance($0, key) <= 2 }.map { " (did you mean \"\($0)\"?)" } ?? ""
+        fail("\(what): unknown key \"\(key)\"\(hint); known: \(known.joined(separator: ", "))", node)
+    }
+
+    private mutating func fail(_ message: String, _ node: Node) {
+        errors.append(source.error(message, at: node.mark))
+    }
+
+    /// Relative paths are relative to the config file's directory.
+    private func absolutePath(_ path: String) -> String {
+        LocalPath.absolute(path, relativeTo: LocalPath.absolute(LocalPath.directory(of: source.file)))
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints on short keys.
+private func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(1, a.count) where !a.isEmpty {
+        var previous = row[0]
+        row[0] = i
+        for j in 1...max(1, b.count) where !b.isEmpty {
+            let saved = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+            previous = saved
+        }
+    }
+    return row[b.count]
+}
+
+extension String {
+    fileprivate func trimmingWhitespaceForConfig() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}

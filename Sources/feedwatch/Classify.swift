@@ -1,0 +1,141 @@
+import ArgumentParser
+import Config
+import FeedwatchCore
+import TopicQuery
+
+/// `feedwatch classify SOURCE`: which of the config's topics each item of one document matches,
+/// and why. What a user runs while tuning a query; no state is touched.
+struct Classify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show which topics each item of a feed matches, and why.",
+        discussion: """
+            SOURCE is an http(s) URL, a file path, or - for standard input; topics come from the \
+            config. Exit status: 0 classified, 65 not a feed, 66 cannot read, 78 bad config.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var config: ConfigOption
+    @OptionGroup var input: SourceOptions
+
+    @Option(help: "Output format: text (for people) or json (for scripts).")
+    var format: Format = .text
+
+    func run() throws {
+        let loaded = try config.load()
+        let matcher: TopicMatcher
+        do {
+            matcher = try TopicMatcher(topics: loaded.topics)
+        } catch {
+            // The loader already compiled every topic; this is a bug, not a config error.
+            Diagnostics.error("cannot compile topics: \(error)")
+            throw ExitCode.failure
+        }
+        let parsed = try input.parse()
+        let url = input.documentURL
+        // `feed:` terms search the name the config gives this feed, else the feed's own title.
+        let configured = loaded.feeds.lazy.compactMap { entry -> FeedSource? in
+            if case .feed(let f) = entry, f.url == url { return f }
+            return nil
+        }.first
+        let feedName = configured?.name ?? parsed.feed.title
+        let results = parsed.items.map { matcher.classify($0, feedName: feedName, feedURL: configured?.url ?? url) }
+
+        switch format {
+        case .json:
+            var w = JSONWriter(pretty: true, capacity: 64 * 1024)
+            w.beginObject()
+            w.key("items")
+            w.beginArray()
+            for (item, topics) in zip(parsed.items, results) {
+                ClassifyReport.write(item, topics, to: &w)
+                if w.bytes.count >= 60 * 1024 { w.drain { StandardOutput.write($0) } }
+            }
+            w.endArray()
+            w.endObject()
+            w.drain { StandardOutput.write($0) }
+            StandardOutput.write(Array("\n".utf8))
+        case .text:
+            StandardOutput.write(Array(ClassifyReport.text(parsed, results, topicCount: loaded.topics.count).utf8))
+            for warning in parsed.warnings { Diagnostics.warning(warning) }
+        }
+    }
+}
+
+/// `classify`'s two renderings.
+enum ClassifyReport {
+    typealias Result = [(topic: String, matches: [TermMatch])]
+
+    static func write(_ item: FeedItem, _ topics: Result, to w: inout JSONWriter) {
+        w.beginObject()
+        w.field("id", item.id)
+        w.field("title", item.title)
+        w.field("link", item.link)
+        w.field("topics", strings: topics.map(\.topic))
+        w.key("matches")
+        w.beginObject()
+        for (topic, matches) in topics {
+            w.key(topic)
+            w.beginArray()
+            for m in matches {
+                w.beginObject()
+                w.field("term", m.term)
+                w.field("field", m.field.rawValue)
+                w.field("start", Int64(m.start))
+                w.field("end", Int64(m.end))
+                w.endObject()
+            }
+            w.endArray()
+        }
+        w.endObject()
+        w.endObject()
+    }
+
+    /// Per item: its title, then per topic the matched words in their context, «marked».
+    static func text(_ feed: ParsedFeed, _ results: [Result], topicCount: Int) -> String {
+        var out = ""
+        var perTopic: [String: Int] = [:]
+        var matched = 0
+        for (n, (item, topics)) in zip(feed.items, results).enumerated() {
+            out += "[\(n + 1)] \(item.title ?? "(untitled)")\n"
+            if let link = item.link { out += "    \(link)\n" }
+            if topics.isEmpty { out += "    no topic\n" } else { matched += 1 }
+            for (topic, matches) in topics {
+                perTopic[topic, default: 0] += 1
+                out += "    \u{2713} \(topic)\n"
+                var shown = Set<String>()
+                for m in matches {
+                    let line = "\(m.field.rawValue): \(m.term)  \(context(of: m, in: item))"
+                    if shown.insert(line).inserted { out += "        \(line)\n" }
+                }
+            }
+            out += "\n"
+        }
+        let counts = perTopic.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        out += "\(matched) of \(feed.items.count) item\(feed.items.count == 1 ? "" : "s") matched"
+        out += topicCount == 0 ? " (the config has no topics)\n" : (counts.isEmpty ? "\n" : ": \(counts)\n")
+        return out
+    }
+
+    /// The matched words with a few words either side: `…police «used facial recognition» on…`.
+    static func context(of m: TermMatch, in item: FeedItem) -> String {
+        let texts: [String]
+        switch m.field {
+        case .title: texts = item.title.map { [$0] } ?? []
+        case .summary: texts = item.summary.map { [$0] } ?? []
+        case .content: texts = item.content.map { [$0] } ?? []
+        case .author: texts = item.authors
+        case .category: texts = item.categories
+        case .feed: return ""
+        }
+        // Authors and categories: the first name long enough to hold the match.
+        guard let text = texts.first(where: { $0.unicodeScalars.count >= m.end }) else { return "" }
+        let scalars = Array(text.unicodeScalars)
+        let before = 40, after = 40
+        let from = max(0, m.start - before), to = min(scalars.count, m.end + after)
+        func s(_ r: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[r])) }
+        return (from > 0 ? "\u{2026}" : "") + s(from..<m.start) + "\u{00AB}" + s(m.start..<m.end) + "\u{00BB}"
+            + s(m.end..<to) + (to < scalars.count ? "\u{2026}" : "")
+    }
+}

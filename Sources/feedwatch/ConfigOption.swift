@@ -1,0 +1,43 @@
+import ArgumentParser
+import Config
+import Glibc
+
+/// `--config PATH`, resolved as the contract says, and the one way commands load it: every error
+/// printed with its place and a caret, then exit 78.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .customLong("config"),
+            help: "Config file (default: $FEEDWATCH_CONFIG, else ./feedwatch.yaml, else /etc/feedwatch/feedwatch.yaml).")
+    var path: String?
+
+    func load() throws -> Config {
+        var environment: [String: String] = [:]
+        if let value = getenv("FEEDWATCH_CONFIG") { environment["FEEDWATCH_CONFIG"] = String(cString: value) }
+        guard let file = Config.locate(explicit: path, environment: environment, exists: { access($0, F_OK) == 0 }) else {
+            Diagnostics.error("no config file: give --config PATH or set FEEDWATCH_CONFIG (looked for ./feedwatch.yaml and /etc/feedwatch/feedwatch.yaml)")
+            throw ExitStatus.config
+        }
+        do {
+            return try ConfigLoader.load(path: file)
+        } catch {
+            Self.report(error)
+            throw ExitStatus.config
+        }
+    }
+
+    /// Each error as compilers write them (`file:line:column: error: …`), the line and a caret
+    /// under it, then a count.
+    static func report(_ errors: ConfigErrors) {
+        var text = ""
+        for e in errors.errors {
+            var place = e.file
+            if let line = e.line { place += ":\(line)" + (e.column.map { ":\($0)" } ?? "") }
+            text += "\(place): error: \(e.message)\n"
+            if let excerpt = e.excerpt {
+                text += excerpt.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") + "\n"
+            }
+        }
+        let n = errors.errors.count
+        text += "feedwatch: \(n) error\(n == 1 ? "" : "s") in \(errors.errors.first?.file ?? "the config")\n"
+        Diagnostics.raw(text)
+    }
+}

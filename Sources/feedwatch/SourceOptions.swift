@@ -1,0 +1,52 @@
+import ArgumentParser
+import Config
+import FeedParse
+import FeedwatchCore
+
+/// How `parse` and `classify` read SOURCE: the options both take, and one place that maps a
+/// failure to its exit status (66 cannot read, 65 not a feed).
+struct SourceOptions: ParsableArguments {
+    @Argument(help: "A feed URL, a file, or - for standard input.")
+    var source: String
+
+    @Option(help: "The document's charset (overrides HTTP Content-Type and the XML declaration).")
+    var charset: String?
+
+    @Option(name: .customLong("max-size"), help: "Largest document accepted (e.g. 10MB, 512KB).")
+    var maxSize: String = "10MB"
+
+    @Option(name: .customLong("max-items"), help: "Items past this count are dropped, with a warning.")
+    var maxItems: Int = 10_000
+
+    @Option(help: "Seconds a URL fetch may take in all; a server slower than 256 bytes/s for half of it is cut off.")
+    var timeout: Int = 30
+
+    func validate() throws {
+        guard ByteSize.parse(maxSize) != nil else {
+            throw ValidationError("--max-size: \"\(maxSize)\" is not a size (examples: 10MB, 512KB, 65536)")
+        }
+        guard maxItems > 0 else { throw ValidationError("--max-items must be at least 1") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
+    }
+
+    /// The URL SOURCE is known by: as given for http(s), `file:///abs/path` for a file, `nil` for stdin.
+    var documentURL: String? {
+        if DocumentSource.isURL(source) { return source }
+        if source == "-" { return nil }
+        return DocumentInput.fileURL(for: source.lowercased().hasPrefix("file://") ? String(source.dropFirst(7)) : source)
+    }
+
+    /// Reads and parses SOURCE, or reports why not and exits 66 / 65.
+    func parse() throws -> ParsedFeed {
+        let options = ParseOptions(maxBytes: ByteSize.parse(maxSize) ?? 10 << 20, maxItems: maxItems)
+        do {
+            return try DocumentSource.parse(source, options: options, charset: charset, timeoutSeconds: timeout)
+        } catch let error as DocumentSource.Unreadable {
+            Diagnostics.error(error.description)
+            throw ExitStatus.noInput
+        } catch let error as FeedParseError {
+            Diagnostics.error("\(source): \(error)")
+            throw ExitStatus.dataError
+        }
+    }
+}

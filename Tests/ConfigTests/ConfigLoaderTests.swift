@@ -1,0 +1,196 @@
+import Config
+import Testing
+import TopicQuery
+
+/// The config reader on text: the contract's example, defaults, and where errors point.
+@Suite struct ConfigLoaderTests {
+    private func load(_ yaml: String, file: String = "/etc/fw/feedwatch.yaml") throws -> Config {
+        try ConfigLoader.parse(yaml, file: file)
+    }
+
+    /// The errors of a config that must not load.
+    private func errors(_ yaml: String) -> [ConfigError] {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "c.yaml")
+            Issue.record("config loaded but should not have")
+            return []
+        } catch {
+            return error.errors
+        }
+    }
+
+    /// The one error, as `line:column message`.
+    private func error(_ yaml: String) -> String {
+        let all = errors(yaml)
+        #expect(all.count == 1, "\(all)")
+        guard let e = all.first else { return "" }
+        return "\(e.line ?? 0):\(e.column ?? 0) \(e.message)"
+    }
+
+    static let contractExample = """
+        state: ./feedwatch.sqlite        # SQLite store
+        first_fetch_window: 48h
+        poll:
+          interval: 15m
+          concurrency: 32
+          per_host: 2
+          timeout: 30s
+          max_body: 10MB
+        feeds:
+          - url: https://www.theverge.com/rss/index.xml
+            name: The Verge              # optional
+            interval: 10m                # optional
+          - opml: ./feeds.opml           # every feed in an OPML file
+        topics:
+          facial-recognition: '"facial recognition" OR "face recognition" OR "face surveillance"'
+          police: 'police OR policing OR "law enforcement"'
+          police-face-surveillance: '("facial recognition" OR "face recognition") AND (police OR "law enforcement") NOT "face id"'
+        sinks:
+          - stdout: {format: text}       # text | json
+          - file: {path: ./alerts.jsonl} # JSON Lines, appended
+          - digest: {path: ./digest.log, every: 1h}
+          - webhook: {url: https://hooks.example.org/x, secret_env: FEEDWATCH_WEBHOOK_SECRET, topics: [police-face-surveillance]}
+        """
+
+    @Test func readsTheContractExample() throws {
+        let c = try load(Self.contractExample)
+        #expect(c.state == "/etc/fw/feedwatch.sqlite")
+        #expect(c.firstFetchWindow == .seconds(48 * 3_600))
+        #expect(c.poll == PollSettings(interval: 900, concurrency: 32, perHost: 2, timeout: 30, maxBody: 10 << 20))
+        #expect(c.feeds == [
+            .feed(FeedSource(url: "https://www.theverge.com/rss/index.xml", name: "The Verge", interval: 600)),
+            .opml(path: "/etc/fw/feeds.opml"),
+        ])
+        #expect(c.topics.map(\.name) == ["facial-recognition", "police", "police-face-surveillance"])
+        #expect(c.topics[2].query.description
+            == #"("facial recognition" OR "face recognition") AND (police OR "law enforcement") AND NOT "face id""#)
+        #expect(c.sinks == [
+            SinkConfig(kind: .stdout(format: .text), topics: nil),
+            SinkConfig(kind: .file(path: "/etc/fw/alerts.jsonl"), topics: nil),
+            SinkConfig(kind: .digest(path: "/etc/fw/digest.log", everySeconds: 3_600), topics: nil),
+            SinkConfig(kind: .webhook(url: "https://hooks.example.org/x", secretEnv: "FEEDWATCH_WEBHOOK_SECRET"),
+                       topics: ["police-face-surveillance"]),
+        ])
+    }
+
+    @Test func defaultsForWhatIsLeftOut() throws {
+        let c = try load("topics:\n  all: '*'\n")
+        #expect(c.state == nil)
+        #expect(c.firstFetchWindow == .seconds(172_800))
+        #expect(c.poll == PollSettings())
+        #expect(c.feeds.isEmpty)
+        #expect(c.topics == [Topic(name: "all", query: .matchAll)])
+        #expect(c.sinks == [SinkConfig(kind: .stdout(format: .text), topics: nil)])
+        #expect(try load("first_fetch_window: all\n").firstFetchWindow == .all)
+    }
+
+    @Test func topicObjectsRestrictToFeedsByNameOrURL() throws {
+        let c = try load("""
+            feeds:
+              - {url: https://a.example/feed, name: A}
+              - url: https://b.example/feed
+            topics:
+              t: {query: police, feeds: [A, "https://b.example/feed"]}
+              u: {feeds: A, query: 'title:x'}
+            """)
+        #expect(c.topics[0].feeds == ["A", "https://b.example/feed"])
+        #expect(c.topics[1].feeds == ["A"])
+        #expect(error("feeds:\n  - {url: https://a.example/feed, name: A}\ntopics:\n  t: {query: x, feeds: [B]}\n")
+            == #"4:25 topic "t": feeds[0] "B" is neither the name nor the url of a configured feed"#)
+    }
+
+    @Test func localFeedsBecomeFileURLsAgainstTheConfigDirectory() throws {
+        let c = try load("feeds:\n  - url: feeds/a.xml\n  - url: /srv/b.xml\n  - url: file:///srv/../srv/c d.xml\n", file: "/etc/fw/x.yaml")
+        #expect(c.feeds == [
+            .feed(FeedSource(url: "file:///etc/fw/feeds/a.xml")),
+            .feed(FeedSource(url: "file:///srv/b.xml")),
+            .feed(FeedSource(url: "file:///srv/c%20d.xml")),
+        ])
+    }
+
+    @Test func durationsAndSizes() {
+        #expect(DurationValue.seconds("90s") == 90)
+        #expect(DurationValue.seconds("15m") == 900)
+        #expect(DurationValue.seconds("1h") == 3_600)
+        #expect(DurationValue.seconds("7d") == 604_800)
+        #expect(DurationValue.seconds("1h30m") == 5_400)
+        #expect(DurationValue.seconds("2W") == 1_209_600)
+        for bad in ["", "15", "m", "0s", "1.5h", "-5m", "15 minutes", "99999999999999999999d"] {
+            #expect(DurationValue.seconds(bad) == nil, "\(bad)")
+        }
+        #expect(ByteSize.parse("10MB") == 10 << 20)
+        #expect(ByteSize.parse("512KB") == 512 << 10)
+        #expect(ByteSize.parse("512k") == 512 << 10)
+        #expect(ByteSize.parse("65536") == 65_536)
+        for bad in ["", "MB", "0MB", "-1KB", "1.5MB", "10 XB"] { #expect(ByteSize.parse(bad) == nil, "\(bad)") }
+    }
+
+    // MARK: Where errors point
+
+    @Test func unknownKeysPointAtTheKeyAndSuggest() {
+        #expect(error("poll:\n  intervall: 15m\n")
+            == #"2:3 poll: unknown key "intervall" (did you mean "interval"?); known: interval, concurrency, per_host, timeout, max_body"#)
+        #expect(error("topic:\n  a: x\n").hasPrefix(#"1:1 the config: unknown key "topic" (did you mean "topics"?)"#))
+        #expect(error("sinks:\n  - slack: {url: x}\n").hasPrefix(#"2:5 sinks: unknown key "slack""#))
+    }
+
+    @Test func badValuesPointAtTheValue() {
+        #expect(error("poll:\n  timeout: 30\n") == #"2:12 poll.timeout: "30" is not a duration (examples: 90s, 15m, 1h, 7d)"#)
+        #expect(error("poll: {max_body: lots}\n") == #"1:18 poll.max_body: "lots" is not a size (examples: 512KB, 10MB)"#)
+        #expect(error("poll:\n  per_host: 0\n") == #"2:13 poll.per_host: "0" is not a whole number from 1 to 100"#)
+        #expect(error("feeds:\n  - url: gopher://x.org/\n") == "2:10 feeds[0].url: only http, https and file URLs (or a local path) can be polled")
+        #expect(error("feeds:\n  - name: x\n") == "2:5 feeds[0]: needs a url (or an opml path)")
+        #expect(error("feeds: https://x.org/feed\n") == #"1:8 feeds must be a list (lines starting with "- ")"#)
+        #expect(error("sinks:\n  - stdout: {format: xml}\n") == #"2:22 sinks[0].stdout.format: "xml" is not text or json"#)
+        #expect(error("topics:\n  a: x\nsinks:\n  - file: {path: a, topics: [b]}\n") == #"4:30 sinks[0].file.topics[0]: no topic is named "b""#)
+        #expect(error("feeds:\n  - url: https://a.org/f\n  - url: https://a.org/f\n") == "3:10 feeds[1]: https://a.org/f is already listed at line 2")
+    }
+
+    @Test func yamlSyntaxErrorsCarryLibyamlsPosition() {
+        let e = error("topics:\n  a: 'unterminated\n")
+        #expect(e.hasPrefix("3:1 invalid YAML:"), "\(e)")
+        #expect(error("topics:\n  a: x\n  a: y\n").contains(#"key "a" appears more than once"#))
+        #expect(error("- just\n- a list\n") == "1:1 the config must be a mapping (key: value lines)")
+    }
+
+    @Test func queryErrorsPointIntoTheQueryWhateverItsQuoting() {
+        // Plain, single-quoted (with '' inside), double-quoted (with escapes), flow and block styles.
+        #expect(error("topics:\n  a: x AND (y\n") == "2:12 topic \"a\": '(' is never closed")
+        #expect(error("topics:\n  a: 'it''s AND (y'\n") == "2:17 topic \"a\": '(' is never closed")
+        #expect(error("topics:\n  a: \"\\\"x\\\" AND (y\"\n") == "2:17 topic \"a\": '(' is never closed")
+        #expect(error("topics:\n  a: {query: 'x OR (y', feeds: []}\n") == "2:20 topic \"a\": '(' is never closed")
+        #expect(error("topics:\n  a: >\n    x AND\n    (y OR\n") == "4:10 topic \"a\": the query ends where a word, a phrase or '(' was expected")
+        #expect(error("topics:\n  a: |\n    x AND\n    y:z\n") == #"4:5 topic "a": unknown field "y" (fields: title, summary, content, author, category, feed)"#)
+        #expect(error("topics:\n  a: 'x OR \"--\"'\n") == #"2:12 topic "a": "--" has no letters or digits to match"#)
+        #expect(error("topics:\n  a: ''\n") == "2:7 topic \"a\": empty query")
+    }
+
+    @Test func everyErrorIsReportedNotJustTheFirst() {
+        let all = errors("poll:\n  timeout: 1\n  interval: x\ntopics:\n  a: (\n  b: ok\n  c: ')'\n")
+        #expect(all.map { $0.line ?? 0 } == [2, 3, 5, 7])
+    }
+
+    @Test func excerptHasACaretUnderTheColumn() throws {
+        let e = try #require(errors("topics:\n  a: x AND (y\n").first)
+        #expect(e.excerpt == "  a: x AND (y\n           ^")
+        #expect(e.description == "c.yaml:2:12: topic \"a\": '(' is never closed")
+    }
+
+    @Test func locateFollowsTheContractOrder() {
+        let both: Set<String> = ["./feedwatch.yaml", "/etc/feedwatch/feedwatch.yaml"]
+        #expect(Config.locate(explicit: "x.yaml", environment: ["FEEDWATCH_CONFIG": "y.yaml"], exists: both.contains) == "x.yaml")
+        #expect(Config.locate(explicit: nil, environment: ["FEEDWATCH_CONFIG": "y.yaml"], exists: both.contains) == "y.yaml")
+        #expect(Config.locate(explicit: nil, environment: [:], exists: both.contains) == "./feedwatch.yaml")
+        #expect(Config.locate(explicit: nil, environment: [:], exists: { $0.hasPrefix("/etc") }) == "/etc/feedwatch/feedwatch.yaml")
+        #expect(Config.locate(explicit: nil, environment: [:], exists: { _ in false }) == nil)
+    }
+
+    @Test func aMissingFileIsAnErrorNamingIt() {
+        do {
+            _ = try ConfigLoader.load(path: "/nonexistent/feedwatch.yaml")
+            Issue.record("loaded")
+        } catch {
+            #expect(error.description == "/nonexistent/feedwatch.yaml: cannot read config: No such file or directory")
+        }
+    }
+}
