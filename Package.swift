@@ -25,7 +25,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries, through pkg-config. Nothing but headers and typed inline shims.
@@ -44,11 +43,10 @@ let package = Package(
         .target(name: "CTextFold", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("icuuc")]),
         .target(name: "TopicQuery", dependencies: ["CTextFold", "FeedwatchCore"], swiftSettings: strict),
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
+        // libyaml (libyaml-dev), whose events the config reader composes into positioned nodes.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // The YAML config, read into typed values; every error carries file, line and column.
-        .target(
-            name: "Config",
-            dependencies: ["Normalize", "TopicQuery", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict),
+        .target(name: "Config", dependencies: ["CYAML", "Normalize", "TopicQuery"], swiftSettings: strict),
         .executableTarget(
             name: "feedwatch",
             dependencies: [

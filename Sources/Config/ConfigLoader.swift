@@ -1,7 +1,6 @@
 internal import Glibc
 internal import Normalize
 internal import TopicQuery
-internal import Yams
 
 /// Reads a config file into a `Config`. Reading goes on past a bad value so that one run reports
 /// every problem; any problem at all makes the whole file fail (exit 78), since a daemon half
@@ -60,7 +59,7 @@ struct ConfigReader {
     static let sections: [String] = ["state", "first_fetch_window", "poll", "feeds", "topics", "sinks"]
 
     mutating func read() -> Config? {
-        let root: Node?
+        let root: YAMLNode?
         do {
             root = try source.root()
         } catch {
@@ -74,7 +73,7 @@ struct ConfigReader {
             return nil
         }
         guard let entries = mapping(root, "the config") else { return nil }
-        var feedsNode: Node?, topicsNode: Node?, sinksNode: Node?
+        var feedsNode: YAMLNode?, topicsNode: YAMLNode?, sinksNode: YAMLNode?
         for entry in entries {
             let (key, value) = (entry.key, entry.value)
             switch key {
@@ -96,7 +95,7 @@ struct ConfigReader {
 
     // MARK: Sections
 
-    private mutating func firstFetchWindow(_ node: Node) -> FirstFetchWindow? {
+    private mutating func firstFetchWindow(_ node: YAMLNode) -> FirstFetchWindow? {
         guard let text = string(node, "first_fetch_window") else { return nil }
         if text.lowercased() == "all" { return .all }
         guard let seconds = DurationValue.seconds(text) else {
@@ -106,7 +105,7 @@ struct ConfigReader {
         return .seconds(seconds)
     }
 
-    private mutating func poll(_ node: Node) -> PollSettings {
+    private mutating func poll(_ node: YAMLNode) -> PollSettings {
         var poll = PollSettings()
         guard let entries = mapping(node, "poll") else { return poll }
         for entry in entries {
@@ -123,10 +122,10 @@ struct ConfigReader {
         return poll
     }
 
-    private mutating func feeds(_ node: Node) -> [FeedEntry] {
+    private mutating func feeds(_ node: YAMLNode) -> [FeedEntry] {
         guard let list = sequence(node, "feeds") else { return [] }
         var out: [FeedEntry] = []
-        var seen: [String: Mark?] = [:]
+        var seen: [String: YAMLMark] = [:]
         for (i, item) in list.enumerated() {
             let what = "feeds[\(i)]"
             guard let entries = mapping(item, what) else { continue }
@@ -139,7 +138,7 @@ struct ConfigReader {
                 continue
             }
             var source = FeedSource(url: "", name: nil, interval: nil)
-            var urlNode: Node?
+            var urlNode: YAMLNode?
             for entry in entries {
             let (key, value) = (entry.key, entry.value)
                 switch key {
@@ -153,7 +152,7 @@ struct ConfigReader {
             guard let url = string(urlNode, "\(what).url") else { continue }
             guard let resolved = feedURL(url, urlNode, what) else { continue }
             if let first = seen[resolved] {
-                fail("\(what): \(resolved) is already listed" + (first.map { " at line \($0.line)" } ?? ""), urlNode)
+                fail("\(what): \(resolved) is already listed" + (" at line \(first.line)"), urlNode)
                 continue
             }
             seen[resolved] = urlNode.mark
@@ -164,7 +163,7 @@ struct ConfigReader {
     }
 
     /// An `http(s)` URL as written, or a local path / `file:` URL made absolute.
-    private mutating func feedURL(_ url: String, _ node: Node, _ what: String) -> String? {
+    private mutating func feedURL(_ url: String, _ node: YAMLNode, _ what: String) -> String? {
         let lower = url.lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             guard url.count > (lower.hasPrefix("https") ? 8 : 7), !url.contains(where: { $0 == " " || $0.isNewline }) else {
@@ -183,7 +182,7 @@ struct ConfigReader {
         return URLResolver.fileURL(path: absolutePath(url))
     }
 
-    private mutating func topics(_ node: Node, feeds: [FeedEntry]) -> [Topic] {
+    private mutating func topics(_ node: YAMLNode, feeds: [FeedEntry]) -> [Topic] {
         guard let entries = mapping(node, "topics") else { return [] }
         var out: [Topic] = []
         let hasOPML = feeds.contains { if case .opml = $0 { true } else { false } }
@@ -196,15 +195,15 @@ struct ConfigReader {
             guard !name.trimmingWhitespaceForConfig().isEmpty else { fail("topics: a topic needs a name", entry.keyNode); continue }
             var queryNode = value
             var restricted: [String]?
-            if case .mapping(let m) = value {
-                var found: Node?
+            if case .mapping(let m, _) = value {
+                var found: YAMLNode?
                 for (k, v) in m {
                     switch k.string ?? "" {
                     case "query": found = v
                     case "feeds":
                         restricted = stringList(v, "topics.\(name).feeds")
                         for (i, f) in (restricted ?? []).enumerated() where !hasOPML && !feedIdentities.contains(f) {
-                            fail("topic \"\(name)\": feeds[\(i)] \"\(f)\" is neither the name nor the url of a configured feed", v.sequence.map { Array($0)[i] } ?? v)
+                            fail("topic \"\(name)\": feeds[\(i)] \"\(f)\" is neither the name nor the url of a configured feed", v.items?[i] ?? v)
                         }
                     default: unknownKey(k.string ?? "?", k, known: ["query", "feeds"], in: "topic \"\(name)\"")
                     }
@@ -212,7 +211,7 @@ struct ConfigReader {
                 guard let found else { fail("topic \"\(name)\": needs a query", value); continue }
                 queryNode = found
             }
-            guard case .scalar(let scalar) = queryNode, !isNull(queryNode) else {
+            guard case .scalar(let scalar) = queryNode, !scalar.isNull else {
                 fail("topic \"\(name)\": the query must be a string, like 'police OR \"law enforcement\"'", queryNode)
                 continue
             }
@@ -233,7 +232,7 @@ struct ConfigReader {
     }
 
     /// A query error, placed at the offending character of the query inside the file.
-    private mutating func queryError(_ error: QueryError, topic: String, _ scalar: Node.Scalar) {
+    private mutating func queryError(_ error: QueryError, topic: String, _ scalar: YAMLScalar) {
         let characterOffset = max(0, error.column - 1)
         // An error at the very end ("… expected") points just past the last character written,
         // not at the line break or block indentation that follows it.
@@ -241,13 +240,12 @@ struct ConfigReader {
         let scalarOffset = scalar.string.prefix(min(characterOffset, written)).unicodeScalars.count
         let message = "topic \"\(topic)\": \(error.message)"
         guard let at = source.position(ofScalarOffset: scalarOffset, in: scalar) else {
-            errors.append(source.error(message, at: scalar.mark))
-            return
+            return errors.append(source.error(message, at: scalar.mark))
         }
         errors.append(source.error(message, line: at.line, column: at.column))
     }
 
-    private mutating func sinks(_ node: Node, topics: Set<String>) -> [SinkConfig] {
+    private mutating func sinks(_ node: YAMLNode, topics: Set<String>) -> [SinkConfig] {
         guard let list = sequence(node, "sinks") else { return [] }
         let kinds = ["stdout", "file", "digest", "webhook"]
         var out: [SinkConfig] = []
@@ -260,7 +258,7 @@ struct ConfigReader {
             }
             let settings: [Entry]
             if isNull(body) { settings = [] } else { guard let m = mapping(body, "\(what).\(kind)") else { continue }; settings = m }
-            var values: [String: Node] = [:]
+            var values: [String: YAMLNode] = [:]
             var sinkTopics: [String]?
             let allowed: [String]
             switch kind {
@@ -278,14 +276,14 @@ struct ConfigReader {
                 if key == "topics" {
                     sinkTopics = stringList(value, "\(what).\(kind).topics")
                     for (j, t) in (sinkTopics ?? []).enumerated() where !topics.contains(t) {
-                        fail("\(what).\(kind).topics[\(j)]: no topic is named \"\(t)\"", value.sequence.map { Array($0)[j] } ?? value)
+                        fail("\(what).\(kind).topics[\(j)]: no topic is named \"\(t)\"", value.items?[j] ?? value)
                     }
                 } else {
                     values[key] = value
                 }
             }
-            func required(_ key: String) -> Node? {
-                if values[key] == nil { fail("\(what).\(kind): needs \(key)", body.mark == nil ? item : body) }
+            func required(_ key: String) -> YAMLNode? {
+                if values[key] == nil { fail("\(what).\(kind): needs \(key)", isNull(body) ? item : body) }
                 return values[key]
             }
             let sinkKind: SinkConfig.Kind?
@@ -320,8 +318,8 @@ struct ConfigReader {
     // MARK: Typed values
 
     /// A mapping's entries; each key keeps its node, so errors about a key point at the key.
-    private mutating func mapping(_ node: Node, _ what: String) -> [Entry]? {
-        guard case .mapping(let m) = node else {
+    private mutating func mapping(_ node: YAMLNode, _ what: String) -> [Entry]? {
+        guard case .mapping(let m, _) = node else {
             fail("\(what) must be a mapping (key: value lines)", node)
             return nil
         }
@@ -335,20 +333,20 @@ struct ConfigReader {
 
     struct Entry {
         var key: String
-        var keyNode: Node
-        var value: Node
+        var keyNode: YAMLNode
+        var value: YAMLNode
     }
 
-    private mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+    private mutating func sequence(_ node: YAMLNode, _ what: String) -> [YAMLNode]? {
         if isNull(node) { return [] }
-        guard case .sequence(let s) = node else {
+        guard let items = node.items else {
             fail("\(what) must be a list (lines starting with \"- \")", node)
             return nil
         }
-        return Array(s)
+        return items
     }
 
-    private mutating func string(_ node: Node, _ what: String) -> String? {
+    private mutating func string(_ node: YAMLNode, _ what: String) -> String? {
         guard case .scalar(let s) = node, !isNull(node) else {
             fail("\(what) must be a single value", node)
             return nil
@@ -356,13 +354,13 @@ struct ConfigReader {
         return s.string
     }
 
-    private mutating func stringList(_ node: Node, _ what: String) -> [String]? {
+    private mutating func stringList(_ node: YAMLNode, _ what: String) -> [String]? {
         if case .scalar = node, let one = string(node, what) { return [one] }
         guard let items = sequence(node, what) else { return nil }
         return items.compactMap { string($0, what) }
     }
 
-    private mutating func duration(_ node: Node, _ what: String) -> Int? {
+    private mutating func duration(_ node: YAMLNode, _ what: String) -> Int? {
         guard let text = string(node, what) else { return nil }
         guard let seconds = DurationValue.seconds(text) else {
             fail("\(what): \"\(text)\" is not a duration (examples: 90s, 15m, 1h, 7d)", node)
@@ -371,7 +369,7 @@ struct ConfigReader {
         return seconds
     }
 
-    private mutating func size(_ node: Node, _ what: String) -> Int? {
+    private mutating func size(_ node: YAMLNode, _ what: String) -> Int? {
         guard let text = string(node, what) else { return nil }
         guard let bytes = ByteSize.parse(text) else {
             fail("\(what): \"\(text)\" is not a size (examples: 512KB, 10MB)", node)
@@ -380,7 +378,7 @@ struct ConfigReader {
         return bytes
     }
 
-    private mutating func count(_ node: Node, _ what: String, max: Int) -> Int? {
+    private mutating func count(_ node: YAMLNode, _ what: String, max: Int) -> Int? {
         guard let text = string(node, what) else { return nil }
         guard let n = Int(text), n >= 1, n <= max else {
             fail("\(what): \"\(text)\" is not a whole number from 1 to \(max)", node)
@@ -389,17 +387,17 @@ struct ConfigReader {
         return n
     }
 
-    private func isNull(_ node: Node) -> Bool {
-        guard case .scalar(let s) = node, s.style == .plain || s.style == .any else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(s.string)
+    private func isNull(_ node: YAMLNode) -> Bool {
+        if case .scalar(let s) = node { return s.isNull }
+        return false
     }
 
-    private mutating func unknownKey(_ key: String, _ node: Node, known: [String], in what: String) {
+    private mutating func unknownKey(_ key: String, _ node: YAMLNode, known: [String], in what: String) {
         let hint = known.first { editDistance($0, key) <= 2 }.map { " (did you mean \"\($0)\"?)" } ?? ""
         fail("\(what): unknown key \"\(key)\"\(hint); known: \(known.joined(separator: ", "))", node)
     }
 
-    private mutating func fail(_ message: String, _ node: Node) {
+    private mutating func fail(_ message: String, _ node: YAMLNode) {
         errors.append(source.error(message, at: node.mark))
     }
 

@@ -1,5 +1,3 @@
-internal import Yams
-
 /// One config file's text and its YAML tree, with what every error needs: where a node is, and
 /// the line it stands on.
 struct YAMLSource {
@@ -14,19 +12,16 @@ struct YAMLSource {
     }
 
     /// The document's root, or the syntax error libyaml reports.
-    func root() throws(ConfigError) -> Node? {
+    func root() throws(ConfigError) -> YAMLNode? {
         do {
-            return try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw configError(error)
+            return try YAMLComposer.compose(text)
         } catch {
-            throw ConfigError(file: file, message: "cannot read YAML: \(error)")
+            throw self.error("invalid YAML: \(error.message)", at: error.mark)
         }
     }
 
-    func error(_ message: String, at mark: Mark?) -> ConfigError {
-        guard let mark else { return ConfigError(file: file, message: message) }
-        return error(message, line: mark.line, column: mark.column)
+    func error(_ message: String, at mark: YAMLMark) -> ConfigError {
+        error(message, line: mark.line, column: mark.column)
     }
 
     func error(_ message: String, line: Int, column: Int) -> ConfigError {
@@ -44,31 +39,15 @@ struct YAMLSource {
     /// Where the scalar character at `offset` (0-based, in Unicode scalars of the scalar's value)
     /// stands in the file. Walks the raw text from the node's mark, undoing the quoting and
     /// folding of its style; an offset it cannot follow maps to the scalar's start.
-    func position(ofScalarOffset offset: Int, in scalar: Node.Scalar) -> (line: Int, column: Int)? {
-        guard let mark = scalar.mark, mark.line >= 1, mark.line <= lines.count else { return nil }
+    func position(ofScalarOffset offset: Int, in scalar: YAMLScalar) -> (line: Int, column: Int)? {
+        let mark = scalar.mark
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
         var walker = ScalarWalker(lines: lines, line: mark.line - 1, style: scalar.style)
         walker.skipOpening(column: mark.column - 1)
         var produced = 0
         while produced < offset, walker.advance() { produced += 1 }
         guard produced == offset, let at = walker.position else { return (mark.line, mark.column) }
         return (at.line + 1, at.column + 1)
-    }
-
-    private func configError(_ error: YamlError) -> ConfigError {
-        switch error {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let detail = context.map { "\(problem) (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? problem
-            return self.error("invalid YAML: \(detail)", at: mark)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
-            return self.error("key \(keys) appears more than once in one mapping (first here)", at: context.mark)
-        case .reader(let problem, _, _, _):
-            return ConfigError(file: file, message: "cannot read YAML: \(problem)")
-        default:
-            return ConfigError(file: file, message: "cannot read YAML: \(error)")
-        }
     }
 }
 
@@ -77,10 +56,10 @@ private struct ScalarWalker {
     let lines: [[Unicode.Scalar]]
     var line: Int
     var column = 0
-    let style: Node.Scalar.Style
+    let style: YAMLScalar.Style
     private var blockIndent = 0
 
-    init(lines: [Substring], line: Int, style: Node.Scalar.Style) {
+    init(lines: [Substring], line: Int, style: YAMLScalar.Style) {
         self.lines = lines.map { Array($0.unicodeScalars) }
         self.line = line
         self.style = style

@@ -149,7 +149,9 @@ import TopicQuery
     @Test func yamlSyntaxErrorsCarryLibyamlsPosition() {
         let e = error("topics:\n  a: 'unterminated\n")
         #expect(e.hasPrefix("3:1 invalid YAML:"), "\(e)")
-        #expect(error("topics:\n  a: x\n  a: y\n").contains(#"key "a" appears more than once"#))
+        #expect(error("topics:\n  a: x\n  a: y\n") == #"3:3 invalid YAML: key "a" appears twice in one mapping (first at line 2)"#)
+        #expect(error("topics: {a: x}\n---\ntopics: {b: y}\n").hasPrefix("2:1 invalid YAML: the config must be a single YAML document"))
+        #expect(error("topics:\n  a: *nothing\n") == "2:6 invalid YAML: alias *nothing names no anchor defined before it")
         #expect(error("- just\n- a list\n") == "1:1 the config must be a mapping (key: value lines)")
     }
 
@@ -163,6 +165,12 @@ import TopicQuery
         #expect(error("topics:\n  a: |\n    x AND\n    y:z\n") == #"4:5 topic "a": unknown field "y" (fields: title, summary, content, author, category, feed)"#)
         #expect(error("topics:\n  a: 'x OR \"--\"'\n") == #"2:12 topic "a": "--" has no letters or digits to match"#)
         #expect(error("topics:\n  a: ''\n") == "2:7 topic \"a\": empty query")
+    }
+
+    @Test func anchorsAndAliasesWork() throws {
+        let c = try load("poll: &p {interval: 5m}\ntopics:\n  a: &q police\n  b: *q\n")
+        #expect(c.poll.interval == 300)
+        #expect(c.topics.map(\.query.description) == ["police", "police"])
     }
 
     @Test func everyErrorIsReportedNotJustTheFirst() {
