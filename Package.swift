@@ -9,7 +9,7 @@ let strict: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
-/// The parse path mutates buffers held by classes from inside libxml2 callbacks, millions of times
+/// The parse and match paths mutate buffers held by classes from inside libxml2 callbacks, millions of times
 /// per document; run-time exclusivity checks cost ~4% there. Debug builds (and so every test run)
 /// keep them, so a violation is still caught.
 let hotPath: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "HTTPTransport", dependencies: ["CCurlLoader", "FeedwatchCore"], swiftSettings: strict),
         // ICU (libicu-dev, which libxml2 already loads) behind one plain-C folding function.
         .target(name: "CTextFold", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("icuuc")]),
-        .target(name: "TopicQuery", dependencies: ["CTextFold", "FeedwatchCore"], swiftSettings: strict),
+        .target(name: "TopicQuery", dependencies: ["CTextFold", "FeedwatchCore"], swiftSettings: hotPath),
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
         // libyaml (libyaml-dev), whose events the config reader composes into positioned nodes.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),

@@ -13,15 +13,40 @@ indirect enum Expression {
         /// As written in the query, to explain a match.
         let text: String
 
-        func hits(in hits: Hits) -> [Hit] {
-            hits.of(pattern).filter { hit in
-                if let field { return hit.field == field }
-                return TopicMatcher.defaultFields.contains(hit.field)
+        @inline(__always)
+        func accepts(_ hit: Hit) -> Bool {
+            if let field { return hit.field == field }
+            return hit.field != .feed  // the default fields: all but the feed's name
+        }
+
+        /// Whether the item has an occurrence in a field this term searches.
+        func holds(in hits: Hits) -> Bool {
+            var i = hits.first(pattern)
+            while i >= 0 {
+                if accepts(hits.records[Int(i)]) { return true }
+                i = hits.records[Int(i)].next
             }
+            return false
+        }
+
+        /// Those occurrences, in document order.
+        func occurrences(in hits: Hits) -> [Hit] {
+            var out: [Hit] = []
+            var i = hits.first(pattern)
+            while i >= 0 {
+                let hit = hits.records[Int(i)]
+                if accepts(hit) { out.append(hit) }
+                i = hit.next
+            }
+            return out
+        }
+
+        func match(_ hit: Hit) -> TermMatch {
+            TermMatch(term: text, field: hit.field, start: Int(hit.start), end: Int(hit.end), valueIndex: Int(hit.value))
         }
     }
 
-    init(_ query: Query, _ builder: inout PatternTrie.Builder) throws {
+    init(_ query: Query, _ builder: inout PatternIndex.Builder) throws {
         func compile(_ t: QueryTerm) throws -> Term {
             let tokens = TextTokenizer.tokens(t.text).map(\.text)
             guard !tokens.isEmpty else {
@@ -56,10 +81,7 @@ indirect enum Expression {
     }
 
     /// Whether the expression holds for an item in which no term was found (`*`, `NOT x`).
-    var holdsWithoutHits: Bool {
-        var none: [TermMatch] = []
-        return evaluate(Hits(), collect: false, into: &none)
-    }
+    var holdsWithoutHits: Bool { holds(Hits(patternCount: 0)) }
 
     /// Groups of trigger patterns, one of each of which must be found for the expression to hold:
     /// one group per AND-ed part that cannot hold without hits. Empty when no such part exists.
@@ -69,48 +91,51 @@ indirect enum Expression {
         return parts.filter { !$0.holdsWithoutHits }.map { Array(Set($0.triggerPatterns)) }.filter { !$0.isEmpty }
     }
 
-    /// Whether the item's hits satisfy the expression; with `collect`, appends the matches that
-    /// explain it (every true branch of an OR, not just the first).
-    func evaluate(_ hits: Hits, collect: Bool, into matches: inout [TermMatch]) -> Bool {
+    /// Whether the item's hits satisfy the expression. Allocates nothing: most candidates fail.
+    func holds(_ hits: Hits) -> Bool {
         switch self {
-        case .all:
-            return true
-        case .term(let t):
-            let found = t.hits(in: hits)
-            if collect { matches += found.map { TermMatch(term: t.text, field: $0.field, start: $0.start, end: $0.end) } }
-            return !found.isEmpty
-        case .near(let a, let b, let n):
-            let left = a.hits(in: hits), right = b.hits(in: hits)
-            var pairs: [(Hit, Hit)] = []
-            for x in left {
-                for y in right where x.field == y.field && x != y && Self.gap(x, y) <= n { pairs.append((x, y)) }
-            }
-            if collect {
-                for (x, y) in pairs {
-                    matches.append(TermMatch(term: a.text, field: x.field, start: x.start, end: x.end))
-                    matches.append(TermMatch(term: b.text, field: y.field, start: y.start, end: y.end))
-                }
-            }
-            return !pairs.isEmpty
-        case .not(let e):
-            var ignored: [TermMatch] = []
-            return !e.evaluate(hits, collect: false, into: &ignored)
-        case .and(let es):
-            var found: [TermMatch] = []
-            for e in es where !e.evaluate(hits, collect: collect, into: &found) { return false }
-            matches += found
-            return true
-        case .or(let es):
-            var any = false
-            for e in es where e.evaluate(hits, collect: collect, into: &matches) { any = true }
-            return any
+        case .all: return true
+        case .term(let t): return t.holds(in: hits)
+        case .near(let a, let b, let n): return !Self.pairs(a, b, n, hits, firstOnly: true).isEmpty
+        case .not(let e): return !e.holds(hits)
+        case .and(let es): return es.allSatisfy { $0.holds(hits) }
+        case .or(let es): return es.contains { $0.holds(hits) }
         }
+    }
+
+    /// The matches that explain why the expression holds (call only when it does): every true
+    /// branch of an OR, not just the first; nothing under a NOT.
+    func explain(_ hits: Hits, into matches: inout [TermMatch]) {
+        switch self {
+        case .all, .not: return
+        case .term(let t): matches += t.occurrences(in: hits).map(t.match)
+        case .near(let a, let b, let n):
+            for (x, y) in Self.pairs(a, b, n, hits, firstOnly: false) {
+                matches.append(a.match(x))
+                matches.append(b.match(y))
+            }
+        case .and(let es): for e in es { e.explain(hits, into: &matches) }
+        case .or(let es): for e in es where e.holds(hits) { e.explain(hits, into: &matches) }
+        }
+    }
+
+    /// Occurrences of `a` and `b` in one field value, at most `n` words apart.
+    private static func pairs(_ a: Term, _ b: Term, _ n: Int, _ hits: Hits, firstOnly: Bool) -> [(Hit, Hit)] {
+        guard a.holds(in: hits), b.holds(in: hits) else { return [] }
+        var out: [(Hit, Hit)] = []
+        for x in a.occurrences(in: hits) {
+            for y in b.occurrences(in: hits) where x.field == y.field && x.value == y.value && x != y && gap(x, y) <= n {
+                out.append((x, y))
+                if firstOnly { return out }
+            }
+        }
+        return out
     }
 
     /// Words between two occurrences (0 when adjacent or overlapping).
     private static func gap(_ x: Hit, _ y: Hit) -> Int {
-        if x.last < y.first { return y.first - x.last - 1 }
-        if y.last < x.first { return x.first - y.last - 1 }
+        if x.last < y.first { return Int(y.first - x.last - 1) }
+        if y.last < x.first { return Int(x.first - y.last - 1) }
         return 0
     }
 }

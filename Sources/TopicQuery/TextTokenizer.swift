@@ -14,6 +14,12 @@ public struct TextToken: Equatable, Sendable {
     }
 }
 
+/// Receives the words of a text as the tokenizer finds them: folded UTF-8 bytes, valid only
+/// during the call, and scalar offsets into the original.
+protocol TokenSink {
+    mutating func word(_ folded: UnsafeBufferPointer<UInt8>, start: Int, end: Int)
+}
+
 /// The one normalizer that item text and query terms both go through, so that they meet on equal
 /// terms: case-, accent- and compatibility-insensitive (ICU NFKC_Casefold, then accents dropped);
 /// every dash, hyphen, space (NBSP included) and punctuation mark separates words; soft hyphens and
@@ -21,79 +27,148 @@ public struct TextToken: Equatable, Sendable {
 /// possessive `'s` / `’s` is dropped ("IBM’s" is "ibm"), other apostrophes join ("O’Brien" is
 /// "obrien"); CJK ideographs and kana are one token each, so phrases still work without spaces.
 ///
-/// ASCII words — most of the English news text this runs over — are lower-cased byte by byte;
-/// only words with other characters go through ICU.
+/// It runs over the UTF-8 bytes and hands each word to a sink without making a String: ASCII —
+/// most of the English news text this runs over — is classified by table and lower-cased while
+/// copied; only words with other characters are decoded and folded by ICU.
 public enum TextTokenizer {
     public static func tokens(_ text: String) -> [TextToken] {
-        var text = text
-        return text.withUTF8 { tokens(utf8: $0) }
-    }
-
-    /// Works on the UTF-8 bytes: ASCII is classified by table and lower-cased while copied; only
-    /// other characters are decoded and looked up.
-    static func tokens(utf8 p: UnsafeBufferPointer<UInt8>) -> [TextToken] {
-        var out: [TextToken] = []
-        out.reserveCapacity(p.count / 6)
-        var word: [UInt8] = []
-        word.reserveCapacity(32)
-        var wordStart = 0, wordEnd = 0
-        var ascii = true
-
-        func flush() {
-            guard !word.isEmpty else { return }
-            out.append(TextToken(text: ascii ? String(decoding: word, as: UTF8.self) : fold(word), start: wordStart, end: wordEnd))
-            word.removeAll(keepingCapacity: true)
-            ascii = true
-        }
-
-        var i = 0       // byte offset
-        var index = 0   // scalar offset
-        while i < p.count {
-            let b = p[i]
-            let (scalar, length) = b < 0x80 ? (Unicode.Scalar(b), 1) : Self.decode(p, at: i)
-            switch b < 0x80 ? Self.asciiKinds[Int(b)] : kind(of: scalar) {
-            case .word:
-                if word.isEmpty { wordStart = index }
-                if b < 0x80 {
-                    word.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
-                } else {
-                    ascii = false
-                    word.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<(i + length)]))
-                }
-                wordEnd = index + 1
-            case .ignorable:
-                break
-            case .apostrophe:
-                let next = i + length
-                guard !word.isEmpty, next < p.count else { flush(); break }
-                let (s1, l1) = p[next] < 0x80 ? (Unicode.Scalar(p[next]), 1) : Self.decode(p, at: next)
-                guard kind(of: s1) == .word else { flush(); break }
-                let afterS = next + l1
-                let possessive = (s1 == "s" || s1 == "S")
-                    && (afterS >= p.count || kind(of: p[afterS] < 0x80 ? Unicode.Scalar(p[afterS]) : Self.decode(p, at: afterS).0) != .word)
-                if possessive {
-                    flush()
-                    i += l1  // skip the "s"
-                    index += 1
-                }
-            case .ideograph:
-                flush()
-                wordStart = index
-                word.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<(i + length)]))
-                ascii = false
-                wordEnd = index + 1
-                flush()
-            case .separator:
-                flush()
+        struct Collect: TokenSink {
+            var out: [TextToken] = []
+            mutating func word(_ folded: UnsafeBufferPointer<UInt8>, start: Int, end: Int) {
+                out.append(TextToken(text: String(decoding: folded, as: UTF8.self), start: start, end: end))
             }
-            i += length
-            index += 1
         }
-        flush()
-        return out
+        var sink = Collect()
+        let buffer = WordBuffer()
+        var text = text
+        text.withUTF8 { scan($0, buffer: buffer, into: &sink) }
+        return sink.out
     }
 
-    private static let asciiKinds: [Kind] = (0..<128).map { kind(of: Unicode.Scalar(UInt8($0))) }
+    /// Splits `p` into words for `sink`; `buffer` is scratch space, reused across calls.
+    static func scan<Sink: TokenSink>(_ p: UnsafeBufferPointer<UInt8>, buffer: WordBuffer, into sink: inout Sink) {
+        // No word is longer than the text (a folded Latin letter is at most as long as the UTF-8
+        // it replaces): with room for all of it, copying needs no checks.
+        let word = buffer.reserve(p.count)
+        let latin = latinFolds
+        asciiKinds.withUnsafeBufferPointer { table in
+            var length = 0              // bytes of the word so far
+            var wordStart = 0, wordEnd = 0
+            var plain = true  // ASCII and table-folded letters only: no ICU call needed
+
+            @inline(__always) func flush() {
+                guard length > 0 else { return }
+                if plain {
+                    sink.word(UnsafeBufferPointer(start: word, count: length), start: wordStart, end: wordEnd)
+                } else {
+                    buffer.fold(length) { sink.word($0, start: wordStart, end: wordEnd) }
+                }
+                length = 0
+                plain = true
+            }
+
+            var i = 0       // byte offset
+            var index = 0   // scalar offset
+            while i < p.count {
+                let b = p[i]
+                if b < 0x80 {
+                    // The ASCII path: one table look-up per byte.
+                    switch table[Int(b)] {
+                    case 1:  // letter or digit
+                        if length == 0 { wordStart = index }
+                        word[length] = b &- 0x41 < 26 ? b | 0x20 : b
+                        length += 1
+                        wordEnd = index + 1
+                    case 2:  // apostrophe
+                        if possessive(p, after: i + 1, length) {
+                            flush()
+                            i += 1  // skip the "s"
+                            index += 1
+                        } else if length > 0, i + 1 < p.count, kind(p, at: i + 1) != .word {
+                            flush()
+                        }
+                    default:
+                        flush()
+                    }
+                    i += 1
+                    index += 1
+                    continue
+                }
+                let (scalar, n) = decode(p, at: i)
+                switch kind(of: scalar) {
+                case .word:
+                    if length == 0 { wordStart = index }
+                    if scalar.value < latinLimit, let folded = latin[Int(scalar.value) - 0x80] {
+                        // Latin letters (é, ß, ø, ł…) fold alone, as ICU would fold them in the word.
+                        for k in 0..<folded.count { word[length + k] = folded[k] }
+                        length += folded.count
+                    } else {
+                        plain = false
+                        for k in 0..<n { word[length + k] = p[i + k] }
+                        length += n
+                    }
+                    wordEnd = index + 1
+                case .ignorable:
+                    break
+                case .apostrophe:
+                    if possessive(p, after: i + n, length) {
+                        flush()
+                        i += 1
+                        index += 1
+                    } else if length > 0, i + n < p.count, kind(p, at: i + n) != .word {
+                        flush()
+                    }
+                case .ideograph:
+                    flush()
+                    wordStart = index
+                    for k in 0..<n { word[k] = p[i + k] }
+                    length = n
+                    plain = false
+                    wordEnd = index + 1
+                    flush()
+                case .separator:
+                    flush()
+                }
+                i += n
+                index += 1
+            }
+            flush()
+        }
+    }
+
+    /// Scalars below this (from U+0080) may have a precomputed folding in `latinFolds`.
+    private static let latinLimit: UInt32 = 0x250
+
+    /// ICU's folding of each letter of Latin-1 Supplement and Latin Extended-A/B, computed once:
+    /// these letters fold the same alone as inside a word (they are not combining marks, and
+    /// folding is idempotent), so words of European languages need no ICU call per word.
+    /// `nil` for non-letters and for letters whose folding is longer than their UTF-8.
+    private static let latinFolds: [[UInt8]?] = (UInt32(0x80)..<latinLimit).map { v in
+        guard let scalar = Unicode.Scalar(v), kind(of: scalar) == .word else { return nil }
+        let utf8 = Array(String(scalar).utf8)
+        let folded = Array(fold(utf8).utf8)
+        return folded.count <= utf8.count && !folded.isEmpty ? folded : nil
+    }
+
+    /// Whether an apostrophe ends a possessive: a word before it, then `s` and no more letters.
+    @inline(__always)
+    private static func possessive(_ p: UnsafeBufferPointer<UInt8>, after next: Int, _ length: Int) -> Bool {
+        guard length > 0, next < p.count, p[next] == 0x73 || p[next] == 0x53 else { return false }
+        return next + 1 >= p.count || kind(p, at: next + 1) != .word
+    }
+
+    /// 1 word, 2 apostrophe, 0 separator, per ASCII byte.
+    private static let asciiKinds: [UInt8] = (0..<128).map { b in
+        switch kind(of: Unicode.Scalar(UInt8(b))) {
+        case .word: 1
+        case .apostrophe: 2
+        default: 0
+        }
+    }
+
+    private static func kind(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Kind {
+        p[i] < 0x80 ? kind(of: Unicode.Scalar(p[i])) : kind(of: decode(p, at: i).0)
+    }
 
     /// The scalar starting at `i` in valid UTF-8, and its length in bytes.
     @inline(__always)
@@ -128,17 +203,55 @@ public enum TextTokenizer {
         }
     }
 
-    /// ICU folding of one non-ASCII word.
+    /// ICU folding of one non-ASCII word (for tests and query terms).
     static func fold(_ bytes: [UInt8]) -> String {
-        var capacity = bytes.count * 3 + 16
+        let buffer = WordBuffer()
+        let word = buffer.reserve(bytes.count)
+        for (k, b) in bytes.enumerated() { word[k] = b }
+        var out = ""
+        buffer.fold(bytes.count) { out = String(decoding: $0, as: UTF8.self) }
+        return out
+    }
+}
+
+/// Scratch bytes for the word being read and for its ICU folding; one per matcher, reused for
+/// every word so that tokenizing allocates nothing.
+final class WordBuffer {
+    private(set) var bytes: UnsafeMutablePointer<UInt8>
+    private var capacity = 256
+    private var folded: UnsafeMutablePointer<UInt8>
+    private var foldedCapacity = 1_024
+
+    init() {
+        bytes = .allocate(capacity: capacity)
+        folded = .allocate(capacity: foldedCapacity)
+    }
+
+    deinit {
+        bytes.deallocate()
+        folded.deallocate()
+    }
+
+    /// Room for a word of `count` bytes; what the buffer held before is gone.
+    func reserve(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+        if count > capacity {
+            bytes.deallocate()
+            capacity = max(count, capacity * 2)
+            bytes = .allocate(capacity: capacity)
+        }
+        return bytes
+    }
+
+    /// Folds the first `length` bytes with ICU and hands the result to `body`; on an ICU error
+    /// the word is passed as it is.
+    func fold(_ length: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         while true {
-            var out = [UInt8](repeating: 0, count: capacity)
-            let n = bytes.withUnsafeBufferPointer { input in
-                out.withUnsafeMutableBufferPointer { fw_fold_utf8(input.baseAddress, Int32(input.count), $0.baseAddress, Int32(capacity)) }
-            }
-            if n >= 0 { return String(decoding: out[0..<Int(n)], as: UTF8.self) }
-            if n == Int32.min { return String(decoding: bytes, as: UTF8.self).lowercased() }
-            capacity = Int(-n) + 1
+            let n = fw_fold_utf8(bytes, Int32(length), folded, Int32(foldedCapacity))
+            if n >= 0 { return body(UnsafeBufferPointer(start: folded, count: Int(n))) }
+            if n == Int32.min { return body(UnsafeBufferPointer(start: bytes, count: length)) }
+            folded.deallocate()
+            foldedCapacity = Int(-n) + 16
+            folded = .allocate(capacity: foldedCapacity)
         }
     }
 }

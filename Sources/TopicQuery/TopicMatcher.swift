@@ -21,12 +21,15 @@ public struct TermMatch: Equatable, Sendable {
     public var field: QueryField
     public var start: Int
     public var end: Int
+    /// Which of the item's authors or categories it was found in (0 for other fields).
+    public var valueIndex: Int
 
-    public init(term: String, field: QueryField, start: Int, end: Int) {
+    public init(term: String, field: QueryField, start: Int, end: Int, valueIndex: Int = 0) {
         self.term = term
         self.field = field
         self.start = start
         self.end = end
+        self.valueIndex = valueIndex
     }
 }
 
@@ -44,26 +47,41 @@ public struct TopicCompileError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Classifies items against every topic at once. All terms of all topics are compiled into one
-/// trie over normalized tokens, so the cost of an item grows with its length, not with the number
-/// of topics. A topic's boolean tree is evaluated only when each of its AND-ed parts has had one
+/// trie over word keys, so the cost of an item grows with its length, not with the number of
+/// topics. A topic's boolean tree is evaluated only when each of its AND-ed parts has had one
 /// of its terms found (or when it can match without any, like `*` or `NOT x`): a word as common as
 /// "police" in a thousand topics does not make a thousand candidates.
+///
+/// A matcher keeps scratch space so that classifying allocates almost nothing; it is therefore
+/// not safe to share between threads: give each thread its own.
 public final class TopicMatcher {
     /// Fields searched by terms without a field prefix.
     public static let defaultFields: [QueryField] = [.title, .summary, .content, .author, .category]
 
     private let topics: [Topic]
     private let expressions: [Expression]
-    private let trie: PatternTrie
-    /// For each pattern, the (topic, group bit) pairs it satisfies.
-    private let groupsByPattern: [[(topic: Int, bit: UInt64)]]
+    private let index: PatternIndex
+    /// For each pattern `p`, the topics (and group bits) it satisfies:
+    /// `groupTopic[groupFrom[p]..<groupFrom[p + 1]]`, likewise `groupBit`.
+    private let groupFrom: [Int32]
+    private let groupTopic: [Int32]
+    private let groupBit: [UInt64]
     /// Per topic, the bits of all its required groups.
     private let requiredGroups: [UInt64]
     /// Topics evaluated for every item: those that hold without hits, or too complex to index.
-    private let unconditional: [Int]
+    private let unconditional: [Int32]
+
+    // Scratch, reused for every item.
+    private let buffer = WordBuffer()
+    private var tokens = TokenList()
+    private let hits: Hits
+    private var satisfied: [UInt64]
+    private var satisfiedStamp: [UInt32]
+    private var epoch: UInt32 = 0
+    private var candidates: [Int32] = []
 
     public init(topics: [Topic]) throws {
-        var builder = PatternTrie.Builder()
+        var builder = PatternIndex.Builder()
         var expressions: [Expression] = []
         for topic in topics {
             do {
@@ -72,30 +90,37 @@ public final class TopicMatcher {
                 throw TopicCompileError(topic: topic.name, error: error)
             }
         }
-        var byPattern = [[(topic: Int, bit: UInt64)]](repeating: [], count: builder.patternCount)
+        var byPattern = [[(topic: Int32, bit: UInt64)]](repeating: [], count: builder.patternCount)
         var required = [UInt64](repeating: 0, count: expressions.count)
-        var unconditional: [Int] = []
+        var unconditional: [Int32] = []
         for (t, e) in expressions.enumerated() {
             var groups = e.holdsWithoutHits ? [] : e.requiredTriggerGroups
             if groups.count > 64 { groups = [Array(Set(groups.joined()))] }
-            guard !groups.isEmpty else { unconditional.append(t); continue }
+            guard !groups.isEmpty else { unconditional.append(Int32(t)); continue }
             for (g, patterns) in groups.enumerated() {
-                for p in patterns { byPattern[p].append((t, 1 << UInt64(g))) }
+                for p in patterns { byPattern[p].append((Int32(t), 1 << UInt64(g))) }
                 required[t] |= 1 << UInt64(g)
             }
         }
+        var from: [Int32] = [0]
+        for list in byPattern { from.append(from.last! + Int32(list.count)) }
+        self.groupFrom = from
+        self.groupTopic = byPattern.flatMap { $0.map(\.topic) }
+        self.groupBit = byPattern.flatMap { $0.map(\.bit) }
         self.topics = topics
         self.expressions = expressions
-        self.trie = builder.build()
-        self.groupsByPattern = byPattern
+        self.index = builder.build()
         self.requiredGroups = required
         self.unconditional = unconditional
+        self.hits = Hits(patternCount: builder.patternCount)
+        self.satisfied = [UInt64](repeating: 0, count: topics.count)
+        self.satisfiedStamp = [UInt32](repeating: 0, count: topics.count)
     }
 
     /// Checks what only compiling finds (a term with no letters or digits to match), so a config
     /// reader can report it as it reports a syntax error.
     public static func validate(_ query: Query) throws(QueryError) {
-        var builder = PatternTrie.Builder()
+        var builder = PatternIndex.Builder()
         do {
             _ = try Expression(query, &builder)
         } catch let error as QueryError {
@@ -110,32 +135,51 @@ public final class TopicMatcher {
     /// it and `feedURL` decide topics restricted to feeds.
     public func classify(_ item: FeedItem, feedName: String? = nil, feedURL: String? = nil)
         -> [(topic: String, matches: [TermMatch])] {
-        var hits = Hits()
-        func scan(_ text: String?, _ field: QueryField) {
-            guard let text else { return }
-            trie.scan(TextTokenizer.tokens(text), field: field, into: &hits)
-        }
+        hits.reset()
         scan(item.title, .title)
         scan(item.summary, .summary)
         scan(item.content, .content)
-        for a in item.authors { scan(a, .author) }
-        for c in item.categories { scan(c, .category) }
+        for (i, a) in item.authors.enumerated() { scan(a, .author, value: i) }
+        for (i, c) in item.categories.enumerated() { scan(c, .category, value: i) }
         scan(feedName, .feed)
-        let feedIdentity = [feedName, feedURL].compactMap { $0 }
 
-        var satisfied: [Int: UInt64] = [:]
-        for p in hits.patterns {
-            for (t, bit) in groupsByPattern[p] { satisfied[t, default: 0] |= bit }
+        epoch &+= 1
+        if epoch == 0 {
+            for i in satisfiedStamp.indices { satisfiedStamp[i] = 0 }
+            epoch = 1
         }
-        var candidates = unconditional
-        for (t, bits) in satisfied where bits == requiredGroups[t] { candidates.append(t) }
-        var result: [(String, [TermMatch])] = []
-        for t in candidates.sorted() {
-            let topic = topics[t]
-            if let feeds = topic.feeds, !feeds.contains(where: feedIdentity.contains) { continue }
+        candidates.removeAll(keepingCapacity: true)
+        for p in hits.found {
+            for g in Int(groupFrom[Int(p)])..<Int(groupFrom[Int(p) + 1]) {
+                let t = Int(groupTopic[g])
+                if satisfiedStamp[t] != epoch {
+                    satisfiedStamp[t] = epoch
+                    satisfied[t] = 0
+                    candidates.append(Int32(t))
+                }
+                satisfied[t] |= groupBit[g]
+            }
+        }
+        var result: [(topic: String, matches: [TermMatch])] = []
+        guard !candidates.isEmpty || !unconditional.isEmpty else { return result }
+        var chosen = unconditional
+        for t in candidates where satisfied[Int(t)] == requiredGroups[Int(t)] { chosen.append(t) }
+        chosen.sort()
+        for t in chosen {
+            let topic = topics[Int(t)]
+            if let feeds = topic.feeds, !feeds.contains(where: { $0 == feedName || $0 == feedURL }) { continue }
+            guard expressions[Int(t)].holds(hits) else { continue }
             var matches: [TermMatch] = []
-            if expressions[t].evaluate(hits, collect: true, into: &matches) { result.append((topic.name, matches)) }
+            expressions[Int(t)].explain(hits, into: &matches)
+            result.append((topic.name, matches))
         }
         return result
+    }
+
+    private func scan(_ text: String?, _ field: QueryField, value: Int = 0) {
+        guard var text else { return }
+        tokens.reset(for: index)
+        text.withUTF8 { TextTokenizer.scan($0, buffer: buffer, into: &tokens) }
+        if !tokens.keyed.isEmpty { index.scan(tokens, field: field, value: value, into: hits) }
     }
 }

@@ -42,4 +42,16 @@ import Testing
             #expect(TextTokenizer.fold(Array(word.utf8)) == word.lowercased())
         }
     }
+
+    /// The per-letter Latin table must fold exactly as ICU folds the whole word, for every letter
+    /// it covers, alone, between ASCII letters, and next to combining marks and other scripts.
+    @Test func latinTableAgreesWithICU() {
+        for v in UInt32(0x80)..<0x250 {
+            guard let c = Unicode.Scalar(v), TextTokenizer.kind(of: c) == .word else { continue }
+            for word in ["\(c)", "A\(c)b", "\(c)\(c)", "\(c)\u{301}", "\(c)д", "д\(c)", "x\u{301}\(c)"] {
+                let expected = TextTokenizer.fold(Array(word.utf8))
+                #expect(words(word) == [expected], "U+\(String(v, radix: 16)) in \(word.debugDescription)")
+            }
+        }
+    }
 }

@@ -1,0 +1,237 @@
+/// Every distinct term of every topic in one trie over word keys, and the tables that turn an
+/// item's words into those keys while they are read.
+///
+/// A key is a word that some term contains, or a prefix that some term ends with (`polic*`); a
+/// word of an item that no term contains has no key and costs one failed hash probe. A term is a
+/// path of keys from the root; its pattern id sits on the node where the path ends.
+struct PatternIndex {
+    private let words: ByteTable
+    private let prefixes: ByteTable
+    /// `isPrefixLength[n]`: some prefix key is `n` bytes long (only those lengths are probed).
+    private let isPrefixLength: [Bool]
+    /// The node each key leads to from the root, or -1.
+    private let rootChild: [Int32]
+    /// Deeper edges, keyed by `node << 32 | key`: only phrases have them.
+    private let children: [UInt64: Int32]
+    private let hasChildren: [Bool]
+    /// Patterns ending at each node.
+    private let terminals: [[Int32]]
+
+    /// Collects patterns while topics compile.
+    struct Builder {
+        private var words = ByteTable()
+        private var prefixes = ByteTable()
+        private var prefixLengths: Set<Int> = []
+        private var keyCount: Int32 = 0
+        private var rootChild: [Int32: Int32] = [:]
+        private var children: [UInt64: Int32] = [:]
+        private var terminals: [[Int32]] = [[]]
+        private var patternIDs: [PatternKey: Int] = [:]
+        private(set) var patternCount = 0
+
+        private struct PatternKey: Hashable {
+            let tokens: [String]
+            let prefix: Bool
+        }
+
+        /// The pattern id for a term's normalized words, adding it on first sight.
+        mutating func add(tokens: [String], prefix: Bool) -> Int {
+            let patternKey = PatternKey(tokens: tokens, prefix: prefix)
+            if let id = patternIDs[patternKey] { return id }
+            let id = patternCount
+            patternCount += 1
+            patternIDs[patternKey] = id
+            var node: Int32 = 0
+            for (n, token) in tokens.enumerated() {
+                let bytes = Array(token.utf8)
+                let key: Int32
+                if prefix && n == tokens.count - 1 {
+                    key = prefixes.insert(bytes, value: keyCount)
+                    prefixLengths.insert(bytes.count)
+                } else {
+                    key = words.insert(bytes, value: keyCount)
+                }
+                if key == keyCount { keyCount += 1 }
+                let existing = node == 0 ? rootChild[key] : children[UInt64(node) << 32 | UInt64(key)]
+                if let existing {
+                    node = existing
+                } else {
+                    terminals.append([])
+                    let new = Int32(terminals.count - 1)
+                    if node == 0 { rootChild[key] = new } else { children[UInt64(node) << 32 | UInt64(key)] = new }
+                    node = new
+                }
+            }
+            terminals[Int(node)].append(Int32(id))
+            return id
+        }
+
+        func build() -> PatternIndex { PatternIndex(self) }
+
+        fileprivate var parts: (ByteTable, ByteTable, Set<Int>, Int32, [Int32: Int32], [UInt64: Int32], [[Int32]]) {
+            (words, prefixes, prefixLengths, keyCount, rootChild, children, terminals)
+        }
+    }
+
+    private init(_ builder: Builder) {
+        let (words, prefixes, prefixLengths, keyCount, rootChild, children, terminals) = builder.parts
+        self.words = words
+        self.prefixes = prefixes
+        var lengths = [Bool](repeating: false, count: (prefixLengths.max() ?? 0) + 1)
+        for n in prefixLengths { lengths[n] = true }
+        self.isPrefixLength = lengths
+        var dense = [Int32](repeating: -1, count: Int(keyCount))
+        for (key, node) in rootChild { dense[Int(key)] = node }
+        self.rootChild = dense
+        self.children = children
+        var has = [Bool](repeating: false, count: terminals.count)
+        for edge in children.keys { has[Int(edge >> 32)] = true }
+        self.hasChildren = has
+        self.terminals = terminals
+    }
+
+    /// Appends the keys of one folded word to `keys`: a prefix key for every term prefix it starts
+    /// with, and its own key if some term contains it.
+    @inline(__always)
+    func keys(of word: UnsafeBufferPointer<UInt8>, into keys: inout [Int32]) {
+        guard let base = word.baseAddress else { return }
+        var h = ByteTable.seed
+        let probeLimit = min(word.count, isPrefixLength.count - 1)
+        var i = 0
+        while i < probeLimit {
+            h = ByteTable.step(h, word[i])
+            i += 1
+            if isPrefixLength[i], let key = prefixes.find(base, i, hash: h) { keys.append(key) }
+        }
+        while i < word.count {
+            h = ByteTable.step(h, word[i])
+            i += 1
+        }
+        if let key = words.find(base, word.count, hash: h) { keys.append(key) }
+    }
+
+    /// Records every occurrence of every pattern among one field value's tokens.
+    func scan(_ tokens: TokenList, field: QueryField, value: Int, into hits: Hits) {
+        for j in tokens.keyed.indices {
+            for k in tokens.keys(of: j) {
+                let node = rootChild[Int(k)]
+                if node >= 0 { visit(node, tokens, first: j, last: j, field, value, hits) }
+            }
+        }
+    }
+
+    /// `first` and `last` index `tokens.keyed`; a phrase goes on only through the next token of
+    /// the text, and only if that token has keys.
+    private func visit(_ node: Int32, _ tokens: TokenList, first: Int, last: Int, _ field: QueryField, _ value: Int, _ hits: Hits) {
+        let a = tokens.keyed[first], b = tokens.keyed[last]
+        for p in terminals[Int(node)] {
+            hits.add(Hit(pattern: p, field: field, value: Int32(value), first: a.ordinal, last: b.ordinal, start: a.start, end: b.end))
+        }
+        guard hasChildren[Int(node)], last + 1 < tokens.keyed.count, tokens.keyed[last + 1].ordinal == b.ordinal + 1 else { return }
+        for k in tokens.keys(of: last + 1) {
+            if let child = children[UInt64(node) << 32 | UInt64(k)] {
+                visit(child, tokens, first: first, last: last + 1, field, value, hits)
+            }
+        }
+    }
+}
+
+/// The words of one field value as the index needs them: only those with keys are kept (no
+/// pattern can start or go on through any other), with their place among all the words.
+/// Reused for every value: cleared, never freed.
+struct TokenList: TokenSink {
+    struct Keyed {
+        /// Which word of the value it is (0, 1, …): phrases need neighbours, NEAR distances.
+        var ordinal: Int32
+        var start: Int32
+        var end: Int32
+        /// Its keys are `keyStore[keyFrom..<keyTo]`.
+        var keyFrom: Int32
+        var keyTo: Int32
+    }
+
+    private(set) var keyed: [Keyed] = []
+    private var keyStore: [Int32] = []
+    private var ordinal: Int32 = 0
+    private var index: PatternIndex?
+
+    mutating func reset(for index: PatternIndex) {
+        if self.index == nil { self.index = index }
+        keyed.removeAll(keepingCapacity: true)
+        keyStore.removeAll(keepingCapacity: true)
+        ordinal = 0
+    }
+
+    @inline(__always)
+    mutating func word(_ folded: UnsafeBufferPointer<UInt8>, start s: Int, end e: Int) {
+        let before = Int32(keyStore.count)
+        index.unsafelyUnwrapped.keys(of: folded, into: &keyStore)
+        if keyStore.count > before {
+            keyed.append(Keyed(ordinal: ordinal, start: Int32(s), end: Int32(e), keyFrom: before, keyTo: Int32(keyStore.count)))
+        }
+        ordinal += 1
+    }
+
+    @inline(__always)
+    func keys(of j: Int) -> ArraySlice<Int32> { keyStore[Int(keyed[j].keyFrom)..<Int(keyed[j].keyTo)] }
+}
+
+/// One occurrence of a pattern: its field (and which of an item's authors or categories), its
+/// first and last token, and scalar offsets.
+struct Hit: Equatable {
+    var pattern: Int32
+    var field: QueryField
+    var value: Int32
+    var first: Int32
+    var last: Int32
+    var start: Int32
+    var end: Int32
+    /// The next hit of the same pattern, in document order (-1: none).
+    var next: Int32 = -1
+}
+
+/// The occurrences found in one item, chained per pattern. Cleared per item by bumping an
+/// epoch, not by touching every pattern.
+final class Hits {
+    private(set) var records: [Hit] = []
+    private var head: [Int32]
+    private var tail: [Int32]
+    private var stamp: [UInt32]
+    private var epoch: UInt32 = 1
+    /// Distinct patterns found in this item.
+    private(set) var found: [Int32] = []
+
+    init(patternCount: Int) {
+        head = [Int32](repeating: -1, count: patternCount)
+        tail = head
+        stamp = [UInt32](repeating: 0, count: patternCount)
+    }
+
+    func reset() {
+        records.removeAll(keepingCapacity: true)
+        found.removeAll(keepingCapacity: true)
+        epoch &+= 1
+        if epoch == 0 {
+            for i in stamp.indices { stamp[i] = 0 }
+            epoch = 1
+        }
+    }
+
+    func add(_ hit: Hit) {
+        let p = Int(hit.pattern)
+        let i = Int32(records.count)
+        records.append(hit)
+        if stamp[p] != epoch {
+            stamp[p] = epoch
+            head[p] = i
+            found.append(hit.pattern)
+        } else {
+            records[Int(tail[p])].next = i
+        }
+        tail[p] = i
+    }
+
+    /// The first hit of `pattern` in this item, or -1; follow `records[i].next` for the rest.
+    @inline(__always)
+    func first(_ pattern: Int) -> Int32 { pattern < stamp.count && stamp[pattern] == epoch ? head[pattern] : -1 }
+}
