@@ -104,13 +104,29 @@ indirect enum Expression {
     }
 
     /// The matches that explain why the expression holds (call only when it does): every true
-    /// branch of an OR, not just the first; nothing under a NOT.
+    /// branch of an OR, not just the first; nothing under a NOT. A term is shown once per field
+    /// value, at its first occurrence there: that says why, and a word as common as "police" does
+    /// not turn one alert into a list of every place it appears.
     func explain(_ hits: Hits, into matches: inout [TermMatch]) {
         switch self {
         case .all, .not: return
-        case .term(let t): matches += t.occurrences(in: hits).map(t.match)
+        case .term(let t):
+            // A pattern's hits are chained in document order, field value by field value, so
+            // "first in its value" is "not in the same value as the one before".
+            var i = hits.first(t.pattern)
+            var previous: (QueryField, Int32)?
+            while i >= 0 {
+                let hit = hits.records[Int(i)]
+                if t.accepts(hit), previous.map({ $0 != (hit.field, hit.value) }) ?? true {
+                    previous = (hit.field, hit.value)
+                    matches.append(t.match(hit))
+                }
+                i = hit.next
+            }
         case .near(let a, let b, let n):
-            for (x, y) in Self.pairs(a, b, n, hits, firstOnly: false) {
+            var previous: (QueryField, Int32)?
+            for (x, y) in Self.pairs(a, b, n, hits, firstOnly: false) where previous.map({ $0 != (x.field, x.value) }) ?? true {
+                previous = (x.field, x.value)
                 matches.append(a.match(x))
                 matches.append(b.match(y))
             }

@@ -7,15 +7,22 @@
 struct PatternIndex {
     private let words: ByteTable
     private let prefixes: ByteTable
-    /// `isPrefixLength[n]`: some prefix key is `n` bytes long (only those lengths are probed).
-    private let isPrefixLength: [Bool]
+    /// The byte lengths of prefix keys, ascending: only these prefixes of a word are probed.
+    private let prefixLengths: [Int]
     /// The node each key leads to from the root, or -1.
     private let rootChild: [Int32]
     /// Deeper edges, keyed by `node << 32 | key`: only phrases have them.
     private let children: [UInt64: Int32]
-    private let hasChildren: [Bool]
-    /// Patterns ending at each node.
-    private let terminals: [[Int32]]
+    /// Per node, in one place so that a visit touches one cache line: the patterns ending there
+    /// (`terminalPatterns[from..<from + count]`) and whether any edge leaves it.
+    private let nodes: [Node]
+    private let terminalPatterns: [Int32]
+
+    private struct Node {
+        var from: Int32
+        var count: Int16
+        var hasChildren: Bool
+    }
 
     /// Collects patterns while topics compile.
     struct Builder {
@@ -74,40 +81,38 @@ struct PatternIndex {
     }
 
     private init(_ builder: Builder) {
-        let (words, prefixes, prefixLengths, keyCount, rootChild, children, terminals) = builder.parts
+        var (words, prefixes, prefixLengths, keyCount, rootChild, children, terminals) = builder.parts
+        words.seal()
+        prefixes.seal()
         self.words = words
         self.prefixes = prefixes
-        var lengths = [Bool](repeating: false, count: (prefixLengths.max() ?? 0) + 1)
-        for n in prefixLengths { lengths[n] = true }
-        self.isPrefixLength = lengths
+        self.prefixLengths = prefixLengths.sorted()
         var dense = [Int32](repeating: -1, count: Int(keyCount))
         for (key, node) in rootChild { dense[Int(key)] = node }
         self.rootChild = dense
         self.children = children
         var has = [Bool](repeating: false, count: terminals.count)
         for edge in children.keys { has[Int(edge >> 32)] = true }
-        self.hasChildren = has
-        self.terminals = terminals
+        var nodes: [Node] = []
+        var patterns: [Int32] = []
+        for (n, list) in terminals.enumerated() {
+            nodes.append(Node(from: Int32(patterns.count), count: Int16(list.count), hasChildren: has[n]))
+            patterns += list
+        }
+        self.nodes = nodes
+        self.terminalPatterns = patterns
     }
 
     /// Appends the keys of one folded word to `keys`: a prefix key for every term prefix it starts
-    /// with, and its own key if some term contains it.
+    /// with, and its own key if some term contains it. `hashes` are the word's prefix hashes.
     @inline(__always)
-    func keys(of word: UnsafeBufferPointer<UInt8>, into keys: inout [Int32]) {
+    func keys(of word: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, into keys: inout [Int32]) {
         guard let base = word.baseAddress else { return }
-        var h = ByteTable.seed
-        let probeLimit = min(word.count, isPrefixLength.count - 1)
-        var i = 0
-        while i < probeLimit {
-            h = ByteTable.step(h, word[i])
-            i += 1
-            if isPrefixLength[i], let key = prefixes.find(base, i, hash: h) { keys.append(key) }
+        for n in prefixLengths {
+            if n > word.count { break }
+            if let key = prefixes.find(base, n, hash: hashes[n - 1]) { keys.append(key) }
         }
-        while i < word.count {
-            h = ByteTable.step(h, word[i])
-            i += 1
-        }
-        if let key = words.find(base, word.count, hash: h) { keys.append(key) }
+        if let key = words.find(base, word.count, hash: hashes[word.count - 1]) { keys.append(key) }
     }
 
     /// Records every occurrence of every pattern among one field value's tokens.
@@ -124,10 +129,11 @@ struct PatternIndex {
     /// the text, and only if that token has keys.
     private func visit(_ node: Int32, _ tokens: TokenList, first: Int, last: Int, _ field: QueryField, _ value: Int, _ hits: Hits) {
         let a = tokens.keyed[first], b = tokens.keyed[last]
-        for p in terminals[Int(node)] {
-            hits.add(Hit(pattern: p, field: field, value: Int32(value), first: a.ordinal, last: b.ordinal, start: a.start, end: b.end))
+        let info = nodes[Int(node)]
+        for t in Int(info.from)..<Int(info.from) + Int(info.count) {
+            hits.add(Hit(pattern: terminalPatterns[t], field: field, value: Int32(value), first: a.ordinal, last: b.ordinal, start: a.start, end: b.end))
         }
-        guard hasChildren[Int(node)], last + 1 < tokens.keyed.count, tokens.keyed[last + 1].ordinal == b.ordinal + 1 else { return }
+        guard info.hasChildren, last + 1 < tokens.keyed.count, tokens.keyed[last + 1].ordinal == b.ordinal + 1 else { return }
         for k in tokens.keys(of: last + 1) {
             if let child = children[UInt64(node) << 32 | UInt64(k)] {
                 visit(child, tokens, first: first, last: last + 1, field, value, hits)
@@ -163,9 +169,9 @@ struct TokenList: TokenSink {
     }
 
     @inline(__always)
-    mutating func word(_ folded: UnsafeBufferPointer<UInt8>, start s: Int, end e: Int) {
+    mutating func word(_ folded: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, start s: Int, end e: Int) {
         let before = Int32(keyStore.count)
-        index.unsafelyUnwrapped.keys(of: folded, into: &keyStore)
+        index.unsafelyUnwrapped.keys(of: folded, hashes: hashes, into: &keyStore)
         if keyStore.count > before {
             keyed.append(Keyed(ordinal: ordinal, start: Int32(s), end: Int32(e), keyFrom: before, keyTo: Int32(keyStore.count)))
         }
@@ -194,17 +200,20 @@ struct Hit: Equatable {
 /// epoch, not by touching every pattern.
 final class Hits {
     private(set) var records: [Hit] = []
-    private var head: [Int32]
-    private var tail: [Int32]
-    private var stamp: [UInt32]
+    /// Per pattern: its first and last hit in this item, valid when `stamp` is this item's epoch.
+    private var chains: [Chain]
     private var epoch: UInt32 = 1
+
+    private struct Chain {
+        var stamp: UInt32 = 0
+        var head: Int32 = -1
+        var tail: Int32 = -1
+    }
     /// Distinct patterns found in this item.
     private(set) var found: [Int32] = []
 
     init(patternCount: Int) {
-        head = [Int32](repeating: -1, count: patternCount)
-        tail = head
-        stamp = [UInt32](repeating: 0, count: patternCount)
+        chains = [Chain](repeating: Chain(), count: patternCount)
     }
 
     func reset() {
@@ -212,7 +221,7 @@ final class Hits {
         found.removeAll(keepingCapacity: true)
         epoch &+= 1
         if epoch == 0 {
-            for i in stamp.indices { stamp[i] = 0 }
+            for i in chains.indices { chains[i].stamp = 0 }
             epoch = 1
         }
     }
@@ -221,17 +230,16 @@ final class Hits {
         let p = Int(hit.pattern)
         let i = Int32(records.count)
         records.append(hit)
-        if stamp[p] != epoch {
-            stamp[p] = epoch
-            head[p] = i
+        if chains[p].stamp != epoch {
+            chains[p] = Chain(stamp: epoch, head: i, tail: i)
             found.append(hit.pattern)
         } else {
-            records[Int(tail[p])].next = i
+            records[Int(chains[p].tail)].next = i
+            chains[p].tail = i
         }
-        tail[p] = i
     }
 
     /// The first hit of `pattern` in this item, or -1; follow `records[i].next` for the rest.
     @inline(__always)
-    func first(_ pattern: Int) -> Int32 { pattern < stamp.count && stamp[pattern] == epoch ? head[pattern] : -1 }
+    func first(_ pattern: Int) -> Int32 { pattern < chains.count && chains[pattern].stamp == epoch ? chains[pattern].head : -1 }
 }

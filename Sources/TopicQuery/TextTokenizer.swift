@@ -14,10 +14,11 @@ public struct TextToken: Equatable, Sendable {
     }
 }
 
-/// Receives the words of a text as the tokenizer finds them: folded UTF-8 bytes, valid only
+/// Receives the words of a text as the tokenizer finds them: folded UTF-8 bytes and the hash of
+/// each of their prefixes (`hashes[k]` covers bytes `0...k`, as `ByteTable` hashes), valid only
 /// during the call, and scalar offsets into the original.
 protocol TokenSink {
-    mutating func word(_ folded: UnsafeBufferPointer<UInt8>, start: Int, end: Int)
+    mutating func word(_ folded: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, start: Int, end: Int)
 }
 
 /// The one normalizer that item text and query terms both go through, so that they meet on equal
@@ -34,7 +35,7 @@ public enum TextTokenizer {
     public static func tokens(_ text: String) -> [TextToken] {
         struct Collect: TokenSink {
             var out: [TextToken] = []
-            mutating func word(_ folded: UnsafeBufferPointer<UInt8>, start: Int, end: Int) {
+            mutating func word(_ folded: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, start: Int, end: Int) {
                 out.append(TextToken(text: String(decoding: folded, as: UTF8.self), start: start, end: end))
             }
         }
@@ -49,21 +50,30 @@ public enum TextTokenizer {
     static func scan<Sink: TokenSink>(_ p: UnsafeBufferPointer<UInt8>, buffer: WordBuffer, into sink: inout Sink) {
         // No word is longer than the text (a folded Latin letter is at most as long as the UTF-8
         // it replaces): with room for all of it, copying needs no checks.
-        let word = buffer.reserve(p.count)
+        let (word, hashes) = buffer.reserve(p.count)
         let latin = latinFolds
         asciiKinds.withUnsafeBufferPointer { table in
             var length = 0              // bytes of the word so far
+            var h = ByteTable.seed      // hash of those bytes
             var wordStart = 0, wordEnd = 0
-            var plain = true  // ASCII and table-folded letters only: no ICU call needed
+            var plain = true  // ASCII and table-folded letters only: no ICU call needed, hashes valid
+
+            @inline(__always) func put(_ b: UInt8) {
+                word[length] = b
+                h = ByteTable.step(h, b)
+                hashes[length] = h
+                length += 1
+            }
 
             @inline(__always) func flush() {
                 guard length > 0 else { return }
                 if plain {
-                    sink.word(UnsafeBufferPointer(start: word, count: length), start: wordStart, end: wordEnd)
+                    sink.word(UnsafeBufferPointer(start: word, count: length), hashes: hashes, start: wordStart, end: wordEnd)
                 } else {
-                    buffer.fold(length) { sink.word($0, start: wordStart, end: wordEnd) }
+                    buffer.fold(length) { sink.word($0, hashes: $1, start: wordStart, end: wordEnd) }
                 }
                 length = 0
+                h = ByteTable.seed
                 plain = true
             }
 
@@ -72,13 +82,20 @@ public enum TextTokenizer {
             while i < p.count {
                 let b = p[i]
                 if b < 0x80 {
-                    // The ASCII path: one table look-up per byte.
                     switch table[Int(b)] {
-                    case 1:  // letter or digit
+                    case 1:
+                        // A run of ASCII letters and digits: the common case, in a tight loop.
                         if length == 0 { wordStart = index }
-                        word[length] = b &- 0x41 < 26 ? b | 0x20 : b
-                        length += 1
-                        wordEnd = index + 1
+                        var c = b
+                        repeat {
+                            put(c &- 0x41 < 26 ? c | 0x20 : c)
+                            i += 1
+                            index += 1
+                            guard i < p.count else { break }
+                            c = p[i]
+                        } while c < 0x80 && table[Int(c)] == 1
+                        wordEnd = index
+                        continue
                     case 2:  // apostrophe
                         if possessive(p, after: i + 1, length) {
                             flush()
@@ -100,12 +117,10 @@ public enum TextTokenizer {
                     if length == 0 { wordStart = index }
                     if scalar.value < latinLimit, let folded = latin[Int(scalar.value) - 0x80] {
                         // Latin letters (é, ß, ø, ł…) fold alone, as ICU would fold them in the word.
-                        for k in 0..<folded.count { word[length + k] = folded[k] }
-                        length += folded.count
+                        for f in folded { put(f) }
                     } else {
                         plain = false
-                        for k in 0..<n { word[length + k] = p[i + k] }
-                        length += n
+                        for k in 0..<n { put(p[i + k]) }
                     }
                     wordEnd = index + 1
                 case .ignorable:
@@ -121,8 +136,7 @@ public enum TextTokenizer {
                 case .ideograph:
                     flush()
                     wordStart = index
-                    for k in 0..<n { word[k] = p[i + k] }
-                    length = n
+                    for k in 0..<n { put(p[i + k]) }
                     plain = false
                     wordEnd = index + 1
                     flush()
@@ -206,52 +220,75 @@ public enum TextTokenizer {
     /// ICU folding of one non-ASCII word (for tests and query terms).
     static func fold(_ bytes: [UInt8]) -> String {
         let buffer = WordBuffer()
-        let word = buffer.reserve(bytes.count)
+        let (word, _) = buffer.reserve(bytes.count)
         for (k, b) in bytes.enumerated() { word[k] = b }
         var out = ""
-        buffer.fold(bytes.count) { out = String(decoding: $0, as: UTF8.self) }
+        buffer.fold(bytes.count) { folded, _ in out = String(decoding: folded, as: UTF8.self) }
         return out
     }
 }
 
-/// Scratch bytes for the word being read and for its ICU folding; one per matcher, reused for
-/// every word so that tokenizing allocates nothing.
+/// Scratch bytes for the word being read, the hashes of its prefixes, and room for its ICU
+/// folding; one per matcher, reused for every word so that tokenizing allocates nothing.
 final class WordBuffer {
-    private(set) var bytes: UnsafeMutablePointer<UInt8>
-    private var capacity = 256
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var hashes: UnsafeMutablePointer<UInt64>
+    private var capacity = 0
     private var folded: UnsafeMutablePointer<UInt8>
-    private var foldedCapacity = 1_024
+    private var foldedHashes: UnsafeMutablePointer<UInt64>
+    private var foldedCapacity = 0
 
     init() {
-        bytes = .allocate(capacity: capacity)
-        folded = .allocate(capacity: foldedCapacity)
+        bytes = .allocate(capacity: 1)
+        hashes = .allocate(capacity: 1)
+        folded = .allocate(capacity: 1)
+        foldedHashes = .allocate(capacity: 1)
+        _ = reserve(256)
+        reserveFolded(1_024)
     }
 
     deinit {
         bytes.deallocate()
+        hashes.deallocate()
         folded.deallocate()
+        foldedHashes.deallocate()
     }
 
-    /// Room for a word of `count` bytes; what the buffer held before is gone.
-    func reserve(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+    /// Room for a word of `count` bytes and its prefix hashes; what the buffer held is gone.
+    func reserve(_ count: Int) -> (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt64>) {
         if count > capacity {
             bytes.deallocate()
+            hashes.deallocate()
             capacity = max(count, capacity * 2)
             bytes = .allocate(capacity: capacity)
+            hashes = .allocate(capacity: capacity)
         }
-        return bytes
+        return (bytes, hashes)
     }
 
-    /// Folds the first `length` bytes with ICU and hands the result to `body`; on an ICU error
-    /// the word is passed as it is.
-    func fold(_ length: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    private func reserveFolded(_ count: Int) {
+        folded.deallocate()
+        foldedHashes.deallocate()
+        foldedCapacity = count
+        folded = .allocate(capacity: count)
+        foldedHashes = .allocate(capacity: count)
+    }
+
+    /// Folds the first `length` bytes of the word with ICU and hands the result and its prefix
+    /// hashes to `body`; on an ICU error the word is passed as it is.
+    func fold(_ length: Int, _ body: (UnsafeBufferPointer<UInt8>, UnsafePointer<UInt64>) -> Void) {
         while true {
             let n = fw_fold_utf8(bytes, Int32(length), folded, Int32(foldedCapacity))
-            if n >= 0 { return body(UnsafeBufferPointer(start: folded, count: Int(n))) }
-            if n == Int32.min { return body(UnsafeBufferPointer(start: bytes, count: length)) }
-            folded.deallocate()
-            foldedCapacity = Int(-n) + 16
-            folded = .allocate(capacity: foldedCapacity)
+            if n >= 0 || n == Int32.min {
+                let (out, count) = n >= 0 ? (folded, Int(n)) : (bytes, length)
+                var h = ByteTable.seed
+                for k in 0..<count {
+                    h = ByteTable.step(h, out[k])
+                    foldedHashes[k] = h
+                }
+                return body(UnsafeBufferPointer(start: out, count: count), foldedHashes)
+            }
+            reserveFolded(max(Int(-n) + 16, length))
         }
     }
 }

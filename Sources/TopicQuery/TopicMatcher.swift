@@ -62,10 +62,9 @@ public final class TopicMatcher {
     private let expressions: [Expression]
     private let index: PatternIndex
     /// For each pattern `p`, the topics (and group bits) it satisfies:
-    /// `groupTopic[groupFrom[p]..<groupFrom[p + 1]]`, likewise `groupBit`.
+    /// `groups[groupFrom[p]..<groupFrom[p + 1]]`.
     private let groupFrom: [Int32]
-    private let groupTopic: [Int32]
-    private let groupBit: [UInt64]
+    private let groups: [(topic: Int32, bit: UInt64)]
     /// Per topic, the bits of all its required groups.
     private let requiredGroups: [UInt64]
     /// Topics evaluated for every item: those that hold without hits, or too complex to index.
@@ -75,8 +74,8 @@ public final class TopicMatcher {
     private let buffer = WordBuffer()
     private var tokens = TokenList()
     private let hits: Hits
-    private var satisfied: [UInt64]
-    private var satisfiedStamp: [UInt32]
+    /// Per topic, the groups satisfied in this item, valid when `stamp` is this item's epoch.
+    private var satisfied: [(stamp: UInt32, bits: UInt64)]
     private var epoch: UInt32 = 0
     private var candidates: [Int32] = []
 
@@ -105,16 +104,14 @@ public final class TopicMatcher {
         var from: [Int32] = [0]
         for list in byPattern { from.append(from.last! + Int32(list.count)) }
         self.groupFrom = from
-        self.groupTopic = byPattern.flatMap { $0.map(\.topic) }
-        self.groupBit = byPattern.flatMap { $0.map(\.bit) }
+        self.groups = byPattern.flatMap { $0 }
         self.topics = topics
         self.expressions = expressions
         self.index = builder.build()
         self.requiredGroups = required
         self.unconditional = unconditional
         self.hits = Hits(patternCount: builder.patternCount)
-        self.satisfied = [UInt64](repeating: 0, count: topics.count)
-        self.satisfiedStamp = [UInt32](repeating: 0, count: topics.count)
+        self.satisfied = [(stamp: UInt32, bits: UInt64)](repeating: (0, 0), count: topics.count)
     }
 
     /// Checks what only compiling finds (a term with no letters or digits to match), so a config
@@ -145,25 +142,25 @@ public final class TopicMatcher {
 
         epoch &+= 1
         if epoch == 0 {
-            for i in satisfiedStamp.indices { satisfiedStamp[i] = 0 }
+            for i in satisfied.indices { satisfied[i].stamp = 0 }
             epoch = 1
         }
         candidates.removeAll(keepingCapacity: true)
         for p in hits.found {
             for g in Int(groupFrom[Int(p)])..<Int(groupFrom[Int(p) + 1]) {
-                let t = Int(groupTopic[g])
-                if satisfiedStamp[t] != epoch {
-                    satisfiedStamp[t] = epoch
-                    satisfied[t] = 0
-                    candidates.append(Int32(t))
+                let (topic, bit) = groups[g]
+                let t = Int(topic)
+                if satisfied[t].stamp != epoch {
+                    satisfied[t] = (epoch, 0)
+                    candidates.append(topic)
                 }
-                satisfied[t] |= groupBit[g]
+                satisfied[t].bits |= bit
             }
         }
         var result: [(topic: String, matches: [TermMatch])] = []
         guard !candidates.isEmpty || !unconditional.isEmpty else { return result }
         var chosen = unconditional
-        for t in candidates where satisfied[Int(t)] == requiredGroups[Int(t)] { chosen.append(t) }
+        for t in candidates where satisfied[Int(t)].bits == requiredGroups[Int(t)] { chosen.append(t) }
         chosen.sort()
         for t in chosen {
             let topic = topics[Int(t)]

@@ -120,17 +120,16 @@ enum ClassifyReport {
 
     /// The matched words with a few words either side: `…police «used facial recognition» on…`.
     static func context(of m: TermMatch, in item: FeedItem) -> String {
-        let texts: [String]
+        let value: String?
         switch m.field {
-        case .title: texts = item.title.map { [$0] } ?? []
-        case .summary: texts = item.summary.map { [$0] } ?? []
-        case .content: texts = item.content.map { [$0] } ?? []
-        case .author: texts = item.authors
-        case .category: texts = item.categories
-        case .feed: return ""
+        case .title: value = item.title
+        case .summary: value = item.summary
+        case .content: value = item.content
+        case .author: value = item.authors.indices.contains(m.valueIndex) ? item.authors[m.valueIndex] : nil
+        case .category: value = item.categories.indices.contains(m.valueIndex) ? item.categories[m.valueIndex] : nil
+        case .feed: value = nil
         }
-        // Authors and categories: the first name long enough to hold the match.
-        guard let text = texts.first(where: { $0.unicodeScalars.count >= m.end }) else { return "" }
+        guard let text = value, text.unicodeScalars.count >= m.end else { return "" }
         let scalars = Array(text.unicodeScalars)
         let before = 40, after = 40
         let from = max(0, m.start - before), to = min(scalars.count, m.end + after)

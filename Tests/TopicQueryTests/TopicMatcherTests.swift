@@ -37,6 +37,24 @@ import TopicQuery
         #expect(face.matches == [TermMatch(term: "\"facial recognition\"", field: .summary, start: 11, end: 29)])
     }
 
+    @Test func aTermIsShownOncePerFieldValueAtItsFirstOccurrence() throws {
+        let m = try matcher([("p", "police OR polic*"), ("n", "police NEAR/2 chief")])
+        let item = FeedItem(title: "Police, police", summary: "the police chief and the police", categories: ["Politics", "Police"])
+        let result = m.classify(item)
+        #expect(result[0].matches == [
+            TermMatch(term: "police", field: .title, start: 0, end: 6),
+            TermMatch(term: "police", field: .summary, start: 4, end: 10),
+            TermMatch(term: "police", field: .category, start: 0, end: 6, valueIndex: 1),
+            TermMatch(term: "polic*", field: .title, start: 0, end: 6),
+            TermMatch(term: "polic*", field: .summary, start: 4, end: 10),
+            TermMatch(term: "polic*", field: .category, start: 0, end: 6, valueIndex: 1),
+        ])
+        #expect(result[1].matches == [
+            TermMatch(term: "police", field: .summary, start: 4, end: 10),
+            TermMatch(term: "chief", field: .summary, start: 11, end: 16),
+        ])
+    }
+
     @Test func prefixesMatchWordsThatStartWithThem() throws {
         let m = try matcher([("p", "polic*"), ("fr", "\"facial recog*\"")])
         #expect(topics(m, FeedItem(title: "Policing and police")) == ["p"])
