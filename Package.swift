@@ -41,7 +41,9 @@ let package = Package(
         .target(name: "HTTPTransport", dependencies: ["CCurlLoader", "FeedwatchCore"], swiftSettings: strict),
         // ICU (libicu-dev, which libxml2 already loads) behind one plain-C folding function.
         .target(name: "CTextFold", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("icuuc")]),
-        .target(name: "TopicQuery", dependencies: ["CTextFold", "FeedwatchCore"], swiftSettings: hotPath),
+        // Snowball stemmers (libstemmer-dev) for topics with a `language`.
+        .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
+        .target(name: "TopicQuery", dependencies: ["CStemmer", "CTextFold", "FeedwatchCore"], swiftSettings: hotPath),
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
         // libyaml (libyaml-dev), whose events the config reader composes into positioned nodes.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),

@@ -195,17 +195,23 @@ struct ConfigReader {
             guard !name.trimmingWhitespaceForConfig().isEmpty else { fail("topics: a topic needs a name", entry.keyNode); continue }
             var queryNode = value
             var restricted: [String]?
+            var language: String?
             if case .mapping(let m, _) = value {
                 var found: YAMLNode?
                 for (k, v) in m {
                     switch k.string ?? "" {
                     case "query": found = v
+                    case "language":
+                        guard let l = string(v, "topics.\(name).language") else { break }
+                        if Topic.isSupported(language: l) { language = l } else {
+                            fail("topic \"\(name)\": no stemmer for language \"\(l)\" (known: \(Topic.languages.joined(separator: ", ")); ISO codes such as en, de, fr work too)", v)
+                        }
                     case "feeds":
                         restricted = stringList(v, "topics.\(name).feeds")
                         for (i, f) in (restricted ?? []).enumerated() where !hasOPML && !feedIdentities.contains(f) {
                             fail("topic \"\(name)\": feeds[\(i)] \"\(f)\" is neither the name nor the url of a configured feed", v.items?[i] ?? v)
                         }
-                    default: unknownKey(k.string ?? "?", k, known: ["query", "feeds"], in: "topic \"\(name)\"")
+                    default: unknownKey(k.string ?? "?", k, known: ["query", "feeds", "language"], in: "topic \"\(name)\"")
                     }
                 }
                 guard let found else { fail("topic \"\(name)\": needs a query", value); continue }
@@ -226,7 +232,7 @@ struct ConfigReader {
                 fail("topic \"\(name)\": \(error)", queryNode)
                 continue
             }
-            out.append(Topic(name: name, query: query, feeds: restricted))
+            out.append(Topic(name: name, query: query, feeds: restricted, language: language))
         }
         return out
     }

@@ -46,22 +46,23 @@ indirect enum Expression {
         }
     }
 
-    init(_ query: Query, _ builder: inout PatternIndex.Builder) throws {
+    /// `language`: terms match by stem (all words but a prefix, which matches as written).
+    init(_ query: Query, _ builder: inout PatternIndex.Builder, language: String?) throws {
         func compile(_ t: QueryTerm) throws -> Term {
             let tokens = TextTokenizer.tokens(t.text).map(\.text)
             guard !tokens.isEmpty else {
                 throw QueryError("\"\(t.text)\" has no letters or digits to match", column: t.range.lowerBound + 1)
             }
             let written = t.kind == .phrase ? "\"\(t.text)\(t.isPrefix ? "*" : "")\"" : t.text + (t.isPrefix ? "*" : "")
-            return Term(pattern: builder.add(tokens: tokens, prefix: t.isPrefix), field: t.field, text: written)
+            return Term(pattern: builder.add(tokens: tokens, prefix: t.isPrefix, language: language), field: t.field, text: written)
         }
         switch query {
         case .matchAll: self = .all
         case .term(let t): self = .term(try compile(t))
         case .near(let a, let b, let n): self = .near(try compile(a), try compile(b), within: n)
-        case .not(let q): self = .not(try Expression(q, &builder))
-        case .and(let qs): self = .and(try qs.map { try Expression($0, &builder) })
-        case .or(let qs): self = .or(try qs.map { try Expression($0, &builder) })
+        case .not(let q): self = .not(try Expression(q, &builder, language: language))
+        case .and(let qs): self = .and(try qs.map { try Expression($0, &builder, language: language) })
+        case .or(let qs): self = .or(try qs.map { try Expression($0, &builder, language: language) })
         }
     }
 

@@ -7,6 +7,9 @@
 struct PatternIndex {
     private let words: ByteTable
     private let prefixes: ByteTable
+    /// Per language some topic stems in: the stems its terms contain.
+    let stemLanguages: [String]
+    let stems: [ByteTable]
     /// The byte lengths of prefix keys, ascending: only these prefixes of a word are probed.
     private let prefixLengths: [Int]
     /// The node each key leads to from the root, or -1.
@@ -28,6 +31,8 @@ struct PatternIndex {
     struct Builder {
         private var words = ByteTable()
         private var prefixes = ByteTable()
+        private var stemmers: [Stemmer] = []
+        private var stems: [ByteTable] = []
         private var prefixLengths: Set<Int> = []
         private var keyCount: Int32 = 0
         private var rootChild: [Int32: Int32] = [:]
@@ -39,11 +44,22 @@ struct PatternIndex {
         private struct PatternKey: Hashable {
             let tokens: [String]
             let prefix: Bool
+            let language: String?
         }
 
-        /// The pattern id for a term's normalized words, adding it on first sight.
-        mutating func add(tokens: [String], prefix: Bool) -> Int {
-            let patternKey = PatternKey(tokens: tokens, prefix: prefix)
+        /// Makes `language`'s stemmer ready; false if there is none by that name.
+        mutating func use(language: String) -> Bool {
+            if stemmers.contains(where: { $0.language == language }) { return true }
+            guard let stemmer = Stemmer(language: language) else { return false }
+            stemmers.append(stemmer)
+            stems.append(ByteTable())
+            return true
+        }
+
+        /// The pattern id for a term's normalized words, adding it on first sight. With a
+        /// `language` (made ready by `use`), words match by stem; a trailing prefix never does.
+        mutating func add(tokens: [String], prefix: Bool, language: String? = nil) -> Int {
+            let patternKey = PatternKey(tokens: tokens, prefix: prefix, language: language)
             if let id = patternIDs[patternKey] { return id }
             let id = patternCount
             patternCount += 1
@@ -55,6 +71,8 @@ struct PatternIndex {
                 if prefix && n == tokens.count - 1 {
                     key = prefixes.insert(bytes, value: keyCount)
                     prefixLengths.insert(bytes.count)
+                } else if let language, let l = stemmers.firstIndex(where: { $0.language == language }) {
+                    key = stems[l].insert(Array(stemmers[l].stem(token).utf8), value: keyCount)
                 } else {
                     key = words.insert(bytes, value: keyCount)
                 }
@@ -78,12 +96,17 @@ struct PatternIndex {
         fileprivate var parts: (ByteTable, ByteTable, Set<Int>, Int32, [Int32: Int32], [UInt64: Int32], [[Int32]]) {
             (words, prefixes, prefixLengths, keyCount, rootChild, children, terminals)
         }
+        fileprivate var stemParts: ([String], [ByteTable]) { (stemmers.map(\.language), stems) }
     }
 
     private init(_ builder: Builder) {
         var (words, prefixes, prefixLengths, keyCount, rootChild, children, terminals) = builder.parts
         words.seal()
         prefixes.seal()
+        var (languages, stems) = builder.stemParts
+        for i in stems.indices { stems[i].seal() }
+        self.stemLanguages = languages
+        self.stems = stems
         self.words = words
         self.prefixes = prefixes
         self.prefixLengths = prefixLengths.sorted()
@@ -105,14 +128,19 @@ struct PatternIndex {
 
     /// Appends the keys of one folded word to `keys`: a prefix key for every term prefix it starts
     /// with, and its own key if some term contains it. `hashes` are the word's prefix hashes.
+    /// `stemmers` parallel `stemLanguages`: the word's stem in each is a key too.
     @inline(__always)
-    func keys(of word: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, into keys: inout [Int32]) {
+    func keys(of word: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, stemmers: [Stemmer], into keys: inout [Int32]) {
         guard let base = word.baseAddress else { return }
         for n in prefixLengths {
             if n > word.count { break }
             if let key = prefixes.find(base, n, hash: hashes[n - 1]) { keys.append(key) }
         }
-        if let key = words.find(base, word.count, hash: hashes[word.count - 1]) { keys.append(key) }
+        let hash = hashes[word.count - 1]
+        if let key = words.find(base, word.count, hash: hash) { keys.append(key) }
+        for stemmer in stemmers {
+            if let key = stemmer.key(of: word, hash: hash) { keys.append(key) }
+        }
     }
 
     /// Records every occurrence of every pattern among one field value's tokens.
@@ -159,10 +187,20 @@ struct TokenList: TokenSink {
     private(set) var keyed: [Keyed] = []
     private var keyStore: [Int32] = []
     private var ordinal: Int32 = 0
-    private var index: PatternIndex?
+    private let index: PatternIndex
+    private let stemmers: [Stemmer]
 
-    mutating func reset(for index: PatternIndex) {
-        if self.index == nil { self.index = index }
+    init(index: PatternIndex) {
+        self.index = index
+        // This matcher's own stemmers: they keep state between calls.
+        self.stemmers = zip(index.stemLanguages, index.stems).compactMap { language, table in
+            let stemmer = Stemmer(language: language)
+            stemmer?.table = table
+            return stemmer
+        }
+    }
+
+    mutating func reset() {
         keyed.removeAll(keepingCapacity: true)
         keyStore.removeAll(keepingCapacity: true)
         ordinal = 0
@@ -171,7 +209,7 @@ struct TokenList: TokenSink {
     @inline(__always)
     mutating func word(_ folded: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, start s: Int, end e: Int) {
         let before = Int32(keyStore.count)
-        index.unsafelyUnwrapped.keys(of: folded, hashes: hashes, into: &keyStore)
+        index.keys(of: folded, hashes: hashes, stemmers: stemmers, into: &keyStore)
         if keyStore.count > before {
             keyed.append(Keyed(ordinal: ordinal, start: Int32(s), end: Int32(e), keyFrom: before, keyTo: Int32(keyStore.count)))
         }

@@ -6,12 +6,22 @@ public struct Topic: Equatable, Sendable {
     public var query: Query
     /// Feed names or URLs the topic is restricted to; `nil` for every feed.
     public var feeds: [String]?
+    /// Match words by their stem in this language (`en`: `police` finds "policing"); `nil` for
+    /// exact words.
+    public var language: String?
 
-    public init(name: String, query: Query, feeds: [String]? = nil) {
+    public init(name: String, query: Query, feeds: [String]? = nil, language: String? = nil) {
         self.name = name
         self.query = query
         self.feeds = feeds
+        self.language = language
     }
+
+    /// Whether `language` names a stemmer (ISO 639-1 codes such as `en`, or names such as `english`).
+    public static func isSupported(language: String) -> Bool { Stemmer(language: language) != nil }
+
+    /// The stemmer names, for error messages.
+    public static var languages: [String] { Stemmer.languages }
 }
 
 /// Why a topic matched: a term, the field it was found in, and where (Unicode scalar offsets
@@ -72,7 +82,7 @@ public final class TopicMatcher {
 
     // Scratch, reused for every item.
     private let buffer = WordBuffer()
-    private var tokens = TokenList()
+    private var tokens: TokenList
     private let hits: Hits
     /// Per topic, the groups satisfied in this item, valid when `stamp` is this item's epoch.
     private var satisfied: [(stamp: UInt32, bits: UInt64)]
@@ -84,7 +94,10 @@ public final class TopicMatcher {
         var expressions: [Expression] = []
         for topic in topics {
             do {
-                expressions.append(try Expression(topic.query, &builder))
+                if let language = topic.language, !builder.use(language: language) {
+                    throw QueryError("unknown language \"\(language)\" (known: \(Stemmer.languages.joined(separator: ", ")))", column: 1)
+                }
+                expressions.append(try Expression(topic.query, &builder, language: topic.language))
             } catch let error as QueryError {
                 throw TopicCompileError(topic: topic.name, error: error)
             }
@@ -108,6 +121,7 @@ public final class TopicMatcher {
         self.topics = topics
         self.expressions = expressions
         self.index = builder.build()
+        self.tokens = TokenList(index: self.index)
         self.requiredGroups = required
         self.unconditional = unconditional
         self.hits = Hits(patternCount: builder.patternCount)
@@ -119,7 +133,7 @@ public final class TopicMatcher {
     public static func validate(_ query: Query) throws(QueryError) {
         var builder = PatternIndex.Builder()
         do {
-            _ = try Expression(query, &builder)
+            _ = try Expression(query, &builder, language: nil)
         } catch let error as QueryError {
             throw error
         } catch {
@@ -175,7 +189,7 @@ public final class TopicMatcher {
 
     private func scan(_ text: String?, _ field: QueryField, value: Int = 0) {
         guard var text else { return }
-        tokens.reset(for: index)
+        tokens.reset()
         text.withUTF8 { TextTokenizer.scan($0, buffer: buffer, into: &tokens) }
         if !tokens.keyed.isEmpty { index.scan(tokens, field: field, value: value, into: hits) }
     }

@@ -49,7 +49,8 @@ enum ConfigSummary {
         for t in c.topics {
             let pad = String(repeating: " ", count: max(0, width - t.name.count))
             let feeds = t.feeds.map { "  (feeds: \($0.joined(separator: ", ")))" } ?? ""
-            out += "  \(t.name)\(pad)  \(t.query)\(feeds)\n"
+            let language = t.language.map { "  (stems: \($0))" } ?? ""
+            out += "  \(t.name)\(pad)  \(t.query)\(language)\(feeds)\n"
         }
 
         out += "sinks: \(c.sinks.count)\n"

@@ -99,6 +99,13 @@ import TopicQuery
             == #"4:25 topic "t": feeds[0] "B" is neither the name nor the url of a configured feed"#)
     }
 
+    @Test func topicsMayStemInALanguage() throws {
+        let c = try load("topics:\n  p: {query: police, language: en}\n")
+        #expect(c.topics == [Topic(name: "p", query: .term(QueryTerm(text: "police", kind: .word, range: 0..<6)), language: "en")])
+        let e = error("topics:\n  p: {query: police, language: klingon}\n")
+        #expect(e.hasPrefix(#"2:32 topic "p": no stemmer for language "klingon" (known: arabic, "#), "\(e)")
+    }
+
     @Test func localFeedsBecomeFileURLsAgainstTheConfigDirectory() throws {
         let c = try load("feeds:\n  - url: feeds/a.xml\n  - url: /srv/b.xml\n  - url: file:///srv/../srv/c d.xml\n", file: "/etc/fw/x.yaml")
         #expect(c.feeds == [

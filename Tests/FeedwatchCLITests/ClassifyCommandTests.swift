@@ -31,18 +31,19 @@ import Testing
         let items = try classify()
         #expect(items.map(\.topics) == [
             // facial-recognition (hyphenated in the title, &nbsp; in the HTML summary), police
-            ["facial-recognition", "police", "police-face-surveillance", "near"],
+            ["facial-recognition", "police", "police-face-surveillance", "near", "stemmed"],
             // non-breaking hyphen, upper case; "Law&#160;enforcement"
             ["facial-recognition", "police", "police-face-surveillance"],
             // "IBM’s" is IBM; author "Pérez" is perez; restricted topic, this feed's name
             ["facial-recognition", "ibm", "this-feed-only"],
             // NOT "face id" keeps it out of the combined topic
-            ["facial-recognition", "police"],
+            ["facial-recognition", "police", "stemmed"],
             [],
             // CJK phrase inside unspaced text
             ["japanese"],
-            // words split by markup; soft hyphen; combining accent; NEAR with a prefix
-            ["facial-recognition", "police", "near"],
+            // words split by markup; soft hyphen; combining accent; NEAR with a prefix;
+            // "policing" is "police" by stem
+            ["facial-recognition", "police", "near", "stemmed"],
         ])
     }
 
@@ -75,7 +76,7 @@ import Testing
         #expect(r.stdout.contains("[2] FACIAL\u{2011}RECOGNITION ban passes council\n"))
         #expect(r.stdout.contains("summary: \"law enforcement\"  \u{00AB}Law enforcement\u{00BB} agencies"))
         #expect(r.stdout.contains("[5] Weekend weather: rain, then sun\n    https://press.example.org/5\n    no topic\n"))
-        #expect(r.stdout.hasSuffix("6 of 7 items matched: facial-recognition 5, police 4, near 2, police-face-surveillance 2, ibm 1, japanese 1, this-feed-only 1\n"))
+        #expect(r.stdout.hasSuffix("6 of 7 items matched: facial-recognition 5, police 4, stemmed 3, near 2, police-face-surveillance 2, ibm 1, japanese 1, this-feed-only 1\n"))
     }
 
     @Test func exitCodesAreThoseOfParsePlusConfig() throws {
@@ -113,6 +114,7 @@ import Testing
         #expect(r.stdout.contains("feeds: 2\n  Press  \(BinaryRunner.classifyFixtures.appendingPathComponent("press.xml").absoluteString)\n"))
         // Queries come back with their precedence spelled out.
         #expect(r.stdout.contains(#"police-face-surveillance  ("facial recognition" OR "face recognition") AND (police OR "law enforcement") AND NOT "face id""#))
+        #expect(r.stdout.contains("  stemmed                   police  (stems: en)\n"))
         #expect(r.stdout.contains("sinks: 1\n  stdout, text\n"))
     }
 

@@ -55,6 +55,49 @@ import TopicQuery
         ])
     }
 
+    @Test func aLanguageMatchesWordsByTheirStem() throws {
+        let m = try TopicMatcher(topics: [
+            Topic(name: "stemmed", query: try QueryParser.parse(#"police AND "facial recognition""#), language: "en"),
+            Topic(name: "exact", query: try QueryParser.parse(#"police AND "facial recognition""#)),
+            Topic(name: "prefix", query: try QueryParser.parse("surveil* AND title:protester"), language: "en"),
+        ])
+        func names(_ title: String, _ summary: String? = nil) -> [String] {
+            m.classify(FeedItem(title: title, summary: summary)).map(\.topic)
+        }
+        #expect(names("Policing and facial recognition") == ["stemmed"])
+        #expect(names("Police; facial recognitions", "policed") == ["stemmed"])
+        #expect(names("Police use facial recognition") == ["stemmed", "exact"])
+        #expect(names("Politics of facial recognition") == [])
+        // A prefix stays a prefix of the word as written; a field prefix still restricts.
+        #expect(names("Protesters", "surveillance cameras") == ["prefix"])
+        #expect(names("Crowds", "surveillance cameras protesters") == [])
+        // The match explains itself with the word as the item wrote it.
+        let match = try #require(m.classify(FeedItem(title: "Policing facial recognitions")).first?.matches.first)
+        #expect(match == TermMatch(term: "police", field: .title, start: 0, end: 8))
+    }
+
+    @Test func stemsAreCachedPerWordNotMixedUp() throws {
+        let m = try TopicMatcher(topics: [Topic(name: "t", query: try QueryParser.parse("running"), language: "en")])
+        // Many distinct words through the stem cache, then the ones that matter, repeatedly.
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<200 {
+            let noise = (0..<50).map { _ in String((0..<6).map { _ in Character(Unicode.Scalar(UInt8(97 + rng.next() % 26))) }) }
+            #expect(m.classify(FeedItem(title: noise.joined(separator: " "))).isEmpty)
+            #expect(m.classify(FeedItem(title: "she ran")).isEmpty)
+            #expect(m.classify(FeedItem(title: "she runs")).map(\.topic) == ["t"])
+            #expect(m.classify(FeedItem(title: "they were running")).map(\.topic) == ["t"])
+        }
+    }
+
+    @Test func unknownLanguagesAreRefused() {
+        #expect(Topic.isSupported(language: "en"))
+        #expect(Topic.isSupported(language: "german"))
+        #expect(!Topic.isSupported(language: "klingon"))
+        #expect(throws: TopicCompileError.self) {
+            try TopicMatcher(topics: [Topic(name: "k", query: .matchAll, language: "klingon")])
+        }
+    }
+
     @Test func prefixesMatchWordsThatStartWithThem() throws {
         let m = try matcher([("p", "polic*"), ("fr", "\"facial recog*\"")])
         #expect(topics(m, FeedItem(title: "Policing and police")) == ["p"])

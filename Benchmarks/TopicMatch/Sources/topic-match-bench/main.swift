@@ -13,7 +13,8 @@
 //   explanations of that many matches.
 //
 // Each count is timed RUNS times (default 3) and the median is reported: the machine is noisy.
-// Env: ITEMS (default 100000), TOPICS (default "10,1000,10000"), MODEL (news|dense), RUNS.
+// Env: ITEMS (default 100000), TOPICS (default "10,1000,10000"), MODEL (news|dense), RUNS,
+// STEM (a language, e.g. en: every topic matches by stem, the slowest case).
 import Glibc
 import FeedwatchCore
 import TopicQuery
@@ -136,11 +137,13 @@ let items = (0..<itemCount).map { _ in
         : FeedItem(title: String(newsText(60).prefix(80)), summary: newsText(1_000))
 }
 let bytes = items.reduce(0) { $0 + ($1.summary?.utf8.count ?? 0) + ($1.title?.utf8.count ?? 0) }
-print("model \(dense ? "dense" : "news"): \(itemCount) items, \(bytes / itemCount) bytes each on average")
+print("model \(dense ? "dense" : "news")\(env("STEM").map { ", stemmed (\($0))" } ?? ""): \(itemCount) items, \(bytes / itemCount) bytes each on average")
 var baseline = 0.0
 let counts = (env("TOPICS") ?? "10,1000,10000").split(separator: ",").compactMap { Int($0) }
 for count in counts {
-    let topics = (0..<count).map { i in Topic(name: "t\(i)", query: try! QueryParser.parse(dense ? denseTopic(i) : newsTopic(i))) }
+    let topics = (0..<count).map { i in
+        Topic(name: "t\(i)", query: try! QueryParser.parse(dense ? denseTopic(i) : newsTopic(i)), language: env("STEM"))
+    }
     let matcher = try! TopicMatcher(topics: topics)
     var matched = 0
     var times: [Double] = []
