@@ -141,7 +141,9 @@ indirect enum Expression {
         guard a.holds(in: hits), b.holds(in: hits) else { return [] }
         var out: [(Hit, Hit)] = []
         for x in a.occurrences(in: hits) {
-            for y in b.occurrences(in: hits) where x.field == y.field && x.value == y.value && x != y && gap(x, y) <= n {
+            // Two occurrences, not one read twice (`law NEAR/3 laws` stemmed, `police NEAR/3 polic*`).
+            for y in b.occurrences(in: hits) where x.field == y.field && x.value == y.value
+                && (x.first, x.last) != (y.first, y.last) && gap(x, y) <= n {
                 out.append((x, y))
                 if firstOnly { return out }
             }

@@ -125,6 +125,10 @@ import TopicQuery
         #expect(topics(m, FeedItem(title: "police said facial recognition")) == ["n"])
         #expect(topics(m, FeedItem(title: "facial recognition is not used by the city police")) == [])
         #expect(topics(m, FeedItem(title: "facial recognition", summary: "police")) == [])
+        // NEAR needs two occurrences, not one word that both sides match.
+        let same = try matcher([("p", "police NEAR/3 polic*")])
+        #expect(topics(same, FeedItem(title: "police")) == [])
+        #expect(topics(same, FeedItem(title: "police policy")) == ["p"])
     }
 
     @Test func matchAllAndNegativeOnlyTopics() throws {
