@@ -66,46 +66,33 @@ import FeedwatchCore
     }
 
     @Test func matcherAgreesWithBruteForce() throws {
-        var rng = SplitMix64(seed: 77)
-        for round in 0..<40 {
-            let queries = (0..<25).map { _ in Self.randomQuery(&rng) }
-            let parsed = try queries.map { try QueryParser.parse($0) }
-            let matcher = try TopicMatcher(topics: parsed.enumerated().map { Topic(name: "\($0.offset)", query: $0.element) })
-            for _ in 0..<60 {
-                func text() -> String {
-                    (0..<Int.random(in: 0...8, using: &rng)).map { _ in Self.vocabulary.randomElement(using: &rng)! }.joined(separator: " ")
-                }
-                let item = FeedItem(title: text(), summary: text())
-                let fields: Fields = [(.title, TextTokenizer.tokens(item.title!).map(\.text)),
-                                      (.summary, TextTokenizer.tokens(item.summary!).map(\.text))]
-                let expected = parsed.indices.filter { Self.oracle(parsed[$0], fields) }.map { "\($0)" }
-                let actual = matcher.classify(item).map(\.topic)
-                #expect(actual == expected, "round \(round): \(item.title!) | \(item.summary!)")
-                if actual != expected {
-                    for i in Set(actual).symmetricDifference(expected) { print("differs on: \(queries[Int(i)!])") }
-                    return
-                }
-            }
-        }
+        try agreeWithOracle(seed: 77, rounds: 40, words: Self.vocabulary, language: nil) { $0 }
     }
 
     /// The same with every topic stemmed in English, on inflected words; the oracle stems with
     /// libstemmer directly, word by word, without the matcher's cache or key tables.
     @Test func stemmedMatcherAgreesWithBruteForce() throws {
         let stemmer = try #require(Stemmer(language: "en"))
-        var rng = SplitMix64(seed: 78)
-        for round in 0..<30 {
-            let queries = (0..<25).map { _ in Self.randomQuery(&rng, words: Self.inflected) }
+        try agreeWithOracle(seed: 78, rounds: 30, words: Self.inflected, language: "en", stem: stemmer.stem)
+    }
+
+    /// Random topics of `words` against random items of `words`: the matcher and the oracle must
+    /// name the same topics for every item.
+    private func agreeWithOracle(seed: UInt64, rounds: Int, words: [String], language: String?,
+                                 stem: (String) -> String) throws {
+        var rng = SplitMix64(seed: seed)
+        for round in 0..<rounds {
+            let queries = (0..<25).map { _ in Self.randomQuery(&rng, words: words) }
             let parsed = try queries.map { try QueryParser.parse($0) }
-            let matcher = try TopicMatcher(topics: parsed.enumerated().map { Topic(name: "\($0.offset)", query: $0.element, language: "en") })
+            let matcher = try TopicMatcher(topics: parsed.enumerated().map { Topic(name: "\($0.offset)", query: $0.element, language: language) })
             for _ in 0..<60 {
                 func text() -> String {
-                    (0..<Int.random(in: 0...8, using: &rng)).map { _ in Self.inflected.randomElement(using: &rng)! }.joined(separator: " ")
+                    (0..<Int.random(in: 0...8, using: &rng)).map { _ in words.randomElement(using: &rng)! }.joined(separator: " ")
                 }
                 let item = FeedItem(title: text(), summary: text())
                 let fields: Fields = [(.title, TextTokenizer.tokens(item.title!).map(\.text)),
                                       (.summary, TextTokenizer.tokens(item.summary!).map(\.text))]
-                let expected = parsed.indices.filter { Self.oracle(parsed[$0], fields, stem: stemmer.stem) }.map { "\($0)" }
+                let expected = parsed.indices.filter { Self.oracle(parsed[$0], fields, stem: stem) }.map { "\($0)" }
                 let actual = matcher.classify(item).map(\.topic)
                 #expect(actual == expected, "round \(round): \(item.title!) | \(item.summary!)")
                 if actual != expected {
