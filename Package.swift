@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch"], swiftSettings: strict),
-        .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery"], swiftSettings: strict),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TopicQueryTests", dependencies: ["TopicQuery", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
     ]
 )
