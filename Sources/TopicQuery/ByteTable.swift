@@ -15,11 +15,10 @@ struct ByteTable {
     private var slots = [Slot](repeating: Slot(), count: 16)
     private var arena: [UInt8] = []
     private(set) var count = 0
-    /// A Bloom filter in front of the slots (two bits per entry, ~8 bits of filter per entry,
-    /// ~6% false positives): most words of an item are in no term, and with thousands of topics
-    /// the slots outgrow the CPU's caches while the filter stays in them. Built by `seal()`.
-    private var bloom: [UInt64] = []
-    private var bloomMask: UInt64 = 0
+    /// A Bloom filter in front of the slots: most words of an item are in no term, and with
+    /// thousands of topics the slots outgrow the CPU's caches while the filter stays in them.
+    /// Built by `seal()`.
+    private var bloom: BloomFilter?
 
     /// FNV-1a, one byte at a time: words are short, and the hash of every prefix comes for free.
     static let seed: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -30,10 +29,7 @@ struct ByteTable {
     /// The value stored for `bytes`, or `nil`.
     @inline(__always)
     func find(_ bytes: UnsafePointer<UInt8>, _ length: Int, hash: UInt64) -> Int32? {
-        if bloomMask != 0 {
-            let (word, bits) = Self.bloomBits(hash, bloomMask)
-            guard bloom.withUnsafeBufferPointer({ $0[word] & bits == bits }) else { return nil }
-        }
+        if let bloom, !bloom.mayContain(hash) { return nil }
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & UInt64(mask))
         let tag = UInt32(truncatingIfNeeded: hash >> 32)
@@ -58,8 +54,7 @@ struct ByteTable {
     @discardableResult
     mutating func insert(_ bytes: [UInt8], value: Int32) -> Int32 {
         if let existing = find(bytes) { return existing }
-        bloomMask = 0
-        bloom = []
+        bloom = nil
         if (count + 1) * 4 > slots.count * 3 { rehash(slots.count * 2) }
         let hash = Self.hash(bytes)
         let mask = slots.count - 1
@@ -73,23 +68,11 @@ struct ByteTable {
 
     /// Builds the Bloom filter; call once all entries are in (an insert after it clears it).
     mutating func seal() {
-        var words = 8
-        while words * 64 < count * 8 { words *= 2 }
-        bloomMask = UInt64(words - 1)
-        bloom = [UInt64](repeating: 0, count: words)
+        var filter = BloomFilter(capacity: count)
         for slot in slots where slot.length >= 0 {
-            let hash = arena.withUnsafeBufferPointer { Self.hash($0[Int(slot.offset)..<Int(slot.offset) + Int(slot.length)]) }
-            let (word, bits) = Self.bloomBits(hash, bloomMask)
-            bloom[word] |= bits
+            filter.insert(arena.withUnsafeBufferPointer { Self.hash($0[Int(slot.offset)..<Int(slot.offset) + Int(slot.length)]) })
         }
-    }
-
-    /// A filter word and two bits in it (a "blocked" Bloom filter: one memory access per look-up),
-    /// from parts of the hash that the slot index and the tag use least.
-    @inline(__always)
-    private static func bloomBits(_ hash: UInt64, _ mask: UInt64) -> (Int, UInt64) {
-        let mixed = hash &* 0x9E37_79B9_7F4A_7C15
-        return (Int(truncatingIfNeeded: (mixed >> 40) & mask), 1 << ((mixed >> 20) & 63) | 1 << ((mixed >> 26) & 63))
+        bloom = filter
     }
 
     private mutating func rehash(_ size: Int) {
@@ -102,6 +85,38 @@ struct ByteTable {
             while slots[i].length >= 0 { i = (i + 1) & mask }
             slots[i] = slot
         }
+    }
+}
+
+/// A blocked Bloom filter over 64-bit hashes: two bits in one 64-bit word per entry (one memory
+/// access per look-up), ~8 bits of filter per entry, ~6% false positives.
+struct BloomFilter {
+    private var words: [UInt64]
+    private let mask: UInt64
+
+    init(capacity: Int) {
+        var n = 8
+        while n * 64 < capacity * 8 { n *= 2 }
+        words = [UInt64](repeating: 0, count: n)
+        mask = UInt64(n - 1)
+    }
+
+    mutating func insert(_ hash: UInt64) {
+        let (word, bits) = Self.bits(hash, mask)
+        words[word] |= bits
+    }
+
+    @inline(__always)
+    func mayContain(_ hash: UInt64) -> Bool {
+        let (word, bits) = Self.bits(hash, mask)
+        return words.withUnsafeBufferPointer { $0[word] & bits == bits }
+    }
+
+    /// A word and two bits in it, from parts of the hash that slot indexes and tags use least.
+    @inline(__always)
+    private static func bits(_ hash: UInt64, _ mask: UInt64) -> (Int, UInt64) {
+        let mixed = hash &* 0x9E37_79B9_7F4A_7C15
+        return (Int(truncatingIfNeeded: (mixed >> 40) & mask), 1 << ((mixed >> 20) & 63) | 1 << ((mixed >> 26) & 63))
     }
 }
 

@@ -12,6 +12,9 @@ struct PatternIndex {
     let stems: [ByteTable]
     /// The byte lengths of prefix keys, ascending: only these prefixes of a word are probed.
     private let prefixLengths: [Int]
+    /// The first `prefixLengths[0]` bytes of every prefix key: a word that starts otherwise is
+    /// probed at no prefix length at all (one filter check instead of one probe per length).
+    private let prefixStarts: BloomFilter
     /// The node each key leads to from the root, or -1.
     private let rootChild: [Int32]
     /// Deeper edges, keyed by `node << 32 | key`: only phrases have them.
@@ -34,6 +37,7 @@ struct PatternIndex {
         private var stemmers: [Stemmer] = []
         private var stems: [ByteTable] = []
         private var prefixLengths: Set<Int> = []
+        private var prefixBytes: [[UInt8]] = []
         private var keyCount: Int32 = 0
         private var rootChild: [Int32: Int32] = [:]
         private var children: [UInt64: Int32] = [:]
@@ -71,6 +75,7 @@ struct PatternIndex {
                 if prefix && n == tokens.count - 1 {
                     key = prefixes.insert(bytes, value: keyCount)
                     prefixLengths.insert(bytes.count)
+                    prefixBytes.append(bytes)
                 } else if let language, let l = stemmers.firstIndex(where: { $0.language == language }) {
                     key = stems[l].insert(Array(stemmers[l].stem(token).utf8), value: keyCount)
                 } else {
@@ -96,6 +101,12 @@ struct PatternIndex {
         fileprivate var parts: (ByteTable, ByteTable, Set<Int>, Int32, [Int32: Int32], [UInt64: Int32], [[Int32]]) {
             (words, prefixes, prefixLengths, keyCount, rootChild, children, terminals)
         }
+        fileprivate var prefixStarts: BloomFilter {
+            let shortest = prefixLengths.min() ?? 0
+            var filter = BloomFilter(capacity: prefixBytes.count)
+            for bytes in prefixBytes { filter.insert(ByteTable.hash(bytes.prefix(shortest))) }
+            return filter
+        }
         fileprivate var stemParts: ([String], [ByteTable]) { (stemmers.map(\.language), stems) }
     }
 
@@ -110,6 +121,7 @@ struct PatternIndex {
         self.words = words
         self.prefixes = prefixes
         self.prefixLengths = prefixLengths.sorted()
+        self.prefixStarts = builder.prefixStarts
         var dense = [Int32](repeating: -1, count: Int(keyCount))
         for (key, node) in rootChild { dense[Int(key)] = node }
         self.rootChild = dense
@@ -132,9 +144,11 @@ struct PatternIndex {
     @inline(__always)
     func keys(of word: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, stemmers: [Stemmer], into keys: inout [Int32]) {
         guard let base = word.baseAddress else { return }
-        for n in prefixLengths {
-            if n > word.count { break }
-            if let key = prefixes.find(base, n, hash: hashes[n - 1]) { keys.append(key) }
+        if let shortest = prefixLengths.first, shortest <= word.count, prefixStarts.mayContain(hashes[shortest - 1]) {
+            for n in prefixLengths {
+                if n > word.count { break }
+                if let key = prefixes.find(base, n, hash: hashes[n - 1]) { keys.append(key) }
+            }
         }
         let hash = hashes[word.count - 1]
         if let key = words.find(base, word.count, hash: hash) { keys.append(key) }

@@ -243,7 +243,7 @@ final class WordBuffer {
         hashes = .allocate(capacity: 1)
         folded = .allocate(capacity: 1)
         foldedHashes = .allocate(capacity: 1)
-        _ = reserve(256)
+        _ = reserve(16_384)  // most field values fit: growing means a malloc in the hot path
         reserveFolded(1_024)
     }
 
@@ -259,7 +259,7 @@ final class WordBuffer {
         if count > capacity {
             bytes.deallocate()
             hashes.deallocate()
-            capacity = max(count, capacity * 2)
+            capacity = max(count, capacity * 2)  // geometric: a long text grows it a few times, not per item
             bytes = .allocate(capacity: capacity)
             hashes = .allocate(capacity: capacity)
         }

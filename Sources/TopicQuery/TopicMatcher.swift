@@ -173,10 +173,16 @@ public final class TopicMatcher {
         }
         var result: [(topic: String, matches: [TermMatch])] = []
         guard !candidates.isEmpty || !unconditional.isEmpty else { return result }
-        var chosen = unconditional
-        for t in candidates where satisfied[Int(t)].bits == requiredGroups[Int(t)] { chosen.append(t) }
-        chosen.sort()
-        for t in chosen {
+        // Candidates whose every required group was found, in config order (reusing `candidates`).
+        var kept = 0
+        for t in candidates where satisfied[Int(t)].bits == requiredGroups[Int(t)] {
+            candidates[kept] = t
+            kept += 1
+        }
+        candidates.removeLast(candidates.count - kept)
+        candidates += unconditional
+        candidates.sort()
+        for t in candidates {
             let topic = topics[Int(t)]
             if let feeds = topic.feeds, !feeds.contains(where: { $0 == feedName || $0 == feedURL }) { continue }
             guard expressions[Int(t)].holds(hits) else { continue }
