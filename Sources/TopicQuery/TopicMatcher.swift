@@ -68,7 +68,10 @@ public final class TopicMatcher {
     /// Fields searched by terms without a field prefix.
     public static let defaultFields: [QueryField] = [.title, .summary, .content, .author, .category]
 
-    private let topics: [Topic]
+    /// Per topic, what classifying reads of it (not the whole `Topic`, whose copy would retain
+    /// its query tree and strings for every candidate).
+    private let names: [String]
+    private let restrictions: [[String]?]
     private let expressions: [Expression]
     private let index: PatternIndex
     /// For each pattern `p`, the topics (and group bits) it satisfies:
@@ -118,7 +121,8 @@ public final class TopicMatcher {
         for list in byPattern { from.append(from.last! + Int32(list.count)) }
         self.groupFrom = from
         self.groups = byPattern.flatMap { $0 }
-        self.topics = topics
+        self.names = topics.map(\.name)
+        self.restrictions = topics.map(\.feeds)
         self.expressions = expressions
         self.index = builder.build()
         self.tokens = TokenList(index: self.index)
@@ -183,12 +187,11 @@ public final class TopicMatcher {
         candidates += unconditional
         candidates.sort()
         for t in candidates {
-            let topic = topics[Int(t)]
-            if let feeds = topic.feeds, !feeds.contains(where: { $0 == feedName || $0 == feedURL }) { continue }
+            if let feeds = restrictions[Int(t)], !feeds.contains(where: { $0 == feedName || $0 == feedURL }) { continue }
             guard expressions[Int(t)].holds(hits) else { continue }
             var matches: [TermMatch] = []
             expressions[Int(t)].explain(hits, into: &matches)
-            result.append((topic.name, matches))
+            result.append((names[Int(t)], matches))
         }
         return result
     }
