@@ -95,6 +95,27 @@ import Testing
         #expect(r.stderr.contains("bad.yaml:2:17: error: topic \"t\": the query ends where a word, a phrase or '(' was expected"))
     }
 
+    @Test func fetchesAURLAndMatchesTopicsRestrictedToIt() throws {
+        let server = try FeedServer()
+        let dir = try BinaryRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("feedwatch.yaml")
+        try Data("""
+            feeds:
+              - {url: '\(server.url("/feed.xml"))', name: Gazette}
+            topics:
+              ibm: 'IBM AND "facial recognition"'
+              gazette-only: {query: 'feed:gazette AND facial*', feeds: [Gazette]}
+            """.utf8).write(to: config)
+        let r = try BinaryRunner.run(["classify", "--config", config.path, server.url("/feed.xml"), "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let items = try #require(doc["items"] as? [[String: Any]])
+        let ibm = try #require(items.first { $0["title"] as? String == "IBM quits facial recognition" })
+        #expect(ibm["topics"] as? [String] == ["ibm", "gazette-only"])
+        #expect(try BinaryRunner.run(["classify", "--config", config.path, server.url("/missing")]).status == 66)
+    }
+
     @Test func readsStandardInputToo() throws {
         let doc = "<rss><channel><title>x</title><item><title>Police news</title></item></channel></rss>"
         let r = try BinaryRunner.run(["classify", "--config", config, "-", "--format", "json"], stdin: Data(doc.utf8))
