@@ -3,7 +3,7 @@
 
 SWIFT        ?= swift
 # Debian packages the build needs; more join as the pipeline grows (SQLite).
-DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-dev libstemmer-dev
+DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-dev libstemmer-dev libsqlite3-dev
 # Extra packages for the benchmarks: xmllint (the reference parser) and GNU time (peak memory).
 BENCH_PACKAGES := libxml2-utils time
 

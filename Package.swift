@@ -47,6 +47,10 @@ let package = Package(
         .target(name: "FeedParse", dependencies: ["CXML2", "FeedwatchCore", "Normalize"], swiftSettings: hotPath),
         // libyaml (libyaml-dev), whose events the config reader composes into positioned nodes.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // SQLite (libsqlite3-dev) for the embedded store.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // What Feedwatch remembers: feeds, items, dedupe keys, alerts; behind our own interface.
+        .target(name: "Store", dependencies: ["CSQLite", "FeedwatchCore"], swiftSettings: strict),
         // The YAML config, read into typed values; every error carries file, line and column.
         .target(name: "Config", dependencies: ["CYAML", "Normalize", "TopicQuery"], swiftSettings: strict),
         .executableTarget(
@@ -61,6 +65,7 @@ let package = Package(
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TopicQueryTests", dependencies: ["TopicQuery", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
     ]

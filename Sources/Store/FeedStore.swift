@@ -1,0 +1,83 @@
+public import FeedwatchCore
+
+/// A configured feed as the store keeps it: identity, HTTP validators, health and schedule.
+public struct FeedRecord: Equatable, Sendable {
+    public var id: Int64
+    public var url: String
+    public var currentURL: String
+    public var etag: String?
+    public var lastModified: String?
+    public var lastFetchAt: Timestamp?
+    public var lastStatus: Int?
+    public var lastError: String?
+    public var errorsInRow: Int
+    public var nextDueAt: Timestamp
+    public var gone: Bool
+    /// Whether the feed has been fetched successfully before (its first items are "already there").
+    public var fetchedOnce: Bool
+    public var itemsSeen: Int
+}
+
+/// What one poll of a feed came to, for `recordFetch`.
+public struct FetchOutcome: Sendable {
+    public var at: Timestamp
+    public var status: Int?
+    /// `nil` on success.
+    public var error: String?
+    public var etag: String?
+    public var lastModified: String?
+    /// A permanent redirect's target, to poll from now on.
+    public var movedTo: String?
+    public var gone: Bool
+    public var nextDueAt: Timestamp
+
+    public init(at: Timestamp, status: Int?, error: String? = nil, etag: String? = nil, lastModified: String? = nil,
+                movedTo: String? = nil, gone: Bool = false, nextDueAt: Timestamp) {
+        self.at = at
+        self.status = status
+        self.error = error
+        self.etag = etag
+        self.lastModified = lastModified
+        self.movedTo = movedTo
+        self.gone = gone
+        self.nextDueAt = nextDueAt
+    }
+}
+
+/// An item of a fetched document, ready to be stored.
+public struct ItemCandidate: Sendable {
+    public var item: FeedItem
+
+    public init(_ item: FeedItem) { self.item = item }
+}
+
+/// What storing an item did.
+public enum IngestResult: Equatable, Sendable {
+    /// Never seen under this feed: stored (and alerted, if an alert was given).
+    case new(itemID: Int64)
+    /// Seen before, text changed: updated in place, not alerted again.
+    case updated(itemID: Int64)
+    /// Seen before, unchanged.
+    case unchanged(itemID: Int64)
+}
+
+/// The narrow interface the poller uses, so that a PostgreSQL store handing out due feeds to
+/// several daemons can stand where the embedded SQLite one stands.
+public protocol FeedStore: AnyObject {
+    /// Makes the store's feeds the config's: adds new ones (due at once), marks removed ones
+    /// inactive, and clears `gone` and backoff for an entry whose config changed.
+    func syncFeeds(_ entries: [(url: String, entry: String)], now: Timestamp) throws(StoreError) -> [FeedRecord]
+    func feed(url: String) throws(StoreError) -> FeedRecord?
+    /// Active feeds due at `now`, soonest first.
+    func dueFeeds(at now: Timestamp, limit: Int) throws(StoreError) -> [FeedRecord]
+    /// When the next active feed falls due, or `nil` when none will.
+    func nextDue() throws(StoreError) -> Timestamp?
+    func recordFetch(feedID: Int64, _ outcome: FetchOutcome) throws(StoreError)
+    /// Stores a document's items under one feed in one transaction. For each new item,
+    /// `alert(item)` may return an alert (id and record), which is stored with it — so a crash
+    /// can neither lose an alert nor give one item two alert ids.
+    func ingest(feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
+                alert: (FeedItem) -> (id: String, record: String)?) throws(StoreError) -> [IngestResult]
+    /// Alerts stored so far, oldest first (`after`: those created after that alert).
+    func alerts(after alertID: String?, limit: Int) throws(StoreError) -> [(id: String, record: String)]
+}

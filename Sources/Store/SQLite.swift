@@ -1,0 +1,190 @@
+internal import CSQLite
+
+/// A failure from SQLite, with the statement or file it concerns.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    /// SQLite's extended result code.
+    public var code: Int32
+
+    public var description: String { message }
+}
+
+/// A value bound to or read from a statement.
+enum SQLValue: Equatable {
+    case null
+    case integer(Int64)
+    case text(String)
+}
+
+/// One SQLite connection. Thin on purpose: statements are written out where they are used, so
+/// what runs against the database is plain to read, and the PostgreSQL store can mirror it.
+/// Not shared between threads (SQLite's multi-thread mode: one connection per thread).
+final class SQLiteConnection {
+    private var db: OpaquePointer?
+    let path: String
+    /// Prepared statements by SQL text: the poller runs the same few thousands of times.
+    private var cache: [String: Statement] = [:]
+
+    init(path: String) throws(StoreError) {
+        self.path = path
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            db = nil
+            throw StoreError(message: "cannot open \(path): \(message)", code: rc)
+        }
+        sqlite3_extended_result_codes(db, 1)
+        // Wait for another process's write (a `status` next to a running daemon) instead of failing.
+        sqlite3_busy_timeout(db, 5_000)
+        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+    }
+
+    deinit {
+        cache.removeAll()  // statements first: a connection with live statements does not close
+        sqlite3_close_v2(db)
+    }
+
+    /// Runs one or more statements that return no rows.
+    func execute(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
+            sqlite3_free(message)
+            throw StoreError(message: "\(path): \(text)", code: rc)
+        }
+    }
+
+    /// A prepared statement for `sql`, reset and with its bindings cleared.
+    func statement(_ sql: String) throws(StoreError) -> Statement {
+        if let cached = cache[sql] {
+            cached.reset()
+            return cached
+        }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, sql) }
+        let statement = Statement(stmt, connection: self, sql: sql)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Runs `sql` with `values` and returns every row.
+    func query(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> [Row] {
+        let s = try statement(sql)
+        try s.bind(values)
+        var rows: [Row] = []
+        while try s.step() { rows.append(s.row()) }
+        return rows
+    }
+
+    /// Runs `sql` with `values`, ignoring any rows; returns how many rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int {
+        let s = try statement(sql)
+        try s.bind(values)
+        while try s.step() {}
+        return Int(sqlite3_changes(db))
+    }
+
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
+
+    /// Runs `body` in one write transaction (taken at once, so two writers queue rather than
+    /// fail halfway); rolls back if it throws.
+    func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    fileprivate func error(_ rc: Int32, _ sql: String) -> StoreError {
+        let message = String(cString: sqlite3_errmsg(db))
+        return StoreError(message: "\(path): \(message) (in: \(sql.prefix(80)))", code: rc)
+    }
+}
+
+/// One row, by column name, as SQLite returned it.
+struct Row {
+    fileprivate var values: [String: SQLValue]
+
+    func int(_ column: String) -> Int64? {
+        if case .integer(let v)? = values[column] { return v }
+        return nil
+    }
+
+    func text(_ column: String) -> String? {
+        if case .text(let v)? = values[column] { return v }
+        return nil
+    }
+}
+
+final class Statement {
+    private let stmt: OpaquePointer
+    private unowned let connection: SQLiteConnection
+    private let sql: String
+
+    fileprivate init(_ stmt: OpaquePointer, connection: SQLiteConnection, sql: String) {
+        self.stmt = stmt
+        self.connection = connection
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    fileprivate func reset() {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
+
+    func bind(_ values: [SQLValue]) throws(StoreError) {
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(stmt, index)
+            case .integer(let v): rc = sqlite3_bind_int64(stmt, index, v)
+            case .text(let s):
+                var s = s
+                rc = s.withUTF8 { p in
+                    p.withMemoryRebound(to: CChar.self) { chars in
+                        guard let base = chars.baseAddress else { return fw_sqlite3_bind_text(stmt, index, "", 0) }
+                        return fw_sqlite3_bind_text(stmt, index, base, Int32(chars.count))
+                    }
+                }
+            }
+            guard rc == SQLITE_OK else { throw connection.error(rc, sql) }
+        }
+    }
+
+    /// Advances to the next row: true if there is one.
+    func step() throws(StoreError) -> Bool {
+        let rc = sqlite3_step(stmt)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        throw connection.error(rc, sql)
+    }
+
+    func row() -> Row {
+        var values: [String: SQLValue] = [:]
+        for i in 0..<sqlite3_column_count(stmt) {
+            let name = String(cString: sqlite3_column_name(stmt, i))
+            switch sqlite3_column_type(stmt, i) {
+            case SQLITE_INTEGER: values[name] = .integer(sqlite3_column_int64(stmt, i))
+            case SQLITE_NULL: values[name] = .null
+            default:
+                let bytes = sqlite3_column_text(stmt, i)
+                let count = Int(sqlite3_column_bytes(stmt, i))
+                values[name] = .text(bytes.map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) } ?? "")
+            }
+        }
+        return Row(values: values)
+    }
+}

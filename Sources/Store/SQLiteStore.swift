@@ -1,0 +1,159 @@
+public import FeedwatchCore
+
+/// The embedded store: one SQLite file in WAL mode. One instance per thread.
+public final class SQLiteStore: FeedStore {
+    private let db: SQLiteConnection
+
+    /// Opens (creating if need be) the store at `path` and brings its schema up to date.
+    public init(path: String) throws(StoreError) {
+        db = try SQLiteConnection(path: path)
+        try migrate()
+    }
+
+    /// The schema version this build writes.
+    public static var schemaVersion: Int { Schema.migrations.count }
+
+    private func migrate() throws(StoreError) {
+        let version = Int(try db.query("PRAGMA user_version").first?.int("user_version") ?? 0)
+        guard version <= Schema.migrations.count else {
+            throw StoreError(message: "\(db.path) was written by a newer feedwatch (schema \(version), this one knows \(Schema.migrations.count))", code: 0)
+        }
+        for (n, sql) in Schema.migrations.enumerated().dropFirst(version) {
+            try db.transaction { () throws(StoreError) in
+                try db.execute(sql)
+                try db.execute("PRAGMA user_version = \(n + 1)")
+            }
+        }
+    }
+
+    // MARK: Feeds
+
+    public func syncFeeds(_ entries: [(url: String, entry: String)], now: Timestamp) throws(StoreError) -> [FeedRecord] {
+        try write { () throws(StoreError) in
+            try db.run("UPDATE feeds SET active = 0")
+            for (url, entry) in entries {
+                let changed = try db.run("""
+                    UPDATE feeds SET active = 1, entry = ?2, gone = 0, errors_in_row = 0, next_due_at = ?3
+                    WHERE url = ?1 AND entry <> ?2
+                    """, [.text(url), .text(entry), .integer(now.secondsSince1970)])
+                if changed == 0 {
+                    try db.run("""
+                        INSERT INTO feeds (url, current_url, entry, next_due_at) VALUES (?1, ?1, ?2, ?3)
+                        ON CONFLICT (url) DO UPDATE SET active = 1
+                        """, [.text(url), .text(entry), .integer(now.secondsSince1970)])
+                }
+            }
+        }
+        return try db.query("SELECT * FROM feeds WHERE active ORDER BY id").map(Self.feed)
+    }
+
+    public func feed(url: String) throws(StoreError) -> FeedRecord? {
+        try db.query("SELECT * FROM feeds WHERE url = ?", [.text(url)]).first.map(Self.feed)
+    }
+
+    public func dueFeeds(at now: Timestamp, limit: Int) throws(StoreError) -> [FeedRecord] {
+        try db.query("""
+            SELECT * FROM feeds WHERE active AND NOT gone AND next_due_at <= ? ORDER BY next_due_at, id LIMIT ?
+            """, [.integer(now.secondsSince1970), .integer(Int64(limit))]).map(Self.feed)
+    }
+
+    public func nextDue() throws(StoreError) -> Timestamp? {
+        try db.query("SELECT min(next_due_at) AS due FROM feeds WHERE active AND NOT gone")
+            .first?.int("due").map(Timestamp.init(secondsSince1970:))
+    }
+
+    public func recordFetch(feedID: Int64, _ o: FetchOutcome) throws(StoreError) {
+        try write { () throws(StoreError) in
+            let success = o.error == nil
+            if let moved = o.movedTo {
+                try db.run("INSERT OR IGNORE INTO feed_old_urls (feed_id, url) SELECT id, current_url FROM feeds WHERE id = ?",
+                           [.integer(feedID)])
+                try db.run("UPDATE feeds SET current_url = ? WHERE id = ?", [.text(moved), .integer(feedID)])
+            }
+            try db.run("""
+                UPDATE feeds SET
+                    last_fetch_at = ?2, last_status = ?3, last_error = ?4, next_due_at = ?5, gone = ?6,
+                    errors_in_row = CASE WHEN ?4 IS NULL THEN 0 ELSE errors_in_row + 1 END,
+                    last_success_at = CASE WHEN ?4 IS NULL THEN ?2 ELSE last_success_at END,
+                    etag = CASE WHEN ?4 IS NULL AND ?3 <> 304 THEN ?7 ELSE etag END,
+                    last_modified = CASE WHEN ?4 IS NULL AND ?3 <> 304 THEN ?8 ELSE last_modified END,
+                    fetched_once = fetched_once OR ?9
+                WHERE id = ?1
+                """, [.integer(feedID), .integer(o.at.secondsSince1970), o.status.map { .integer(Int64($0)) } ?? .null,
+                      o.error.map(SQLValue.text) ?? .null, .integer(o.nextDueAt.secondsSince1970), .integer(o.gone ? 1 : 0),
+                      o.etag.map(SQLValue.text) ?? .null, o.lastModified.map(SQLValue.text) ?? .null, .integer(success ? 1 : 0)])
+        }
+    }
+
+    // MARK: Items
+
+    public func ingest(feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
+                       alert: (FeedItem) -> (id: String, record: String)?) throws(StoreError) -> [IngestResult] {
+        try write { () throws(StoreError) -> [IngestResult] in
+            var results: [IngestResult] = []
+            for candidate in items {
+                let item = candidate.item
+                let key = EntryKey.of(item)
+                let hash = EntryKey.contentHash(item)
+                if let row = try db.query("SELECT id, content_hash FROM items WHERE feed_id = ? AND entry_key = ?",
+                                          [.integer(feedID), .text(key)]).first, let id = row.int("id") {
+                    if row.text("content_hash") == hash {
+                        try db.run("UPDATE items SET last_seen = ? WHERE id = ?", [.integer(now.secondsSince1970), .integer(id)])
+                        results.append(.unchanged(itemID: id))
+                    } else {
+                        try db.run("""
+                            UPDATE items SET content_hash = ?, link = ?, title = ?, summary = ?, published = ?, last_seen = ?
+                            WHERE id = ?
+                            """, [.text(hash), Self.text(item.link), Self.text(item.title), Self.text(item.summary),
+                                  item.published.map { .integer($0.secondsSince1970) } ?? .null,
+                                  .integer(now.secondsSince1970), .integer(id)])
+                        results.append(.updated(itemID: id))
+                    }
+                    continue
+                }
+                try db.run("""
+                    INSERT INTO items (feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [.integer(feedID), .text(key), .text(hash), Self.text(item.link), Self.text(item.title),
+                          Self.text(item.summary), item.published.map { .integer($0.secondsSince1970) } ?? .null,
+                          .integer(now.secondsSince1970), .integer(now.secondsSince1970)])
+                let id = db.lastInsertRowID
+                try db.run("UPDATE feeds SET items_seen = items_seen + 1 WHERE id = ?", [.integer(feedID)])
+                if let a = alert(item) {
+                    try db.run("INSERT INTO alerts (alert_id, item_id, created_at, record) VALUES (?, ?, ?, ?)",
+                               [.text(a.id), .integer(id), .integer(now.secondsSince1970), .text(a.record)])
+                }
+                results.append(.new(itemID: id))
+            }
+            return results
+        }
+    }
+
+    public func alerts(after alertID: String?, limit: Int) throws(StoreError) -> [(id: String, record: String)] {
+        let rows = try db.query("""
+            SELECT alert_id, record FROM alerts
+            WHERE ?1 IS NULL OR rowid > (SELECT rowid FROM alerts WHERE alert_id = ?1)
+            ORDER BY rowid LIMIT ?2
+            """, [alertID.map(SQLValue.text) ?? .null, .integer(Int64(limit))])
+        return rows.compactMap { row in row.text("alert_id").flatMap { id in row.text("record").map { (id, $0) } } }
+    }
+
+    // MARK: Helpers
+
+    private func write<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try db.transaction(body)
+    }
+
+    private static func text(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
+
+    private static func feed(_ r: Row) -> FeedRecord {
+        FeedRecord(
+            id: r.int("id") ?? 0, url: r.text("url") ?? "", currentURL: r.text("current_url") ?? "",
+            etag: r.text("etag"), lastModified: r.text("last_modified"),
+            lastFetchAt: r.int("last_fetch_at").map(Timestamp.init(secondsSince1970:)),
+            lastStatus: r.int("last_status").map(Int.init), lastError: r.text("last_error"),
+            errorsInRow: Int(r.int("errors_in_row") ?? 0),
+            nextDueAt: Timestamp(secondsSince1970: r.int("next_due_at") ?? 0),
+            gone: r.int("gone") == 1, fetchedOnce: r.int("fetched_once") == 1, itemsSeen: Int(r.int("items_seen") ?? 0))
+    }
+}

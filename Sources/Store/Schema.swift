@@ -1,0 +1,57 @@
+/// The store's schema as an append-only list of migrations: a database at version N runs
+/// migrations N+1… in one transaction each, and `PRAGMA user_version` records how far it got.
+/// Never edit a migration that has shipped; add one.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: feeds, the hosts that asked us to wait, items with their dedupe keys, alerts.
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,              -- as the config names it
+            current_url TEXT NOT NULL,             -- after permanent redirects (301/308)
+            entry TEXT NOT NULL,                   -- the config entry; a change clears gone/backoff
+            active INTEGER NOT NULL DEFAULT 1,     -- still in the config
+            etag TEXT,
+            last_modified TEXT,
+            last_fetch_at INTEGER,
+            last_success_at INTEGER,
+            last_status INTEGER,
+            last_error TEXT,
+            errors_in_row INTEGER NOT NULL DEFAULT 0,
+            next_due_at INTEGER NOT NULL DEFAULT 0,
+            gone INTEGER NOT NULL DEFAULT 0,
+            fetched_once INTEGER NOT NULL DEFAULT 0,
+            items_seen INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        CREATE TABLE feed_old_urls (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            PRIMARY KEY (feed_id, url)
+        ) STRICT;
+        CREATE TABLE hosts (
+            host TEXT PRIMARY KEY,
+            blocked_until INTEGER NOT NULL          -- Retry-After of a 429/503
+        ) STRICT;
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            entry_key TEXT NOT NULL,               -- id:…, link:…, or text:<hash of title and summary>
+            content_hash TEXT NOT NULL,            -- of the stored text: a change updates in place
+            link TEXT,
+            title TEXT,
+            summary TEXT,
+            published INTEGER,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            UNIQUE (feed_id, entry_key)
+        ) STRICT;
+        CREATE TABLE alerts (
+            alert_id TEXT PRIMARY KEY,
+            item_id INTEGER NOT NULL UNIQUE REFERENCES items(id) ON DELETE CASCADE,
+            created_at INTEGER NOT NULL,
+            record TEXT NOT NULL                   -- the alert record as the sinks receive it
+        ) STRICT;
+        CREATE INDEX feeds_due ON feeds (next_due_at) WHERE active AND NOT gone;
+        """,
+    ]
+}
