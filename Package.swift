@@ -49,6 +49,8 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // SQLite (libsqlite3-dev) for the embedded store.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // When to poll each feed: the politeness rules as pure functions of clock and outcome.
+        .target(name: "Scheduler", dependencies: ["FeedwatchCore", "Normalize"], swiftSettings: strict),
         // What Feedwatch remembers: feeds, items, dedupe keys, alerts; behind our own interface.
         .target(name: "Store", dependencies: ["CSQLite", "FeedwatchCore"], swiftSettings: strict),
         // The YAML config, read into typed values; every error carries file, line and column.
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch"], swiftSettings: strict),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TopicQueryTests", dependencies: ["TopicQuery", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
