@@ -1,3 +1,4 @@
+internal import FeedwatchCore
 internal import Glibc
 internal import Normalize
 internal import TopicQuery
@@ -192,7 +193,7 @@ struct ConfigReader {
         })
         for entry in entries {
             let (name, value) = (entry.key, entry.value)
-            guard !name.trimmingWhitespaceForConfig().isEmpty else { fail("topics: a topic needs a name", entry.keyNode); continue }
+            guard !name.trimmingWhitespace().isEmpty else { fail("topics: a topic needs a name", entry.keyNode); continue }
             var queryNode = value
             var restricted: [String]?
             var language: String?
@@ -427,10 +428,4 @@ private func editDistance(_ a: String, _ b: String) -> Int {
         }
     }
     return row[b.count]
-}
-
-extension String {
-    fileprivate func trimmingWhitespaceForConfig() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
-    }
 }

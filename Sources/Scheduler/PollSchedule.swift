@@ -69,7 +69,7 @@ public struct PollSchedule: Sendable {
 public enum FreshnessHeaders {
     /// `Retry-After`: delay-seconds or an HTTP-date, as the moment it allows.
     public static func retryAfter(_ value: String, now: Timestamp) -> Timestamp? {
-        let v = value.trimmingSpaces()
+        let v = value.trimmingWhitespace()
         if let seconds = Int(v), seconds >= 0 { return Timestamp(secondsSince1970: now.secondsSince1970 + Int64(seconds)) }
         return DateParser.parse(v)
     }
@@ -81,7 +81,7 @@ public enum FreshnessHeaders {
         if let cc = cacheControl?.lowercased() {
             var maxAge: Int?
             for directive in cc.split(separator: ",") {
-                let d = directive.trimmingSpaces()
+                let d = directive.trimmingWhitespace()
                 if d == "no-cache" || d == "no-store" { return nil }
                 if d.hasPrefix("max-age="), let n = Int(d.dropFirst(8).filter { $0 != "\"" }), n >= 0 { maxAge = n }
             }
@@ -90,11 +90,5 @@ public enum FreshnessHeaders {
         guard let expires, let until = DateParser.parse(expires) else { return nil }
         let base = date.flatMap(DateParser.parse) ?? now
         return max(0, Int(until.secondsSince1970 - base.secondsSince1970))
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingSpaces() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }

@@ -19,7 +19,7 @@ public enum EntryKey {
     /// Scheme and host lower-cased, default port, fragment and `utm_*`/`fbclid`/`gclid`
     /// parameters dropped; the rest as written.
     public static func normalizedLink(_ link: String) -> String {
-        var s = Substring(link.trimmingSpaces())
+        var s = Substring(link.trimmingWhitespace())
         if let hash = s.firstIndex(of: "#") { s = s[..<hash] }
         guard let schemeEnd = s.firstRange(of: "://") else { return String(s) }
         let scheme = s[..<schemeEnd.lowerBound].lowercased()
@@ -61,11 +61,5 @@ public enum EntryKey {
             return String(repeating: "0", count: 16 - s.count) + s
         }
         return pad(h.0) + pad(h.1)
-    }
-}
-
-extension String {
-    fileprivate func trimmingSpaces() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }

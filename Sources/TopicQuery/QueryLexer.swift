@@ -1,3 +1,5 @@
+internal import FeedwatchCore
+
 /// Splits a query into tokens. Offsets are in characters, as users count columns.
 struct QueryLexer {
     enum Kind: Equatable {
@@ -86,14 +88,5 @@ struct QueryLexer {
             throw QueryError("a prefix needs at least two letters before '*'", column: column)
         }
         return .word(text, prefix: prefix)
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
-        while let l = s.last, l.isWhitespace { s = s.dropLast() }
-        return String(s)
     }
 }
