@@ -14,6 +14,14 @@ static struct {
     void (*slist_free_all)(struct curl_slist *);
     CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
     CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    CURLM *(*multi_init)(void);
+    CURLMcode (*multi_cleanup)(CURLM *);
+    CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_perform)(CURLM *, int *);
+    CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned int, int, int *);
+    CURLMsg *(*multi_info_read)(CURLM *, int *);
+    CURLMcode (*multi_setopt)(CURLM *, CURLMoption, ...);
 } curl;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -46,6 +54,14 @@ static void load(void) {
     RESOLVE(lib, slist_free_all, "curl_slist_free_all");
     RESOLVE(lib, easy_setopt, "curl_easy_setopt");
     RESOLVE(lib, easy_getinfo, "curl_easy_getinfo");
+    RESOLVE(lib, multi_init, "curl_multi_init");
+    RESOLVE(lib, multi_cleanup, "curl_multi_cleanup");
+    RESOLVE(lib, multi_add_handle, "curl_multi_add_handle");
+    RESOLVE(lib, multi_remove_handle, "curl_multi_remove_handle");
+    RESOLVE(lib, multi_perform, "curl_multi_perform");
+    RESOLVE(lib, multi_poll, "curl_multi_poll");
+    RESOLVE(lib, multi_info_read, "curl_multi_info_read");
+    RESOLVE(lib, multi_setopt, "curl_multi_setopt");
     if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         load_error = "curl_global_init failed";
         return;
@@ -72,3 +88,12 @@ CURLcode fw_curl_setopt_ptr(CURL *h, CURLoption o, void *v) { return curl.easy_s
 CURLcode fw_curl_setopt_callback(CURL *h, CURLoption o, fw_curl_data_callback v) { return curl.easy_setopt(h, o, v); }
 CURLcode fw_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl.easy_getinfo(h, i, v); }
 CURLcode fw_curl_getinfo_str(CURL *h, CURLINFO i, char **v) { return curl.easy_getinfo(h, i, v); }
+
+CURLM *fw_curl_multi_init(void) { return curl.multi_init(); }
+CURLMcode fw_curl_multi_cleanup(CURLM *m) { return curl.multi_cleanup(m); }
+CURLMcode fw_curl_multi_add_handle(CURLM *m, CURL *h) { return curl.multi_add_handle(m, h); }
+CURLMcode fw_curl_multi_remove_handle(CURLM *m, CURL *h) { return curl.multi_remove_handle(m, h); }
+CURLMcode fw_curl_multi_perform(CURLM *m, int *running) { return curl.multi_perform(m, running); }
+CURLMcode fw_curl_multi_poll(CURLM *m, int timeout_ms, int *ready) { return curl.multi_poll(m, NULL, 0, timeout_ms, ready); }
+CURLMsg *fw_curl_multi_info_read(CURLM *m, int *queued) { return curl.multi_info_read(m, queued); }
+CURLMcode fw_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl.multi_setopt(m, o, v); }

@@ -42,7 +42,7 @@ public enum OneShotTransfer {
     static let accept = "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
         + "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 
-    private static func configure(_ h: UnsafeMutableRawPointer, url: String, limits: TransferLimits,
+    static func configure(_ h: UnsafeMutableRawPointer, url: String, limits: TransferLimits,
                                   headers: inout UnsafeMutablePointer<curl_slist>?, errorBuffer: UnsafeMutablePointer<CChar>) {
         _ = fw_curl_setopt_str(h, CURLOPT_URL, url)
         _ = fw_curl_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `feedwatch classify` and `check-config` through the real binary, on the fixture feed in

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `feedwatch parse URL` through the real binary against a loopback server.

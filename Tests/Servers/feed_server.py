@@ -25,6 +25,10 @@ RELATIVE = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Relative<
 <item><title>One</title><link>/posts/1</link></item></channel></rss>"""
 
 
+IN_FLIGHT = 0
+IN_FLIGHT_LOCK = threading.Lock()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -57,6 +61,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(302, b"", "text/plain", [("Location", "/loop")])
         elif path == "/to-file":
             self.send(302, b"", "text/plain", [("Location", "file:///etc/passwd")])
+        elif path == "/etag":
+            # Validators on every response; a matching If-None-Match or If-Modified-Since gets 304.
+            validators = [("ETag", '"v1"'), ("Last-Modified", "Wed, 21 Oct 2026 07:28:00 GMT"),
+                          ("Cache-Control", "max-age=3600")]
+            if self.headers.get("If-None-Match") == '"v1"' or \
+                    self.headers.get("If-Modified-Since") == "Wed, 21 Oct 2026 07:28:00 GMT":
+                self.send_response(304)
+                for name, value in validators:
+                    self.send_header(name, value)
+                self.end_headers()
+            else:
+                self.send(200, fixture("rss2-basic.xml"), headers=validators)
+        elif path == "/permanent":
+            self.send(308, b"", "text/plain", [("Location", "/also-permanent")])
+        elif path == "/also-permanent":
+            self.send(301, b"", "text/plain", [("Location", "/feed.xml")])
+        elif path == "/temporary":
+            self.send(302, b"", "text/plain", [("Location", "/feed.xml")])
+        elif path == "/permanent-then-temporary":
+            self.send(301, b"", "text/plain", [("Location", "/temporary")])
+        elif path == "/gone":
+            self.send(410, b"gone", "text/plain")
+        elif path == "/busy":
+            self.send(429, b"slow down", "text/plain", [("Retry-After", "120")])
+        elif path.startswith("/slow/"):
+            # Holds the request a moment and logs how many were in flight at once.
+            global IN_FLIGHT
+            with IN_FLIGHT_LOCK:
+                IN_FLIGHT += 1
+                sys.stderr.write("in-flight %d\n" % IN_FLIGHT)
+                sys.stderr.flush()
+            time.sleep(0.3)
+            with IN_FLIGHT_LOCK:
+                IN_FLIGHT -= 1
+            self.send(200, fixture("rss2-basic.xml"))
         elif path == "/missing":
             self.send(404, b"<html><body>not here</body></html>", "text/html")
         elif path == "/page":

@@ -30,4 +30,14 @@ CURLcode fw_curl_setopt_callback(CURL *handle, CURLoption option, fw_curl_data_c
 CURLcode fw_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode fw_curl_getinfo_str(CURL *handle, CURLINFO info, char **value);
 
+/* The multi interface: many transfers driven from one thread. */
+CURLM *fw_curl_multi_init(void);
+CURLMcode fw_curl_multi_cleanup(CURLM *multi);
+CURLMcode fw_curl_multi_add_handle(CURLM *multi, CURL *handle);
+CURLMcode fw_curl_multi_remove_handle(CURLM *multi, CURL *handle);
+CURLMcode fw_curl_multi_perform(CURLM *multi, int *running);
+CURLMcode fw_curl_multi_poll(CURLM *multi, int timeout_ms, int *ready);
+CURLMsg *fw_curl_multi_info_read(CURLM *multi, int *queued);
+CURLMcode fw_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
+
 #endif

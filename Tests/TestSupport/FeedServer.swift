@@ -1,24 +1,28 @@
-import Foundation
+public import Foundation
 
 /// Runs `Tests/Servers/feed_server.py` on 127.0.0.1 for one test and stops it afterwards.
-final class FeedServer {
+public final class FeedServer {
     private let process = Process()
     /// Closing it tells the server to exit.
     private let lifeline = Pipe()
-    private let log: URL
-    let port: Int
+    private let logFile: URL
+    public let port: Int
 
-    init() throws {
+    /// The parse fixtures, which the server serves.
+    public static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/parse")
+
+    public init() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Servers/feed_server.py")
-        log = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-server-\(UUID().uuidString).log")
-        try Data().write(to: log)
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-server-\(UUID().uuidString).log")
+        try Data().write(to: logFile)
         let out = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, BinaryRunner.fixtures.path]
+        process.arguments = ["python3", script.path, Self.fixtures.path]
         process.standardOutput = out
         process.standardInput = lifeline
-        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardError = try FileHandle(forWritingTo: logFile)
         try process.run()
         // The first line the server prints is its port.
         var line = Data()
@@ -39,17 +43,20 @@ final class FeedServer {
         try? lifeline.fileHandleForWriting.close()
         process.terminate()
         process.waitUntilExit()
-        try? FileManager.default.removeItem(at: log)
+        try? FileManager.default.removeItem(at: logFile)
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// The requests received so far, one line each: `GET /path | header: value; …`.
-    var requests: [String] {
-        (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+    public var requests: [String] { self.log.filter { $0.hasPrefix("GET ") } }
+
+    /// Everything the server logged: requests, and notes such as `in-flight N`.
+    public var log: [String] {
+        (try? String(contentsOf: logFile, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
     }
 
-    struct ServerError: Error {
+    public struct ServerError: Error {
         let message: String
     }
 }
