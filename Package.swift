@@ -51,6 +51,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // When to poll each feed: the politeness rules as pure functions of clock and outcome.
         .target(name: "Scheduler", dependencies: ["FeedwatchCore", "Normalize"], swiftSettings: strict),
+        // One poll cycle end to end (fetch, parse, classify, store, alert), and the sinks.
+        .target(
+            name: "Poller",
+            dependencies: ["Config", "FeedParse", "FeedwatchCore", "HTTPTransport", "Normalize", "Scheduler", "Store", "TopicQuery"],
+            swiftSettings: strict),
         // What Feedwatch remembers: feeds, items, dedupe keys, alerts; behind our own interface.
         .target(name: "Store", dependencies: ["CSQLite", "FeedwatchCore"], swiftSettings: strict),
         // The YAML config, read into typed values; every error carries file, line and column.
@@ -58,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "feedwatch",
             dependencies: [
-                "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "TopicQuery",
+                "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Store", "TopicQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -29,13 +29,17 @@ public struct PollSettings: Equatable, Sendable {
     /// Seconds one transfer may take in all.
     public var timeout = 30
     public var maxBody = 10 << 20
+    /// What a feed's or server's freshness (`ttl`, `max-age`, `Expires`) may stretch an interval to.
+    public var maxInterval = 86_400
 
-    public init(interval: Int = 900, concurrency: Int = 32, perHost: Int = 2, timeout: Int = 30, maxBody: Int = 10 << 20) {
+    public init(interval: Int = 900, concurrency: Int = 32, perHost: Int = 2, timeout: Int = 30, maxBody: Int = 10 << 20,
+                maxInterval: Int = 86_400) {
         self.interval = interval
         self.concurrency = concurrency
         self.perHost = perHost
         self.timeout = timeout
         self.maxBody = maxBody
+        self.maxInterval = maxInterval
     }
 }
 
@@ -82,6 +86,18 @@ public struct SinkConfig: Equatable, Sendable {
 }
 
 extension Config {
+    /// The store's path: `state` if set, else `$STATE_DIRECTORY/feedwatch.sqlite` (systemd), else
+    /// `feedwatch.sqlite` beside the config file.
+    public func statePath(stateDirectory: String?) -> String {
+        if let state { return state }
+        if let dir = stateDirectory, !dir.isEmpty {
+            // systemd may list several directories, separated by colons: the first is ours.
+            return String(dir.split(separator: ":").first ?? Substring(dir)) + "/feedwatch.sqlite"
+        }
+        let slash = file.lastIndex(of: "/")
+        return (slash.map { String(file[..<$0]) } ?? ".") + "/feedwatch.sqlite"
+    }
+
     /// Where the config is, per the contract: `--config`, else `$FEEDWATCH_CONFIG`, else
     /// `./feedwatch.yaml`, else `/etc/feedwatch/feedwatch.yaml`. `exists` is asked only for the
     /// two defaults; an explicit path that does not exist is the caller's error to report.

@@ -117,7 +117,8 @@ struct ConfigReader {
             case "per_host": poll.perHost = count(value, "poll.per_host", max: 100) ?? poll.perHost
             case "timeout": poll.timeout = duration(value, "poll.timeout") ?? poll.timeout
             case "max_body": poll.maxBody = size(value, "poll.max_body") ?? poll.maxBody
-            default: unknownKey(key, entry.keyNode, known: ["interval", "concurrency", "per_host", "timeout", "max_body"], in: "poll")
+            case "max_interval": poll.maxInterval = duration(value, "poll.max_interval") ?? poll.maxInterval
+            default: unknownKey(key, entry.keyNode, known: ["interval", "concurrency", "per_host", "timeout", "max_body", "max_interval"], in: "poll")
             }
         }
         return poll

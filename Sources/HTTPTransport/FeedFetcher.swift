@@ -27,6 +27,14 @@ public struct FetchResponse: Sendable {
     /// Network failure, timeout, size cap, or an error thrown by the body consumer.
     public var error: Error?
 
+    public init(status: Int, url: String, headers: [String: String] = [:], permanentRedirect: String? = nil, error: Error? = nil) {
+        self.status = status
+        self.url = url
+        self.headers = headers
+        self.permanentRedirect = permanentRedirect
+        self.error = error
+    }
+
     public var contentType: String? { headers["content-type"] }
     public var charset: String? { contentType.flatMap(ContentType.charset) }
 }

@@ -41,6 +41,9 @@ public enum EntryKey {
         return scheme + "://" + host + (path.isEmpty ? "/" : path) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
     }
 
+    /// 32 hex digits identifying `parts` (alert ids, story ids).
+    public static func digest(_ parts: [String]) -> String { hex(fnv1a(parts)) }
+
     /// FNV-1a over the parts, each ended by a zero byte, widened to 128 bits by running two
     /// differently seeded 64-bit lanes: collisions between different items of one feed are then
     /// not a practical concern, without a crypto library.

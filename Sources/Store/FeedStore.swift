@@ -80,4 +80,9 @@ public protocol FeedStore: AnyObject {
                 alert: (FeedItem) -> (id: String, record: String)?) throws(StoreError) -> [IngestResult]
     /// Alerts stored so far, oldest first (`after`: those created after that alert).
     func alerts(after alertID: String?, limit: Int) throws(StoreError) -> [(id: String, record: String)]
+    /// The last alert a sink has confirmed, or `nil` if none.
+    func cursor(sink: String) throws(StoreError) -> String?
+    func setCursor(sink: String, alertID: String) throws(StoreError)
+    /// Every feed the config still names, for `status`.
+    func allFeeds() throws(StoreError) -> [FeedRecord]
 }

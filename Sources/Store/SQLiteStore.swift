@@ -138,6 +138,23 @@ public final class SQLiteStore: FeedStore {
         return rows.compactMap { row in row.text("alert_id").flatMap { id in row.text("record").map { (id, $0) } } }
     }
 
+    public func cursor(sink: String) throws(StoreError) -> String? {
+        try db.query("""
+            SELECT a.alert_id FROM sink_cursors c JOIN alerts a ON a.rowid = c.last_alert_rowid WHERE c.sink = ?
+            """, [.text(sink)]).first?.text("alert_id")
+    }
+
+    public func setCursor(sink: String, alertID: String) throws(StoreError) {
+        try db.run("""
+            INSERT INTO sink_cursors (sink, last_alert_rowid) SELECT ?1, rowid FROM alerts WHERE alert_id = ?2
+            ON CONFLICT (sink) DO UPDATE SET last_alert_rowid = excluded.last_alert_rowid
+            """, [.text(sink), .text(alertID)])
+    }
+
+    public func allFeeds() throws(StoreError) -> [FeedRecord] {
+        try db.query("SELECT * FROM feeds WHERE active ORDER BY id").map(Self.feed)
+    }
+
     // MARK: Helpers
 
     private func write<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {

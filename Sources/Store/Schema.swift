@@ -53,5 +53,12 @@ enum Schema {
         ) STRICT;
         CREATE INDEX feeds_due ON feeds (next_due_at) WHERE active AND NOT gone;
         """,
+        // 2: how far each sink has got through the alerts (an outbox cursor per sink).
+        """
+        CREATE TABLE sink_cursors (
+            sink TEXT PRIMARY KEY,
+            last_alert_rowid INTEGER NOT NULL
+        ) STRICT;
+        """,
     ]
 }

@@ -136,7 +136,7 @@ import TopicQuery
 
     @Test func unknownKeysPointAtTheKeyAndSuggest() {
         #expect(error("poll:\n  intervall: 15m\n")
-            == #"2:3 poll: unknown key "intervall" (did you mean "interval"?); known: interval, concurrency, per_host, timeout, max_body"#)
+            == #"2:3 poll: unknown key "intervall" (did you mean "interval"?); known: interval, concurrency, per_host, timeout, max_body, max_interval"#)
         #expect(error("topic:\n  a: x\n").hasPrefix(#"1:1 the config: unknown key "topic" (did you mean "topics"?)"#))
         #expect(error("sinks:\n  - slack: {url: x}\n").hasPrefix(#"2:5 sinks: unknown key "slack""#))
     }

@@ -1,0 +1,236 @@
+public import Config
+import FeedParse
+public import FeedwatchCore
+internal import Glibc
+import HTTPTransport
+import Normalize
+import Scheduler
+public import Store
+public import TopicQuery
+
+/// One pass over the feeds that are due: fetch them all at once, parse what changed, store new
+/// items with their alerts in one transaction per feed, record each feed's health and next poll.
+/// Delivery to sinks is separate (`Delivery`), from what the store holds.
+public final class PollCycle {
+    public struct Summary: Sendable {
+        public var polled = 0
+        public var failures: [(url: String, error: String)] = []
+        public var newItems = 0
+        public var newAlerts = 0
+    }
+
+    private let config: Config
+    private let store: FeedStore
+    private let matcher: TopicMatcher
+    private let clock: () -> Timestamp
+    private let random: () -> Double
+
+    public init(config: Config, store: FeedStore, matcher: TopicMatcher,
+                clock: @escaping () -> Timestamp = PollCycle.wallClock,
+                random: @escaping () -> Double = { Double.random(in: 0..<1) }) {
+        self.config = config
+        self.store = store
+        self.matcher = matcher
+        self.clock = clock
+        self.random = random
+    }
+
+    public static func wallClock() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(secondsSince1970: Int64(ts.tv_sec))
+    }
+
+    /// The configured feeds (OPML entries are not read yet).
+    private var sources: [FeedSource] {
+        config.feeds.compactMap { if case .feed(let f) = $0 { f } else { nil } }
+    }
+
+    /// Polls what is due (`all`: every feed, whatever its interval — never one that is gone or
+    /// backing off after failures).
+    public func run(all: Bool) throws(StoreError) -> Summary {
+        let now = clock()
+        let sources = Dictionary(self.sources.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
+        let feeds = try store.syncFeeds(self.sources.map { ($0.url, Self.entry($0)) }, now: now)
+        let due = all ? feeds.filter { !$0.gone && ($0.errorsInRow == 0 || $0.nextDueAt <= now) }
+                      : try store.dueFeeds(at: now, limit: Int.max)
+        var summary = Summary()
+        let options = ParseOptions(maxBytes: config.poll.maxBody)
+
+        // Remote feeds, all at once.
+        let remote = due.filter { !$0.currentURL.hasPrefix("file:") }
+        var parsers: [Int: FeedParser] = [:]
+        var responses: [Int: FetchResponse] = [:]
+        let fetcher = FeedFetcher(concurrency: config.poll.concurrency, perHost: config.poll.perHost,
+                                  limits: TransferLimits(maxBytes: config.poll.maxBody, timeoutSeconds: config.poll.timeout))
+        let requests = remote.map { FetchRequest(url: $0.currentURL, etag: $0.etag, lastModified: $0.lastModified) }
+        do {
+            try fetcher.run(requests) { i, head, chunk in
+                if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
+                try parsers[i]!.feed(chunk)
+            } done: { i, response in
+                responses[i] = response
+            }
+        } catch {
+            for (i, feed) in remote.enumerated() where responses[i] == nil {
+                responses[i] = FetchResponse(status: 0, url: feed.currentURL, headers: [:], permanentRedirect: nil, error: error)
+            }
+        }
+        for (i, feed) in remote.enumerated() {
+            let response = responses[i] ?? FetchResponse(status: 0, url: feed.currentURL, headers: [:], permanentRedirect: nil, error: nil)
+            try finish(feed, source: sources[feed.url], response: response, parser: parsers[i], now: now, into: &summary)
+        }
+
+        // Local feeds (`file:`), read directly; their modification time and size act as a validator.
+        for feed in due where feed.currentURL.hasPrefix("file:") {
+            try finishLocal(feed, source: sources[feed.url], options: options, now: now, into: &summary)
+        }
+        return summary
+    }
+
+    /// The config entry as stored: a change (name, interval) clears `gone` and backoff.
+    private static func entry(_ f: FeedSource) -> String {
+        "\(f.url)\u{1F}\(f.name ?? "")\u{1F}\(f.interval.map(String.init) ?? "")"
+    }
+
+    private func schedule(_ source: FeedSource?) -> PollSchedule {
+        PollSchedule(interval: source?.interval ?? config.poll.interval, maxInterval: config.poll.maxInterval)
+    }
+
+    private func finish(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse, parser: FeedParser?,
+                        now: Timestamp, into summary: inout Summary) throws(StoreError) {
+        summary.polled += 1
+        let plan = schedule(source)
+        func fail(_ message: String, _ outcome: PollSchedule.Outcome? = nil) throws(StoreError) {
+            summary.failures.append((feed.url, message))
+            let o = outcome ?? .failure(errorsInRow: feed.errorsInRow + 1)
+            let next = plan.nextDue(after: o, at: now, random: random) ?? now
+            try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: r.status == 0 ? nil : r.status, error: message,
+                                                              gone: o == .gone, nextDueAt: next))
+        }
+        if let error = r.error {
+            return try fail(error is FeedParseError ? "not a feed: \(error)" : "\(error)")
+        }
+        switch r.status {
+        case 304:
+            try succeed(feed, source: source, response: r, parsed: nil, now: now, into: &summary)
+        case 200..<300:
+            do {
+                let parsed = try (parser ?? FeedParser(options: ParseOptions(maxBytes: config.poll.maxBody), documentURL: r.url, charset: r.charset)).finish()
+                try succeed(feed, source: source, response: r, parsed: parsed, now: now, into: &summary)
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                try fail("not a feed: \(error)")
+            }
+        case 410:
+            try fail("HTTP 410 Gone: not polled again until its config entry changes", .gone)
+        case 429, 503:
+            let n = feed.errorsInRow + 1
+            if let until = r.headers["retry-after"].flatMap({ FreshnessHeaders.retryAfter($0, now: now) }) {
+                try fail("HTTP \(r.status), retry after \(until.rfc3339)", .retryAfter(until: until, errorsInRow: n))
+            } else {
+                try fail("HTTP \(r.status)")
+            }
+        default:
+            try fail("HTTP \(r.status)")
+        }
+    }
+
+    private func succeed(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse?, parsed: ParsedFeed?,
+                         now: Timestamp, into summary: inout Summary) throws(StoreError) {
+        if let parsed { try ingest(feed, source: source, parsed, now: now, into: &summary) }
+        var fresh = r.flatMap { FreshnessHeaders.freshness(cacheControl: $0.headers["cache-control"], expires: $0.headers["expires"],
+                                                            date: $0.headers["date"], now: now) }
+        if let ttl = parsed?.feed.ttlMinutes { fresh = max(fresh ?? 0, ttl * 60) }
+        let next = schedule(source).nextDue(after: .success(freshFor: fresh), at: now, random: random) ?? now
+        try store.recordFetch(feedID: feed.id, FetchOutcome(
+            at: now, status: r?.status ?? 200, etag: r?.headers["etag"] ?? (r == nil ? feed.etag : nil),
+            lastModified: r?.headers["last-modified"] ?? (r == nil ? feed.lastModified : nil),
+            movedTo: r?.permanentRedirect, nextDueAt: next))
+    }
+
+    /// Stores the document's items; new ones that match a topic get their alert in the same
+    /// transaction. On a feed's first fetch, only items published within `first_fetch_window`
+    /// alert: adding a feed must not replay its archive.
+    private func ingest(_ feed: FeedRecord, source: FeedSource?, _ parsed: ParsedFeed, now: Timestamp,
+                        into summary: inout Summary) throws(StoreError) {
+        let feedName = source?.name ?? parsed.feed.title
+        var alerts = 0
+        let results = try store.ingest(feedID: feed.id, parsed.items.map(ItemCandidate.init), now: now) { item in
+            if !feed.fetchedOnce {
+                switch config.firstFetchWindow {
+                case .all: break
+                case .seconds(let window):
+                    guard let published = item.published, now.secondsSince1970 - published.secondsSince1970 <= Int64(window) else { return nil }
+                }
+            }
+            let matches = matcher.classify(item, feedName: feedName, feedURL: feed.url)
+            guard !matches.isEmpty else { return nil }
+            alerts += 1
+            let id = Alert.id(feedURL: feed.url, item: item)
+            return (id, Alert.record(id: id, emittedAt: now, matches: matches, feedURL: feed.url,
+                                     feedTitle: source?.name ?? parsed.feed.title, item: item))
+        }
+        summary.newItems += results.filter { if case .new = $0 { true } else { false } }.count
+        summary.newAlerts += alerts
+    }
+
+    private func finishLocal(_ feed: FeedRecord, source: FeedSource?, options: ParseOptions, now: Timestamp,
+                             into summary: inout Summary) throws(StoreError) {
+        let plan = schedule(source)
+        summary.polled += 1
+        do {
+            let file = try LocalFile(path: LocalPath.fromFileURL(feed.currentURL))
+            if let etag = feed.etag, etag == file.validator {
+                let next = plan.nextDue(after: .success(freshFor: nil), at: now, random: random) ?? now
+                try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: 304, nextDueAt: next))
+                return
+            }
+            let parser = FeedParser(options: options, documentURL: feed.currentURL)
+            try file.read { try parser.feed($0) }
+            let parsed = try parser.finish()
+            try ingest(feed, source: source, parsed, now: now, into: &summary)
+            let next = plan.nextDue(after: .success(freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }), at: now, random: random) ?? now
+            try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: 200, etag: file.validator, nextDueAt: next))
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            summary.failures.append((feed.url, "\(error)"))
+            let next = plan.nextDue(after: .failure(errorsInRow: feed.errorsInRow + 1), at: now, random: random) ?? now
+            try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: nil, error: "\(error)", nextDueAt: next))
+        }
+    }
+}
+
+/// A local feed file: read in chunks; its size and modification time stand in for an ETag.
+struct LocalFile {
+    let path: String
+    let validator: String
+    private let fd: Int32
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw Failure(description: "cannot read \(path): not a regular file")
+        }
+        validator = "file:\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+    }
+
+    func read(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { return }
+            try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
+}

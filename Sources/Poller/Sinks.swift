@@ -1,0 +1,158 @@
+internal import FoundationEssentials
+internal import Glibc
+public import Config
+public import Store
+
+/// Where alerts go. Each sink has a cursor in the store (the last alert it took), so an alert
+/// committed before a crash is delivered after the restart: at least once, never lost.
+public protocol AlertSink: AnyObject {
+    /// The cursor's name in the store: the same sink in the next run finds it again.
+    var name: String { get }
+    /// Topic names this sink wants; `nil` for all.
+    var topics: Set<String>? { get }
+    /// Delivers records (JSON objects, one per alert) in order; throws to stop and retry later.
+    func deliver(_ alerts: [(id: String, record: String)]) throws
+}
+
+/// Delivers what each sink has not yet taken, and moves its cursor.
+public enum Delivery {
+    public static func deliverPending(_ store: FeedStore, to sinks: [AlertSink]) throws {
+        for sink in sinks {
+            var cursor = try store.cursor(sink: sink.name)
+            while true {
+                let batch = try store.alerts(after: cursor, limit: 500)
+                guard let last = batch.last else { break }
+                let wanted = sink.topics.map { topics in batch.filter { AlertView(json: $0.record)?.topics.contains(where: topics.contains) ?? true } } ?? batch
+                if !wanted.isEmpty { try sink.deliver(wanted) }
+                try store.setCursor(sink: sink.name, alertID: last.id)
+                cursor = last.id
+            }
+        }
+    }
+
+    /// The sinks of a config, as objects.
+    public static func sinks(for config: Config) -> [AlertSink] {
+        config.sinks.enumerated().compactMap { index, sink in
+            let topics = sink.topics.map(Set.init)
+            switch sink.kind {
+            case .stdout(let format): return StdoutSink(format: format, topics: topics)
+            case .file(let path): return FileSink(path: path, topics: topics)
+            default: return nil  // digest and webhook: a later issue
+            }
+        }
+    }
+}
+
+/// The fields of a record that text output shows.
+struct AlertView: Decodable {
+    struct Feed: Decodable { var url: String; var title: String? }
+    struct Item: Decodable { var title: String?; var link: String? }
+    var emitted_at: String
+    var topics: [String]
+    var feed: Feed
+    var item: Item
+
+    init?(json: String) {
+        guard let view = try? JSONDecoder().decode(AlertView.self, from: Data(json.utf8)) else { return nil }
+        self = view
+    }
+}
+
+/// Standard output: one readable line per alert (`text`), or JSON Lines (`json`).
+public final class StdoutSink: AlertSink {
+    public let format: SinkConfig.OutputFormat
+    public let topics: Set<String>?
+    public var name: String { "stdout" + (topics.map { ":" + $0.sorted().joined(separator: ",") } ?? "") }
+
+    public init(format: SinkConfig.OutputFormat, topics: Set<String>?) {
+        self.format = format
+        self.topics = topics
+    }
+
+    public func deliver(_ alerts: [(id: String, record: String)]) throws {
+        var out = ""
+        for (_, record) in alerts {
+            switch format {
+            case .json: out += record + "\n"
+            case .text: out += Self.line(record) + "\n"
+            }
+        }
+        try writeAll(1, Array(out.utf8), what: "standard output")
+    }
+
+    /// `2026-11-22T05:00:00Z [police, facial-recognition] The Verge: Title <link>`
+    static func line(_ record: String) -> String {
+        guard let a = AlertView(json: record) else { return record }
+        let feed = a.feed.title ?? a.feed.url
+        return "\(a.emitted_at) [\(a.topics.joined(separator: ", "))] \(feed): \(a.item.title ?? "(untitled)")"
+            + (a.item.link.map { " <\($0)>" } ?? "")
+    }
+}
+
+/// A JSON Lines file, appended to. On opening it reads the ids already there, so a delivery
+/// repeated after a crash never appends the same alert twice.
+public final class FileSink: AlertSink {
+    public let path: String
+    public let topics: Set<String>?
+    public var name: String { "file:" + path }
+    private var written: Set<String>?
+
+    public init(path: String, topics: Set<String>?) {
+        self.path = path
+        self.topics = topics
+    }
+
+    public func deliver(_ alerts: [(id: String, record: String)]) throws {
+        if written == nil { written = try Self.idsIn(path) }
+        let fresh = alerts.filter { !written!.contains($0.id) }
+        guard !fresh.isEmpty else { return }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SinkError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try writeAll(fd, Array(fresh.map { $0.record + "\n" }.joined().utf8), what: path)
+        guard fsync(fd) == 0 else { throw SinkError("cannot sync \(path): \(String(cString: strerror(errno)))") }
+        for (id, _) in fresh { written!.insert(id) }
+    }
+
+    /// The `alert_id`s of the lines already in the file.
+    static func idsIn(_ path: String) throws -> Set<String> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return [] }
+            throw SinkError("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw SinkError("cannot read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        var ids: Set<String> = []
+        let marker = Array("\"alert_id\":\"".utf8)
+        for line in bytes.split(separator: 0x0A) where line.starts(with: [0x7B] + marker) {
+            let rest = line.dropFirst(1 + marker.count)
+            if let end = rest.firstIndex(of: 0x22) { ids.insert(String(decoding: rest[..<end], as: UTF8.self)) }
+        }
+        return ids
+    }
+}
+
+public struct SinkError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+private func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw SinkError("cannot write to \(what): \(String(cString: strerror(errno)))")
+        }
+        offset += n
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Config
+import Glibc
+import Poller
+import Store
+import TopicQuery
+
+/// `feedwatch once`: one poll cycle over the feeds that are due, alerts delivered, then exit —
+/// for cron, and for trying a config.
+struct Once: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Poll every feed that is due once, deliver the alerts, and exit.",
+        discussion: "Exit status: 0 all polled, 2 some feeds failed (the rest were still processed), 78 bad config, 1 other failure.")
+
+    @OptionGroup var config: ConfigOption
+
+    @Flag(help: "Poll every feed now, whatever its interval (never one that is gone or backing off after failures).")
+    var all = false
+
+    func run() throws {
+        let loaded = try config.load()
+        let matcher: TopicMatcher
+        do {
+            matcher = try TopicMatcher(topics: loaded.topics)
+        } catch {
+            Diagnostics.error("cannot compile topics: \(error)")
+            throw ExitCode.failure
+        }
+        let store = try Self.openStore(loaded)
+        let summary: PollCycle.Summary
+        do {
+            summary = try PollCycle(config: loaded, store: store, matcher: matcher).run(all: all)
+            try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded))
+        } catch {
+            Diagnostics.error("\(error)")
+            throw ExitCode.failure
+        }
+        for (url, error) in summary.failures { Diagnostics.warning("\(url): \(error)") }
+        if !summary.failures.isEmpty { throw ExitCode(2) }
+    }
+
+    static func openStore(_ config: Config) throws -> SQLiteStore {
+        let path = config.statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) })
+        do {
+            return try SQLiteStore(path: path)
+        } catch {
+            Diagnostics.error("cannot open the store: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `feedwatch once` through the real binary: a store in a temp dir, feeds from files and from
+/// the loopback server.
+@Suite struct OnceCommandTests {
+    private let dir: URL
+    init() throws { dir = try BinaryRunner.temporaryDirectory() }
+
+    private func config(_ yaml: String) throws -> String {
+        let file = dir.appendingPathComponent("feedwatch.yaml")
+        try Data(yaml.utf8).write(to: file)
+        return file.path
+    }
+
+    private func alertLines() -> [String] {
+        ((try? String(contentsOf: dir.appendingPathComponent("alerts.jsonl"), encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
+    }
+
+    private static func rss(_ items: [(guid: String, title: String)]) -> String {
+        "<rss version=\"2.0\"><channel><title>Local</title>"
+            + items.map { "<item><guid>\($0.guid)</guid><title>\($0.title)</title><pubDate>Sun, 22 Nov 2026 05:00:00 GMT</pubDate></item>" }.joined()
+            + "</channel></rss>"
+    }
+
+    @Test func twiceOverTheSameFeedsAlertsOnce() throws {
+        let server = try FeedServer()
+        try Data(Self.rss([("a", "Police news"), ("b", "Weather")]).utf8).write(to: dir.appendingPathComponent("local.xml"))
+        let path = try config("""
+            first_fetch_window: all
+            feeds:
+              - url: local.xml
+              - url: '\(server.url("/etag"))'
+            topics:
+              police: police
+              ibm: IBM
+            sinks:
+              - file: {path: alerts.jsonl}
+              - stdout: {format: json}
+            """)
+        let first = try BinaryRunner.run(["once", "--config", path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let lines = alertLines()
+        #expect(lines.count == 2)  // "Police news", and rss2-basic's IBM item
+        #expect(first.stdout.split(separator: "\n").count == 2)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(Set(record.keys) == ["alert_id", "emitted_at", "topics", "matches", "feed", "item", "story"])
+
+        let second = try BinaryRunner.run(["once", "--all", "--config", path])
+        #expect(second.status == 0)
+        #expect(second.stdout.isEmpty)
+        #expect(alertLines() == lines)
+        // The second poll was conditional and got a 304.
+        #expect(server.requests.last?.contains("If-None-Match: \"v1\"") == true)
+
+        // A new item in the file alerts; the old ones do not again.
+        try Data(Self.rss([("a", "Police news"), ("b", "Weather"), ("c", "More police")]).utf8).write(to: dir.appendingPathComponent("local.xml"))
+        let third = try BinaryRunner.run(["once", "--all", "--config", path])
+        #expect(third.status == 0)
+        #expect(alertLines().count == 3)
+        #expect(alertLines().last?.contains("More police") == true)
+    }
+
+    @Test func aNewFeedDoesNotReplayItsArchive() throws {
+        try Data("""
+            <rss version="2.0"><channel><title>Old</title>
+            <item><guid>1</guid><title>Police 2019</title><pubDate>Tue, 01 Jan 2019 00:00:00 GMT</pubDate></item>
+            <item><guid>2</guid><title>Police, undated</title></item>
+            </channel></rss>
+            """.utf8).write(to: dir.appendingPathComponent("old.xml"))
+        let path = try config("feeds:\n  - url: old.xml\ntopics:\n  police: police\nsinks:\n  - file: {path: alerts.jsonl}\n")
+        #expect(try BinaryRunner.run(["once", "--config", path]).status == 0)
+        #expect(alertLines().isEmpty)
+    }
+
+    @Test func failuresExit2AndTheRestIsStillProcessed() throws {
+        let server = try FeedServer()
+        try Data(Self.rss([("a", "Police news")]).utf8).write(to: dir.appendingPathComponent("local.xml"))
+        let path = try config("""
+            first_fetch_window: all
+            feeds:
+              - url: local.xml
+              - url: '\(server.url("/missing"))'
+              - url: '\(server.url("/gone"))'
+              - url: '\(server.url("/page"))'
+            topics:
+              police: police
+            sinks:
+              - file: {path: alerts.jsonl}
+            """)
+        let r = try BinaryRunner.run(["once", "--config", path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/missing: HTTP 404"))
+        #expect(r.stderr.contains("/gone: HTTP 410 Gone"))
+        #expect(r.stderr.contains("/page: not a feed"))
+        #expect(alertLines().count == 1)
+
+        // Gone is never asked again, even by --all.
+        let before = server.requests.filter { $0.contains("/gone") }.count
+        _ = try BinaryRunner.run(["once", "--all", "--config", path])
+        #expect(server.requests.filter { $0.contains("/gone") }.count == before)
+    }
+
+    @Test func aBadConfigExits78() throws {
+        let path = try config("feeds: nope\n")
+        #expect(try BinaryRunner.run(["once", "--config", path]).status == 78)
+    }
+}
