@@ -46,6 +46,11 @@ public struct JSONWriter {
         bytes.append(contentsOf: String(v).utf8)
     }
 
+    public mutating func bool(_ v: Bool) {
+        beginValue()
+        bytes.append(contentsOf: (v ? "true" : "false").utf8)
+    }
+
     public mutating func null() {
         beginValue()
         bytes.append(contentsOf: "null".utf8)
@@ -54,6 +59,7 @@ public struct JSONWriter {
     /// Convenience for the common `"key": "value"` pair.
     public mutating func field(_ k: String, _ s: String?) { key(k); string(s) }
     public mutating func field(_ k: String, _ v: Int64?) { key(k); int(v) }
+    public mutating func field(_ k: String, bool v: Bool) { key(k); bool(v) }
     public mutating func field(_ k: String, strings: [String]) {
         key(k)
         beginArray()

@@ -108,3 +108,39 @@ import Testing
         #expect(try BinaryRunner.run(["once", "--config", path]).status == 78)
     }
 }
+
+/// `feedwatch status` after a poll.
+@Suite struct StatusCommandTests {
+    @Test func showsEachFeedsHealth() throws {
+        let dir = try BinaryRunner.temporaryDirectory()
+        let server = try FeedServer()
+        try Data("<rss><channel><title>x</title><item><title>t</title></item></channel></rss>".utf8)
+            .write(to: dir.appendingPathComponent("local.xml"))
+        let config = dir.appendingPathComponent("feedwatch.yaml")
+        try Data("""
+            feeds:
+              - {url: local.xml, name: Local}
+              - url: '\(server.url("/missing"))'
+            topics:
+              all: '*'
+            """.utf8).write(to: config)
+        let before = try BinaryRunner.run(["status", "--config", config.path])
+        #expect(before.status == 0)
+        #expect(before.stdout.contains("no feeds in the store yet"))
+
+        #expect(try BinaryRunner.run(["once", "--config", config.path]).status == 2)
+        let text = try BinaryRunner.run(["status", "--config", config.path])
+        #expect(text.stdout.contains("Local  \(dir.appendingPathComponent("local.xml").absoluteString)\n    ok · last fetch "))
+        #expect(text.stdout.contains("1 item seen"))
+        #expect(text.stdout.contains("failing (1 in a row)"))
+        #expect(text.stdout.contains("error: HTTP 404"))
+
+        let json = try BinaryRunner.run(["status", "--config", config.path, "--json"])
+        let lines = json.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let missing = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        #expect(missing["status"] as? Int == 404)
+        #expect(missing["errors_in_row"] as? Int == 1)
+        #expect(missing["gone"] as? Bool == false)
+    }
+}
