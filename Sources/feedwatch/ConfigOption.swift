@@ -24,6 +24,16 @@ struct ConfigOption: ParsableArguments {
         }
     }
 
+    /// The config again (on SIGHUP): errors are thrown, for the caller to log, not printed.
+    func loadQuietly() throws -> Config {
+        var environment: [String: String] = [:]
+        if let value = getenv("FEEDWATCH_CONFIG") { environment["FEEDWATCH_CONFIG"] = String(cString: value) }
+        guard let file = Config.locate(explicit: path, environment: environment, exists: { access($0, F_OK) == 0 }) else {
+            throw ConfigErrors([ConfigError(file: path ?? "./feedwatch.yaml", message: "no config file any more")])
+        }
+        return try ConfigLoader.load(path: file)
+    }
+
     /// Each error as compilers write them (`file:line:column: error: …`), the line and a caret
     /// under it, then a count.
     static func report(_ errors: ConfigErrors) {
