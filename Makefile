@@ -7,7 +7,7 @@ DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-d
 # Extra packages for the benchmarks: xmllint (the reference parser) and GNU time (peak memory).
 BENCH_PACKAGES := libxml2-utils time
 
-.PHONY: all deps build test bench clean
+.PHONY: all deps build run test bench clean
 
 all: build
 
@@ -38,6 +38,12 @@ deps:
 build: deps
 	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -use-ld=lld
 
+# The daemon on the bundled example config: offline, it polls the sample feeds in etc/samples and
+# keeps its store and alerts file in .run/. Stop it with Ctrl-C.
+run: build
+	mkdir -p .run
+	.build/release/feedwatch run --config etc/feedwatch.example.yaml
+
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -47,4 +53,4 @@ bench: build
 	Benchmarks/parse.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .run
