@@ -114,8 +114,8 @@ public final class FeedFetcher {
         }
     }
 
-    /// The host part of a URL, lower-cased, for the per-host limit.
-    static func host(of url: String) -> String {
+    /// The host part of a URL, lower-cased (with its port), for per-host limits and Retry-After.
+    public static func host(of url: String) -> String {
         guard let start = url.firstRange(of: "://")?.upperBound else { return "" }
         let rest = url[start...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }

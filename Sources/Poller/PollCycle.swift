@@ -52,8 +52,11 @@ public final class PollCycle {
         let now = clock()
         let sources = Dictionary(self.sources.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
         let feeds = try store.syncFeeds(self.sources.map { ($0.url, Self.entry($0)) }, now: now)
-        let due = all ? feeds.filter { !$0.gone && ($0.errorsInRow == 0 || $0.nextDueAt <= now) }
-                      : try store.dueFeeds(at: now, limit: Int.max)
+        // A host that answered 429/503 with Retry-After gets nothing before then, for any feed.
+        let blocked = try store.blockedHosts(at: now)
+        let due = (all ? feeds.filter { !$0.gone && ($0.errorsInRow == 0 || $0.nextDueAt <= now) }
+                       : try store.dueFeeds(at: now, limit: Int.max))
+            .filter { blocked[FeedFetcher.host(of: $0.currentURL)] == nil }
         var summary = Summary()
         let options = ParseOptions(maxBytes: config.poll.maxBody)
 
@@ -128,6 +131,7 @@ public final class PollCycle {
         case 429, 503:
             let n = feed.errorsInRow + 1
             if let until = r.headers["retry-after"].flatMap({ FreshnessHeaders.retryAfter($0, now: now) }) {
+                try store.block(host: FeedFetcher.host(of: r.url), until: until)
                 try fail("HTTP \(r.status), retry after \(until.rfc3339)", .retryAfter(until: until, errorsInRow: n))
             } else {
                 try fail("HTTP \(r.status)")

@@ -83,6 +83,10 @@ public protocol FeedStore: AnyObject {
     /// The last alert a sink has confirmed, or `nil` if none.
     func cursor(sink: String) throws(StoreError) -> String?
     func setCursor(sink: String, alertID: String) throws(StoreError)
+    /// Records that `host` asked (429/503 with `Retry-After`) not to be sent anything before `until`.
+    func block(host: String, until: Timestamp) throws(StoreError)
+    /// Hosts that must not be asked anything at `now`, with the time they may be again.
+    func blockedHosts(at now: Timestamp) throws(StoreError) -> [String: Timestamp]
     /// Every feed the config still names, for `status`.
     func allFeeds() throws(StoreError) -> [FeedRecord]
 }

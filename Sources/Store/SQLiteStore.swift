@@ -151,6 +151,22 @@ public final class SQLiteStore: FeedStore {
             """, [.text(sink), .text(alertID)])
     }
 
+    public func block(host: String, until: Timestamp) throws(StoreError) {
+        try db.run("""
+            INSERT INTO hosts (host, blocked_until) VALUES (?1, ?2)
+            ON CONFLICT (host) DO UPDATE SET blocked_until = max(blocked_until, excluded.blocked_until)
+            """, [.text(host), .integer(until.secondsSince1970)])
+    }
+
+    public func blockedHosts(at now: Timestamp) throws(StoreError) -> [String: Timestamp] {
+        try db.run("DELETE FROM hosts WHERE blocked_until <= ?", [.integer(now.secondsSince1970)])
+        var out: [String: Timestamp] = [:]
+        for row in try db.query("SELECT host, blocked_until FROM hosts") {
+            if let host = row.text("host"), let until = row.int("blocked_until") { out[host] = Timestamp(secondsSince1970: until) }
+        }
+        return out
+    }
+
     public func allFeeds() throws(StoreError) -> [FeedRecord] {
         try db.query("SELECT * FROM feeds WHERE active ORDER BY id").map(Self.feed)
     }

@@ -103,6 +103,24 @@ import Testing
         #expect(server.requests.filter { $0.contains("/gone") }.count == before)
     }
 
+    @Test func retryAfterHoldsBackEveryFeedOfThatHost() throws {
+        let server = try FeedServer()
+        let path = try config("""
+            feeds:
+              - url: '\(server.url("/busy"))'
+              - url: '\(server.url("/feed.xml"))'
+            topics:
+              all: '*'
+            """)
+        #expect(try BinaryRunner.run(["once", "--config", path]).status == 2)
+        let before = server.requests.count
+        #expect(before == 2)
+        // Even --all sends nothing to the host before its Retry-After (120 s) has passed.
+        let again = try BinaryRunner.run(["once", "--all", "--config", path])
+        #expect(again.status == 0)
+        #expect(server.requests.count == before)
+    }
+
     @Test func aBadConfigExits78() throws {
         let path = try config("feeds: nope\n")
         #expect(try BinaryRunner.run(["once", "--config", path]).status == 78)

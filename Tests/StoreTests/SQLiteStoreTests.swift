@@ -136,6 +136,14 @@ import Testing
         #expect(try store.feed(url: "https://a.example/feed")?.itemsSeen == 1)
     }
 
+    @Test func blockedHostsExpire() throws {
+        let store = try SQLiteStore(path: path)
+        try store.block(host: "a.example", until: at(120))
+        try store.block(host: "a.example", until: at(60))  // an earlier time never shortens a block
+        #expect(try store.blockedHosts(at: at(100)) == ["a.example": at(120)])
+        #expect(try store.blockedHosts(at: at(120)).isEmpty)
+    }
+
     @Test func linksAreNormalizedForDedupe() {
         #expect(EntryKey.normalizedLink("HTTPS://Example.ORG:443/a/B?utm_medium=x&id=3&fbclid=y#frag") == "https://example.org/a/B?id=3")
         #expect(EntryKey.normalizedLink("http://example.org") == "http://example.org/")
