@@ -7,19 +7,23 @@ internal import TopicQuery
 /// every problem; any problem at all makes the whole file fail (exit 78), since a daemon half
 /// configured is worse than one that refuses to start.
 public enum ConfigLoader {
-    public static func load(path: String) throws(ConfigErrors) -> Config {
+    /// `environment` answers `${NAME}` references (default: the process environment).
+    public static func load(path: String, environment: @escaping (String) -> String? = ConfigLoader.processEnvironment) throws(ConfigErrors) -> Config {
         let text: String
         do {
             text = try readFile(path)
         } catch {
             throw ConfigErrors([error])
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, environment: environment)
     }
 
+    public static func processEnvironment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
     /// `file` names the text in errors and is the base for relative paths.
-    public static func parse(_ text: String, file: String) throws(ConfigErrors) -> Config {
-        var reader = ConfigReader(source: YAMLSource(file: file, text: text))
+    public static func parse(_ text: String, file: String,
+                             environment: @escaping (String) -> String? = ConfigLoader.processEnvironment) throws(ConfigErrors) -> Config {
+        var reader = ConfigReader(source: YAMLSource(file: file, text: text), environment: environment)
         let config = reader.read()
         guard reader.errors.isEmpty, let config else {
             throw ConfigErrors(reader.errors.isEmpty ? [ConfigError(file: file, message: "cannot read config")] : reader.errors)
@@ -55,7 +59,13 @@ struct ConfigReader {
     let source: YAMLSource
     private(set) var errors: [ConfigError] = []
 
-    init(source: YAMLSource) { self.source = source }
+    /// Answers `${NAME}` in values, so secrets stay out of the file.
+    let environment: (String) -> String?
+
+    init(source: YAMLSource, environment: @escaping (String) -> String?) {
+        self.source = source
+        self.environment = environment
+    }
 
     static let sections: [String] = ["state", "first_fetch_window", "poll", "feeds", "topics", "sinks"]
 
@@ -359,7 +369,32 @@ struct ConfigReader {
             fail("\(what) must be a single value", node)
             return nil
         }
-        return s.string
+        return expand(s.string, node, what)
+    }
+
+    /// `${NAME}` replaced by the environment variable's value; an unset one is an error.
+    private mutating func expand(_ value: String, _ node: YAMLNode, _ what: String) -> String? {
+        guard value.contains("${") else { return value }
+        var out = "", rest = Substring(value)
+        while let open = rest.firstRange(of: "${") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                fail("\(what): \"${\" without a closing \"}\"", node)
+                return nil
+            }
+            let name = String(rest[open.upperBound..<close])
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                fail("\(what): \"${\(name)}\" is not an environment variable name", node)
+                return nil
+            }
+            guard let v = environment(name) else {
+                fail("\(what): environment variable \(name) is not set", node)
+                return nil
+            }
+            out += v
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 
     private mutating func stringList(_ node: YAMLNode, _ what: String) -> [String]? {

@@ -106,6 +106,28 @@ import TopicQuery
         #expect(e.hasPrefix(#"2:32 topic "p": no stemmer for language "klingon" (known: arabic, "#), "\(e)")
     }
 
+    @Test func environmentVariablesAreExpandedInValues() throws {
+        let env = ["HOOK": "https://hooks.example.org/x", "DIR": "/var/lib/fw"]
+        let c = try ConfigLoader.parse("""
+            state: ${DIR}/state.sqlite
+            sinks:
+              - webhook: {url: '${HOOK}', secret_env: SECRET}
+            topics:
+              t: '"${NOT_EXPANDED}"'
+            """, file: "/etc/fw/f.yaml", environment: { env[$0] })
+        #expect(c.state == "/var/lib/fw/state.sqlite")
+        #expect(c.sinks == [SinkConfig(kind: .webhook(url: "https://hooks.example.org/x", secretEnv: "SECRET"))])
+        do {
+            _ = try ConfigLoader.parse("state: ${MISSING}/x\npoll: {interval: '${BAD NAME}'}\n", file: "c.yaml", environment: { _ in nil })
+            Issue.record("loaded")
+        } catch {
+            #expect(error.errors.map(\.description) == [
+                "c.yaml:1:8: state: environment variable MISSING is not set",
+                #"c.yaml:2:18: poll.interval: "${BAD NAME}" is not an environment variable name"#,
+            ])
+        }
+    }
+
     @Test func localFeedsBecomeFileURLsAgainstTheConfigDirectory() throws {
         let c = try load("feeds:\n  - url: feeds/a.xml\n  - url: /srv/b.xml\n  - url: file:///srv/../srv/c d.xml\n", file: "/etc/fw/x.yaml")
         #expect(c.feeds == [
