@@ -59,7 +59,7 @@ let package = Package(
         // What Feedwatch remembers: feeds, items, dedupe keys, alerts; behind our own interface.
         .target(name: "Store", dependencies: ["CSQLite", "FeedwatchCore"], swiftSettings: strict),
         // The YAML config, read into typed values; every error carries file, line and column.
-        .target(name: "Config", dependencies: ["CYAML", "FeedwatchCore", "Normalize", "TopicQuery"], swiftSettings: strict),
+        .target(name: "Config", dependencies: ["CXML2", "CYAML", "FeedwatchCore", "Normalize", "TopicQuery"], swiftSettings: strict),
         .executableTarget(
             name: "feedwatch",
             dependencies: [

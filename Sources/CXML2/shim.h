@@ -12,6 +12,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
 
 /* xmlFree is a global function-pointer variable, which Swift 6 treats as shared mutable state. */
 static inline void fw_xml_free(void *p) { xmlFree(p); }

@@ -32,8 +32,17 @@ public enum ConfigLoader {
     }
 
     private static func readFile(_ path: String) throws(ConfigError) -> String {
+        let bytes = try readBytes(path, what: "config")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ConfigError(file: path, message: "config is not valid UTF-8")
+        }
+        return text
+    }
+
+    /// A whole file, up to 16 MB.
+    static func readBytes(_ path: String, what: String) throws(ConfigError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ConfigError(file: path, message: "cannot read config: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ConfigError(file: path, message: "cannot read \(what): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -41,16 +50,13 @@ public enum ConfigLoader {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ConfigError(file: path, message: "cannot read config: \(String(cString: strerror(errno)))")
+                throw ConfigError(file: path, message: "cannot read \(what): \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
             bytes += chunk[0..<n]
-            if bytes.count > 16 << 20 { throw ConfigError(file: path, message: "config is larger than 16MB") }
+            if bytes.count > 16 << 20 { throw ConfigError(file: path, message: "\(what) is larger than 16MB") }
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ConfigError(file: path, message: "config is not valid UTF-8")
-        }
-        return text
+        return bytes
     }
 }
 
@@ -138,6 +144,7 @@ struct ConfigReader {
         guard let list = sequence(node, "feeds") else { return [] }
         var out: [FeedEntry] = []
         var seen: [String: YAMLMark] = [:]
+        var opmlFiles: [(path: String, node: YAMLNode)] = []
         for (i, item) in list.enumerated() {
             let what = "feeds[\(i)]"
             guard let entries = mapping(item, what) else { continue }
@@ -146,7 +153,11 @@ struct ConfigReader {
                     let (key, value) = (entry.key, entry.keyNode)
                     fail("\(what): an opml entry takes no \"\(key)\"", value)
                 }
-                if let path = string(entries.first { $0.key == "opml" }!.value, "\(what).opml") { out.append(.opml(path: absolutePath(path))) }
+                let node = entries.first { $0.key == "opml" }!.value
+                if let path = string(node, "\(what).opml") {
+                    out.append(.opml(path: absolutePath(path)))
+                    opmlFiles.append((absolutePath(path), node))
+                }
                 continue
             }
             var source = FeedSource(url: "", name: nil, interval: nil)
@@ -170,6 +181,22 @@ struct ConfigReader {
             seen[resolved] = urlNode.mark
             source.url = resolved
             out.append(.feed(source))
+        }
+        // OPML lists come after the feeds written out, which win over them (a name, an interval).
+        for (path, node) in opmlFiles {
+            do {
+                let bytes = try ConfigLoader.readBytes(path, what: "OPML file")
+                for (url, name) in try OPML.feeds(in: bytes, path: path).feeds where seen[url] == nil {
+                    seen[url] = node.mark
+                    out.append(.feed(FeedSource(url: url, name: name)))
+                }
+            } catch let error as ConfigError {
+                fail(error.message.hasPrefix("cannot") ? "\(error.message): \(path)" : error.message, node)
+            } catch let error as OPML.Failure {
+                fail(error.message, node)
+            } catch {
+                fail("\(path): \(error)", node)
+            }
         }
         return out
     }
@@ -197,7 +224,6 @@ struct ConfigReader {
     private mutating func topics(_ node: YAMLNode, feeds: [FeedEntry]) -> [Topic] {
         guard let entries = mapping(node, "topics") else { return [] }
         var out: [Topic] = []
-        let hasOPML = feeds.contains { if case .opml = $0 { true } else { false } }
         let feedIdentities = Set(feeds.flatMap { entry -> [String] in
             guard case .feed(let f) = entry else { return [] }
             return [f.url] + (f.name.map { [$0] } ?? [])
@@ -220,7 +246,7 @@ struct ConfigReader {
                         }
                     case "feeds":
                         restricted = stringList(v, "topics.\(name).feeds")
-                        for (i, f) in (restricted ?? []).enumerated() where !hasOPML && !feedIdentities.contains(f) {
+                        for (i, f) in (restricted ?? []).enumerated() where !feedIdentities.contains(f) {
                             fail("topic \"\(name)\": feeds[\(i)] \"\(f)\" is neither the name nor the url of a configured feed", v.items?[i] ?? v)
                         }
                     default: unknownKey(k.string ?? "?", k, known: ["query", "feeds", "language"], in: "topic \"\(name)\"")

@@ -33,14 +33,14 @@ enum ConfigSummary {
         out += "poll: every \(duration(p.interval)), \(p.concurrency) in flight, \(p.perHost) per host, "
             + "timeout \(duration(p.timeout)), max body \(size(p.maxBody))\n"
 
-        out += "feeds: \(c.feeds.count)\n"
+        out += "feeds: \(c.feeds.filter { if case .feed = $0 { true } else { false } }.count)\n"
         for entry in c.feeds {
             switch entry {
             case .feed(let f):
                 let every = f.interval.map { "  every \(duration($0))" } ?? ""
                 out += "  \(f.name.map { "\($0)  " } ?? "")\(f.url)\(every)\n"
             case .opml(let path):
-                out += "  OPML \(path)\n"
+                out += "  (the feeds of OPML \(path) follow the ones written out)\n"
             }
         }
 

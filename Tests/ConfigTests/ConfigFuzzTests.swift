@@ -26,7 +26,7 @@ import TestSupport
             let yaml = String(text)
             let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).count
             do {
-                _ = try ConfigLoader.parse(yaml, file: "f.yaml")
+                _ = try ConfigLoader.parse(yaml, file: ConfigLoaderTests.exampleDirectory + "/f.yaml")
                 loaded += 1
             } catch {
                 refused += 1

@@ -1,4 +1,5 @@
 import Config
+import Glibc
 import Testing
 import TopicQuery
 
@@ -52,22 +53,34 @@ import TopicQuery
           - webhook: {url: https://hooks.example.org/x, secret_env: FEEDWATCH_WEBHOOK_SECRET, topics: [police-face-surveillance]}
         """
 
+    /// A directory holding the `feeds.opml` the contract's example names (one feed).
+    static let exampleDirectory: String = {
+        let dir = "/tmp/feedwatch-contract-\(UInt64.random(in: 0..<UInt64.max))"
+        _ = mkdirForTest(dir)
+        try? writeForTest(dir + "/feeds.opml", Array("""
+            <opml version="1.0"><body><outline text="EFF" xmlUrl="https://www.eff.org/rss/updates.xml"/></body></opml>
+            """.utf8))
+        return dir
+    }()
+
     @Test func readsTheContractExample() throws {
-        let c = try load(Self.contractExample)
-        #expect(c.state == "/etc/fw/feedwatch.sqlite")
+        let dir = Self.exampleDirectory
+        let c = try load(Self.contractExample, file: dir + "/feedwatch.yaml")
+        #expect(c.state == dir + "/feedwatch.sqlite")
         #expect(c.firstFetchWindow == .seconds(48 * 3_600))
         #expect(c.poll == PollSettings(interval: 900, concurrency: 32, perHost: 2, timeout: 30, maxBody: 10 << 20))
         #expect(c.feeds == [
             .feed(FeedSource(url: "https://www.theverge.com/rss/index.xml", name: "The Verge", interval: 600)),
-            .opml(path: "/etc/fw/feeds.opml"),
+            .opml(path: dir + "/feeds.opml"),
+            .feed(FeedSource(url: "https://www.eff.org/rss/updates.xml", name: "EFF")),
         ])
         #expect(c.topics.map(\.name) == ["facial-recognition", "police", "police-face-surveillance"])
         #expect(c.topics[2].query.description
             == #"("facial recognition" OR "face recognition") AND (police OR "law enforcement") AND NOT "face id""#)
         #expect(c.sinks == [
             SinkConfig(kind: .stdout(format: .text), topics: nil),
-            SinkConfig(kind: .file(path: "/etc/fw/alerts.jsonl"), topics: nil),
-            SinkConfig(kind: .digest(path: "/etc/fw/digest.log", everySeconds: 3_600), topics: nil),
+            SinkConfig(kind: .file(path: dir + "/alerts.jsonl"), topics: nil),
+            SinkConfig(kind: .digest(path: dir + "/digest.log", everySeconds: 3_600), topics: nil),
             SinkConfig(kind: .webhook(url: "https://hooks.example.org/x", secretEnv: "FEEDWATCH_WEBHOOK_SECRET"),
                        topics: ["police-face-surveillance"]),
         ])
@@ -104,6 +117,40 @@ import TopicQuery
         #expect(c.topics == [Topic(name: "p", query: .term(QueryTerm(text: "police", kind: .word, range: 0..<6)), language: "en")])
         let e = error("topics:\n  p: {query: police, language: klingon}\n")
         #expect(e.hasPrefix(#"2:32 topic "p": no stemmer for language "klingon" (known: arabic, "#), "\(e)")
+    }
+
+    @Test func opmlFilesAddTheirFeeds() throws {
+        let dir = "/tmp/feedwatch-opml-\(UInt64.random(in: 0..<UInt64.max))"
+        try #require(mkdirForTest(dir))
+        let opml = """
+            <?xml version="1.0" encoding="ISO-8859-1"?>
+            <opml version="2.0"><head><title>Subscriptions</title></head><body>
+              <outline text="Tech">
+                <outline text="The Verge" title="The Verge" type="rss" xmlUrl="https://www.theverge.com/rss/index.xml"/>
+                <outline text="Nested"><outline text="Caf\u{E9} news" type="rss" xmlUrl="https://cafe.example/feed"/></outline>
+              </outline>
+              <outline text="A mailing list" xmlUrl="mailto:list@example.org"/>
+              <outline text="Duplicate" xmlUrl="https://a.example/feed"/>
+            </body></opml>
+            """
+        try writeForTest(dir + "/feeds.opml", Array(opml.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }))
+        let c = try load("""
+            feeds:
+              - opml: feeds.opml
+              - {url: https://a.example/feed, name: A, interval: 5m}
+            topics:
+              t: {query: x, feeds: [The Verge]}
+            """, file: dir + "/feedwatch.yaml")
+        #expect(c.feeds == [
+            .opml(path: dir + "/feeds.opml"),
+            .feed(FeedSource(url: "https://a.example/feed", name: "A", interval: 300)),
+            .feed(FeedSource(url: "https://www.theverge.com/rss/index.xml", name: "The Verge")),
+            .feed(FeedSource(url: "https://cafe.example/feed", name: "Caf\u{E9} news")),
+        ])
+
+        try writeForTest(dir + "/not.opml", Array("<rss><channel/></rss>".utf8))
+        #expect(error("feeds:\n  - opml: \(dir)/not.opml\n") == "2:11 \(dir)/not.opml is not OPML: its root is <rss>")
+        #expect(error("feeds:\n  - opml: \(dir)/missing.opml\n") == "2:11 cannot read OPML file: No such file or directory: \(dir)/missing.opml")
     }
 
     @Test func environmentVariablesAreExpandedInValues() throws {
@@ -230,4 +277,14 @@ import TopicQuery
             #expect(error.description == "/nonexistent/feedwatch.yaml: cannot read config: No such file or directory")
         }
     }
+}
+
+/// Plain file helpers for the OPML test (the module under test reads files with Glibc too).
+func mkdirForTest(_ path: String) -> Bool { mkdir(path, 0o755) == 0 }
+
+func writeForTest(_ path: String, _ bytes: [UInt8]) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { throw ConfigError(file: path, message: "cannot write") }
+    defer { close(fd) }
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
 }
