@@ -67,19 +67,38 @@ public final class FeedFetcher {
         _ = fw_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, perHost)
 
         withoutActuallyEscaping(body) { body in
-            var pending = Array(requests.indices)
+            // Requests wait in one queue per host, taken round-robin, so a long list on one host
+            // neither blocks others nor costs a scan of the whole list per completed transfer.
+            var queues: [String: ArraySlice<Int>] = [:]
+            var hostOrder: [String] = []
+            for index in requests.indices {
+                let host = Self.host(of: requests[index].url)
+                if queues[host] == nil { hostOrder.append(host) }
+                queues[host, default: []].append(index)
+            }
+            var nextHost = 0
             var active: [UnsafeMutableRawPointer: FetchContext] = [:]
             var perHostActive: [String: Int] = [:]
 
             func startEligible() {
-                var i = 0
-                while active.count < concurrency && i < pending.count {
-                    let index = pending[i]
-                    let host = Self.host(of: requests[index].url)
-                    guard perHostActive[host, default: 0] < perHost else { i += 1; continue }
-                    pending.remove(at: i)
+                var idleRounds = 0
+                while active.count < concurrency && !hostOrder.isEmpty && idleRounds < hostOrder.count {
+                    if nextHost >= hostOrder.count { nextHost = 0 }
+                    let host = hostOrder[nextHost]
+                    guard perHostActive[host, default: 0] < perHost, let index = queues[host]?.popFirst() else {
+                        if queues[host]?.isEmpty ?? true {
+                            queues[host] = nil
+                            hostOrder.remove(at: nextHost)
+                        } else {
+                            nextHost += 1
+                        }
+                        idleRounds += 1
+                        continue
+                    }
+                    idleRounds = 0
+                    nextHost += 1
                     guard let handle = fw_curl_easy_init() else {
-                        done(index, FetchResponse(status: 0, url: requests[index].url, headers: [:], permanentRedirect: nil,
+                        done(index, FetchResponse(status: 0, url: requests[index].url,
                                                   error: TransferError.failed(url: requests[index].url, reason: "libcurl could not create a transfer")))
                         continue
                     }

@@ -63,7 +63,8 @@ public final class PollCycle {
         // Remote feeds, all at once.
         let remote = due.filter { !$0.currentURL.hasPrefix("file:") }
         var parsers: [Int: FeedParser] = [:]
-        var responses: [Int: FetchResponse] = [:]
+        var finished = Set<Int>()
+        var storeError: StoreError?
         let fetcher = FeedFetcher(concurrency: config.poll.concurrency, perHost: config.poll.perHost,
                                   limits: TransferLimits(maxBytes: config.poll.maxBody, timeoutSeconds: config.poll.timeout))
         let requests = remote.map { FetchRequest(url: $0.currentURL, etag: $0.etag, lastModified: $0.lastModified) }
@@ -72,17 +73,25 @@ public final class PollCycle {
                 if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
                 try parsers[i]!.feed(chunk)
             } done: { i, response in
-                responses[i] = response
+                // Each feed is finished as its transfer ends, and its parser let go: a cycle over
+                // thousands of feeds holds only the documents in flight.
+                finished.insert(i)
+                let parser = parsers.removeValue(forKey: i)
+                guard storeError == nil else { return }
+                do throws(StoreError) {
+                    try finish(remote[i], source: sources[remote[i].url], response: response, parser: parser, now: now, into: &summary)
+                } catch {
+                    storeError = error
+                }
             }
         } catch {
-            for (i, feed) in remote.enumerated() where responses[i] == nil {
-                responses[i] = FetchResponse(status: 0, url: feed.currentURL, headers: [:], permanentRedirect: nil, error: error)
+            // libcurl could not start: every feed not yet finished failed the same way.
+            for (i, feed) in remote.enumerated() where !finished.contains(i) {
+                try finish(feed, source: sources[feed.url], response: FetchResponse(status: 0, url: feed.currentURL, error: error),
+                           parser: nil, now: now, into: &summary)
             }
         }
-        for (i, feed) in remote.enumerated() {
-            let response = responses[i] ?? FetchResponse(status: 0, url: feed.currentURL, headers: [:], permanentRedirect: nil, error: nil)
-            try finish(feed, source: sources[feed.url], response: response, parser: parsers[i], now: now, into: &summary)
-        }
+        if let storeError { throw storeError }
 
         // Local feeds (`file:`), read directly; their modification time and size act as a validator.
         for feed in due where feed.currentURL.hasPrefix("file:") {
