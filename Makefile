@@ -2,10 +2,11 @@
 # `make test` on a fresh Debian machine installs what is missing (as root), builds, runs every test.
 
 SWIFT        ?= swift
-# Debian packages the build needs; more join as the pipeline grows (SQLite).
+# Debian packages the build needs.
 DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-dev libstemmer-dev libsqlite3-dev
-# Extra packages for the benchmarks: xmllint (the reference parser) and GNU time (peak memory).
-BENCH_PACKAGES := libxml2-utils time
+# Extra packages for the benchmarks: xmllint (the reference parser), GNU time (peak memory),
+# nginx and curl (the poll benchmark serves feeds with one and fetches them with the other).
+BENCH_PACKAGES := libxml2-utils time nginx-light curl
 
 .PHONY: all deps build run test bench clean
 
@@ -51,6 +52,7 @@ test: deps
 bench: build
 	$(call ensure_packages,$(BENCH_PACKAGES))
 	Benchmarks/parse.sh
+	Benchmarks/poll.sh
 
 clean:
 	rm -rf .build .run

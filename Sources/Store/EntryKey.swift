@@ -17,28 +17,49 @@ public enum EntryKey {
     }
 
     /// Scheme and host lower-cased, default port, fragment and `utm_*`/`fbclid`/`gclid`
-    /// parameters dropped; the rest as written.
+    /// parameters dropped; the rest as written. Works on the UTF-8 bytes: it runs for every item
+    /// of every fetched document.
     public static func normalizedLink(_ link: String) -> String {
-        var s = Substring(link.trimmingWhitespace())
-        if let hash = s.firstIndex(of: "#") { s = s[..<hash] }
-        guard let schemeEnd = s.firstRange(of: "://") else { return String(s) }
-        let scheme = s[..<schemeEnd.lowerBound].lowercased()
-        var rest = s[schemeEnd.upperBound...]
-        let hostEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        var host = rest[..<hostEnd].lowercased()
-        rest = rest[hostEnd...]
-        if scheme == "http" && host.hasSuffix(":80") { host.removeLast(3) }
-        if scheme == "https" && host.hasSuffix(":443") { host.removeLast(4) }
-        var path = rest, query = Substring("")
-        if let q = rest.firstIndex(of: "?") {
-            path = rest[..<q]
-            query = rest[rest.index(after: q)...]
+        var link = link
+        return link.withUTF8 { all -> String in
+            var lo = 0, hi = all.count
+            while lo < hi, all[lo] <= 0x20 { lo += 1 }
+            while hi > lo, all[hi - 1] <= 0x20 { hi -= 1 }
+            var p = UnsafeBufferPointer(rebasing: all[lo..<hi])
+            if let hash = p.firstIndex(of: 0x23) { p = UnsafeBufferPointer(rebasing: p[..<hash]) }  // #fragment
+            // "scheme://"
+            var schemeEnd = -1
+            for i in 0..<max(0, p.count - 2) where p[i] == 0x3A && p[i + 1] == 0x2F && p[i + 2] == 0x2F {
+                schemeEnd = i
+                break
+            }
+            guard schemeEnd > 0 else { return String(decoding: p, as: UTF8.self) }
+            var out: [UInt8] = []
+            out.reserveCapacity(p.count + 1)
+            func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+            for i in 0..<schemeEnd { out.append(lower(p[i])) }
+            let https = out == Array("https".utf8), http = out == Array("http".utf8)
+            out += [0x3A, 0x2F, 0x2F]
+            var i = schemeEnd + 3
+            let hostStart = out.count
+            while i < p.count, p[i] != 0x2F, p[i] != 0x3F { out.append(lower(p[i])); i += 1 }
+            let host = out[hostStart...]
+            if http, host.count > 3, host.suffix(3).elementsEqual(":80".utf8) { out.removeLast(3) }
+            if https, host.count > 4, host.suffix(4).elementsEqual(":443".utf8) { out.removeLast(4) }
+            let queryStart = p[i...].firstIndex(of: 0x3F) ?? p.count
+            if i == queryStart { out.append(0x2F) } else { out += p[i..<queryStart] }  // path, "/" if none
+            if queryStart < p.count {
+                var first = true
+                for param in p[(queryStart + 1)...].split(separator: 0x26, omittingEmptySubsequences: true) {
+                    let name = param.prefix { $0 != 0x3D }.map(lower)
+                    if name.starts(with: Array("utm_".utf8)) || name.elementsEqual("fbclid".utf8) || name.elementsEqual("gclid".utf8) { continue }
+                    out.append(first ? 0x3F : 0x26)
+                    out += param
+                    first = false
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        let kept = query.split(separator: "&").filter { param in
-            let name = param.prefix { $0 != "=" }.lowercased()
-            return !(name.hasPrefix("utm_") || name == "fbclid" || name == "gclid")
-        }
-        return scheme + "://" + host + (path.isEmpty ? "/" : path) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
     }
 
     /// 32 hex digits identifying `parts` (alert ids, story ids).
@@ -49,11 +70,14 @@ public enum EntryKey {
     /// not a practical concern, without a crypto library.
     private static func fnv1a(_ parts: [String]) -> (UInt64, UInt64) {
         var a: UInt64 = 0xCBF2_9CE4_8422_2325, b: UInt64 = 0x6C62_272E_07BB_0142
-        for part in parts {
-            for byte in part.utf8 + [0] {
-                a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-                b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 ^ (b >> 29)
-            }
+        @inline(__always) func step(_ byte: UInt8) {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 ^ (b >> 29)
+        }
+        for var part in parts {
+            // Over the contiguous UTF-8 bytes: no copy, no array per part.
+            part.withUTF8 { for byte in $0 { step(byte) } }
+            step(0)
         }
         return (a, b)
     }

@@ -118,13 +118,14 @@ public final class SQLiteStore: FeedStore {
                           Self.text(item.summary), item.published.map { .integer($0.secondsSince1970) } ?? .null,
                           .integer(now.secondsSince1970), .integer(now.secondsSince1970)])
                 let id = db.lastInsertRowID
-                try db.run("UPDATE feeds SET items_seen = items_seen + 1 WHERE id = ?", [.integer(feedID)])
                 if let a = alert(item) {
                     try db.run("INSERT INTO alerts (alert_id, item_id, created_at, record) VALUES (?, ?, ?, ?)",
                                [.text(a.id), .integer(id), .integer(now.secondsSince1970), .text(a.record)])
                 }
                 results.append(.new(itemID: id))
             }
+            let added = results.filter { if case .new = $0 { true } else { false } }.count
+            if added > 0 { try db.run("UPDATE feeds SET items_seen = items_seen + ? WHERE id = ?", [.integer(Int64(added)), .integer(feedID)]) }
             return results
         }
     }

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The poll benchmark (issue 4): FEEDS static feeds (~30 KB, 20 items each, default 10,000) served
+# by nginx on 127.0.0.1, polled by `feedwatch once --all`, against the floor measured in the same
+# run: curl fetching the same URLs 32 at a time, plus xmllint parsing the same files.
+#
+#   Benchmarks/poll.sh            (after make build; needs nginx-light, curl, libxml2-utils, time)
+#   FEEDS=2000 Benchmarks/poll.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FEEDS=${FEEDS:-10000}
+PORT=${PORT:-18080}
+WORK=${WORK:-/tmp/feedwatch-pollbench}
+BIN=${FEEDWATCH_BIN:-.build/release/feedwatch}
+mkdir -p "$WORK"
+
+if [ "$(ls "$WORK/feeds" 2>/dev/null | wc -l)" != "$FEEDS" ]; then
+  rm -rf "$WORK/feeds"
+  python3 Benchmarks/make_feeds.py "$FEEDS" "$WORK/feeds"
+fi
+corpus=$(du -sm "$WORK/feeds" | cut -f1)
+
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_requests 1000000;
+  types { application/rss+xml xml; }
+  server {
+    listen 127.0.0.1:$PORT;
+    root $WORK/feeds;
+    if_modified_since before;
+  }
+}
+NGINX
+nginx -c "$WORK/nginx.conf"
+trap 'kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true' EXIT
+sleep 0.5
+
+: > "$WORK/curl.cfg"
+: > "$WORK/curl-conditional.cfg"
+now=$(date -u '+%a, %d %b %Y %H:%M:%S GMT')
+{
+  echo "feeds:"
+  for f in "$WORK"/feeds/*.xml; do
+    url="http://127.0.0.1:$PORT/$(basename "$f")"
+    printf 'url = "%s"\noutput = "/dev/null"\n' "$url" >> "$WORK/curl.cfg"
+    echo "  - url: $url"
+  done
+} > "$WORK/feeds.yaml.part"
+cat > "$WORK/feedwatch.yaml" <<YAML
+state: $WORK/state.sqlite
+first_fetch_window: all
+poll: {interval: 1h, concurrency: 32, per_host: 32, timeout: 60s}
+topics:
+  facial-recognition: '"facial recognition" OR "face recognition" OR "face surveillance"'
+  police: 'police OR policing OR "law enforcement"'
+  police-face-surveillance: '("facial recognition" OR "face recognition") AND (police OR "law enforcement") NOT "face id"'
+sinks:
+  - file: {path: $WORK/alerts.jsonl}
+YAML
+cat "$WORK/feeds.yaml.part" >> "$WORK/feedwatch.yaml"
+rm -f "$WORK/state.sqlite"* "$WORK/alerts.jsonl"
+
+seconds() { python3 -c 'import sys,time; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
+stamp() { date +%s.%N; }
+
+t0=$(stamp); curl --parallel --parallel-max 32 --no-progress-meter -K "$WORK/curl.cfg"; t1=$(stamp)
+curl_s=$(seconds "$t0" "$t1")
+t0=$(stamp); find "$WORK/feeds" -name '*.xml' -print0 | xargs -0 -n 2000 xmllint --noout; t1=$(stamp)
+xmllint_s=$(seconds "$t0" "$t1")
+
+/usr/bin/time -f "%e %M" -o "$WORK/cold.time" "$BIN" once --all --config "$WORK/feedwatch.yaml" || true
+read -r cold_s cold_kb < "$WORK/cold.time"
+
+sed "s|output = \"/dev/null\"|output = \"/dev/null\"\nheader = \"If-Modified-Since: $now\"|" "$WORK/curl.cfg" > "$WORK/curl-conditional.cfg"
+t0=$(stamp); curl --parallel --parallel-max 32 --no-progress-meter -K "$WORK/curl-conditional.cfg"; t1=$(stamp)
+curl304_s=$(seconds "$t0" "$t1")
+/usr/bin/time -f "%e %M" -o "$WORK/warm.time" "$BIN" once --all --config "$WORK/feedwatch.yaml" || true
+read -r warm_s warm_kb < "$WORK/warm.time"
+
+items=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from items').fetchone()[0])" "$WORK/state.sqlite")
+alerts=$(wc -l < "$WORK/alerts.jsonl")
+
+# An idle daemon: every feed polled a moment ago, none due for an hour.
+"$BIN" run --config "$WORK/feedwatch.yaml" 2>/dev/null &
+pid=$!
+sleep 3
+ticks0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+sleep 10
+ticks1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+kill -TERM "$pid"; wait "$pid" || true
+idle_pct=$(python3 -c "import os,sys; print('%.2f' % ((int(sys.argv[2]) - int(sys.argv[1])) / os.sysconf('SC_CLK_TCK') / 10 * 100))" "$ticks0" "$ticks1")
+
+floor=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) + float(sys.argv[2])))" "$curl_s" "$xmllint_s")
+ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $FEEDS feeds, $corpus MB"
+echo
+echo "| run | seconds | reference | ratio | peak RSS |"
+echo "|---|---|---|---|---|"
+echo "| cold \`once --all\` ($items items stored, $alerts alerts) | $cold_s | curl $curl_s + xmllint $xmllint_s = $floor | $(ratio "$cold_s" "$floor")× | $((cold_kb / 1024)) MB |"
+echo "| second \`once --all\` (all 304) | $warm_s | curl conditional $curl304_s | $(ratio "$warm_s" "$curl304_s")× | $((warm_kb / 1024)) MB |"
+echo "| idle \`run\`, 10 s | CPU $idle_pct % of one core | | | |"
