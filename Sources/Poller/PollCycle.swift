@@ -68,34 +68,57 @@ public final class PollCycle {
         let fetcher = FeedFetcher(concurrency: config.poll.concurrency, perHost: config.poll.perHost,
                                   limits: TransferLimits(maxBytes: config.poll.maxBody, timeoutSeconds: config.poll.timeout))
         let requests = remote.map { FetchRequest(url: $0.currentURL, etag: $0.etag, lastModified: $0.lastModified) }
+        // Finished feeds are written in batches: one commit per `batchSize` feeds, not per feed.
+        let batchSize = 256
+        var pendingResponses: [(Int, FetchResponse, Result<ParsedFeed, Error>?)] = []
+        func flush() {
+            guard storeError == nil, !pendingResponses.isEmpty else { pendingResponses.removeAll(); return }
+            let work = pendingResponses
+            pendingResponses.removeAll(keepingCapacity: true)
+            do throws(StoreError) {
+                try store.batch { () throws(StoreError) in
+                    for (i, response, parsed) in work {
+                        try finish(remote[i], source: sources[remote[i].url], response: response, parsed: parsed, now: now, into: &summary)
+                    }
+                }
+            } catch {
+                storeError = error
+            }
+        }
         do {
             try fetcher.run(requests) { i, head, chunk in
                 if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
                 try parsers[i]!.feed(chunk)
             } done: { i, response in
-                // Each feed is finished as its transfer ends, and its parser let go: a cycle over
-                // thousands of feeds holds only the documents in flight.
+                // A feed is finished (parsed, stored) soon after its transfer ends and its parser
+                // let go: a cycle over thousands of feeds holds only a batch of documents.
                 finished.insert(i)
                 let parser = parsers.removeValue(forKey: i)
-                guard storeError == nil else { return }
-                do throws(StoreError) {
-                    try finish(remote[i], source: sources[remote[i].url], response: response, parser: parser, now: now, into: &summary)
-                } catch {
-                    storeError = error
+                // Parsed now, while the bytes are warm; only the store writes wait for the batch.
+                var parsed: Result<ParsedFeed, Error>?
+                if response.error == nil, (200..<300).contains(response.status) {
+                    let p = parser ?? FeedParser(options: options, documentURL: response.url, charset: response.charset)
+                    parsed = Result { try p.finish() }
                 }
+                pendingResponses.append((i, response, parsed))
+                if pendingResponses.count >= batchSize { flush() }
             }
+            flush()
         } catch {
+            flush()
             // libcurl could not start: every feed not yet finished failed the same way.
             for (i, feed) in remote.enumerated() where !finished.contains(i) {
                 try finish(feed, source: sources[feed.url], response: FetchResponse(status: 0, url: feed.currentURL, error: error),
-                           parser: nil, now: now, into: &summary)
+                           parsed: nil, now: now, into: &summary)
             }
         }
         if let storeError { throw storeError }
 
         // Local feeds (`file:`), read directly; their modification time and size act as a validator.
-        for feed in due where feed.currentURL.hasPrefix("file:") {
-            try finishLocal(feed, source: sources[feed.url], options: options, now: now, into: &summary)
+        try store.batch { () throws(StoreError) in
+            for feed in due where feed.currentURL.hasPrefix("file:") {
+                try finishLocal(feed, source: sources[feed.url], options: options, now: now, into: &summary)
+            }
         }
         return summary
     }
@@ -109,7 +132,8 @@ public final class PollCycle {
         PollSchedule(interval: source?.interval ?? config.poll.interval, maxInterval: config.poll.maxInterval)
     }
 
-    private func finish(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse, parser: FeedParser?,
+    /// `parsed`: the document of a 2xx response, or why it is not a feed.
+    private func finish(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse, parsed: Result<ParsedFeed, Error>?,
                         now: Timestamp, into summary: inout Summary) throws(StoreError) {
         summary.polled += 1
         let plan = schedule(source)
@@ -127,13 +151,10 @@ public final class PollCycle {
         case 304:
             try succeed(feed, source: source, response: r, parsed: nil, now: now, into: &summary)
         case 200..<300:
-            do {
-                let parsed = try (parser ?? FeedParser(options: ParseOptions(maxBytes: config.poll.maxBody), documentURL: r.url, charset: r.charset)).finish()
-                try succeed(feed, source: source, response: r, parsed: parsed, now: now, into: &summary)
-            } catch let error as StoreError {
-                throw error
-            } catch {
-                try fail("not a feed: \(error)")
+            switch parsed {
+            case .success(let document)?: try succeed(feed, source: source, response: r, parsed: document, now: now, into: &summary)
+            case .failure(let error)?: try fail("not a feed: \(error)")
+            case nil: try fail("not a feed: no document")
             }
         case 410:
             try fail("HTTP 410 Gone: not polled again until its config entry changes", .gone)

@@ -87,6 +87,9 @@ public protocol FeedStore: AnyObject {
     func block(host: String, until: Timestamp) throws(StoreError)
     /// Hosts that must not be asked anything at `now`, with the time they may be again.
     func blockedHosts(at now: Timestamp) throws(StoreError) -> [String: Timestamp]
+    /// Runs `body`'s writes as one commit (each operation inside stays all-or-nothing on its
+    /// own): a cycle over thousands of feeds commits in batches, not once per feed.
+    func batch<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
     /// Every feed the config still names, for `status`.
     func allFeeds() throws(StoreError) -> [FeedRecord]
 }

@@ -92,15 +92,22 @@ final class SQLiteConnection {
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
 
     /// Runs `body` in one write transaction (taken at once, so two writers queue rather than
-    /// fail halfway); rolls back if it throws.
+    /// fail halfway); rolls back if it throws. Inside another transaction it is a savepoint, so
+    /// a caller can group many small writes into one commit.
     func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try execute("BEGIN IMMEDIATE")
+        let nested = sqlite3_get_autocommit(db) == 0
+        try execute(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute("COMMIT")
+            try execute(nested ? "RELEASE nested" : "COMMIT")
             return result
         } catch {
-            try? execute("ROLLBACK")
+            if nested {
+                try? execute("ROLLBACK TO nested")
+                try? execute("RELEASE nested")
+            } else {
+                try? execute("ROLLBACK")
+            }
             throw error
         }
     }

@@ -168,6 +168,10 @@ public final class SQLiteStore: FeedStore {
         return out
     }
 
+    public func batch<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try db.transaction(body)
+    }
+
     public func allFeeds() throws(StoreError) -> [FeedRecord] {
         try db.query("SELECT * FROM feeds WHERE active ORDER BY id").map(Self.feed)
     }

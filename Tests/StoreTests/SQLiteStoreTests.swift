@@ -136,6 +136,22 @@ import Testing
         #expect(try store.feed(url: "https://a.example/feed")?.itemsSeen == 1)
     }
 
+    @Test func aBatchCommitsOnceAndAFailedIngestInsideRollsBackAlone() throws {
+        let store = try SQLiteStore(path: path)
+        let id = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
+        try store.batch { () throws(StoreError) in
+            _ = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "1"))], now: t0) { _ in ("a1", "{}") }
+            do {
+                _ = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "2")), ItemCandidate(FeedItem(id: "3"))], now: t0) { _ in ("a1", "{}") }
+                Issue.record("a duplicate alert id was accepted")
+            } catch {}
+            try store.recordFetch(feedID: id, FetchOutcome(at: t0, status: 200, nextDueAt: at(60)))
+        }
+        #expect(try store.alerts(after: nil, limit: 10).map(\.id) == ["a1"])
+        #expect(try store.feed(url: "https://a.example/feed")?.itemsSeen == 1)
+        #expect(try store.feed(url: "https://a.example/feed")?.lastStatus == 200)
+    }
+
     @Test func blockedHostsExpire() throws {
         let store = try SQLiteStore(path: path)
         try store.block(host: "a.example", until: at(120))
