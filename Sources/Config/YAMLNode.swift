@@ -68,15 +68,28 @@ enum YAMLComposer {
     }
 
     private struct State {
-        /// Containers being built, innermost last.
+        /// Containers being built, innermost last. A class, so that appending to the innermost
+        /// one is in place (a config listing 10,000 feeds must not copy its list per feed).
         var stack: [Frame] = []
         var anchors: [String: YAMLNode] = [:]
         var root: YAMLNode?
         var documents = 0
 
-        enum Frame {
-            case mapping([(key: YAMLNode, value: YAMLNode)], pendingKey: YAMLNode?, YAMLMark, anchor: String?)
-            case sequence([YAMLNode], YAMLMark, anchor: String?)
+        final class Frame {
+            let isMapping: Bool
+            let mark: YAMLMark
+            let anchor: String?
+            var items: [YAMLNode] = []
+            var entries: [(key: YAMLNode, value: YAMLNode)] = []
+            var pendingKey: YAMLNode?
+            /// First position of each key, to report a repeated one.
+            var keys: [String: YAMLMark] = [:]
+
+            init(isMapping: Bool, mark: YAMLMark, anchor: String?) {
+                self.isMapping = isMapping
+                self.mark = mark
+                self.anchor = anchor
+            }
         }
 
         mutating func run(_ parser: inout yaml_parser_t) throws(YAMLSyntaxError) -> YAMLNode? {
@@ -103,15 +116,12 @@ enum YAMLComposer {
                     }
                     try add(node, anchor: nil)
                 case YAML_SEQUENCE_START_EVENT:
-                    stack.append(.sequence([], mark, anchor: Self.string(event.data.sequence_start.anchor)))
+                    stack.append(Frame(isMapping: false, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
                 case YAML_MAPPING_START_EVENT:
-                    stack.append(.mapping([], pendingKey: nil, mark, anchor: Self.string(event.data.mapping_start.anchor)))
+                    stack.append(Frame(isMapping: true, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     guard let frame = stack.popLast() else { break }
-                    switch frame {
-                    case .sequence(let items, let m, let anchor): try add(.sequence(items, m), anchor: anchor)
-                    case .mapping(let entries, _, let m, let anchor): try add(.mapping(entries, m), anchor: anchor)
-                    }
+                    try add(frame.isMapping ? .mapping(frame.entries, frame.mark) : .sequence(frame.items, frame.mark), anchor: frame.anchor)
                 default:
                     break
                 }
@@ -121,21 +131,20 @@ enum YAMLComposer {
         /// Puts a finished node into its container, refusing a key seen before in one mapping.
         private mutating func add(_ node: YAMLNode, anchor: String?) throws(YAMLSyntaxError) {
             if let anchor { anchors[anchor] = node }
-            guard let top = stack.popLast() else { root = node; return }
-            switch top {
-            case .sequence(var items, let m, let a):
-                items.append(node)
-                stack.append(.sequence(items, m, anchor: a))
-            case .mapping(var entries, let pending, let m, let a):
-                if let key = pending {
-                    entries.append((key, node))
-                    stack.append(.mapping(entries, pendingKey: nil, m, anchor: a))
-                } else {
-                    if let name = node.string, let first = entries.first(where: { $0.key.string == name }) {
-                        throw YAMLSyntaxError(message: "key \"\(name)\" appears twice in one mapping (first at line \(first.key.mark.line))", mark: node.mark)
+            guard let top = stack.last else { root = node; return }
+            if !top.isMapping {
+                top.items.append(node)
+            } else if let key = top.pendingKey {
+                top.entries.append((key, node))
+                top.pendingKey = nil
+            } else {
+                if let name = node.string {
+                    if let first = top.keys[name] {
+                        throw YAMLSyntaxError(message: "key \"\(name)\" appears twice in one mapping (first at line \(first.line))", mark: node.mark)
                     }
-                    stack.append(.mapping(entries, pendingKey: node, m, anchor: a))
+                    top.keys[name] = node.mark
                 }
+                top.pendingKey = node
             }
         }
 
