@@ -56,8 +56,10 @@ public final class FeedFetcher {
 
     /// Runs every request. `body(i, head, chunk)` receives request `i`'s body; a throw aborts that
     /// transfer (its error is reported to `done`). `done(i, response)` is called once per request,
-    /// in completion order.
-    public func run(_ requests: [FetchRequest],
+    /// in completion order. Once `stopRequested()` says so (it is asked about once a second), no
+    /// transfer starts; those running get `grace` seconds, then are cut; every request not
+    /// completed ends with `TransferError.interrupted`.
+    public func run(_ requests: [FetchRequest], stopRequested: () -> Bool = { false }, grace: Int64 = 5,
                     body: (Int, ResponseHead, UnsafeBufferPointer<UInt8>) throws -> Void,
                     done: (Int, FetchResponse) -> Void) throws {
         if let problem = fw_curl_load() { throw TransferError.failed(url: requests.first?.url ?? "", reason: String(cString: problem)) }
@@ -110,8 +112,29 @@ public final class FeedFetcher {
                 }
             }
 
+            var stopDeadline: Int64?
+            func interrupt(_ index: Int) {
+                done(index, FetchResponse(status: 0, url: requests[index].url, error: TransferError.interrupted(url: requests[index].url)))
+            }
+
             startEligible()
             while !active.isEmpty {
+                if stopDeadline == nil, stopRequested() {
+                    // Nothing new starts; what runs gets a grace period.
+                    stopDeadline = Self.monotonicSeconds() + grace
+                    for host in hostOrder { for index in queues[host] ?? [] { interrupt(index) } }
+                    queues = [:]
+                    hostOrder = []
+                }
+                if let deadline = stopDeadline, Self.monotonicSeconds() >= deadline {
+                    for (handle, context) in active {
+                        _ = fw_curl_multi_remove_handle(multi, handle)
+                        fw_curl_easy_cleanup(handle)
+                        interrupt(context.index)
+                    }
+                    active = [:]
+                    break
+                }
                 var running: Int32 = 0
                 _ = fw_curl_multi_perform(multi, &running)
                 var queued: Int32 = 0
@@ -131,6 +154,12 @@ public final class FeedFetcher {
                 }
             }
         }
+    }
+
+    private static func monotonicSeconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec)
     }
 
     /// The host part of a URL, lower-cased (with its port), for per-host limits and Retry-After.

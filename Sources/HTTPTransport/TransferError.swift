@@ -8,12 +8,15 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
     case http(url: String, status: Int)
     /// The body is larger than the size cap.
     case tooLarge(limit: Int)
+    /// Stopped before it ended because the program is stopping: not the feed's fault.
+    case interrupted(url: String)
 
     public var description: String {
         switch self {
         case .failed(let url, let reason): return "\(url): \(reason)"
         case .http(let url, let status): return "\(url): HTTP \(status)"
         case .tooLarge(let limit): return "document exceeds the size cap of \(limit) bytes"
+        case .interrupted(let url): return "\(url): interrupted by shutdown"
         }
     }
 

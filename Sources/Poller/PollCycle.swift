@@ -17,6 +17,8 @@ public final class PollCycle {
         public var failures: [(url: String, error: String)] = []
         public var newItems = 0
         public var newAlerts = 0
+        /// Feeds whose transfer a shutdown cut short: not recorded, still due.
+        public var interrupted = 0
     }
 
     private let config: Config
@@ -24,15 +26,20 @@ public final class PollCycle {
     private let matcher: TopicMatcher
     private let clock: () -> Timestamp
     private let random: () -> Double
+    private let stopRequested: () -> Bool
 
+    /// `stopRequested`: asked while transfers run; once true, transfers in flight get a few
+    /// seconds and no new one starts.
     public init(config: Config, store: FeedStore, matcher: TopicMatcher,
                 clock: @escaping () -> Timestamp = PollCycle.wallClock,
-                random: @escaping () -> Double = { Double.random(in: 0..<1) }) {
+                random: @escaping () -> Double = { Double.random(in: 0..<1) },
+                stopRequested: @escaping () -> Bool = { false }) {
         self.config = config
         self.store = store
         self.matcher = matcher
         self.clock = clock
         self.random = random
+        self.stopRequested = stopRequested
     }
 
     public static func wallClock() -> Timestamp {
@@ -86,7 +93,7 @@ public final class PollCycle {
             }
         }
         do {
-            try fetcher.run(requests) { i, head, chunk in
+            try fetcher.run(requests, stopRequested: stopRequested) { i, head, chunk in
                 if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
                 try parsers[i]!.feed(chunk)
             } done: { i, response in
@@ -135,6 +142,10 @@ public final class PollCycle {
     /// `parsed`: the document of a 2xx response, or why it is not a feed.
     private func finish(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse, parsed: Result<ParsedFeed, Error>?,
                         now: Timestamp, into summary: inout Summary) throws(StoreError) {
+        if case TransferError.interrupted? = r.error as? TransferError {
+            summary.interrupted += 1
+            return
+        }
         summary.polled += 1
         let plan = schedule(source)
         func fail(_ message: String, _ outcome: PollSchedule.Outcome? = nil) throws(StoreError) {

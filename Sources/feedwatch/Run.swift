@@ -8,7 +8,8 @@ import TopicQuery
 
 /// `feedwatch run`: the daemon. Polls what is due, delivers alerts, then sleeps until the next
 /// feed is due (an idle daemon uses no CPU) or a signal comes: SIGTERM/SIGINT stop it cleanly
-/// after the cycle in progress, SIGHUP re-reads the config (a broken one keeps the old running).
+/// (transfers in flight get a few seconds, what finished is committed), SIGHUP re-reads the
+/// config (a broken one keeps the old running).
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the daemon: poll feeds as they fall due until SIGTERM or SIGINT.",
@@ -32,7 +33,7 @@ struct Run: ParsableCommand {
 
         while true {
             do {
-                let summary = try PollCycle(config: loaded, store: store, matcher: matcher).run(all: false)
+                let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stopRequested: Self.stopPending).run(all: false)
                 try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded))
                 if summary.polled > 0 {
                     Log.info("polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.newAlerts) alerts, \(summary.failures.count) failed")
@@ -67,6 +68,13 @@ struct Run: ParsableCommand {
                 break  // timeout: something is due
             }
         }
+    }
+
+    /// Whether SIGTERM or SIGINT is waiting (they are blocked, so they wait until taken).
+    private static func stopPending() -> Bool {
+        var pending = sigset_t()
+        sigpending(&pending)
+        return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1
     }
 
     private static func matcher(_ config: Config) throws -> TopicMatcher {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `feedwatch run` as a process: it polls, reloads on SIGHUP, stops cleanly on SIGTERM.
@@ -72,5 +73,35 @@ import Testing
         #expect(process.terminationStatus == 0)
         #expect(log().contains("stopping on SIGTERM"))
         #expect(alerts().split(separator: "\n").count == 2)
+    }
+
+    @Test func sigtermDuringAPollStopsWithinTheGracePeriod() throws {
+        let server = try FeedServer()
+        let dir = try BinaryRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("feedwatch.yaml")
+        try Data("""
+            poll: {timeout: 60s}
+            feeds:
+              - url: '\(server.url("/drip"))'
+            topics:
+              all: '*'
+            """.utf8).write(to: config)
+        let process = Process()
+        process.executableURL = BinaryRunner.binary
+        process.arguments = ["run", "--config", config.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<50 where !server.requests.contains(where: { $0.contains("/drip") }) { Thread.sleep(forTimeInterval: 0.1) }
+        let start = Date()
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        // The drip would have taken until the low-speed cut-off (30 s); the grace is 5 s.
+        #expect(Date().timeIntervalSince(start) < 9)
+        // An interrupted poll is not a failure of the feed: status shows it never polled.
+        let status = try BinaryRunner.run(["status", "--config", config.path])
+        #expect(status.stdout.contains("never polled"))
     }
 }

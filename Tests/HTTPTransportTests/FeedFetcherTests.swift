@@ -72,6 +72,23 @@ import Testing
         #expect(peaks.max() == 2, "\(peaks)")
     }
 
+    @Test func aStopCutsRunningTransfersAfterTheGraceAndStartsNoMore() throws {
+        let server = try FeedServer()
+        var ended: [Int: Error?] = [:]
+        let start = Date()
+        try FeedFetcher(concurrency: 1, perHost: 1, limits: TransferLimits(maxBytes: 1 << 20, timeoutSeconds: 60)).run(
+            [FetchRequest(url: server.url("/drip")), FetchRequest(url: server.url("/feed.xml")), FetchRequest(url: server.url("/etag"))],
+            stopRequested: { true }, grace: 1) { _, _, _ in } done: { i, response in
+            ended[i] = response.error
+        }
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(ended.count == 3)
+        for i in 0..<3 {
+            #expect((ended[i] ?? nil).map { "\($0)".hasSuffix("interrupted by shutdown") } == true)
+        }
+        #expect(server.requests.count == 1)  // only the drip had started
+    }
+
     @Test func aThrowingConsumerAbortsOnlyItsTransfer() throws {
         let server = try FeedServer()
         struct Enough: Error {}
