@@ -13,6 +13,8 @@ public struct Config: Sendable {
     public var feeds: [FeedEntry]
     public var topics: [Topic]
     public var sinks: [SinkConfig]
+    /// Days an item's text and alert record are kept; its dedupe key stays for good.
+    public var keepDays: Int = 90
 }
 
 /// How old an item in a newly added feed may be and still alert.

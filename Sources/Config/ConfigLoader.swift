@@ -73,7 +73,7 @@ struct ConfigReader {
         self.environment = environment
     }
 
-    static let sections: [String] = ["state", "first_fetch_window", "poll", "feeds", "topics", "sinks"]
+    static let sections: [String] = ["state", "first_fetch_window", "poll", "store", "feeds", "topics", "sinks"]
 
     mutating func read() -> Config? {
         let root: YAMLNode?
@@ -97,6 +97,7 @@ struct ConfigReader {
             case "state": config.state = string(value, "state").map(absolutePath)
             case "first_fetch_window": config.firstFetchWindow = firstFetchWindow(value) ?? config.firstFetchWindow
             case "poll": config.poll = poll(value)
+            case "store": config.keepDays = keepDays(value) ?? config.keepDays
             case "feeds": feedsNode = value
             case "topics": topicsNode = value
             case "sinks": sinksNode = value
@@ -138,6 +139,18 @@ struct ConfigReader {
             }
         }
         return poll
+    }
+
+    private mutating func keepDays(_ node: YAMLNode) -> Int? {
+        guard let entries = mapping(node, "store") else { return nil }
+        var days: Int?
+        for entry in entries {
+            switch entry.key {
+            case "keep_days": days = count(entry.value, "store.keep_days", max: 36_500)
+            default: unknownKey(entry.key, entry.keyNode, known: ["keep_days"], in: "store")
+            }
+        }
+        return days
     }
 
     private mutating func feeds(_ node: YAMLNode) -> [FeedEntry] {

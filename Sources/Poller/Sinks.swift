@@ -1,6 +1,7 @@
 internal import FoundationEssentials
 internal import Glibc
 public import Config
+public import FeedwatchCore
 public import Store
 
 /// Where alerts go. Each sink has a cursor in the store (the last alert it took), so an alert
@@ -23,11 +24,18 @@ public enum Delivery {
                 let batch = try store.alerts(after: cursor, limit: 500)
                 guard let last = batch.last else { break }
                 let wanted = sink.topics.map { topics in batch.filter { AlertView(json: $0.record)?.topics.contains(where: topics.contains) ?? true } } ?? batch
-                if !wanted.isEmpty { try sink.deliver(wanted) }
-                try store.setCursor(sink: sink.name, alertID: last.id)
-                cursor = last.id
+                if !wanted.isEmpty { try sink.deliver(wanted.map { ($0.id, $0.record) }) }
+                try store.setCursor(sink: sink.name, position: last.position)
+                cursor = last.position
             }
         }
+    }
+
+    /// Retention: item text and delivered alert records older than `store.keep_days` go; dedupe
+    /// keys stay.
+    public static func prune(_ store: FeedStore, config: Config, now: Timestamp) throws(StoreError) {
+        let cutoff = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(config.keepDays) * 86_400)
+        _ = try store.prune(before: cutoff, sinks: sinks(for: config).map(\.name))
     }
 
     /// The sinks of a config, as objects.

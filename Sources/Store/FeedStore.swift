@@ -51,6 +51,13 @@ public struct ItemCandidate: Sendable {
     public init(_ item: FeedItem) { self.item = item }
 }
 
+/// An alert as stored: its place in the order alerts were made, its id and its record.
+public struct StoredAlert: Equatable, Sendable {
+    public var position: Int64
+    public var id: String
+    public var record: String
+}
+
 /// What storing an item did.
 public enum IngestResult: Equatable, Sendable {
     /// Never seen under this feed: stored (and alerted, if an alert was given).
@@ -78,11 +85,12 @@ public protocol FeedStore: AnyObject {
     /// can neither lose an alert nor give one item two alert ids.
     func ingest(feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
                 alert: (FeedItem) -> (id: String, record: String)?) throws(StoreError) -> [IngestResult]
-    /// Alerts stored so far, oldest first (`after`: those created after that alert).
-    func alerts(after alertID: String?, limit: Int) throws(StoreError) -> [(id: String, record: String)]
-    /// The last alert a sink has confirmed, or `nil` if none.
-    func cursor(sink: String) throws(StoreError) -> String?
-    func setCursor(sink: String, alertID: String) throws(StoreError)
+    /// Alerts stored so far, oldest first: those after `position` (0: from the start), each with
+    /// its own position, which a sink's cursor records.
+    func alerts(after position: Int64, limit: Int) throws(StoreError) -> [StoredAlert]
+    /// The position of the last alert a sink has taken (0 if none).
+    func cursor(sink: String) throws(StoreError) -> Int64
+    func setCursor(sink: String, position: Int64) throws(StoreError)
     /// Records that `host` asked (429/503 with `Retry-After`) not to be sent anything before `until`.
     func block(host: String, until: Timestamp) throws(StoreError)
     /// Hosts that must not be asked anything at `now`, with the time they may be again.
@@ -90,6 +98,10 @@ public protocol FeedStore: AnyObject {
     /// Runs `body`'s writes as one commit (each operation inside stays all-or-nothing on its
     /// own): a cycle over thousands of feeds commits in batches, not once per feed.
     func batch<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
+    /// Forgets the text of items last seen before `cutoff` and alert records older than it that
+    /// every sink in `sinks` has taken; the items' dedupe keys stay, so an old item reappearing
+    /// in a feed does not alert again. Returns how many items were pruned.
+    func prune(before cutoff: Timestamp, sinks: [String]) throws(StoreError) -> Int
     /// Every feed the config still names, for `status`.
     func allFeeds() throws(StoreError) -> [FeedRecord]
 }

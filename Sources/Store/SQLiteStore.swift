@@ -130,26 +130,23 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
-    public func alerts(after alertID: String?, limit: Int) throws(StoreError) -> [(id: String, record: String)] {
-        let rows = try db.query("""
-            SELECT alert_id, record FROM alerts
-            WHERE ?1 IS NULL OR rowid > (SELECT rowid FROM alerts WHERE alert_id = ?1)
-            ORDER BY rowid LIMIT ?2
-            """, [alertID.map(SQLValue.text) ?? .null, .integer(Int64(limit))])
-        return rows.compactMap { row in row.text("alert_id").flatMap { id in row.text("record").map { (id, $0) } } }
+    public func alerts(after position: Int64, limit: Int) throws(StoreError) -> [StoredAlert] {
+        try db.query("SELECT rowid AS position, alert_id, record FROM alerts WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                     [.integer(position), .integer(Int64(limit))]).compactMap { row in
+            guard let p = row.int("position"), let id = row.text("alert_id"), let record = row.text("record") else { return nil }
+            return StoredAlert(position: p, id: id, record: record)
+        }
     }
 
-    public func cursor(sink: String) throws(StoreError) -> String? {
-        try db.query("""
-            SELECT a.alert_id FROM sink_cursors c JOIN alerts a ON a.rowid = c.last_alert_rowid WHERE c.sink = ?
-            """, [.text(sink)]).first?.text("alert_id")
+    public func cursor(sink: String) throws(StoreError) -> Int64 {
+        try db.query("SELECT last_alert_rowid FROM sink_cursors WHERE sink = ?", [.text(sink)]).first?.int("last_alert_rowid") ?? 0
     }
 
-    public func setCursor(sink: String, alertID: String) throws(StoreError) {
+    public func setCursor(sink: String, position: Int64) throws(StoreError) {
         try db.run("""
-            INSERT INTO sink_cursors (sink, last_alert_rowid) SELECT ?1, rowid FROM alerts WHERE alert_id = ?2
+            INSERT INTO sink_cursors (sink, last_alert_rowid) VALUES (?1, ?2)
             ON CONFLICT (sink) DO UPDATE SET last_alert_rowid = excluded.last_alert_rowid
-            """, [.text(sink), .text(alertID)])
+            """, [.text(sink), .integer(position)])
     }
 
     public func block(host: String, until: Timestamp) throws(StoreError) {
@@ -166,6 +163,22 @@ public final class SQLiteStore: FeedStore {
             if let host = row.text("host"), let until = row.int("blocked_until") { out[host] = Timestamp(secondsSince1970: until) }
         }
         return out
+    }
+
+    public func prune(before cutoff: Timestamp, sinks: [String]) throws(StoreError) -> Int {
+        try write { () throws(StoreError) -> Int in
+            let pruned = try db.run("""
+                UPDATE items SET link = NULL, title = NULL, summary = NULL
+                WHERE last_seen < ? AND (link IS NOT NULL OR title IS NOT NULL OR summary IS NOT NULL)
+                """, [.integer(cutoff.secondsSince1970)])
+            // An alert record goes only once every configured sink's cursor is past it.
+            var delivered = Int64.max
+            for sink in sinks { delivered = min(delivered, try cursor(sink: sink)) }
+            if !sinks.isEmpty {
+                try db.run("DELETE FROM alerts WHERE created_at < ? AND rowid <= ?", [.integer(cutoff.secondsSince1970), .integer(delivered)])
+            }
+            return pruned
+        }
     }
 
     public func batch<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {

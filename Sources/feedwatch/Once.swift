@@ -31,6 +31,7 @@ struct Once: ParsableCommand {
         do {
             summary = try PollCycle(config: loaded, store: store, matcher: matcher).run(all: all)
             try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded))
+            try Delivery.prune(store, config: loaded, now: PollCycle.wallClock())
         } catch {
             Diagnostics.error("\(error)")
             throw ExitCode.failure

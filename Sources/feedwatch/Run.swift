@@ -31,10 +31,16 @@ struct Run: ParsableCommand {
         var store = try Once.openStore(loaded)
         Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }))")
 
+        var lastPrune: Int64 = 0
         while true {
             do {
                 let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stopRequested: Self.stopPending).run(all: false)
                 try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded))
+                let now = PollCycle.wallClock()
+                if now.secondsSince1970 - lastPrune >= 3_600 {  // retention, hourly
+                    try Delivery.prune(store, config: loaded, now: now)
+                    lastPrune = now.secondsSince1970
+                }
                 if summary.polled > 0 {
                     Log.info("polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.newAlerts) alerts, \(summary.failures.count) failed")
                 }

@@ -95,6 +95,8 @@ import TopicQuery
         #expect(c.topics == [Topic(name: "all", query: .matchAll)])
         #expect(c.sinks == [SinkConfig(kind: .stdout(format: .text), topics: nil)])
         #expect(try load("first_fetch_window: all\n").firstFetchWindow == .all)
+        #expect(c.keepDays == 90)
+        #expect(try load("store: {keep_days: 30}\n").keepDays == 30)
     }
 
     @Test func topicObjectsRestrictToFeedsByNameOrURL() throws {

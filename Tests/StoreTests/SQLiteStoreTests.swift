@@ -118,8 +118,9 @@ import Testing
         #expect(second.map { if case .new = $0 { "new" } else if case .updated = $0 { "updated" } else { "unchanged" } }
             == ["updated", "unchanged", "unchanged"])
         #expect(alerted == ["One", "Two", "Three"])
-        #expect(try store!.alerts(after: nil, limit: 10).map(\.id) == ["alert-One", "alert-Two", "alert-Three"])
-        #expect(try store!.alerts(after: "alert-One", limit: 10).map(\.id) == ["alert-Two", "alert-Three"])
+        let all = try store!.alerts(after: 0, limit: 10)
+        #expect(all.map(\.id) == ["alert-One", "alert-Two", "alert-Three"])
+        #expect(try store!.alerts(after: all[0].position, limit: 10).map(\.id) == ["alert-Two", "alert-Three"])
         #expect(try store!.feed(url: "https://a.example/feed")?.itemsSeen == 3)
     }
 
@@ -132,7 +133,7 @@ import Testing
             try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "y", title: "Y")), ItemCandidate(FeedItem(id: "z", title: "Z"))],
                              now: at(1)) { item in item.id == "z" ? ("dup", "{}") : ("ok-\(item.id!)", "{}") }
         }
-        #expect(try store.alerts(after: nil, limit: 10).map(\.id) == ["dup"])
+        #expect(try store.alerts(after: 0, limit: 10).map(\.id) == ["dup"])
         #expect(try store.feed(url: "https://a.example/feed")?.itemsSeen == 1)
     }
 
@@ -147,9 +148,29 @@ import Testing
             } catch {}
             try store.recordFetch(feedID: id, FetchOutcome(at: t0, status: 200, nextDueAt: at(60)))
         }
-        #expect(try store.alerts(after: nil, limit: 10).map(\.id) == ["a1"])
+        #expect(try store.alerts(after: 0, limit: 10).map(\.id) == ["a1"])
         #expect(try store.feed(url: "https://a.example/feed")?.itemsSeen == 1)
         #expect(try store.feed(url: "https://a.example/feed")?.lastStatus == 200)
+    }
+
+    @Test func pruningKeepsDedupeKeysAndUndeliveredAlerts() throws {
+        let store = try SQLiteStore(path: path)
+        let id = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
+        _ = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "old", title: "Old"))], now: t0) { _ in ("a-old", "{}") }
+        _ = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "new", title: "New"))], now: at(86_400 * 100)) { _ in ("a-new", "{}") }
+        let old = try store.alerts(after: 0, limit: 10)[0]
+        try store.setCursor(sink: "file", position: old.position)
+        // "stdout" never took anything: nothing may go yet.
+        #expect(try store.prune(before: at(86_400 * 90), sinks: ["file", "stdout"]) == 1)
+        #expect(try store.alerts(after: 0, limit: 10).map(\.id) == ["a-old", "a-new"])
+        try store.setCursor(sink: "stdout", position: old.position)
+        _ = try store.prune(before: at(86_400 * 90), sinks: ["file", "stdout"])
+        #expect(try store.alerts(after: 0, limit: 10).map(\.id) == ["a-new"])
+        #expect(try store.cursor(sink: "file") == old.position)  // cursors survive their alert
+        // The pruned item's key still dedupes: it comes back and is not new.
+        let again = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "old", title: "Old"))], now: at(86_400 * 101)) { _ in ("x", "{}") }
+        #expect(again.count == 1)
+        if case .new = again[0] { Issue.record("a pruned item alerted again") }
     }
 
     @Test func blockedHostsExpire() throws {
