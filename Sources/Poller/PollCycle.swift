@@ -9,7 +9,8 @@ public import Store
 public import TopicQuery
 
 /// One pass over the feeds that are due: fetch them all at once, parse what changed, store new
-/// items with their alerts in one transaction per feed, record each feed's health and next poll.
+/// items with their alerts (all-or-nothing per document, committed in batches), record each
+/// feed's health and next poll.
 /// Delivery to sinks is separate (`Delivery`), from what the store holds.
 public final class PollCycle {
     public struct Summary: Sendable {
@@ -48,7 +49,7 @@ public final class PollCycle {
         return Timestamp(secondsSince1970: Int64(ts.tv_sec))
     }
 
-    /// The configured feeds (OPML entries are not read yet).
+    /// The configured feeds (OPML lists are already expanded into them by the config reader).
     private var sources: [FeedSource] {
         config.feeds.compactMap { if case .feed(let f) = $0 { f } else { nil } }
     }
