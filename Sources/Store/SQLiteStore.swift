@@ -30,18 +30,29 @@ public final class SQLiteStore: FeedStore {
 
     public func syncFeeds(_ entries: [(url: String, entry: String)], now: Timestamp) throws(StoreError) -> [FeedRecord] {
         try write { () throws(StoreError) in
-            try db.run("UPDATE feeds SET active = 0")
+            // Only what changed is written: the daemon syncs every cycle, with thousands of feeds.
+            var stored: [String: (entry: String, active: Bool)] = [:]
+            for row in try db.query("SELECT url, entry, active FROM feeds") {
+                if let url = row.text("url") { stored[url] = (row.text("entry") ?? "", row.int("active") == 1) }
+            }
+            var wanted = Set<String>()
             for (url, entry) in entries {
-                let changed = try db.run("""
-                    UPDATE feeds SET active = 1, entry = ?2, gone = 0, errors_in_row = 0, next_due_at = ?3
-                    WHERE url = ?1 AND entry <> ?2
-                    """, [.text(url), .text(entry), .integer(now.secondsSince1970)])
-                if changed == 0 {
-                    try db.run("""
-                        INSERT INTO feeds (url, current_url, entry, next_due_at) VALUES (?1, ?1, ?2, ?3)
-                        ON CONFLICT (url) DO UPDATE SET active = 1
-                        """, [.text(url), .text(entry), .integer(now.secondsSince1970)])
+                wanted.insert(url)
+                guard let old = stored[url] else {
+                    try db.run("INSERT INTO feeds (url, current_url, entry, next_due_at) VALUES (?1, ?1, ?2, ?3)",
+                               [.text(url), .text(entry), .integer(now.secondsSince1970)])
+                    continue
                 }
+                if old.entry != entry {
+                    // A changed entry is a new start: due now, not gone, no backoff.
+                    try db.run("UPDATE feeds SET active = 1, entry = ?2, gone = 0, errors_in_row = 0, next_due_at = ?3 WHERE url = ?1",
+                               [.text(url), .text(entry), .integer(now.secondsSince1970)])
+                } else if !old.active {
+                    try db.run("UPDATE feeds SET active = 1 WHERE url = ?", [.text(url)])
+                }
+            }
+            for (url, old) in stored where old.active && !wanted.contains(url) {
+                try db.run("UPDATE feeds SET active = 0 WHERE url = ?", [.text(url)])
             }
         }
         return try db.query("SELECT * FROM feeds WHERE active ORDER BY id").map(Self.feed)
