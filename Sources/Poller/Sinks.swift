@@ -17,9 +17,12 @@ public protocol AlertSink: AnyObject {
 
 /// Delivers what each sink has not yet taken, and moves its cursor.
 public enum Delivery {
-    public static func deliverPending(_ store: FeedStore, to sinks: [AlertSink]) throws {
+    /// `newSinksFrom`: where a sink never seen before starts — the newest alert position when
+    /// this process (or config) started, so a sink added to the config (or a file sink given a new
+    /// path) gets the alerts from now on, not the whole history.
+    public static func deliverPending(_ store: FeedStore, to sinks: [AlertSink], newSinksFrom start: Int64) throws {
         for sink in sinks {
-            var cursor = try store.cursor(sink: sink.name)
+            var cursor = try store.cursor(sink: sink.name) ?? start
             while true {
                 let batch = try store.alerts(after: cursor, limit: 500)
                 guard let last = batch.last else { break }

@@ -88,8 +88,10 @@ public protocol FeedStore: AnyObject {
     /// Alerts stored so far, oldest first: those after `position` (0: from the start), each with
     /// its own position, which a sink's cursor records.
     func alerts(after position: Int64, limit: Int) throws(StoreError) -> [StoredAlert]
-    /// The position of the last alert a sink has taken (0 if none).
-    func cursor(sink: String) throws(StoreError) -> Int64
+    /// The position of the last alert a sink has taken; `nil` for a sink never seen.
+    func cursor(sink: String) throws(StoreError) -> Int64?
+    /// The position of the newest alert (0 if none).
+    func lastAlertPosition() throws(StoreError) -> Int64
     func setCursor(sink: String, position: Int64) throws(StoreError)
     /// Records that `host` asked (429/503 with `Retry-After`) not to be sent anything before `until`.
     func block(host: String, until: Timestamp) throws(StoreError)

@@ -149,8 +149,12 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
-    public func cursor(sink: String) throws(StoreError) -> Int64 {
-        try db.query("SELECT last_alert_rowid FROM sink_cursors WHERE sink = ?", [.text(sink)]).first?.int("last_alert_rowid") ?? 0
+    public func cursor(sink: String) throws(StoreError) -> Int64? {
+        try db.query("SELECT last_alert_rowid FROM sink_cursors WHERE sink = ?", [.text(sink)]).first?.int("last_alert_rowid")
+    }
+
+    public func lastAlertPosition() throws(StoreError) -> Int64 {
+        try db.query("SELECT max(rowid) AS last FROM alerts").first?.int("last") ?? 0
     }
 
     public func setCursor(sink: String, position: Int64) throws(StoreError) {
@@ -184,7 +188,7 @@ public final class SQLiteStore: FeedStore {
                 """, [.integer(cutoff.secondsSince1970)])
             // An alert record goes only once every configured sink's cursor is past it.
             var delivered = Int64.max
-            for sink in sinks { delivered = min(delivered, try cursor(sink: sink)) }
+            for sink in sinks { delivered = min(delivered, try cursor(sink: sink) ?? 0) }
             if !sinks.isEmpty {
                 try db.run("DELETE FROM alerts WHERE created_at < ? AND rowid <= ?", [.integer(cutoff.secondsSince1970), .integer(delivered)])
             }

@@ -29,8 +29,9 @@ struct Once: ParsableCommand {
         let store = try Self.openStore(loaded)
         let summary: PollCycle.Summary
         do {
+            let start = try store.lastAlertPosition()
             summary = try PollCycle(config: loaded, store: store, matcher: matcher).run(all: all)
-            try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded))
+            try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded), newSinksFrom: start)
             try Delivery.prune(store, config: loaded, now: PollCycle.wallClock())
         } catch {
             Diagnostics.error("\(error)")

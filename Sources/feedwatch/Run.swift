@@ -32,10 +32,12 @@ struct Run: ParsableCommand {
         Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }))")
 
         var lastPrune: Int64 = 0
+        // Sinks first seen now (or added by a reload) start from here, not from the history.
+        var newSinksFrom = (try? store.lastAlertPosition()) ?? 0
         while true {
             do {
                 let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stopRequested: Self.stopPending).run(all: false)
-                try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded))
+                try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded), newSinksFrom: newSinksFrom)
                 let now = PollCycle.wallClock()
                 if now.secondsSince1970 - lastPrune >= 3_600 {  // retention, hourly
                     try Delivery.prune(store, config: loaded, now: now)
@@ -66,6 +68,7 @@ struct Run: ParsableCommand {
                         store = try SQLiteStore(path: fresh.statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }))
                     }
                     loaded = fresh
+                    newSinksFrom = (try? store.lastAlertPosition()) ?? newSinksFrom
                     Log.info("reloaded \(loaded.file): \(loaded.feeds.count) feeds, \(loaded.topics.count) topics")
                 } catch {
                     Log.error("reload failed, keeping the running config: \(error)")

@@ -63,6 +63,22 @@ import Testing
         #expect(alertLines().last?.contains("More police") == true)
     }
 
+    @Test func aSinkAddedLaterGetsNewAlertsNotTheHistory() throws {
+        try Data(Self.rss([("a", "Police news")]).utf8).write(to: dir.appendingPathComponent("local.xml"))
+        func configure(_ sinks: String) throws -> String {
+            try config("first_fetch_window: all\nfeeds:\n  - url: local.xml\ntopics:\n  police: police\nsinks:\n\(sinks)")
+        }
+        var path = try configure("  - file: {path: alerts.jsonl}\n")
+        #expect(try BinaryRunner.run(["once", "--config", path]).status == 0)
+        path = try configure("  - file: {path: alerts.jsonl}\n  - file: {path: later.jsonl}\n")
+        try Data(Self.rss([("a", "Police news"), ("b", "Police again")]).utf8).write(to: dir.appendingPathComponent("local.xml"))
+        #expect(try BinaryRunner.run(["once", "--all", "--config", path]).status == 0)
+        let later = (try? String(contentsOf: dir.appendingPathComponent("later.jsonl"), encoding: .utf8)) ?? ""
+        #expect(later.split(separator: "\n").count == 1)
+        #expect(later.contains("Police again"))
+        #expect(alertLines().count == 2)
+    }
+
     @Test func aNewFeedDoesNotReplayItsArchive() throws {
         try Data("""
             <rss version="2.0"><channel><title>Old</title>

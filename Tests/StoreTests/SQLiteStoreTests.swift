@@ -167,6 +167,8 @@ import Testing
         _ = try store.prune(before: at(86_400 * 90), sinks: ["file", "stdout"])
         #expect(try store.alerts(after: 0, limit: 10).map(\.id) == ["a-new"])
         #expect(try store.cursor(sink: "file") == old.position)  // cursors survive their alert
+        #expect(try store.cursor(sink: "never") == nil)
+        #expect(try store.lastAlertPosition() > old.position)
         // The pruned item's key still dedupes: it comes back and is not new.
         let again = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "old", title: "Old"))], now: at(86_400 * 101)) { _ in ("x", "{}") }
         #expect(again.count == 1)
