@@ -137,6 +137,34 @@ import Testing
         #expect(server.requests.count == before)
     }
 
+    @Test func hostileServersAreFailuresNotCrashes() throws {
+        let server = try FeedServer()
+        let path = try config("""
+            poll: {timeout: 4s, max_body: 1MB}
+            feeds:
+              - url: '\(server.url("/huge"))'
+              - url: '\(server.url("/drip"))'
+              - url: '\(server.url("/truncated"))'
+              - url: '\(server.url("/gzip"))'
+            topics:
+              all: '*'
+            """)
+        let start = Date()
+        let r = try BinaryRunner.run(["once", "--config", path])
+        #expect(r.status == 2)
+        #expect(Date().timeIntervalSince(start) < 15)
+        #expect(r.stderr.contains("/huge: not a feed: document exceeds the size cap of 1048576 bytes")
+            || r.stderr.contains("/huge: document exceeds the size cap"), "\(r.stderr)")
+        #expect(r.stderr.contains("/drip: ") && r.stderr.contains("timed out or too slow"), "\(r.stderr)")
+        #expect(r.stderr.contains("/truncated: "), "\(r.stderr)")
+        #expect(!r.stderr.contains("/gzip"), "\(r.stderr)")
+        // The compressed feed was stored; the others are failing, with their error kept.
+        let status = try BinaryRunner.run(["status", "--config", path, "--json"])
+        let rows = try status.stdout.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(rows.map { $0["errors_in_row"] as? Int } == [1, 1, 1, 0])
+        #expect((rows[3]["items_seen"] as? Int ?? 0) > 0)
+    }
+
     @Test func aBadConfigExits78() throws {
         let path = try config("feeds: nope\n")
         #expect(try BinaryRunner.run(["once", "--config", path]).status == 78)

@@ -96,6 +96,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with IN_FLIGHT_LOCK:
                 IN_FLIGHT -= 1
             self.send(200, fixture("rss2-basic.xml"))
+        elif path == "/truncated":
+            # Promises the whole document, sends half, and hangs up.
+            body = fixture("rss2-basic.xml")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         elif path == "/missing":
             self.send(404, b"<html><body>not here</body></html>", "text/html")
         elif path == "/page":
