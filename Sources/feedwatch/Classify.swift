@@ -23,14 +23,7 @@ struct Classify: ParsableCommand {
 
     func run() throws {
         let loaded = try config.load()
-        let matcher: TopicMatcher
-        do {
-            matcher = try TopicMatcher(topics: loaded.topics)
-        } catch {
-            // The loader already compiled every topic; this is a bug, not a config error.
-            Diagnostics.error("cannot compile topics: \(error)")
-            throw ExitCode.failure
-        }
+        let matcher = try loaded.matcher()
         let parsed = try input.parse()
         let url = input.documentURL
         // `feed:` terms search the name the config gives this feed, else the feed's own title.

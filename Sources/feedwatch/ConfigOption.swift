@@ -1,6 +1,8 @@
 import ArgumentParser
 import Config
 import Glibc
+import Store
+import TopicQuery
 
 /// `--config PATH`, resolved as the contract says, and the one way commands load it: every error
 /// printed with its place and a caret, then exit 78.
@@ -49,5 +51,30 @@ struct ConfigOption: ParsableArguments {
         let n = errors.errors.count
         text += "feedwatch: \(n) error\(n == 1 ? "" : "s") in \(errors.errors.first?.file ?? "the config")\n"
         Diagnostics.raw(text)
+    }
+}
+
+extension Config {
+    /// The topics compiled. The loader has already compiled each one, so a failure here is a bug,
+    /// reported as such (exit 1), not as a config error.
+    func matcher() throws -> TopicMatcher {
+        do {
+            return try TopicMatcher(topics: topics)
+        } catch {
+            Diagnostics.error("cannot compile topics: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// The store, at the path the config gives (or systemd's state directory); exit 1 if it
+    /// cannot be opened.
+    func openStore() throws -> SQLiteStore {
+        let path = statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) })
+        do {
+            return try SQLiteStore(path: path)
+        } catch {
+            Diagnostics.error("cannot open the store: \(error)")
+            throw ExitCode.failure
+        }
     }
 }

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Config
-import Glibc
 import Poller
 import Store
-import TopicQuery
 
 /// `feedwatch once`: one poll cycle over the feeds that are due, alerts delivered, then exit —
 /// for cron, and for trying a config.
@@ -19,14 +17,8 @@ struct Once: ParsableCommand {
 
     func run() throws {
         let loaded = try config.load()
-        let matcher: TopicMatcher
-        do {
-            matcher = try TopicMatcher(topics: loaded.topics)
-        } catch {
-            Diagnostics.error("cannot compile topics: \(error)")
-            throw ExitCode.failure
-        }
-        let store = try Self.openStore(loaded)
+        let matcher = try loaded.matcher()
+        let store = try loaded.openStore()
         let summary: PollCycle.Summary
         do {
             let start = try store.lastAlertPosition()
@@ -39,15 +31,5 @@ struct Once: ParsableCommand {
         }
         for (url, error) in summary.failures { Diagnostics.warning("\(url): \(error)") }
         if !summary.failures.isEmpty { throw ExitCode(2) }
-    }
-
-    static func openStore(_ config: Config) throws -> SQLiteStore {
-        let path = config.statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) })
-        do {
-            return try SQLiteStore(path: path)
-        } catch {
-            Diagnostics.error("cannot open the store: \(error)")
-            throw ExitCode.failure
-        }
     }
 }

@@ -27,8 +27,8 @@ struct Run: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
 
         var loaded = try config.load()
-        var matcher = try Self.matcher(loaded)
-        var store = try Once.openStore(loaded)
+        var matcher = try loaded.matcher()
+        var store = try loaded.openStore()
         Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }))")
 
         var lastPrune: Int64 = 0
@@ -63,10 +63,8 @@ struct Run: ParsableCommand {
             case SIGHUP:
                 do {
                     let fresh = try config.loadQuietly()
-                    matcher = try Self.matcher(fresh)
-                    if fresh.statePath(stateDirectory: nil) != loaded.statePath(stateDirectory: nil) {
-                        store = try SQLiteStore(path: fresh.statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }))
-                    }
+                    matcher = try fresh.matcher()
+                    if fresh.statePath(stateDirectory: nil) != loaded.statePath(stateDirectory: nil) { store = try fresh.openStore() }
                     loaded = fresh
                     newSinksFrom = (try? store.lastAlertPosition()) ?? newSinksFrom
                     Log.info("reloaded \(loaded.file): \(loaded.feeds.count) feeds, \(loaded.topics.count) topics")
@@ -84,15 +82,6 @@ struct Run: ParsableCommand {
         var pending = sigset_t()
         sigpending(&pending)
         return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1
-    }
-
-    private static func matcher(_ config: Config) throws -> TopicMatcher {
-        do {
-            return try TopicMatcher(topics: config.topics)
-        } catch {
-            Diagnostics.error("cannot compile topics: \(error)")
-            throw ExitCode.failure
-        }
     }
 }
 

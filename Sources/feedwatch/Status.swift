@@ -15,7 +15,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let loaded = try config.load()
-        let store = try Once.openStore(loaded)
+        let store = try loaded.openStore()
         let names = Dictionary(loaded.feeds.compactMap { entry -> (String, String)? in
             guard case .feed(let f) = entry, let name = f.name else { return nil }
             return (f.url, name)
