@@ -22,7 +22,13 @@ public enum Delivery {
     /// path) gets the alerts from now on, not the whole history.
     public static func deliverPending(_ store: FeedStore, to sinks: [AlertSink], newSinksFrom start: Int64) throws {
         for sink in sinks {
-            var cursor = try store.cursor(sink: sink.name) ?? start
+            var cursor: Int64
+            if let saved = try store.cursor(sink: sink.name) {
+                cursor = saved
+            } else {
+                cursor = start
+                try store.setCursor(sink: sink.name, position: start)  // from now on, across restarts
+            }
             while true {
                 let batch = try store.alerts(after: cursor, limit: 500)
                 guard let last = batch.last else { break }
