@@ -41,22 +41,11 @@ public enum ConfigLoader {
 
     /// A whole file, up to 16 MB.
     static func readBytes(_ path: String, what: String) throws(ConfigError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ConfigError(file: path, message: "cannot read \(what): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ConfigError(file: path, message: "cannot read \(what): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-            if bytes.count > 16 << 20 { throw ConfigError(file: path, message: "\(what) is larger than 16MB") }
+        do throws(LocalFile.Failure) {
+            return try LocalFile(path: path).readAll(limit: 16 << 20)
+        } catch {
+            throw ConfigError(file: path, message: "cannot read \(what): \(error.reason)")
         }
-        return bytes
     }
 }
 

@@ -234,7 +234,7 @@ public final class PollCycle {
                 return
             }
             let parser = FeedParser(options: options, documentURL: feed.currentURL)
-            try file.read { try parser.feed($0) }
+            try file.chunks { try parser.feed($0) }
             let parsed = try parser.finish()
             try ingest(feed, source: source, parsed, now: now, into: &summary)
             let next = plan.nextDue(after: .success(freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }), at: now, random: random) ?? now
@@ -245,38 +245,6 @@ public final class PollCycle {
             summary.failures.append((feed.url, "\(error)"))
             let next = plan.nextDue(after: .failure(errorsInRow: feed.errorsInRow + 1), at: now, random: random) ?? now
             try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: nil, error: "\(error)", nextDueAt: next))
-        }
-    }
-}
-
-/// A local feed file: read in chunks; its size and modification time stand in for an ETag.
-struct LocalFile {
-    let path: String
-    let validator: String
-    private let fd: Int32
-
-    struct Failure: Error, CustomStringConvertible { let description: String }
-
-    init(path: String) throws {
-        self.path = path
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw Failure(description: "cannot read \(path): not a regular file")
-        }
-        validator = "file:\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
-    }
-
-    func read(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
-            if n == 0 { return }
-            try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n])) }
         }
     }
 }

@@ -133,19 +133,12 @@ public final class FileSink: AlertSink {
 
     /// The `alert_id`s of the lines already in the file.
     static func idsIn(_ path: String) throws -> Set<String> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return [] }
-            throw SinkError("cannot read \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw SinkError("cannot read \(path): \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
+        let bytes: [UInt8]
+        do throws(LocalFile.Failure) {
+            bytes = try LocalFile(path: path).readAll(limit: Int.max)
+        } catch {
+            if error.isMissing { return [] }
+            throw SinkError(error.description)
         }
         var ids: Set<String> = []
         let marker = Array("\"alert_id\":\"".utf8)

@@ -1,6 +1,7 @@
 import FeedParse
 import FeedwatchCore
 import HTTPTransport
+import Normalize
 
 /// SOURCE as the one-shot commands take it — an `http(s)://` URL, a file path or `file:` URL, or
 /// `-` for standard input — parsed as it streams in.
@@ -40,19 +41,27 @@ enum DocumentSource {
     }
 
     private static func read(_ source: String, options: ParseOptions, charset: String?) throws -> ParsedFeed {
-        let input: DocumentInput
+        let url = documentURL(source)
         do {
-            input = try DocumentInput.open(source)
-        } catch let error as DocumentInput.OpenError {
+            let input = source == "-" ? LocalFile.standardInput() : try LocalFile(path: path(source))
+            let parser = FeedParser(options: options, documentURL: url, charset: charset)
+            try input.chunks { try parser.feed($0) }
+            return try parser.finish()
+        } catch let error as LocalFile.Failure {
             throw Unreadable(description: error.description)
         }
-        defer { input.close() }
-        let parser = FeedParser(options: options, documentURL: input.url, charset: charset)
-        do {
-            try input.readAll { try parser.feed($0) }
-        } catch let error as DocumentInput.OpenError {
-            throw Unreadable(description: error.description)
-        }
-        return try parser.finish()
+    }
+
+    /// The URL SOURCE is known by: as given for http(s), `file:///abs/path` for a file (made
+    /// absolute against the working directory), `nil` for standard input.
+    static func documentURL(_ source: String) -> String? {
+        if isURL(source) { return source }
+        if source == "-" { return nil }
+        return URLResolver.fileURL(path: LocalPath.absolute(path(source)))
+    }
+
+    /// A file SOURCE's path: a `file:` URL decoded, a plain path as written (`%` and all).
+    private static func path(_ source: String) -> String {
+        source.lowercased().hasPrefix("file:") ? LocalPath.fromFileURL(source) : source
     }
 }

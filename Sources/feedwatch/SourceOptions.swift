@@ -29,12 +29,8 @@ struct SourceOptions: ParsableArguments {
         guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
     }
 
-    /// The URL SOURCE is known by: as given for http(s), `file:///abs/path` for a file, `nil` for stdin.
-    var documentURL: String? {
-        if DocumentSource.isURL(source) { return source }
-        if source == "-" { return nil }
-        return DocumentInput.fileURL(for: source.lowercased().hasPrefix("file://") ? String(source.dropFirst(7)) : source)
-    }
+    /// The URL SOURCE is known by (see `DocumentSource.documentURL`).
+    var documentURL: String? { DocumentSource.documentURL(source) }
 
     /// Reads and parses SOURCE, or reports why not and exits 66 / 65.
     func parse() throws -> ParsedFeed {

@@ -129,6 +129,16 @@ import Testing
         #expect(directory.status == 66)
     }
 
+    @Test func aPlainPathIsTakenAsWrittenAFileURLIsDecoded() throws {
+        let dir = try BinaryRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("a%20b.xml")  // a literal percent sign in the name
+        try Data("<rss><channel><title>percent</title></channel></rss>".utf8).write(to: file)
+        #expect(try BinaryRunner.run(["parse", file.path]).status == 0)
+        #expect(try BinaryRunner.run(["parse", "file://" + dir.path + "/a%2520b.xml"]).status == 0)
+        #expect(try BinaryRunner.run(["parse", "file://" + dir.path + "/a%20b.xml"]).status == 66)
+    }
+
     @Test func badOptionsAreUsageErrors() throws {
         let r = try BinaryRunner.run(["parse", "-", "--max-size", "lots"])
         #expect(r.status == 64)
