@@ -217,7 +217,7 @@ final class FetchContext {
     }
 
     func finish(_ code: CURLcode, _ limits: TransferLimits) -> FetchResponse {
-        let final = head ?? TransferContext.readHead(handle)
+        let final = head ?? ResponseInfo.head(handle)
         var response = FetchResponse(status: final.status, url: final.url.isEmpty ? request.url : final.url,
                                      headers: headers, permanentRedirect: nil, error: error)
         if statuses.count > 1, statuses.dropLast().allSatisfy({ $0 == 301 || $0 == 308 }), response.url != request.url {
@@ -233,7 +233,7 @@ final class FetchContext {
     static let write: fw_curl_data_callback = { data, size, count, user in
         let context = Unmanaged<FetchContext>.fromOpaque(user!).takeUnretainedValue()
         let n = size * count
-        let head = context.head ?? TransferContext.readHead(context.handle)
+        let head = context.head ?? ResponseInfo.head(context.handle)
         context.head = head
         guard (200..<300).contains(head.status), n > 0, let data else { return n }
         do {

@@ -7,36 +7,22 @@ import FeedwatchCore
 public enum OneShotTransfer {
     /// Fetches `url`, following up to `limits.maxRedirects` redirects to http/https URLs only, and
     /// passes the final response's body to `body` chunk by chunk. A throw from `body` aborts the
-    /// transfer and is rethrown.
+    /// transfer and is rethrown. The poller's `FeedFetcher`, with one request.
     ///
     /// - Throws: `TransferError` for network failures, HTTP status ≥ 400 and the size cap.
     @discardableResult
     public static func get(_ url: String, limits: TransferLimits,
                            body: (ResponseHead, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> ResponseHead {
-        if let problem = fw_curl_load() { throw TransferError.failed(url: url, reason: String(cString: problem)) }
-        guard let handle = fw_curl_easy_init() else { throw TransferError.failed(url: url, reason: "libcurl could not create a transfer") }
-        defer { fw_curl_easy_cleanup(handle) }
-        var headers: UnsafeMutablePointer<curl_slist>? = fw_curl_slist_append(nil, "Accept: " + Self.accept)
-        defer { fw_curl_slist_free_all(headers) }
-        var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-
-        return try withoutActuallyEscaping(body) { body in
-            let context = TransferContext(handle: handle, body: body)
-            let code: CURLcode = errorText.withUnsafeMutableBufferPointer { errorBuffer in
-                configure(handle, url: url, limits: limits, headers: &headers, errorBuffer: errorBuffer.baseAddress!)
-                _ = fw_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(context).toOpaque())
-                _ = fw_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, TransferContext.write)
-                return withExtendedLifetime(context) { fw_curl_easy_perform(handle) }
-            }
-            if let error = context.error { throw error }
-            let head = context.head ?? TransferContext.readHead(handle)
-            guard code == CURLE_OK else {
-                let detail = String(decoding: errorText.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                throw TransferError(code: code, url: url, detail: detail, limits: limits)
-            }
-            guard head.status < 400 else { throw TransferError.http(url: head.url, status: head.status) }
-            return head
+        var result: FetchResponse?
+        try FeedFetcher(concurrency: 1, perHost: 1, limits: limits).run([FetchRequest(url: url)]) { _, head, chunk in
+            try body(head, chunk)
+        } done: { _, response in
+            result = response
         }
+        guard let response = result else { throw TransferError.failed(url: url, reason: "no response") }
+        if let error = response.error { throw error }
+        guard response.status < 400 else { throw TransferError.http(url: response.url, status: response.status) }
+        return ResponseHead(status: response.status, url: response.url, contentType: response.contentType)
     }
 
     static let accept = "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
@@ -93,37 +79,9 @@ public struct ResponseHead: Sendable, Equatable {
     public var charset: String? { contentType.flatMap(ContentType.charset) }
 }
 
-/// State shared with libcurl's write callback for one transfer.
-final class TransferContext {
-    let handle: UnsafeMutableRawPointer
-    let body: (ResponseHead, UnsafeBufferPointer<UInt8>) throws -> Void
-    var head: ResponseHead?
-    var error: Error?
-
-    init(handle: UnsafeMutableRawPointer, body: @escaping (ResponseHead, UnsafeBufferPointer<UInt8>) throws -> Void) {
-        self.handle = handle
-        self.body = body
-    }
-
-    /// libcurl calls this with each piece of the final response's body (bodies of redirects it
-    /// follows are not delivered). Returning less than it was given aborts the transfer.
-    static let write: fw_curl_data_callback = { data, size, count, user in
-        let context = Unmanaged<TransferContext>.fromOpaque(user!).takeUnretainedValue()
-        let n = size * count
-        let head = context.head ?? readHead(context.handle)
-        context.head = head
-        // An error page is not the document: its status is what gets reported.
-        guard head.status < 400, n > 0, let data else { return n }
-        do {
-            try context.body(head, UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n))
-            return n
-        } catch {
-            context.error = error
-            return 0
-        }
-    }
-
-    static func readHead(_ h: UnsafeMutableRawPointer) -> ResponseHead {
+/// Reading the response line and headers libcurl has parsed.
+enum ResponseInfo {
+    static func head(_ h: UnsafeMutableRawPointer) -> ResponseHead {
         var status = 0
         _ = fw_curl_getinfo_long(h, CURLINFO_RESPONSE_CODE, &status)
         var url: UnsafeMutablePointer<CChar>?
