@@ -17,22 +17,7 @@ public enum Alert {
         w.beginObject()
         w.field("alert_id", id)
         w.field("emitted_at", emittedAt.rfc3339)
-        w.field("topics", strings: matches.map(\.topic))
-        w.key("matches")
-        w.beginObject()
-        for (topic, list) in matches {
-            w.key(topic)
-            w.beginArray()
-            var seen: Set<String> = []
-            for m in list where seen.insert("\(m.term)\u{0}\(m.field.rawValue)").inserted {
-                w.beginObject()
-                w.field("term", m.term)
-                w.field("field", m.field.rawValue)
-                w.endObject()
-            }
-            w.endArray()
-        }
-        w.endObject()
+        MatchesJSON.write(matches, offsets: false, to: &w)
         w.key("feed")
         w.beginObject()
         w.field("url", feedURL)
@@ -50,7 +35,7 @@ public enum Alert {
         // Until stories are grouped (a later issue), every item is a story of its own.
         w.key("story")
         w.beginObject()
-        w.field("id", "st_" + EntryKey.digest([feedURL, EntryKey.of(item)]))
+        w.field("id", "st_" + id.dropFirst(3))  // the alert id's digest: computed once
         w.field("size", 1)
         w.field("first_seen", emittedAt.rfc3339)
         w.endObject()

@@ -64,23 +64,7 @@ enum ClassifyReport {
         w.field("id", item.id)
         w.field("title", item.title)
         w.field("link", item.link)
-        w.field("topics", strings: topics.map(\.topic))
-        w.key("matches")
-        w.beginObject()
-        for (topic, matches) in topics {
-            w.key(topic)
-            w.beginArray()
-            for m in matches {
-                w.beginObject()
-                w.field("term", m.term)
-                w.field("field", m.field.rawValue)
-                w.field("start", Int64(m.start))
-                w.field("end", Int64(m.end))
-                w.endObject()
-            }
-            w.endArray()
-        }
-        w.endObject()
+        MatchesJSON.write(topics, offsets: true, to: &w)
         w.endObject()
     }
 

@@ -47,6 +47,11 @@ import Testing
         #expect(first.stdout.split(separator: "\n").count == 2)
         let record = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         #expect(Set(record.keys) == ["alert_id", "emitted_at", "topics", "matches", "feed", "item", "story"])
+        // An alert says why (each term and field once), not where: no offsets.
+        let matches = try #require(record["matches"] as? [String: [[String: Any]]])
+        #expect(matches.values.allSatisfy { list in list.allSatisfy { Set($0.keys) == ["term", "field"] } })
+        let story = try #require(record["story"] as? [String: Any])
+        #expect((story["id"] as? String)?.dropFirst(3) == (record["alert_id"] as? String)?.dropFirst(3))
 
         let second = try BinaryRunner.run(["once", "--all", "--config", path])
         #expect(second.status == 0)
