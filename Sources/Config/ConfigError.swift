@@ -32,5 +32,7 @@ public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
 
     public init(_ errors: [ConfigError]) { self.errors = errors }
 
-    public var description: String { errors.map(\.description).joined(separator: "\n") }
+    public var description: String {
+        errors.isEmpty ? "no config file found" : errors.map(\.description).joined(separator: "\n")
+    }
 }

@@ -12,26 +12,24 @@ struct ConfigOption: ParsableArguments {
     var path: String?
 
     func load() throws -> Config {
-        var environment: [String: String] = [:]
-        if let value = getenv("FEEDWATCH_CONFIG") { environment["FEEDWATCH_CONFIG"] = String(cString: value) }
-        guard let file = Config.locate(explicit: path, environment: environment, exists: { access($0, F_OK) == 0 }) else {
-            Diagnostics.error("no config file: give --config PATH or set FEEDWATCH_CONFIG (looked for ./feedwatch.yaml and /etc/feedwatch/feedwatch.yaml)")
-            throw ExitStatus.config
-        }
         do {
-            return try ConfigLoader.load(path: file)
+            return try loadQuietly()
         } catch {
-            Self.report(error)
+            if error.errors.isEmpty {
+                Diagnostics.error("no config file: give --config PATH or set FEEDWATCH_CONFIG (looked for ./feedwatch.yaml and /etc/feedwatch/feedwatch.yaml)")
+            } else {
+                Self.report(error)
+            }
             throw ExitStatus.config
         }
     }
 
-    /// The config again (on SIGHUP): errors are thrown, for the caller to log, not printed.
-    func loadQuietly() throws -> Config {
-        var environment: [String: String] = [:]
-        if let value = getenv("FEEDWATCH_CONFIG") { environment["FEEDWATCH_CONFIG"] = String(cString: value) }
+    /// The config, with errors thrown rather than printed (SIGHUP logs them); no errors at all
+    /// means no config file was found.
+    func loadQuietly() throws(ConfigErrors) -> Config {
+        let environment = getenv("FEEDWATCH_CONFIG").map { ["FEEDWATCH_CONFIG": String(cString: $0)] } ?? [:]
         guard let file = Config.locate(explicit: path, environment: environment, exists: { access($0, F_OK) == 0 }) else {
-            throw ConfigErrors([ConfigError(file: path ?? "./feedwatch.yaml", message: "no config file any more")])
+            throw ConfigErrors([])
         }
         return try ConfigLoader.load(path: file)
     }
