@@ -43,8 +43,9 @@ struct Run: ParsableCommand {
                     try Delivery.prune(store, config: loaded, now: now)
                     lastPrune = now.secondsSince1970
                 }
-                if summary.polled > 0 {
-                    Log.info("polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.newAlerts) alerts, \(summary.failures.count) failed")
+                if summary.polled > 0 || summary.interrupted > 0 {
+                    Log.info("polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.newAlerts) alerts, \(summary.failures.count) failed"
+                        + (summary.interrupted > 0 ? ", \(summary.interrupted) cut short by the stop (still due)" : ""))
                 }
                 for (url, error) in summary.failures { Log.warning("\(url): \(error)") }
             } catch {

@@ -91,7 +91,9 @@ import Testing
         process.executableURL = BinaryRunner.binary
         process.arguments = ["run", "--config", config.path]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let stderr = dir.appendingPathComponent("stderr")
+        try Data().write(to: stderr)
+        process.standardError = try FileHandle(forWritingTo: stderr)
         try process.run()
         for _ in 0..<50 where !server.requests.contains(where: { $0.contains("/drip") }) { Thread.sleep(forTimeInterval: 0.1) }
         let start = Date()
@@ -100,6 +102,7 @@ import Testing
         #expect(process.terminationStatus == 0)
         // The drip would have taken until the low-speed cut-off (30 s); the grace is 5 s.
         #expect(Date().timeIntervalSince(start) < 9)
+        #expect(((try? String(contentsOf: stderr, encoding: .utf8)) ?? "").contains("1 cut short by the stop (still due)"))
         // An interrupted poll is not a failure of the feed: status shows it never polled.
         let status = try BinaryRunner.run(["status", "--config", config.path])
         #expect(status.stdout.contains("never polled"))
