@@ -1,5 +1,6 @@
 internal import CXML2
 internal import FeedwatchCore
+internal import Normalize
 
 /// The feeds an OPML file lists (OPML 1.0 and 2.0, outlines nested at any depth): every outline
 /// with an `xmlUrl`, named by its `title` or `text`.
@@ -8,7 +9,7 @@ enum OPML {
 
     /// - Returns: the feeds, and how many outlines were skipped (an `xmlUrl` that is not http(s)).
     static func feeds(in bytes: [UInt8], path: String) throws(Failure) -> (feeds: [(url: String, name: String?)], skipped: Int) {
-        fw_install_null_entity_loader()
+        LibXML2.prepare()
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         let reader = bytes.withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { xmlReaderForMemory($0.baseAddress, Int32($0.count), path, nil, options) }

@@ -1,4 +1,5 @@
 internal import CXML2
+internal import Normalize
 
 /// The bridge between libxml2's push parser and `FeedBuilder`: it owns the parser context, turns
 /// SAX2 callbacks into builder events, and libxml2's errors into warnings.
@@ -19,11 +20,10 @@ final class XMLFeedReader {
     private var stoppedTooDeep = false
     private var hardDepthLimit: Int { builder.options.maxDepth * 8 }
 
-    private static let installLoader: Void = fw_install_null_entity_loader()
 
     init(builder: FeedBuilder) {
         self.builder = builder
-        _ = Self.installLoader
+        LibXML2.prepare()
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = { user, localname, prefix, uri, nsCount, namespaces, attrCount, _, attributes in

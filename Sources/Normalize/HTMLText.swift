@@ -20,6 +20,7 @@ public final class HTMLTextConverter {
     /// - Parameter entities: the entity cache to share with other stages of the same parse.
     public init(entities: HTMLEntities = HTMLEntities()) {
         self.entities = entities
+        LibXML2.prepare()
         ctxt = htmlNewParserCtxt()
         guard let ctxt else { return }
         var sax = xmlSAXHandler()
