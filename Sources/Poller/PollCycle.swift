@@ -27,14 +27,14 @@ public final class PollCycle {
     private let matcher: TopicMatcher
     private let clock: () -> Timestamp
     private let random: () -> Double
-    private let stopRequested: () -> Bool
+    private let stopRequested: @Sendable () -> Bool
 
     /// `stopRequested`: asked while transfers run; once true, transfers in flight get a few
     /// seconds and no new one starts.
     public init(config: Config, store: FeedStore, matcher: TopicMatcher,
                 clock: @escaping () -> Timestamp = PollCycle.wallClock,
                 random: @escaping () -> Double = { Double.random(in: 0..<1) },
-                stopRequested: @escaping () -> Bool = { false }) {
+                stopRequested: @escaping @Sendable () -> Bool = { false }) {
         self.config = config
         self.store = store
         self.matcher = matcher
@@ -68,59 +68,51 @@ public final class PollCycle {
         var summary = Summary()
         let options = ParseOptions(maxBytes: config.poll.maxBody)
 
-        // Remote feeds, all at once.
+        // Remote feeds, all at once, on two threads: one fetches and parses (bytes go into the
+        // parser as they arrive), this one classifies and stores, so a cold cycle uses both cores.
         let remote = due.filter { !$0.currentURL.hasPrefix("file:") }
-        var parsers: [Int: FeedParser] = [:]
+        let requests = remote.map { FetchRequest(url: $0.currentURL, etag: $0.etag, lastModified: $0.lastModified) }
+        var fetched = Handoff<Fetched>(capacity: Self.batchSize)
+        var worker: WorkerThread?
+        do {
+            worker = try WorkerThread(Self.fetchAndParse(requests, poll: config.poll, options: options, into: fetched, stopRequested: stopRequested))
+        } catch {
+            // No second thread to be had: fetch everything first, on this one.
+            fetched = Handoff<Fetched>(capacity: .max)
+            Self.fetchAndParse(requests, poll: config.poll, options: options, into: fetched, stopRequested: stopRequested)()
+        }
         var finished = Set<Int>()
         var storeError: StoreError?
-        let fetcher = FeedFetcher(concurrency: config.poll.concurrency, perHost: config.poll.perHost,
-                                  limits: TransferLimits(maxBytes: config.poll.maxBody, timeoutSeconds: config.poll.timeout))
-        let requests = remote.map { FetchRequest(url: $0.currentURL, etag: $0.etag, lastModified: $0.lastModified) }
-        // Finished feeds are written in batches: one commit per `batchSize` feeds, not per feed.
-        let batchSize = 256
-        var pendingResponses: [(Int, FetchResponse, Result<ParsedFeed, Error>?)] = []
-        func flush() {
-            guard storeError == nil, !pendingResponses.isEmpty else { pendingResponses.removeAll(); return }
-            let work = pendingResponses
-            pendingResponses.removeAll(keepingCapacity: true)
+        var fetchError: Error?
+        while true {
+            let work = fetched.receive(upTo: Self.batchSize)
+            if work.isEmpty { break }
+            guard storeError == nil else { continue }  // draining: the fetch thread sees `close()`
             do throws(StoreError) {
+                // One commit per batch of finished feeds, not per feed.
                 try store.batch { () throws(StoreError) in
-                    for (i, response, parsed) in work {
+                    for case let .response(i, response, parsed) in work {
+                        finished.insert(i)
                         try finish(remote[i], source: sources[remote[i].url], response: response, parsed: parsed, now: now, into: &summary)
                     }
                 }
+                for case let .failed(error) in work { fetchError = error }
             } catch {
                 storeError = error
+                fetched.close()
             }
         }
-        do {
-            try fetcher.run(requests, stopRequested: stopRequested) { i, head, chunk in
-                if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
-                try parsers[i]!.feed(chunk)
-            } done: { i, response in
-                // A feed is finished (parsed, stored) soon after its transfer ends and its parser
-                // let go: a cycle over thousands of feeds holds only a batch of documents.
-                finished.insert(i)
-                let parser = parsers.removeValue(forKey: i)
-                // Parsed now, while the bytes are warm; only the store writes wait for the batch.
-                var parsed: Result<ParsedFeed, Error>?
-                if response.error == nil, (200..<300).contains(response.status) {
-                    let p = parser ?? FeedParser(options: options, documentURL: response.url, charset: response.charset)
-                    parsed = Result { try p.finish() }
-                }
-                pendingResponses.append((i, response, parsed))
-                if pendingResponses.count >= batchSize { flush() }
-            }
-            flush()
-        } catch {
-            flush()
-            // libcurl could not start: every feed not yet finished failed the same way.
-            for (i, feed) in remote.enumerated() where !finished.contains(i) {
-                try finish(feed, source: sources[feed.url], response: FetchResponse(status: 0, url: feed.currentURL, error: error),
-                           parsed: nil, now: now, into: &summary)
-            }
-        }
+        worker?.wait()
         if let storeError { throw storeError }
+        if let fetchError {
+            // libcurl could not start: every feed not yet finished failed the same way.
+            try store.batch { () throws(StoreError) in
+                for (i, feed) in remote.enumerated() where !finished.contains(i) {
+                    try finish(feed, source: sources[feed.url], response: FetchResponse(status: 0, url: feed.currentURL, error: fetchError),
+                               parsed: nil, now: now, into: &summary)
+                }
+            }
+        }
 
         // Local feeds (`file:`), read directly; their modification time and size act as a validator.
         try store.batch { () throws(StoreError) in
@@ -129,6 +121,46 @@ public final class PollCycle {
             }
         }
         return summary
+    }
+
+    /// Finished feeds per store transaction, and parsed documents waiting at most.
+    private static let batchSize = 256
+
+    /// What the fetch thread hands over: a finished transfer with its parsed document (for a
+    /// 2xx), or why libcurl could not run at all.
+    private enum Fetched: Sendable {
+        case response(Int, FetchResponse, Result<ParsedFeed, Error>?)
+        case failed(Error)
+    }
+
+    /// The fetching half of a cycle, run on its own thread. A parser lives only while its
+    /// transfer runs: a cycle over thousands of feeds holds a batch of documents, not all.
+    private static func fetchAndParse(_ requests: [FetchRequest], poll: PollSettings, options: ParseOptions,
+                                      into fetched: Handoff<Fetched>,
+                                      stopRequested: @escaping @Sendable () -> Bool) -> @Sendable () -> Void {
+        {
+            var parsers: [Int: FeedParser] = [:]
+            let fetcher = FeedFetcher(concurrency: poll.concurrency, perHost: poll.perHost,
+                                      limits: TransferLimits(maxBytes: poll.maxBody, timeoutSeconds: poll.timeout))
+            do {
+                // A closed hand-over means the store failed: nothing more is worth fetching.
+                try fetcher.run(requests, stopRequested: { stopRequested() || fetched.isClosed }) { i, head, chunk in
+                    if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
+                    try parsers[i]!.feed(chunk)
+                } done: { i, response in
+                    let parser = parsers.removeValue(forKey: i)
+                    var parsed: Result<ParsedFeed, Error>?
+                    if response.error == nil, (200..<300).contains(response.status) {
+                        let p = parser ?? FeedParser(options: options, documentURL: response.url, charset: response.charset)
+                        parsed = Result { try p.finish() }
+                    }
+                    fetched.send(.response(i, response, parsed))
+                }
+            } catch {
+                fetched.send(.failed(error))
+            }
+            fetched.close()
+        }
     }
 
     /// The config entry as stored: a change (name, interval) clears `gone` and backoff.
