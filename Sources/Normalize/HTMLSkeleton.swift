@@ -148,7 +148,7 @@ struct HTMLSkeleton {
     /// scan of ours could not predict (where a stray quote ends a value, say), so compaction stops.
     /// For `script` and `style` the end is that of the matching close tag, since libxml2 reads their
     /// bodies as raw text up to `</name`.
-    private static func startTagEnd(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+    static func startTagEnd(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
         let n = p.count
         var j = i + 1
         while j < n, isLetter(p[j]) || isDigit(p[j]) { j += 1 }
@@ -212,7 +212,7 @@ struct HTMLSkeleton {
     }
 
     /// End of `</name>` at `i`; only the plain form (optional spaces before `>`) is accepted.
-    private static func endTagEnd(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+    static func endTagEnd(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
         let n = p.count
         var j = i + 2
         while j < n, isLetter(p[j]) || (p[j] >= 0x30 && p[j] <= 0x39) { j += 1 }
@@ -220,16 +220,16 @@ struct HTMLSkeleton {
         return j < n && p[j] == 0x3E ? j + 1 : nil
     }
 
-    private static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+    static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
 
-    private static func hasPrefix(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ s: StaticString) -> Bool {
+    static func hasPrefix(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ s: StaticString) -> Bool {
         let k = s.utf8CodeUnitCount
         guard p.count - i >= k else { return false }
         for t in 0..<k where p[i + t] != s.utf8Start[t] { return false }
         return true
     }
 
-    private static func find(_ p: UnsafeBufferPointer<UInt8>, from: Int, _ s: StaticString) -> Int? {
+    static func find(_ p: UnsafeBufferPointer<UInt8>, from: Int, _ s: StaticString) -> Int? {
         var j = from
         while j < p.count {
             if p[j] == s.utf8Start[0] && hasPrefix(p, j, s) { return j }

@@ -66,12 +66,20 @@ public final class HTMLTextConverter {
         convert(html).string
     }
 
+    /// The direct path alone: `nil` when it declines the fragment.
+    func directPass(utf8 html: UnsafeBufferPointer<UInt8>) -> String?? {
+        var acc = TextAccumulator(capacity: html.count)
+        return PlainHTML.convert(html, entities: entities, into: &acc) ? .some(acc.string) : nil
+    }
+
     /// libxml2's own reading of `html`, with no compaction: the reference `onePass` must match.
     func referencePass(utf8 html: UnsafeBufferPointer<UInt8>) -> String? {
         parse(html, texts: html, runs: [], capacity: html.count).string
     }
 
     private func convert(_ html: UnsafeBufferPointer<UInt8>) -> TextAccumulator {
+        var direct = TextAccumulator(capacity: html.count)
+        if PlainHTML.convert(html, entities: entities, into: &direct) { return direct }
         if let skeleton = HTMLSkeleton(html, entities: entities) {
             return skeleton.bytes.withUnsafeBufferPointer { source in
                 skeleton.arena.withUnsafeBufferPointer { parse(source, texts: $0, runs: skeleton.runs, capacity: html.count) }

@@ -43,6 +43,15 @@ public enum Markup {
         return roles[k] ?? .inline
     }
 
+    /// The role of the element named by `name` (any case), as bytes.
+    static func role(ofName name: UnsafeBufferPointer<UInt8>) -> Role {
+        guard let k = key(name) else { return .inline }
+        return roles[k] ?? .inline
+    }
+
+    /// `key` for a name written in the source (so the direct converter matches its own list).
+    static func nameKey(_ name: UnsafeBufferPointer<UInt8>) -> UInt64? { key(name) }
+
     public static func role(of name: String) -> Role {
         guard let k = key(name.utf8) else { return .inline }
         return roles[k] ?? .inline

@@ -62,6 +62,79 @@ import TestSupport
         #expect(compacted > samples / 3)
     }
 
+    /// Everyday feed HTML, including the ways it goes wrong (misnesting, stray and missing end
+    /// tags, implied ends): what `PlainHTML` is for, and where it must decline.
+    static let plainPieces: [String] = [
+        "<p>", "</p>", "<div>", "</div>", "<b>", "</b>", "<i>", "</i>", "<em>", "</em>", "<strong>", "</strong>",
+        "<span class=\"x\">", "</span>", "<a href=\"https://x.example/?utm_source=rss\">", "<a href=x>", "</a>",
+        "<br>", "<br/>", "<br />", "<hr>", "<img src=\"i.jpg\" alt=\"pic\">", "<img src=i.jpg />", "<ul>", "</ul>",
+        "<ol>", "</ol>", "<li>", "</li>", "<h2>", "</h2>", "<blockquote>", "</blockquote>", "<figure>", "</figure>",
+        "<figcaption>", "</figcaption>", "<code>", "</code>", "<small>", "</small>", "<sup>", "</sup>", "<P>", "</P>",
+        "<B>", "</B>", "<p/>", "<b/>", "<!--more-->", "<!-- a comment -->", "&amp;", "&nbsp;", "&#8217;", "&mdash;",
+        "&quot;", "&lt;", "&copy", "\n", " ", "  \n\t ", "caf\u{00E9}", "\u{00A0}", "</br>", "<table>", "<pre>\n",
+    ]
+
+    static func plainHTML(_ rng: inout SplitMix64) -> String {
+        var out = ""
+        var open: [String] = []
+        let containers = ["p", "div", "b", "i", "em", "strong", "span", "a", "ul", "li", "h2", "blockquote", "code"]
+        let length = Int.random(in: 20...600, using: &rng)
+        while out.utf8.count < length {
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0..<3:
+                let name = containers.randomElement(using: &rng)!
+                out += "<\(name)>"
+                open.append(name)
+            case 3..<5 where !open.isEmpty:
+                // Mostly the proper end tag; sometimes another (misnesting).
+                let name = Int.random(in: 0..<6, using: &rng) == 0 ? containers.randomElement(using: &rng)! : open.removeLast()
+                out += "</\(name)>"
+            case 5:
+                out += plainPieces.randomElement(using: &rng)!
+            default:
+                let n = Int.random(in: 1...6, using: &rng)
+                out += (0..<n).map { _ in String(words.randomElement(using: &rng)!) }.joined(separator: " ")
+                if Bool.random(using: &rng) { out += " " }
+            }
+        }
+        return out
+    }
+
+    /// The direct path gives libxml2's text whenever it takes a fragment, and takes most plain ones.
+    @Test func directPathMatchesLibxml2() {
+        let env = ProcessInfo.processInfo.environment
+        let samples = Int(env["FEEDWATCH_HTML_SAMPLES"] ?? "") ?? 3_000
+        let converter = HTMLTextConverter()
+        var rng = SplitMix64(seed: UInt64(env["FEEDWATCH_HTML_SEED"] ?? "") ?? 7)
+        var taken = 0, failures = 0
+        for k in 0..<(2 * samples) {
+            var html = k % 2 == 0 ? Self.plainHTML(&rng) : Self.randomHTML(&rng)
+            html.withUTF8 { p in
+                guard let direct = converter.directPass(utf8: p) else { return }
+                taken += 1
+                let reference = converter.referencePass(utf8: p)
+                if direct != reference {
+                    failures += 1
+                    let path = "/tmp/feedwatch-html-direct-\(failures).html"
+                    try? Data(p).write(to: URL(fileURLWithPath: path))
+                    Issue.record("direct and reference text differ; input written to \(path):\n\(direct ?? "nil")\n\(reference ?? "nil")")
+                }
+            }
+        }
+        #expect(taken > samples / 3)
+    }
+
+    @Test func directPathDeclinesWhatLibxml2MustJudge() {
+        let converter = HTMLTextConverter()
+        for html in ["a < b", "<p>x</b>", "<b>x<p>y</b>z</p>", "<table><tr><td>x</td></tr></table>", "<pre>\nx</pre>",
+                     "x &copy y", "<p>x</p></br>", "<script>x</script>", "<!DOCTYPE html><p>x", "a\u{0C}b", "<li>a<li>b</ul>"] {
+            var bytes = html
+            bytes.withUTF8 { #expect(converter.directPass(utf8: $0) == nil, "\(html)") }
+        }
+        var plain = "<p>Caf&eacute; <a href=\"https://x.example/\">link</a><br/>next&nbsp;line</p><!--more--><ul><li>one</li></ul>"
+        plain.withUTF8 { #expect(converter.directPass(utf8: $0) == .some("Café link next line one")) }
+    }
+
     @Test func referencesAreDecodedIntoRunsExceptThoseLibxml2MustJudge() throws {
         let words = String(repeating: "plain words here ", count: 20)
         var html = "<p>" + words + "</p><p>caf&eacute; &#8217; and more words</p><p>R&amp;D and more words</p><p>&copy without semicolon</p>"
