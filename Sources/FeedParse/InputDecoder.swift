@@ -116,13 +116,20 @@ struct InputDecoder {
     static func declaredEncoding(_ b: UnsafeBufferPointer<UInt8>) -> String? {
         // Only a declaration at the very start counts (white space aside, which we tolerate).
         let start = b.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) ?? b.count
-        guard let end = b[start...].firstRange(of: [0x3F, 0x3E]) else { return nil }
-        let decl = String(decoding: b[start..<end.lowerBound], as: UTF8.self)
-        guard decl.hasPrefix("<?xml"), let r = decl.firstRange(of: "encoding") else { return nil }
-        var rest = decl[r.upperBound...].drop(while: { $0 == " " || $0 == "=" || $0 == "\t" })
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
-        rest = rest.dropFirst()
-        guard let close = rest.firstIndex(of: quote) else { return nil }
-        return String(rest[..<close])
+        guard b.count - start > 5, b[start] == 0x3C, b[start + 1] == 0x3F else { return nil }  // "<?"
+        // Bytes, not `String.firstRange`: the generic string search cost more than the whole rest
+        // of the sniffing, once per fetched document.
+        var end = start + 2
+        while end + 1 < b.count, !(b[end] == 0x3F && b[end + 1] == 0x3E) { end += 1 }
+        guard end + 1 < b.count, b[start..<end].starts(with: "<?xml".utf8) else { return nil }
+        let decl = b[start..<end]
+        let name = Array("encoding".utf8)
+        guard var i = decl.indices.first(where: { decl[$0...].starts(with: name) }) else { return nil }
+        i += name.count
+        while i < end, decl[i] == 0x20 || decl[i] == 0x3D || decl[i] == 0x09 { i += 1 }
+        guard i < end, decl[i] == 0x22 || decl[i] == 0x27 else { return nil }
+        let quote = decl[i]
+        guard let close = decl[(i + 1)...].firstIndex(of: quote) else { return nil }
+        return String(decoding: decl[(i + 1)..<close], as: UTF8.self)
     }
 }

@@ -19,6 +19,13 @@ public enum DateParser {
     public static func parse(utf8 p: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var s = Scanner(p)
         s.skipSpaces()
+        return rfc1123(UnsafeBufferPointer(rebasing: p[s.i...])) ?? parseInFull(utf8: p)
+    }
+
+    /// `parse` without its shortcut for the common RSS form (tests hold the shortcut to it).
+    static func parseInFull(utf8 p: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        var s = Scanner(p)
+        s.skipSpaces()
         if s.atEnd { return nil }
         let save = s.i
         if let n = s.number(), n.digits == 4, s.peek == 0x2D || s.peek == 0x2F || s.atEnd || s.peek == 0x54 {
@@ -59,6 +66,76 @@ public enum DateParser {
     }
 
     // MARK: RFC 822 and relatives
+
+    /// The form nearly every RSS feed writes, `Sun, 22 Nov 2026 09:30:00 GMT` (or `+0100`), read
+    /// at fixed positions; any other shape is left to `rfc822`, which reads it the same way, only
+    /// slower (it builds a string per word: it ran for every item of every fetched document).
+    private static func rfc1123(_ p: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        var n = p.count
+        while n > 0, p[n - 1] == 0x20 || p[n - 1] == 0x09 || p[n - 1] == 0x0A || p[n - 1] == 0x0D { n -= 1 }
+        // "Www, " then a one- or two-digit day.
+        guard n >= 28, p[3] == 0x2C, p[4] == 0x20, weekday3(p[0], p[1], p[2]) else { return nil }
+        var i = 5
+        func digits(_ count: Int) -> Int? {
+            guard i + count <= n else { return nil }
+            var v = 0
+            for k in i..<(i + count) {
+                guard p[k] >= 0x30 && p[k] <= 0x39 else { return nil }
+                v = v * 10 + Int(p[k] - 0x30)
+            }
+            i += count
+            return v
+        }
+        func skip(_ b: UInt8) -> Bool {
+            guard i < n, p[i] == b else { return false }
+            i += 1
+            return true
+        }
+        let dayDigits = i + 1 < n && p[i + 1] == 0x20 ? 1 : 2
+        guard let day = digits(dayDigits), day <= 31, skip(0x20), i + 4 <= n,
+              let month = month3(p[i], p[i + 1], p[i + 2]), p[i + 3] == 0x20 else { return nil }
+        i += 4
+        guard let year = digits(4), skip(0x20), let hour = digits(2), skip(0x3A), let minute = digits(2), skip(0x3A),
+              let second = digits(2), skip(0x20), i < n else { return nil }
+        let offset: Int
+        switch n - i {
+        case 5 where p[i] == 0x2B || p[i] == 0x2D:
+            let sign = p[i] == 0x2D ? -1 : 1
+            i += 1
+            guard let hh = digits(2), let mm = digits(2), hh <= 23, mm <= 59 else { return nil }
+            offset = sign * (hh * 3600 + mm * 60)
+        case 3 where p[i] | 0x20 == 0x67 && p[i + 1] | 0x20 == 0x6D && p[i + 2] | 0x20 == 0x74:  // GMT
+            offset = 0
+        default:
+            return nil
+        }
+        return Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, offsetSeconds: offset)
+    }
+
+    private static func weekday3(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Bool {
+        switch (UInt32(a | 0x20) << 16) | (UInt32(b | 0x20) << 8) | UInt32(c | 0x20) {
+        case 0x6D6F6E, 0x747565, 0x776564, 0x746875, 0x667269, 0x736174, 0x73756E: true  // mon … sun
+        default: false
+        }
+    }
+
+    private static func month3(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Int? {
+        switch (UInt32(a | 0x20) << 16) | (UInt32(b | 0x20) << 8) | UInt32(c | 0x20) {
+        case 0x6A616E: 1
+        case 0x666562: 2
+        case 0x6D6172: 3
+        case 0x617072: 4
+        case 0x6D6179: 5
+        case 0x6A756E: 6
+        case 0x6A756C: 7
+        case 0x617567: 8
+        case 0x736570: 9
+        case 0x6F6374: 10
+        case 0x6E6F76: 11
+        case 0x646563: 12
+        default: nil
+        }
+    }
 
     private static func rfc822(_ s: inout Scanner) -> Timestamp? {
         var day: Int?, month: Int?, year: Int?

@@ -6,6 +6,13 @@ public enum URLResolver {
     /// `reference` made absolute against `base`; returned cleaned but unresolved when there is no
     /// usable base.
     public static func resolve(_ reference: String, against base: String?) -> String? {
+        // Most links in feeds are already absolute, clean `http(s)` URLs: those come back as they
+        // are, without the splitting and joining below (which would give the same string).
+        isPlainAbsolute(reference) ? reference : resolveInFull(reference, against: base)
+    }
+
+    /// `resolve` without its shortcut (tests hold the shortcut to it).
+    static func resolveInFull(_ reference: String, against base: String?) -> String? {
         let ref = clean(reference)
         guard !ref.isEmpty || base != nil else { return nil }
         let r = Parts(ref)
@@ -40,6 +47,27 @@ public enum URLResolver {
         }
         t.fragment = r.fragment
         return t.string
+    }
+
+    /// An `http:`/`https:` URL with a lower-case scheme, an authority, nothing `clean` would
+    /// change and no "." or ".." segment.
+    static func isPlainAbsolute(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { u in
+            let rest: Int
+            if u.starts(with: "https://".utf8) { rest = 8 } else if u.starts(with: "http://".utf8) { rest = 7 } else { return false }
+            guard u.count > rest else { return false }
+            var previous: UInt8 = 0
+            for i in rest..<u.count {
+                let b = u[i]
+                switch b {
+                case 0x00...0x20, 0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F...: return false
+                case 0x2E where previous == 0x2F: return false  // a segment starting with "."
+                default: previous = b
+                }
+            }
+            return true
+        }
     }
 
     /// Whether `s` starts with a URI scheme (`https:`, `file:`, `mailto:` …).

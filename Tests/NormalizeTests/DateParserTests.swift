@@ -1,6 +1,6 @@
 import Testing
 import FeedwatchCore
-import Normalize
+@testable import Normalize
 
 @Suite struct DateParserTests {
     @Test(arguments: [
@@ -56,6 +56,29 @@ import Normalize
     ])
     func rejects(input: String) {
         #expect(DateParser.parse(input) == nil)
+    }
+
+    /// The fixed-position reader for `Sun, 22 Nov 2026 09:30:00 GMT` must agree with the general
+    /// one on that shape and every near miss of it.
+    @Test func rfc1123ShortcutAgreesWithTheGeneralReader() {
+        var rng = SystemRandomNumberGenerator()
+        let parts: [[String]] = [
+            ["Sun", "mon", "TUE", "Wed", "Thu", "Fri", "Sat", "Xyz", "Su", "Sunday"],
+            [", "], ["1", "09", "22", "31", "32", "00", "123"], [" "],
+            ["Jan", "feb", "MAR", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo", "June"],
+            [" "], ["2026", "1999", "0001", "26", "20266"], [" "],
+            ["09:30:00", "23:59:59", "24:00:00", "25:10:00", "09:60:00", "09:30:61", "9:30:00", "09:30"],
+            [" ", "  ", ""], ["GMT", "gmt", "+0000", "-0130", "+2400", "+0160", "UT", "EST", "Z", "+00:00", "GMT (comment)", ""],
+            ["", " ", "\n", "x"],
+        ]
+        for _ in 0..<20_000 {
+            var text = parts.map { $0.randomElement(using: &rng)! }.joined()
+            if Int.random(in: 0..<4, using: &rng) == 0 { text = "  " + text }
+            var bytes = text
+            bytes.withUTF8 { p in
+                #expect(DateParser.parse(utf8: p) == DateParser.parseInFull(utf8: p), "\(text)")
+            }
+        }
     }
 
     @Test func timestampRoundTrip() {

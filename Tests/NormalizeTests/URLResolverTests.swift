@@ -1,5 +1,5 @@
 import Testing
-import Normalize
+@testable import Normalize
 
 @Suite struct URLResolverTests {
     // RFC 3986 §5.4 reference resolution examples, plus what feeds add.
@@ -21,6 +21,20 @@ import Normalize
         #expect(URLResolver.resolve("  https://example.org/a b\n/c  ", against: nil) == "https://example.org/a%20b/c")
         #expect(URLResolver.resolve("/café", against: "https://example.org/") == "https://example.org/caf%C3%A9")
         #expect(URLResolver.resolve("/a?x=1&y=2", against: "https://example.org/feed") == "https://example.org/a?x=1&y=2")
+    }
+
+    /// Absolute links skip the resolution algorithm; they must come out as it would make them.
+    @Test(arguments: [
+        "https://example.org/a/b?x=1&y=2#frag", "http://example.org", "http://example.org/", "https://example.org/a/./b",
+        "https://example.org/a/../b", "https://example.org/.well-known/x", "HTTPS://example.org/x", "Https://example.org/x",
+        "https://example.org/a b", "https://example.org/caf\u{E9}", "https://example.org/a\tb", " https://example.org/x",
+        "https://example.org/x ", "https://example.org/a|b", "https://example.org/{x}", "https://example.org/%7Bx%7D",
+        "https://user@example.org:8443/p;q=1?r=.s", "http://[::1]:8080/x", "https://example.org/a.b/c..d", "https:",
+        "https://", "http:/x", "ftp://example.org/x", "https://example.org/\"q\"", "https://example.org/a<b>",
+    ])
+    func shortcutAgreesWithTheAlgorithm(url: String) {
+        #expect(URLResolver.resolve(url, against: "https://base.example/feed") == URLResolver.resolveInFull(url, against: "https://base.example/feed"))
+        #expect(URLResolver.resolve(url, against: nil) == URLResolver.resolveInFull(url, against: nil))
     }
 
     @Test func withoutABaseARelativeReferenceStaysRelative() {
