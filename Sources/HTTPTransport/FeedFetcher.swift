@@ -20,7 +20,8 @@ public struct FetchResponse: Sendable {
     public var status: Int
     /// The URL after redirects.
     public var url: String
-    /// The final response's headers, names lower-cased (the last of repeated ones).
+    /// The final response's headers that feedwatch acts on (`FetchContext.wantedHeaders`), names
+    /// lower-cased (the last of repeated ones).
     public var headers: [String: String]
     /// Where the feed now lives, when every redirect on the way was permanent (301/308).
     public var permanentRedirect: String?
@@ -245,21 +246,33 @@ final class FetchContext {
         }
     }
 
-    /// One header line at a time; a status line starts a new response (after a redirect).
+    /// One header line at a time; a status line starts a new response (after a redirect). Only
+    /// the headers feedwatch acts on are kept, and a line is looked at as bytes: this runs for
+    /// every header of every response, thousands per cycle, and most are of no interest.
     static let header: fw_curl_data_callback = { data, size, count, user in
         let context = Unmanaged<FetchContext>.fromOpaque(user!).takeUnretainedValue()
         let n = size * count
         guard let data else { return n }
-        let line = String(decoding: UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n), as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
-            let parts = line.split(separator: " ", maxSplits: 2)
-            context.statuses.append(parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
+        let line = UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n)
+        if line.starts(with: "HTTP/".utf8) {
+            let parts = line.split(separator: 0x20, maxSplits: 2)
+            context.statuses.append(parts.count > 1 ? Int(String(decoding: parts[1], as: UTF8.self)) ?? 0 : 0)
             context.headers = [:]
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingWhitespace()
+        } else if let colon = line.firstIndex(of: 0x3A), let name = FetchContext.wantedHeader(UnsafeBufferPointer(rebasing: line[..<colon])) {
+            let value = String(decoding: UnsafeBufferPointer(rebasing: line[(colon + 1)...]), as: UTF8.self).trimmingWhitespace()
             context.headers[name] = value
         }
         return n
+    }
+
+    /// Response headers that `FetchResponse.headers` carries, lower-cased.
+    static let wantedHeaders = ["cache-control", "content-type", "date", "etag", "expires", "last-modified", "retry-after"]
+
+    private static func wantedHeader(_ name: UnsafeBufferPointer<UInt8>) -> String? {
+        guard name.count >= 4, name.count <= 13 else { return nil }
+        for wanted in wantedHeaders where wanted.utf8.count == name.count {
+            if zip(wanted.utf8, name).allSatisfy({ $0 == $1 | 0x20 }) { return wanted }  // ASCII case folding
+        }
+        return nil
     }
 }

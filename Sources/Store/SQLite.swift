@@ -1,4 +1,5 @@
 internal import CSQLite
+import Glibc
 
 /// A failure from SQLite, with the statement or file it concerns.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
@@ -42,6 +43,7 @@ final class SQLiteConnection {
     }
 
     deinit {
+        byAddress.removeAll()
         cache.removeAll()  // statements first: a connection with live statements does not close
         sqlite3_close_v2(db)
     }
@@ -57,9 +59,21 @@ final class SQLiteConnection {
         }
     }
 
+    /// The statements last used, by the address of their SQL text. The SQL is nearly always a
+    /// literal, whose bytes never move, so the address finds it without hashing the whole text
+    /// (which cost more than running a small statement); the text is still compared, so a
+    /// string that merely reuses an address is never mistaken for another.
+    private var byAddress: [UnsafeRawPointer: Statement] = [:]
+
     /// A prepared statement for `sql`, reset and with its bindings cleared.
     func statement(_ sql: String) throws(StoreError) -> Statement {
+        let address = sql.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+        if let address, let cached = byAddress[address], cached.sql == sql {
+            cached.reset()
+            return cached
+        }
         if let cached = cache[sql] {
+            if let address, byAddress.count < 256 { byAddress[address] = cached }
             cached.reset()
             return cached
         }
@@ -68,7 +82,16 @@ final class SQLiteConnection {
         guard rc == SQLITE_OK, let stmt else { throw error(rc, sql) }
         let statement = Statement(stmt, connection: self, sql: sql)
         cache[sql] = statement
+        if let address, byAddress.count < 256 { byAddress[address] = statement }
         return statement
+    }
+
+    /// Runs `sql` with `values` and hands over its first row in place, or `nil` when there is
+    /// none (lookups on a hot path: no dictionary per row).
+    func first<T>(_ sql: String, _ values: [SQLValue], _ read: (Statement) -> T) throws(StoreError) -> T? {
+        let s = try statement(sql)
+        try s.bind(values)
+        return try s.step() ? read(s) : nil
     }
 
     /// Runs `sql` with `values` and returns every row.
@@ -136,7 +159,7 @@ struct Row {
 final class Statement {
     private let stmt: OpaquePointer
     private unowned let connection: SQLiteConnection
-    private let sql: String
+    let sql: String
 
     fileprivate init(_ stmt: OpaquePointer, connection: SQLiteConnection, sql: String) {
         self.stmt = stmt
@@ -177,6 +200,19 @@ final class Statement {
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
         throw connection.error(rc, sql)
+    }
+
+    /// Column `i` of the current row, read in place (for hot paths that know their columns).
+    func int(at i: Int32) -> Int64? {
+        sqlite3_column_type(stmt, i) == SQLITE_NULL ? nil : sqlite3_column_int64(stmt, i)
+    }
+
+    /// Whether column `i` of the current row is the text `s`, compared without building a string.
+    func text(at i: Int32, equals s: String) -> Bool {
+        guard let bytes = sqlite3_column_text(stmt, i) else { return false }
+        let count = Int(sqlite3_column_bytes(stmt, i))
+        var s = s
+        return s.withUTF8 { $0.count == count && (count == 0 || memcmp($0.baseAddress!, bytes, count) == 0) }
     }
 
     func row() -> Row {

@@ -106,9 +106,9 @@ public final class SQLiteStore: FeedStore {
                 let item = candidate.item
                 let key = EntryKey.of(item)
                 let hash = EntryKey.contentHash(item)
-                if let row = try db.query("SELECT id, content_hash FROM items WHERE feed_id = ? AND entry_key = ?",
-                                          [.integer(feedID), .text(key)]).first, let id = row.int("id") {
-                    if row.text("content_hash") == hash {
+                if let (id, same) = try db.first("SELECT id, content_hash FROM items WHERE feed_id = ? AND entry_key = ?",
+                                                 [.integer(feedID), .text(key)], { ($0.int(at: 0) ?? 0, $0.text(at: 1, equals: hash)) }) {
+                    if same {
                         try db.run("UPDATE items SET last_seen = ? WHERE id = ?", [.integer(now.secondsSince1970), .integer(id)])
                         results.append(.unchanged(itemID: id))
                     } else {

@@ -189,5 +189,21 @@ import Testing
         #expect(EntryKey.normalizedLink("http://example.org:8080/x") == "http://example.org:8080/x")
         #expect(EntryKey.of(FeedItem(id: "  ", title: "t")) != EntryKey.of(FeedItem(id: "a")))
         #expect(EntryKey.of(FeedItem(title: "a", summary: "bc")) != EntryKey.of(FeedItem(title: "ab", summary: "c")))
+        // The content hash sees every edit (also across part boundaries and past 8-byte words),
+        // not a new tracking parameter.
+        let body = String(repeating: "eight by", count: 5)
+        let base = FeedItem(title: "Title", link: "https://example.org/a", summary: body + "tail", content: "<p>x</p>")
+        var variants = [base]
+        for edit in [{ (i: inout FeedItem) in i.title = "Title." }, { $0.summary = body + "tall" }, { $0.summary = "X" + body.dropFirst() + "tail" },
+                     { $0.content = nil }, { $0.title = "TitleE"; $0.summary = String(body.dropFirst()) + "tail" },
+                     { $0.link = "https://example.org/b" }, { $0.summary = body + "tail " }] as [(inout FeedItem) -> Void] {
+            var item = base
+            edit(&item)
+            variants.append(item)
+        }
+        #expect(Set(variants.map(EntryKey.contentHash)).count == variants.count)
+        var tracked = base
+        tracked.link = "https://example.org/a?utm_source=rss"
+        #expect(EntryKey.contentHash(tracked) == EntryKey.contentHash(base))
     }
 }
