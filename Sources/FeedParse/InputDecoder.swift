@@ -57,7 +57,7 @@ struct InputDecoder {
         else { return false }  // only white space so far: a declaration may still follow
         guard b.count - start >= 5 else { return false }
         guard b[start] == 0x3C, b[start + 1] == 0x3F else { return true }
-        return b[start...].firstRange(of: [0x3F, 0x3E]) != nil
+        return zip(b[start...], b[(start + 1)...]).contains { $0 == 0x3F && $1 == 0x3E }  // "?>"
     }
 
     private mutating func decide(on head: UnsafeBufferPointer<UInt8>, final: Bool, emit: (UnsafeBufferPointer<UInt8>) -> Void) {

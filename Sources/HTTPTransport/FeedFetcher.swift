@@ -165,11 +165,14 @@ public final class FeedFetcher {
 
     /// The host part of a URL, lower-cased (with its port), for per-host limits and Retry-After.
     public static func host(of url: String) -> String {
-        guard let start = url.firstRange(of: "://")?.upperBound else { return "" }
-        let rest = url[start...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let hostPort = authority.split(separator: "@").last ?? authority[...]
-        return hostPort.lowercased()
+        // On bytes: it runs for every feed of every cycle.
+        let u = Array(url.utf8)
+        guard let colon = u.indices.first(where: { u[$0] == 0x3A && $0 + 2 < u.count && u[$0 + 1] == 0x2F && u[$0 + 2] == 0x2F })
+        else { return "" }
+        let start = colon + 3
+        let end = u[start...].firstIndex { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 } ?? u.count
+        let hostStart = (u[start..<end].lastIndex(of: 0x40)).map { $0 + 1 } ?? start  // after user info
+        return String(decoding: u[hostStart..<end].map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }
 
@@ -259,8 +262,10 @@ final class FetchContext {
             context.statuses.append(parts.count > 1 ? Int(String(decoding: parts[1], as: UTF8.self)) ?? 0 : 0)
             context.headers = [:]
         } else if let colon = line.firstIndex(of: 0x3A), let name = FetchContext.wantedHeader(UnsafeBufferPointer(rebasing: line[..<colon])) {
-            let value = String(decoding: UnsafeBufferPointer(rebasing: line[(colon + 1)...]), as: UTF8.self).trimmingWhitespace()
-            context.headers[name] = value
+            var value = line[(colon + 1)...]
+            while let b = value.first, b == 0x20 || b == 0x09 { value = value.dropFirst() }
+            while let b = value.last, b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A { value = value.dropLast() }
+            context.headers[name] = String(decoding: UnsafeBufferPointer(rebasing: value), as: UTF8.self)
         }
         return n
     }

@@ -7,12 +7,12 @@ public enum PersonName {
         if text.hasSuffix(")"), let open = text.firstIndex(of: "(") {
             let inner = text[text.index(after: open)..<text.index(before: text.endIndex)]
             let before = text[..<open]
-            if before.contains("@"), let name = TextAccumulator.collapse(String(inner)) { return name }
+            if before.utf8.contains(0x40), let name = TextAccumulator.collapse(String(inner)) { return name }
         }
         if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
             let name = TextAccumulator.collapse(String(text[..<open]))
             let inner = text[text.index(after: open)..<text.index(before: text.endIndex)]
-            if inner.contains("@") { return name ?? TextAccumulator.collapse(String(inner)) }
+            if inner.utf8.contains(0x40) { return name ?? TextAccumulator.collapse(String(inner)) }
         }
         return text
     }

@@ -141,17 +141,19 @@ final class SQLiteConnection {
     }
 }
 
-/// One row, by column name, as SQLite returned it.
+/// One row, by column name, as SQLite returned it. The name-to-position map is the statement's,
+/// shared by all its rows: a row costs one array, not a dictionary of its own.
 struct Row {
-    fileprivate var values: [String: SQLValue]
+    fileprivate var values: [SQLValue]
+    fileprivate var columns: [String: Int]
 
     func int(_ column: String) -> Int64? {
-        if case .integer(let v)? = values[column] { return v }
+        if let i = columns[column], case .integer(let v) = values[i] { return v }
         return nil
     }
 
     func text(_ column: String) -> String? {
-        if case .text(let v)? = values[column] { return v }
+        if let i = columns[column], case .text(let v) = values[i] { return v }
         return nil
     }
 }
@@ -215,19 +217,27 @@ final class Statement {
         return s.withUTF8 { $0.count == count && (count == 0 || memcmp($0.baseAddress!, bytes, count) == 0) }
     }
 
+    /// Column positions by name, read once per statement.
+    private lazy var columns: [String: Int] = {
+        var map: [String: Int] = [:]
+        for i in 0..<sqlite3_column_count(stmt) { map[String(cString: sqlite3_column_name(stmt, i))] = Int(i) }
+        return map
+    }()
+
     func row() -> Row {
-        var values: [String: SQLValue] = [:]
-        for i in 0..<sqlite3_column_count(stmt) {
-            let name = String(cString: sqlite3_column_name(stmt, i))
+        let count = sqlite3_column_count(stmt)
+        var values: [SQLValue] = []
+        values.reserveCapacity(Int(count))
+        for i in 0..<count {
             switch sqlite3_column_type(stmt, i) {
-            case SQLITE_INTEGER: values[name] = .integer(sqlite3_column_int64(stmt, i))
-            case SQLITE_NULL: values[name] = .null
+            case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(stmt, i)))
+            case SQLITE_NULL: values.append(.null)
             default:
                 let bytes = sqlite3_column_text(stmt, i)
-                let count = Int(sqlite3_column_bytes(stmt, i))
-                values[name] = .text(bytes.map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) } ?? "")
+                let n = Int(sqlite3_column_bytes(stmt, i))
+                values.append(.text(bytes.map { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) } ?? ""))
             }
         }
-        return Row(values: values)
+        return Row(values: values, columns: columns)
     }
 }

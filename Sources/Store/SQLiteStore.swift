@@ -29,11 +29,16 @@ public final class SQLiteStore: FeedStore {
     // MARK: Feeds
 
     public func syncFeeds(_ entries: [(url: String, entry: String)], now: Timestamp) throws(StoreError) -> [FeedRecord] {
+        var changed = false
+        var current: [FeedRecord] = []
         try write { () throws(StoreError) in
             // Only what changed is written: the daemon syncs every cycle, with thousands of feeds.
             var stored: [String: (entry: String, active: Bool)] = [:]
-            for row in try db.query("SELECT url, entry, active FROM feeds") {
-                if let url = row.text("url") { stored[url] = (row.text("entry") ?? "", row.int("active") == 1) }
+            for row in try db.query("SELECT * FROM feeds ORDER BY id") {
+                guard let url = row.text("url") else { continue }
+                let active = row.int("active") == 1
+                stored[url] = (row.text("entry") ?? "", active)
+                if active { current.append(Self.feed(row)) }
             }
             var wanted = Set<String>()
             for (url, entry) in entries {
@@ -41,8 +46,10 @@ public final class SQLiteStore: FeedStore {
                 guard let old = stored[url] else {
                     try db.run("INSERT INTO feeds (url, current_url, entry, next_due_at) VALUES (?1, ?1, ?2, ?3)",
                                [.text(url), .text(entry), .integer(now.secondsSince1970)])
+                    changed = true
                     continue
                 }
+                if old.entry != entry || !old.active { changed = true }
                 if old.entry != entry {
                     // A changed entry is a new start: due now, not gone, no backoff.
                     try db.run("UPDATE feeds SET active = 1, entry = ?2, gone = 0, errors_in_row = 0, next_due_at = ?3 WHERE url = ?1",
@@ -53,9 +60,11 @@ public final class SQLiteStore: FeedStore {
             }
             for (url, old) in stored where old.active && !wanted.contains(url) {
                 try db.run("UPDATE feeds SET active = 0 WHERE url = ?", [.text(url)])
+                changed = true
             }
         }
-        return try db.query("SELECT * FROM feeds WHERE active ORDER BY id").map(Self.feed)
+        // Unchanged (every cycle but the first after a config edit): the rows already read.
+        return changed ? try db.query("SELECT * FROM feeds WHERE active ORDER BY id").map(Self.feed) : current
     }
 
     public func feed(url: String) throws(StoreError) -> FeedRecord? {

@@ -20,6 +20,14 @@ import Testing
         return try responses.enumerated().map { (try #require($0.element), bodies[$0.offset]) }
     }
 
+    @Test func hostsForPerHostLimitsAndRetryAfter() {
+        #expect(FeedFetcher.host(of: "https://Example.ORG/feed.xml") == "example.org")
+        #expect(FeedFetcher.host(of: "http://user:pw@Feeds.Example.org:8080?x=1") == "feeds.example.org:8080")
+        #expect(FeedFetcher.host(of: "https://example.org#top") == "example.org")
+        #expect(FeedFetcher.host(of: "https://[::1]:8443/x") == "[::1]:8443")
+        #expect(FeedFetcher.host(of: "not a url") == "")
+    }
+
     @Test func conditionalRequestsGet304WithoutABody() throws {
         let server = try FeedServer()
         let first = try fetch([FetchRequest(url: server.url("/etag"))])[0]

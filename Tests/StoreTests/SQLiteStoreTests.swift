@@ -175,6 +175,24 @@ import Testing
         if case .new = again[0] { Issue.record("a pruned item alerted again") }
     }
 
+    /// Retention must not read the whole items table (it runs after every `once`).
+    @Test func pruningUsesItsIndex() throws {
+        _ = try SQLiteStore(path: path)
+        var db: OpaquePointer?
+        #expect(sqlite3_open(path, &db) == SQLITE_OK)
+        defer { sqlite3_close(db) }
+        var stmt: OpaquePointer?
+        let sql = """
+            EXPLAIN QUERY PLAN UPDATE items SET link = NULL, title = NULL, summary = NULL
+            WHERE last_seen < 5 AND (link IS NOT NULL OR title IS NOT NULL OR summary IS NOT NULL)
+            """
+        #expect(sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK)
+        defer { sqlite3_finalize(stmt) }
+        var plan = ""
+        while sqlite3_step(stmt) == SQLITE_ROW { plan += String(cString: sqlite3_column_text(stmt, 3)) + "\n" }
+        #expect(plan.contains("USING INDEX items_prunable"), "\(plan)")
+    }
+
     @Test func blockedHostsExpire() throws {
         let store = try SQLiteStore(path: path)
         try store.block(host: "a.example", until: at(120))
