@@ -111,32 +111,43 @@ public final class SQLiteStore: FeedStore {
                        alert: (FeedItem) -> (id: String, record: String)?) throws(StoreError) -> [IngestResult] {
         try write { () throws(StoreError) -> [IngestResult] in
             var results: [IngestResult] = []
+            // A feed with nothing stored yet (its first fetch: every item of a cold cycle) tries
+            // the insert first, instead of a lookup per item that can only miss; a repeat inside
+            // the document then meets the unique key and takes the lookup below.
+            let insertFirst = try db.first("SELECT 1 FROM items WHERE feed_id = ? LIMIT 1", [.integer(feedID)], { _ in true }) == nil
             for candidate in items {
                 let item = candidate.item
                 let key = EntryKey.of(item)
                 let hash = EntryKey.contentHash(item)
-                if let (id, same) = try db.first("SELECT id, content_hash FROM items WHERE feed_id = ? AND entry_key = ?",
-                                                 [.integer(feedID), .text(key)], { ($0.int(at: 0) ?? 0, $0.text(at: 1, equals: hash)) }) {
-                    if same {
-                        try db.run("UPDATE items SET last_seen = ? WHERE id = ?", [.integer(now.secondsSince1970), .integer(id)])
-                        results.append(.unchanged(itemID: id))
-                    } else {
-                        try db.run("""
-                            UPDATE items SET content_hash = ?, link = ?, title = ?, summary = ?, published = ?, last_seen = ?
-                            WHERE id = ?
-                            """, [.text(hash), Self.text(item.link), Self.text(item.title), Self.text(item.summary),
-                                  item.published.map { .integer($0.secondsSince1970) } ?? .null,
-                                  .integer(now.secondsSince1970), .integer(id)])
-                        results.append(.updated(itemID: id))
-                    }
-                    continue
+                func insert() throws(StoreError) -> Bool {
+                    try db.run("""
+                        INSERT INTO items (feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, entry_key) DO NOTHING
+                        """, [.integer(feedID), .text(key), .text(hash), Self.text(item.link), Self.text(item.title),
+                              Self.text(item.summary), item.published.map { .integer($0.secondsSince1970) } ?? .null,
+                              .integer(now.secondsSince1970), .integer(now.secondsSince1970)]) == 1
                 }
-                try db.run("""
-                    INSERT INTO items (feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [.integer(feedID), .text(key), .text(hash), Self.text(item.link), Self.text(item.title),
-                          Self.text(item.summary), item.published.map { .integer($0.secondsSince1970) } ?? .null,
-                          .integer(now.secondsSince1970), .integer(now.secondsSince1970)])
+                var inserted = false
+                if insertFirst { inserted = try insert() }
+                if !inserted {
+                    if let (id, same) = try db.first("SELECT id, content_hash FROM items WHERE feed_id = ? AND entry_key = ?",
+                                                     [.integer(feedID), .text(key)], { ($0.int(at: 0) ?? 0, $0.text(at: 1, equals: hash)) }) {
+                        if same {
+                            try db.run("UPDATE items SET last_seen = ? WHERE id = ?", [.integer(now.secondsSince1970), .integer(id)])
+                            results.append(.unchanged(itemID: id))
+                        } else {
+                            try db.run("""
+                                UPDATE items SET content_hash = ?, link = ?, title = ?, summary = ?, published = ?, last_seen = ?
+                                WHERE id = ?
+                                """, [.text(hash), Self.text(item.link), Self.text(item.title), Self.text(item.summary),
+                                      item.published.map { .integer($0.secondsSince1970) } ?? .null,
+                                      .integer(now.secondsSince1970), .integer(id)])
+                            results.append(.updated(itemID: id))
+                        }
+                        continue
+                    }
+                    guard try insert() else { throw StoreError(message: "\(db.path): item \(key) neither found nor inserted", code: 0) }
+                }
                 let id = db.lastInsertRowID
                 if let a = alert(item) {
                     try db.run("INSERT INTO alerts (alert_id, item_id, created_at, record) VALUES (?, ?, ?, ?)",

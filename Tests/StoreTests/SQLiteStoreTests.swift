@@ -124,6 +124,26 @@ import Testing
         #expect(try store!.feed(url: "https://a.example/feed")?.itemsSeen == 3)
     }
 
+    /// A document that repeats an entry (it happens: a guid reused for an update) stores and
+    /// alerts it once, on a feed's first fetch (insert first) as on later ones (lookup first).
+    @Test func aRepeatedEntryInOneDocumentIsOneItem() throws {
+        let store = try SQLiteStore(path: path)
+        let id = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
+        var alerts = 0
+        func alert(_ item: FeedItem) -> (id: String, record: String)? {
+            alerts += 1
+            return ("alert-\(alerts)", "{}")
+        }
+        let first = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "g", title: "A")), ItemCandidate(FeedItem(id: "g", title: "A"))],
+                                     now: t0, alert: alert)
+        #expect(first.map { if case .new = $0 { "new" } else if case .updated = $0 { "updated" } else { "unchanged" } } == ["new", "unchanged"])
+        let later = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "h", title: "B")), ItemCandidate(FeedItem(id: "h", title: "B2"))],
+                                     now: at(60), alert: alert)
+        #expect(later.map { if case .new = $0 { "new" } else if case .updated = $0 { "updated" } else { "unchanged" } } == ["new", "updated"])
+        #expect(alerts == 2)
+        #expect(try store.feed(url: "https://a.example/feed")?.itemsSeen == 2)
+    }
+
     @Test func aFailedIngestLeavesNothingHalfWritten() throws {
         let store = try SQLiteStore(path: path)
         let id = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
