@@ -119,10 +119,12 @@ final class SQLiteConnection {
     /// a caller can group many small writes into one commit.
     func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         let nested = sqlite3_get_autocommit(db) == 0
-        try execute(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE")
+        // Prepared once and reused (`run`), not re-parsed by sqlite3_exec: a cycle opens a
+        // savepoint per fetched document.
+        try run(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute(nested ? "RELEASE nested" : "COMMIT")
+            try run(nested ? "RELEASE nested" : "COMMIT")
             return result
         } catch {
             if nested {
@@ -148,12 +150,21 @@ struct Row {
     fileprivate var columns: [String: Int]
 
     func int(_ column: String) -> Int64? {
-        if let i = columns[column], case .integer(let v) = values[i] { return v }
-        return nil
+        columns[column].flatMap(int(at:))
     }
 
     func text(_ column: String) -> String? {
-        if let i = columns[column], case .text(let v) = values[i] { return v }
+        columns[column].flatMap(text(at:))
+    }
+
+    /// By position in the statement's column list: for rows read by the thousand.
+    func int(at i: Int) -> Int64? {
+        if case .integer(let v) = values[i] { return v }
+        return nil
+    }
+
+    func text(at i: Int) -> String? {
+        if case .text(let v) = values[i] { return v }
         return nil
     }
 }
