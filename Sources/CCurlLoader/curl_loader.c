@@ -8,6 +8,7 @@ static struct {
     CURLcode (*global_init)(long);
     CURL *(*easy_init)(void);
     void (*easy_cleanup)(CURL *);
+    void (*easy_reset)(CURL *);
     CURLcode (*easy_perform)(CURL *);
     const char *(*easy_strerror)(CURLcode);
     struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
@@ -48,6 +49,7 @@ static void load(void) {
     RESOLVE(lib, global_init, "curl_global_init");
     RESOLVE(lib, easy_init, "curl_easy_init");
     RESOLVE(lib, easy_cleanup, "curl_easy_cleanup");
+    RESOLVE(lib, easy_reset, "curl_easy_reset");
     RESOLVE(lib, easy_perform, "curl_easy_perform");
     RESOLVE(lib, easy_strerror, "curl_easy_strerror");
     RESOLVE(lib, slist_append, "curl_slist_append");
@@ -76,6 +78,7 @@ const char *fw_curl_load(void) {
 
 CURL *fw_curl_easy_init(void) { return curl.easy_init(); }
 void fw_curl_easy_cleanup(CURL *h) { curl.easy_cleanup(h); }
+void fw_curl_easy_reset(CURL *h) { curl.easy_reset(h); }
 CURLcode fw_curl_easy_perform(CURL *h) { return curl.easy_perform(h); }
 const char *fw_curl_easy_strerror(CURLcode c) { return curl.easy_strerror(c); }
 struct curl_slist *fw_curl_slist_append(struct curl_slist *l, const char *s) { return curl.slist_append(l, s); }

@@ -81,6 +81,10 @@ public final class FeedFetcher {
             }
             var nextHost = 0
             var active: [UnsafeMutableRawPointer: FetchContext] = [:]
+            // Finished handles are reset and reused: creating and freeing one per transfer was a
+            // sixth of a cycle of 10,000 304s.
+            var idle: [UnsafeMutableRawPointer] = []
+            defer { for handle in idle { fw_curl_easy_cleanup(handle) } }
             var perHostActive: [String: Int] = [:]
 
             func startEligible() {
@@ -100,7 +104,7 @@ public final class FeedFetcher {
                     }
                     idleRounds = 0
                     nextHost += 1
-                    guard let handle = fw_curl_easy_init() else {
+                    guard let handle = idle.popLast() ?? fw_curl_easy_init() else {
                         done(index, FetchResponse(status: 0, url: requests[index].url,
                                                   error: TransferError.failed(url: requests[index].url, reason: "libcurl could not create a transfer")))
                         continue
@@ -146,7 +150,8 @@ public final class FeedFetcher {
                     _ = fw_curl_multi_remove_handle(multi, handle)
                     perHostActive[context.host, default: 1] -= 1
                     done(context.index, context.finish(code, limits))
-                    fw_curl_easy_cleanup(handle)
+                    fw_curl_easy_reset(handle)
+                    idle.append(handle)
                     startEligible()
                 }
                 if !active.isEmpty {

@@ -15,6 +15,8 @@ const char *fw_curl_load(void);
 
 CURL *fw_curl_easy_init(void);
 void fw_curl_easy_cleanup(CURL *handle);
+/* Back to the state curl_easy_init gives, keeping the allocation (and its caches) for reuse. */
+void fw_curl_easy_reset(CURL *handle);
 CURLcode fw_curl_easy_perform(CURL *handle);
 const char *fw_curl_easy_strerror(CURLcode code);
 struct curl_slist *fw_curl_slist_append(struct curl_slist *list, const char *string);
