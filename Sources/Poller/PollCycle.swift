@@ -58,13 +58,14 @@ public final class PollCycle {
     /// backing off after failures).
     public func run(all: Bool) throws(StoreError) -> Summary {
         let now = clock()
-        let sources = Dictionary(self.sources.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
-        let feeds = try store.syncFeeds(self.sources.map { ($0.url, Self.entry($0)) }, now: now)
+        let configured = self.sources
+        let sources = Dictionary(configured.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
+        let feeds = try store.syncFeeds(configured.map { ($0.url, Self.entry($0)) }, now: now)
         // A host that answered 429/503 with Retry-After gets nothing before then, for any feed.
         let blocked = try store.blockedHosts(at: now)
         let due = (all ? feeds.filter { !$0.gone && ($0.errorsInRow == 0 || $0.nextDueAt <= now) }
                        : try store.dueFeeds(at: now, limit: Int.max))
-            .filter { blocked[FeedFetcher.host(of: $0.currentURL)] == nil }
+            .filter { blocked.isEmpty || blocked[FeedFetcher.host(of: $0.currentURL)] == nil }
         var summary = Summary()
         let options = ParseOptions(maxBytes: config.poll.maxBody)
 
