@@ -31,8 +31,14 @@ public struct PollSettings: Equatable, Sendable {
     /// Seconds one transfer may take in all.
     public var timeout = 30
     public var maxBody = 10 << 20
-    /// What a feed's or server's freshness (`ttl`, `max-age`, `Expires`) may stretch an interval to.
+    /// What a feed's or server's freshness (`ttl`, `max-age`, `Expires`), or adaptive polling,
+    /// may stretch an interval to.
     public var maxInterval = 86_400
+    /// Adaptive polling: a feed that publishes rarely is polled less often (`poll.adaptive`).
+    public var adaptive = false
+    /// The shortest interval adaptive polling may choose; `nil`: the feed's own interval (so
+    /// it only ever lengthens intervals, unless this is set lower).
+    public var minInterval: Int?
 
     public init(interval: Int = 900, concurrency: Int = 32, perHost: Int = 2, timeout: Int = 30, maxBody: Int = 10 << 20,
                 maxInterval: Int = 86_400) {

@@ -124,7 +124,11 @@ struct ConfigReader {
             case "timeout": poll.timeout = duration(value, "poll.timeout") ?? poll.timeout
             case "max_body": poll.maxBody = size(value, "poll.max_body") ?? poll.maxBody
             case "max_interval": poll.maxInterval = duration(value, "poll.max_interval") ?? poll.maxInterval
-            default: unknownKey(key, entry.keyNode, known: ["interval", "concurrency", "per_host", "timeout", "max_body", "max_interval"], in: "poll")
+            case "min_interval": poll.minInterval = duration(value, "poll.min_interval") ?? poll.minInterval
+            case "adaptive": poll.adaptive = bool(value, "poll.adaptive") ?? poll.adaptive
+            default:
+                unknownKey(key, entry.keyNode, known: ["interval", "concurrency", "per_host", "timeout", "max_body", "max_interval",
+                                                       "min_interval", "adaptive"], in: "poll")
             }
         }
         return poll
@@ -447,6 +451,17 @@ struct ConfigReader {
             return nil
         }
         return seconds
+    }
+
+    private mutating func bool(_ node: YAMLNode, _ what: String) -> Bool? {
+        guard let text = string(node, what) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            fail("\(what): \"\(text)\" is not true or false", node)
+            return nil
+        }
     }
 
     private mutating func size(_ node: YAMLNode, _ what: String) -> Int? {

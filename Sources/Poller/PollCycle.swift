@@ -173,6 +173,19 @@ public final class PollCycle {
         PollSchedule(interval: source?.interval ?? config.poll.interval, maxInterval: config.poll.maxInterval)
     }
 
+    /// The schedule after a successful poll that found `newItems`: with `poll.adaptive`, the
+    /// interval follows how often the feed publishes (failures always back off from the
+    /// configured interval, as the contract says).
+    private func schedule(_ source: FeedSource?, after feed: FeedRecord, newItems: Int, now: Timestamp) -> PollSchedule {
+        var plan = schedule(source)
+        guard config.poll.adaptive else { return plan }
+        let silent = newItems > 0 ? 0 : feed.lastNewAt.map { Int(now.secondsSince1970 - $0.secondsSince1970) }
+        plan.interval = PollSchedule.adaptiveInterval(interval: plan.interval, typicalGap: feed.publishGap, silentFor: silent,
+                                                      minimum: config.poll.minInterval ?? plan.interval, maximum: config.poll.maxInterval)
+        plan.maxInterval = max(plan.maxInterval, plan.interval)
+        return plan
+    }
+
     /// `parsed`: the document of a 2xx response, or why it is not a feed.
     private func finish(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse, parsed: Result<ParsedFeed, Error>?,
                         now: Timestamp, into summary: inout Summary) throws(StoreError) {
@@ -218,11 +231,12 @@ public final class PollCycle {
 
     private func succeed(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse?, parsed: ParsedFeed?,
                          now: Timestamp, into summary: inout Summary) throws(StoreError) {
-        if let parsed { try ingest(feed, source: source, parsed, now: now, into: &summary) }
+        var newItems = 0
+        if let parsed { newItems = try ingest(feed, source: source, parsed, now: now, into: &summary) }
         var fresh = r.flatMap { FreshnessHeaders.freshness(cacheControl: $0.headers["cache-control"], expires: $0.headers["expires"],
                                                             date: $0.headers["date"], now: now) }
         if let ttl = parsed?.feed.ttlMinutes { fresh = max(fresh ?? 0, ttl * 60) }
-        let next = schedule(source).nextDue(after: .success(freshFor: fresh), at: now, random: random) ?? now
+        let next = schedule(source, after: feed, newItems: newItems, now: now).nextDue(after: .success(freshFor: fresh), at: now, random: random) ?? now
         try store.recordFetch(feedID: feed.id, FetchOutcome(
             at: now, status: r?.status ?? 200, etag: r?.headers["etag"] ?? (r == nil ? feed.etag : nil),
             lastModified: r?.headers["last-modified"] ?? (r == nil ? feed.lastModified : nil),
@@ -232,8 +246,10 @@ public final class PollCycle {
     /// Stores the document's items; new ones that match a topic get their alert in the same
     /// transaction. On a feed's first fetch, only items published within `first_fetch_window`
     /// alert: adding a feed must not replay its archive.
+    /// Returns how many items were new.
+    @discardableResult
     private func ingest(_ feed: FeedRecord, source: FeedSource?, _ parsed: ParsedFeed, now: Timestamp,
-                        into summary: inout Summary) throws(StoreError) {
+                        into summary: inout Summary) throws(StoreError) -> Int {
         let feedName = source?.name ?? parsed.feed.title
         var alerts = 0
         let results = try store.ingest(feedID: feed.id, parsed.items.map(ItemCandidate.init), now: now) { item in
@@ -251,8 +267,10 @@ public final class PollCycle {
             return (id, Alert.record(id: id, emittedAt: now, matches: matches, feedURL: feed.url,
                                      feedTitle: source?.name ?? parsed.feed.title, item: item))
         }
-        summary.newItems += results.filter { if case .new = $0 { true } else { false } }.count
+        let new = results.filter { if case .new = $0 { true } else { false } }.count
+        summary.newItems += new
         summary.newAlerts += alerts
+        return new
     }
 
     private func finishLocal(_ feed: FeedRecord, source: FeedSource?, options: ParseOptions, now: Timestamp,
@@ -262,15 +280,16 @@ public final class PollCycle {
         do {
             let file = try LocalFile(path: LocalPath.fromFileURL(feed.currentURL))
             if let etag = feed.etag, etag == file.validator {
-                let next = plan.nextDue(after: .success(freshFor: nil), at: now, random: random) ?? now
+                let next = schedule(source, after: feed, newItems: 0, now: now).nextDue(after: .success(freshFor: nil), at: now, random: random) ?? now
                 try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: 304, nextDueAt: next))
                 return
             }
             let parser = FeedParser(options: options, documentURL: feed.currentURL)
             try file.chunks { try parser.feed($0) }
             let parsed = try parser.finish()
-            try ingest(feed, source: source, parsed, now: now, into: &summary)
-            let next = plan.nextDue(after: .success(freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }), at: now, random: random) ?? now
+            let newItems = try ingest(feed, source: source, parsed, now: now, into: &summary)
+            let next = schedule(source, after: feed, newItems: newItems, now: now)
+                .nextDue(after: .success(freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }), at: now, random: random) ?? now
             try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: 200, etag: file.validator, nextDueAt: next))
         } catch let error as StoreError {
             throw error

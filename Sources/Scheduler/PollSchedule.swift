@@ -51,6 +51,20 @@ public struct PollSchedule: Sendable {
         return Timestamp(secondsSince1970: now.secondsSince1970 + Int64(max(1, wait)))
     }
 
+    /// Adaptive polling's interval for a feed: about four polls per its typical gap between
+    /// new items, so a new item waits about a quarter of that gap — a feed that publishes
+    /// weekly is not asked every 15 minutes, one that publishes hourly keeps its interval.
+    /// A feed silent for longer than its typical gap counts as that slow. Within
+    /// `minimum…maximum`; `interval` while nothing is known.
+    /// - Parameters:
+    ///   - typicalGap: seconds between polls that found new items (an average), if known.
+    ///   - silentFor: seconds since the last new item, if any was seen.
+    public static func adaptiveInterval(interval: Int, typicalGap: Int?, silentFor: Int?, minimum: Int, maximum: Int) -> Int {
+        let slowest = max(typicalGap ?? 0, silentFor ?? 0)
+        guard slowest > 0 else { return interval }
+        return min(max(slowest / 4, minimum), max(minimum, maximum))
+    }
+
     /// `interval × 2^(n−1)`, at most `maxBackoff` (and never less than the interval).
     public func backoff(_ errorsInRow: Int) -> Int {
         let n = max(1, errorsInRow)

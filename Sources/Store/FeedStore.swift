@@ -16,6 +16,10 @@ public struct FeedRecord: Equatable, Sendable {
     /// Whether the feed has been fetched successfully before (its first items are "already there").
     public var fetchedOnce: Bool
     public var itemsSeen: Int
+    /// Typical seconds between polls that found new items (a moving average), once known.
+    public var publishGap: Int?
+    /// When a poll last found a new item.
+    public var lastNewAt: Timestamp?
 }
 
 /// What one poll of a feed came to, for `recordFetch`.

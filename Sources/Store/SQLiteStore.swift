@@ -36,8 +36,8 @@ public final class SQLiteStore: FeedStore {
             var stored: [String: (entry: String, active: Bool)] = [:]
             for row in try db.query(Self.selectAllFeeds) {
                 guard let url = row.text(at: 1) else { continue }
-                let active = row.int(at: 14) == 1
-                stored[url] = (row.text(at: 13) ?? "", active)
+                let active = row.int(at: 16) == 1
+                stored[url] = (row.text(at: 15) ?? "", active)
                 if active { current.append(Self.feed(row)) }
             }
             var wanted = Set<String>()
@@ -157,7 +157,23 @@ public final class SQLiteStore: FeedStore {
                 results.append(.new(itemID: id))
             }
             let added = results.filter { if case .new = $0 { true } else { false } }.count
-            if added > 0 { try db.run("UPDATE feeds SET items_seen = items_seen + ? WHERE id = ?", [.integer(Int64(added)), .integer(feedID)]) }
+            if added > 0 {
+                // The publishing rate, for adaptive polling: a moving average of the time between
+                // polls that found something new. The first such poll has no previous one: the
+                // spread of its items' dates stands in.
+                let dates = zip(items, results).compactMap { candidate, result -> Int64? in
+                    if case .new = result { candidate.item.published?.secondsSince1970 } else { nil }
+                }
+                let seed: SQLValue = dates.count >= 2 ? .integer((dates.max()! - dates.min()!) / Int64(dates.count - 1)) : .null
+                try db.run("""
+                    UPDATE feeds SET items_seen = items_seen + ?2,
+                        publish_gap = CASE WHEN last_new_at IS NULL THEN ?4
+                                           WHEN publish_gap IS NULL THEN ?3 - last_new_at
+                                           ELSE (publish_gap * 3 + (?3 - last_new_at)) / 4 END,
+                        last_new_at = ?3
+                    WHERE id = ?1
+                    """, [.integer(feedID), .integer(Int64(added)), .integer(now.secondsSince1970), seed])
+            }
             return results
         }
     }
@@ -237,7 +253,7 @@ public final class SQLiteStore: FeedStore {
     /// was most of reading 10,000 feeds), then `entry` and `active` for the sync.
     private static let feedColumns = """
         id, url, current_url, etag, last_modified, last_fetch_at, last_status, last_error, errors_in_row, \
-        next_due_at, gone, fetched_once, items_seen, entry, active
+        next_due_at, gone, fetched_once, items_seen, publish_gap, last_new_at, entry, active
         """
     private static let selectAllFeeds = "SELECT \(feedColumns) FROM feeds ORDER BY id"
     private static let selectActiveFeeds = "SELECT \(feedColumns) FROM feeds WHERE active ORDER BY id"
@@ -254,6 +270,7 @@ public final class SQLiteStore: FeedStore {
             lastStatus: r.int(at: 6).map(Int.init), lastError: r.text(at: 7),
             errorsInRow: Int(r.int(at: 8) ?? 0),
             nextDueAt: Timestamp(secondsSince1970: r.int(at: 9) ?? 0),
-            gone: r.int(at: 10) == 1, fetchedOnce: r.int(at: 11) == 1, itemsSeen: Int(r.int(at: 12) ?? 0))
+            gone: r.int(at: 10) == 1, fetchedOnce: r.int(at: 11) == 1, itemsSeen: Int(r.int(at: 12) ?? 0),
+            publishGap: r.int(at: 13).map(Int.init), lastNewAt: r.int(at: 14).map(Timestamp.init(secondsSince1970:)))
     }
 }

@@ -65,5 +65,10 @@ enum Schema {
         """
         CREATE INDEX items_prunable ON items (last_seen) WHERE link IS NOT NULL OR title IS NOT NULL OR summary IS NOT NULL;
         """,
+        // 4: how often each feed publishes, for adaptive polling.
+        """
+        ALTER TABLE feeds ADD COLUMN publish_gap INTEGER;   -- typical seconds between polls that found new items
+        ALTER TABLE feeds ADD COLUMN last_new_at INTEGER;   -- when a poll last found a new item
+        """,
     ]
 }

@@ -205,9 +205,17 @@ import TopicQuery
 
     // MARK: Where errors point
 
+    @Test func adaptivePollingIsOptIn() throws {
+        #expect(try load("feeds: []\n").poll.adaptive == false)
+        let poll = try load("poll: {adaptive: true, min_interval: 5m, max_interval: 2d}\n").poll
+        #expect(poll.adaptive && poll.minInterval == 300 && poll.maxInterval == 172_800)
+        #expect(try load("poll: {adaptive: yes}\n").poll.minInterval == nil)
+        #expect(error("poll:\n  adaptive: sometimes\n") == #"2:13 poll.adaptive: "sometimes" is not true or false"#)
+    }
+
     @Test func unknownKeysPointAtTheKeyAndSuggest() {
         #expect(error("poll:\n  intervall: 15m\n")
-            == #"2:3 poll: unknown key "intervall" (did you mean "interval"?); known: interval, concurrency, per_host, timeout, max_body, max_interval"#)
+            == #"2:3 poll: unknown key "intervall" (did you mean "interval"?); known: interval, concurrency, per_host, timeout, max_body, max_interval, min_interval, adaptive"#)
         #expect(error("topic:\n  a: x\n").hasPrefix(#"1:1 the config: unknown key "topic" (did you mean "topics"?)"#))
         #expect(error("sinks:\n  - slack: {url: x}\n").hasPrefix(#"2:5 sinks: unknown key "slack""#))
     }

@@ -170,6 +170,35 @@ import Testing
         #expect((rows[3]["items_seen"] as? Int ?? 0) > 0)
     }
 
+    /// With `poll.adaptive`, a feed that publishes weekly is not asked again in 10 minutes.
+    @Test func adaptivePollingWaitsLongerForAFeedThatRarelyPublishes() throws {
+        let weekly = (0..<4).map { week in
+            "<item><guid>w\(week)</guid><title>Week \(week)</title><pubDate>\(["Sun, 22 Nov 2026", "Sun, 15 Nov 2026", "Sun, 08 Nov 2026", "Sun, 01 Nov 2026"][week]) 05:00:00 GMT</pubDate></item>"
+        }.joined()
+        try Data("<rss version=\"2.0\"><channel><title>Weekly</title>\(weekly)</channel></rss>".utf8).write(to: dir.appendingPathComponent("weekly.xml"))
+        let path = try config("""
+            state: \(dir.appendingPathComponent("state.sqlite").path)
+            poll: {interval: 10m, adaptive: true, max_interval: 7d}
+            feeds:
+              - url: weekly.xml
+            topics:
+              t: '*'
+            """)
+        func nextPoll() throws -> TimeInterval {
+            let json = try BinaryRunner.run(["status", "--config", path, "--json"]).stdout
+            let feed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let text = try #require(feed["next_poll"] as? String)
+            let next = try #require(ISO8601DateFormatter().date(from: text))
+            return next.timeIntervalSinceNow
+        }
+        #expect(try BinaryRunner.run(["once", "--config", path]).status == 0)
+        #expect(try nextPoll() < 11 * 60)  // first poll: nothing known yet, the interval as written
+        #expect(try BinaryRunner.run(["once", "--all", "--config", path]).status == 0)
+        // A week between items: polled about every 42 hours (±10 %), not every 10 minutes.
+        let wait = try nextPoll()
+        #expect(wait > 37 * 3_600 && wait < 47 * 3_600, "\(wait / 3_600) h")
+    }
+
     @Test func aBadConfigExits78() throws {
         let path = try config("feeds: nope\n")
         #expect(try BinaryRunner.run(["once", "--config", path]).status == 78)

@@ -31,6 +31,20 @@ import Testing
         #expect(wait(PollSchedule(interval: 900, maxInterval: 60), .success(freshFor: 86_400), middle) == 900)
     }
 
+    @Test func adaptiveIntervalsFollowHowOftenAFeedPublishes() {
+        func adapted(_ gap: Int?, silent: Int?, min: Int = 900) -> Int {
+            PollSchedule.adaptiveInterval(interval: 900, typicalGap: gap, silentFor: silent, minimum: min, maximum: 86_400)
+        }
+        #expect(adapted(nil, silent: nil) == 900)            // nothing known yet
+        #expect(adapted(nil, silent: 0) == 900)
+        #expect(adapted(1_800, silent: 0) == 900)             // busier than the interval: as configured
+        #expect(adapted(14_400, silent: 600) == 3_600)        // every 4 h: polled hourly
+        #expect(adapted(604_800, silent: 0) == 86_400)        // weekly: capped at max_interval
+        #expect(adapted(14_400, silent: 172_800) == 43_200)   // silent for two days: slower than usual
+        #expect(adapted(1_800, silent: 0, min: 60) == 450)    // a lower min_interval lets busy feeds go faster
+        #expect(PollSchedule.adaptiveInterval(interval: 900, typicalGap: 604_800, silentFor: 0, minimum: 900, maximum: 600) == 900)
+    }
+
     @Test func failuresBackOffExponentiallyUpToADay() {
         let s = PollSchedule(interval: 600, maxInterval: 86_400)
         #expect([1, 2, 3, 4].map { s.backoff($0) } == [600, 1_200, 2_400, 4_800])

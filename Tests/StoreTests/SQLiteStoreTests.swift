@@ -144,6 +144,24 @@ import Testing
         #expect(try store.feed(url: "https://a.example/feed")?.itemsSeen == 2)
     }
 
+    /// Adaptive polling's input: the first poll guesses from its items' dates, later polls that
+    /// find something new move a moving average of the time between them.
+    @Test func howOftenAFeedPublishesIsTracked() throws {
+        let store = try SQLiteStore(path: path)
+        let id = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
+        func item(_ guid: String, daysAgo: Int64) -> ItemCandidate {
+            ItemCandidate(FeedItem(id: guid, published: Timestamp(secondsSince1970: t0.secondsSince1970 - daysAgo * 86_400)))
+        }
+        _ = try store.ingest(feedID: id, [item("a", daysAgo: 0), item("b", daysAgo: 2), item("c", daysAgo: 4)], now: t0) { _ in nil }
+        var feed = try #require(try store.feed(url: "https://a.example/feed"))
+        #expect(feed.publishGap == 2 * 86_400 && feed.lastNewAt == t0)
+        _ = try store.ingest(feedID: id, [item("c", daysAgo: 4)], now: at(3_600)) { _ in nil }  // nothing new: unchanged
+        #expect(try store.feed(url: "https://a.example/feed")?.publishGap == 2 * 86_400)
+        _ = try store.ingest(feedID: id, [item("d", daysAgo: 0)], now: at(86_400)) { _ in nil }
+        feed = try #require(try store.feed(url: "https://a.example/feed"))
+        #expect(feed.publishGap == (2 * 86_400 * 3 + 86_400) / 4 && feed.lastNewAt == at(86_400))
+    }
+
     @Test func aFailedIngestLeavesNothingHalfWritten() throws {
         let store = try SQLiteStore(path: path)
         let id = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
