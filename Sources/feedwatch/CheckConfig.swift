@@ -31,7 +31,11 @@ enum ConfigSummary {
         }
         let p = c.poll
         out += "poll: every \(duration(p.interval)), \(p.concurrency) in flight, \(p.perHost) per host, "
-            + "timeout \(duration(p.timeout)), max body \(size(p.maxBody))\n"
+            + "timeout \(duration(p.timeout)), max body \(size(p.maxBody)), intervals stretched to \(duration(p.maxInterval)) at most\n"
+        if p.adaptive {
+            out += "adaptive: a rarely publishing feed waits up to \(duration(p.maxInterval)), a busy one at least "
+                + (p.minInterval.map(duration) ?? "its interval") + "\n"
+        }
 
         out += "feeds: \(c.feeds.filter { if case .feed = $0 { true } else { false } }.count)\n"
         for entry in c.feeds {
