@@ -34,6 +34,8 @@ let package = Package(
         // libcurl's headers (libcurl4-openssl-dev); the library itself is loaded on first use.
         // DWARF 4: Debian's valgrind, which the benchmarks use, cannot read clang's DWARF 5.
         .target(name: "CCurlLoader", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("dl")]),
+        // HMAC-SHA256 from libcrypto (OpenSSL 3, which libcurl links), loaded on first use.
+        .target(name: "CCryptoLoader", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("dl")]),
 
         // Pipeline stages, bottom up; each imports only what stands above it here.
         .target(name: "FeedwatchCore", swiftSettings: hotPath),
@@ -51,10 +53,15 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // When to poll each feed: the politeness rules as pure functions of clock and outcome.
         .target(name: "Scheduler", dependencies: ["FeedwatchCore", "Normalize"], swiftSettings: strict),
-        // One poll cycle end to end (fetch, parse, classify, store, alert), and the sinks.
+        // One poll cycle end to end (fetch, parse, classify, store, alert).
         .target(
             name: "Poller",
             dependencies: ["Config", "FeedParse", "FeedwatchCore", "HTTPTransport", "Normalize", "Scheduler", "Store", "TopicQuery"],
+            swiftSettings: strict),
+        // The last stage: alerts from the store to every sink, with retries and dead letters.
+        .target(
+            name: "AlertDelivery",
+            dependencies: ["CCryptoLoader", "Config", "FeedwatchCore", "HTTPTransport", "Scheduler", "Store"],
             swiftSettings: strict),
         // What Feedwatch remembers: feeds, items, dedupe keys, alerts; behind our own interface.
         .target(name: "Store", dependencies: ["CSQLite", "FeedwatchCore"], swiftSettings: strict),
@@ -63,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "feedwatch",
             dependencies: [
-                "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Store", "TopicQuery",
+                "AlertDelivery", "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Store", "TopicQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -78,18 +78,57 @@ public struct SinkConfig: Equatable, Sendable {
         case stdout(format: OutputFormat)
         case file(path: String)
         case digest(path: String, everySeconds: Int)
-        case webhook(url: String, secretEnv: String?)
+        case webhook(Webhook)
+        /// A command run per alert (no shell), the alert JSON on its standard input.
+        case exec(command: [String])
     }
 
     public enum OutputFormat: String, Equatable, Sendable, CaseIterable { case text, json }
 
+    public struct Webhook: Equatable, Sendable {
+        public var url: String
+        /// The environment variable holding the `whsec_…` signing secret; unsigned without one.
+        public var secretEnv: String?
+        public var format: WebhookFormat
+        /// Alerts per request: 1 sends one record, more send a JSON array (`json` format only).
+        public var batch: Int
+
+        public init(url: String, secretEnv: String? = nil, format: WebhookFormat = .json, batch: Int = 1) {
+            self.url = url
+            self.secretEnv = secretEnv
+            self.format = format
+            self.batch = batch
+        }
+    }
+
+    /// The body a webhook sends: the alert record, or the shape a chat service expects.
+    public enum WebhookFormat: String, Equatable, Sendable, CaseIterable { case json, slack, discord, ntfy }
+
+    /// How a sink that can fail (webhook, exec) retries.
+    public struct Retry: Equatable, Sendable {
+        /// Seconds one attempt (request, command) may take.
+        public var timeout: Int
+        /// Attempts before a delivery is dead-lettered.
+        public var maxAttempts: Int
+        /// Seconds after the alert was created before a failing delivery is dead-lettered.
+        public var maxAge: Int
+
+        public init(timeout: Int = 10, maxAttempts: Int = 12, maxAge: Int = 86_400) {
+            self.timeout = timeout
+            self.maxAttempts = maxAttempts
+            self.maxAge = maxAge
+        }
+    }
+
     public var kind: Kind
     /// Topic names this sink wants; `nil` for all.
     public var topics: [String]?
+    public var retry: Retry
 
-    public init(kind: Kind, topics: [String]? = nil) {
+    public init(kind: Kind, topics: [String]? = nil, retry: Retry = Retry()) {
         self.kind = kind
         self.topics = topics
+        self.retry = retry
     }
 }
 

@@ -301,7 +301,7 @@ struct ConfigReader {
 
     private mutating func sinks(_ node: YAMLNode, topics: Set<String>) -> [SinkConfig] {
         guard let list = sequence(node, "sinks") else { return [] }
-        let kinds = ["stdout", "file", "digest", "webhook"]
+        let kinds = ["stdout", "file", "digest", "webhook", "exec"]
         var out: [SinkConfig] = []
         for (i, item) in list.enumerated() {
             let what = "sinks[\(i)]"
@@ -319,7 +319,8 @@ struct ConfigReader {
             case "stdout": allowed = ["format", "topics"]
             case "file": allowed = ["path", "topics"]
             case "digest": allowed = ["path", "every", "topics"]
-            case "webhook": allowed = ["url", "secret_env", "topics"]
+            case "webhook": allowed = ["url", "secret_env", "topics", "format", "batch", "timeout", "max_attempts", "max_age"]
+            case "exec": allowed = ["command", "topics", "timeout", "max_attempts", "max_age"]
             default:
                 unknownKey(kind, entries[0].keyNode, known: kinds, in: "sinks")
                 continue
@@ -356,15 +357,34 @@ struct ConfigReader {
                 let path = required("path").flatMap { string($0, "\(what).digest.path") }
                 let every = values["every"].map { duration($0, "\(what).digest.every") } ?? 3_600
                 sinkKind = path.flatMap { p in every.map { .digest(path: absolutePath(p), everySeconds: $0) } }
+            case "exec":
+                let command = required("command").flatMap { stringList($0, "\(what).exec.command") }
+                if let command, command.isEmpty || command[0].isEmpty, let node = values["command"] {
+                    fail("\(what).exec.command: needs a program (a list: [program, arguments…])", node)
+                }
+                sinkKind = command.flatMap { $0.first?.isEmpty == false ? .exec(command: $0) : nil }
             default:
                 let url = required("url").flatMap { string($0, "\(what).webhook.url") }
                 if let url, let node = values["url"], !(url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://")) {
                     fail("\(what).webhook.url: \"\(url)\" is not an http(s) URL", node)
                 }
-                let secretEnv = values["secret_env"].flatMap { string($0, "\(what).webhook.secret_env") }
-                sinkKind = url.map { .webhook(url: $0, secretEnv: secretEnv) }
+                var hook = SinkConfig.Webhook(url: url ?? "")
+                hook.secretEnv = values["secret_env"].flatMap { string($0, "\(what).webhook.secret_env") }
+                if let f = values["format"], let text = string(f, "\(what).webhook.format") {
+                    if let parsed = SinkConfig.WebhookFormat(rawValue: text) { hook.format = parsed } else {
+                        fail("\(what).webhook.format: \"\(text)\" is not one of \(SinkConfig.WebhookFormat.allCases.map(\.rawValue).joined(separator: ", "))", f)
+                    }
+                }
+                if let b = values["batch"], let n = count(b, "\(what).webhook.batch", max: 1_000) {
+                    if n > 1 && hook.format != .json { fail("\(what).webhook.batch: only the json format sends batches", b) } else { hook.batch = n }
+                }
+                sinkKind = url.map { _ in .webhook(hook) }
             }
-            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics)) }
+            var retry = SinkConfig.Retry(timeout: kind == "exec" ? 30 : 10)
+            if let v = values["timeout"] { retry.timeout = duration(v, "\(what).\(kind).timeout") ?? retry.timeout }
+            if let v = values["max_attempts"] { retry.maxAttempts = count(v, "\(what).\(kind).max_attempts", max: 1_000) ?? retry.maxAttempts }
+            if let v = values["max_age"] { retry.maxAge = duration(v, "\(what).\(kind).max_age") ?? retry.maxAge }
+            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry)) }
         }
         return out
     }

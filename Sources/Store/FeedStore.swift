@@ -60,6 +60,43 @@ public struct StoredAlert: Equatable, Sendable {
     public var position: Int64
     public var id: String
     public var record: String
+    public var createdAt: Timestamp
+
+    public init(position: Int64, id: String, record: String, createdAt: Timestamp) {
+        self.position = position
+        self.id = id
+        self.record = record
+        self.createdAt = createdAt
+    }
+}
+
+/// Where a sink stands: its cursor and, while it is failing, its retry state.
+public struct SinkState: Equatable, Sendable {
+    public var cursor: Int64
+    /// Failed attempts at the alert after the cursor (0: not failing).
+    public var attempts: Int
+    public var nextAttemptAt: Timestamp?
+    public var lastError: String?
+    /// Digests: when the last summary block was written.
+    public var summaryAt: Timestamp?
+
+    public init(cursor: Int64, attempts: Int, nextAttemptAt: Timestamp? = nil, lastError: String? = nil, summaryAt: Timestamp? = nil) {
+        self.cursor = cursor
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.summaryAt = summaryAt
+    }
+}
+
+/// A delivery given up on: shown by `feedwatch outbox`, sent again once requeued.
+public struct DeadLetter: Equatable, Sendable {
+    public var sink: String
+    public var alert: StoredAlert
+    public var attempts: Int
+    public var error: String
+    public var deadAt: Timestamp
+    public var requeued: Bool
 }
 
 /// What storing an item did.
@@ -97,6 +134,23 @@ public protocol FeedStore: AnyObject {
     /// The position of the newest alert (0 if none).
     func lastAlertPosition() throws(StoreError) -> Int64
     func setCursor(sink: String, position: Int64) throws(StoreError)
+    /// Alerts created in `from..<to`, oldest first (a digest's period).
+    func alerts(createdFrom from: Timestamp, to: Timestamp) throws(StoreError) -> [StoredAlert]
+    /// A sink's cursor and retry state; `nil` for a sink never seen.
+    func sinkState(sink: String) throws(StoreError) -> SinkState?
+    /// After a failed attempt: how many in a row, when to try again, why.
+    func recordSinkFailure(sink: String, attempts: Int, nextAttemptAt: Timestamp, error: String) throws(StoreError)
+    /// Records a digest's summary block.
+    func setSummaryTime(sink: String, at: Timestamp) throws(StoreError)
+    /// Gives up on `alerts` for `sink`: dead-letters them, moves the cursor to `cursor` and
+    /// clears the retry state, in one transaction.
+    func deadLetter(sink: String, _ alerts: [StoredAlert], attempts: Int, error: String, at: Timestamp, cursor: Int64) throws(StoreError)
+    /// Dead letters, of one sink or all, oldest first.
+    func deadLetters(sink: String?) throws(StoreError) -> [DeadLetter]
+    /// Marks dead letters for sending again (an alert id, or all when `nil`); returns how many.
+    func requeue(alertID: String?) throws(StoreError) -> Int
+    /// A requeued dead letter went out: forgotten.
+    func removeDeadLetter(sink: String, position: Int64) throws(StoreError)
     /// Records that `host` asked (429/503 with `Retry-After`) not to be sent anything before `until`.
     func block(host: String, until: Timestamp) throws(StoreError)
     /// Hosts that must not be asked anything at `now`, with the time they may be again.

@@ -220,6 +220,11 @@ final class Statement {
         sqlite3_column_type(stmt, i) == SQLITE_NULL ? nil : sqlite3_column_int64(stmt, i)
     }
 
+    func string(at i: Int32) -> String? {
+        guard let bytes = sqlite3_column_text(stmt, i) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(stmt, i))), as: UTF8.self)
+    }
+
     /// Whether column `i` of the current row is the text `s`, compared without building a string.
     func text(at i: Int32, equals s: String) -> Bool {
         guard let bytes = sqlite3_column_text(stmt, i) else { return false }

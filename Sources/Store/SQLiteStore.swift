@@ -179,10 +179,10 @@ public final class SQLiteStore: FeedStore {
     }
 
     public func alerts(after position: Int64, limit: Int) throws(StoreError) -> [StoredAlert] {
-        try db.query("SELECT rowid AS position, alert_id, record FROM alerts WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        try db.query("SELECT rowid, alert_id, record, created_at FROM alerts WHERE rowid > ? ORDER BY rowid LIMIT ?",
                      [.integer(position), .integer(Int64(limit))]).compactMap { row in
-            guard let p = row.int("position"), let id = row.text("alert_id"), let record = row.text("record") else { return nil }
-            return StoredAlert(position: p, id: id, record: record)
+            guard let p = row.int(at: 0), let id = row.text(at: 1), let record = row.text(at: 2) else { return nil }
+            return StoredAlert(position: p, id: id, record: record, createdAt: Timestamp(secondsSince1970: row.int(at: 3) ?? 0))
         }
     }
 
@@ -199,6 +199,79 @@ public final class SQLiteStore: FeedStore {
             INSERT INTO sink_cursors (sink, last_alert_rowid) VALUES (?1, ?2)
             ON CONFLICT (sink) DO UPDATE SET last_alert_rowid = excluded.last_alert_rowid
             """, [.text(sink), .integer(position)])
+    }
+
+    // MARK: Outbox
+
+    public func alerts(createdFrom from: Timestamp, to: Timestamp) throws(StoreError) -> [StoredAlert] {
+        try db.query("SELECT rowid, alert_id, record, created_at FROM alerts WHERE created_at >= ? AND created_at < ? ORDER BY rowid",
+                     [.integer(from.secondsSince1970), .integer(to.secondsSince1970)]).compactMap { row in
+            guard let p = row.int(at: 0), let id = row.text(at: 1), let record = row.text(at: 2) else { return nil }
+            return StoredAlert(position: p, id: id, record: record, createdAt: Timestamp(secondsSince1970: row.int(at: 3) ?? 0))
+        }
+    }
+
+    public func sinkState(sink: String) throws(StoreError) -> SinkState? {
+        try db.first("SELECT last_alert_rowid, attempts, next_attempt_at, last_error, summary_at FROM sink_cursors WHERE sink = ?",
+                     [.text(sink)]) { s in
+            SinkState(cursor: s.int(at: 0) ?? 0, attempts: Int(s.int(at: 1) ?? 0), nextAttemptAt: s.int(at: 2).map(Timestamp.init(secondsSince1970:)),
+                      lastError: s.string(at: 3), summaryAt: s.int(at: 4).map(Timestamp.init(secondsSince1970:)))
+        }
+    }
+
+    public func recordSinkFailure(sink: String, attempts: Int, nextAttemptAt: Timestamp, error: String) throws(StoreError) {
+        // Zero attempts: the sink works again, nothing to wait for.
+        try db.run("""
+            UPDATE sink_cursors SET attempts = ?2, next_attempt_at = CASE WHEN ?2 = 0 THEN NULL ELSE ?3 END,
+                last_error = CASE WHEN ?2 = 0 THEN NULL ELSE ?4 END
+            WHERE sink = ?1
+            """,
+                   [.text(sink), .integer(Int64(attempts)), .integer(nextAttemptAt.secondsSince1970), .text(error)])
+    }
+
+    public func setSummaryTime(sink: String, at: Timestamp) throws(StoreError) {
+        try db.run("UPDATE sink_cursors SET summary_at = ?2 WHERE sink = ?1", [.text(sink), .integer(at.secondsSince1970)])
+    }
+
+    public func deadLetter(sink: String, _ alerts: [StoredAlert], attempts: Int, error: String, at: Timestamp,
+                           cursor: Int64) throws(StoreError) {
+        try write { () throws(StoreError) in
+            for a in alerts {
+                try db.run("""
+                    INSERT INTO dead_letters (sink, alert_rowid, alert_id, record, attempts, error, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (sink, alert_rowid) DO UPDATE SET attempts = excluded.attempts, error = excluded.error,
+                        dead_at = excluded.dead_at, requeued = 0
+                    """, [.text(sink), .integer(a.position), .text(a.id), .text(a.record), .integer(Int64(attempts)), .text(error),
+                          .integer(at.secondsSince1970)])
+            }
+            try db.run("""
+                UPDATE sink_cursors SET last_alert_rowid = max(last_alert_rowid, ?2), attempts = 0, next_attempt_at = NULL, last_error = NULL
+                WHERE sink = ?1
+                """, [.text(sink), .integer(cursor)])
+        }
+    }
+
+    public func deadLetters(sink: String?) throws(StoreError) -> [DeadLetter] {
+        let sql = "SELECT sink, alert_rowid, alert_id, record, attempts, error, dead_at, requeued FROM dead_letters"
+        let rows: [Row]
+        if let sink { rows = try db.query(sql + " WHERE sink = ? ORDER BY alert_rowid", [.text(sink)]) } else {
+            rows = try db.query(sql + " ORDER BY sink, alert_rowid")
+        }
+        return rows.map { r in
+            DeadLetter(sink: r.text(at: 0) ?? "", alert: StoredAlert(position: r.int(at: 1) ?? 0, id: r.text(at: 2) ?? "", record: r.text(at: 3) ?? "",
+                                                                     createdAt: Timestamp(secondsSince1970: r.int(at: 6) ?? 0)),
+                       attempts: Int(r.int(at: 4) ?? 0), error: r.text(at: 5) ?? "", deadAt: Timestamp(secondsSince1970: r.int(at: 6) ?? 0),
+                       requeued: r.int(at: 7) == 1)
+        }
+    }
+
+    public func requeue(alertID: String?) throws(StoreError) -> Int {
+        if let alertID { return try db.run("UPDATE dead_letters SET requeued = 1 WHERE alert_id = ? AND NOT requeued", [.text(alertID)]) }
+        return try db.run("UPDATE dead_letters SET requeued = 1 WHERE NOT requeued")
+    }
+
+    public func removeDeadLetter(sink: String, position: Int64) throws(StoreError) {
+        try db.run("DELETE FROM dead_letters WHERE sink = ? AND alert_rowid = ?", [.text(sink), .integer(position)])
     }
 
     public func block(host: String, until: Timestamp) throws(StoreError) {

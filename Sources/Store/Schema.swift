@@ -70,5 +70,26 @@ enum Schema {
         ALTER TABLE feeds ADD COLUMN publish_gap INTEGER;   -- typical seconds between polls that found new items
         ALTER TABLE feeds ADD COLUMN last_new_at INTEGER;   -- when a poll last found a new item
         """,
+        // 5: the outbox's retry state: a sink that failed waits before its next attempt; a
+        // delivery that keeps failing is dead-lettered (with a copy of its record, which
+        // retention may otherwise drop) until `outbox retry` requeues it.
+        """
+        ALTER TABLE sink_cursors ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;  -- failed attempts at the head
+        ALTER TABLE sink_cursors ADD COLUMN next_attempt_at INTEGER;              -- no attempt before this
+        ALTER TABLE sink_cursors ADD COLUMN last_error TEXT;
+        ALTER TABLE sink_cursors ADD COLUMN summary_at INTEGER;                   -- digest: last summary block
+        CREATE TABLE dead_letters (
+            sink TEXT NOT NULL,
+            alert_rowid INTEGER NOT NULL,
+            alert_id TEXT NOT NULL,
+            record TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            error TEXT NOT NULL,
+            dead_at INTEGER NOT NULL,
+            requeued INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (sink, alert_rowid)
+        ) STRICT;
+        CREATE INDEX alerts_created ON alerts (created_at);   -- digests summarize a period
+        """,
     ]
 }

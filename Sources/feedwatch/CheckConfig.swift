@@ -64,11 +64,18 @@ enum ConfigSummary {
             case .stdout(let format): out += "  stdout, \(format.rawValue)\(topics)\n"
             case .file(let path): out += "  file \(path)\(topics)\n"
             case .digest(let path, let every): out += "  digest \(path) every \(duration(every))\(topics)\n"
-            case .webhook(let url, let secret):
-                out += "  webhook \(url)\(secret.map { ", signed with $\($0)" } ?? ", unsigned")\(topics)\n"
+            case .webhook(let hook):
+                out += "  webhook \(hook.url), \(hook.format.rawValue)\(hook.batch > 1 ? " in batches of \(hook.batch)" : "")"
+                    + "\(hook.secretEnv.map { ", signed with $\($0)" } ?? ", unsigned")\(topics)\(retry(s.retry))\n"
+            case .exec(let command):
+                out += "  exec \(command.joined(separator: " "))\(topics)\(retry(s.retry))\n"
             }
         }
         return out
+    }
+
+    private static func retry(_ r: SinkConfig.Retry) -> String {
+        "; \(duration(r.timeout)) per attempt, dead-lettered after \(r.maxAttempts) attempts or \(duration(r.maxAge))"
     }
 
     /// Things that are valid but probably not what was meant.
@@ -77,7 +84,7 @@ enum ConfigSummary {
         if c.feeds.isEmpty { out.append("\(c.file): no feeds: nothing will be polled") }
         if c.topics.isEmpty { out.append("\(c.file): no topics: no item will alert") }
         for s in c.sinks {
-            if case .webhook(_, let secret?) = s.kind, getenv(secret) == nil {
+            if case .webhook(let hook) = s.kind, let secret = hook.secretEnv, getenv(secret) == nil {
                 out.append("\(c.file): webhook secret variable \(secret) is not set in this environment")
             }
         }

@@ -1,3 +1,4 @@
+import AlertDelivery
 import ArgumentParser
 import Config
 import Poller
@@ -23,7 +24,7 @@ struct Once: ParsableCommand {
         do {
             let start = try store.lastAlertPosition()
             summary = try PollCycle(config: loaded, store: store, matcher: matcher).run(all: all)
-            try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded), newSinksFrom: start)
+            try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded), newSinksFrom: start, log: { Diagnostics.warning($0) })
             try Delivery.prune(store, config: loaded, now: PollCycle.wallClock())
         } catch {
             Diagnostics.error("\(error)")

@@ -1,3 +1,4 @@
+import AlertDelivery
 import ArgumentParser
 import Config
 import FeedwatchCore
@@ -31,13 +32,14 @@ struct Run: ParsableCommand {
         var store = try loaded.openStore()
         Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }))")
 
+        var sinks = Delivery.sinks(for: loaded)
         var lastPrune: Int64 = 0
         // Sinks first seen now (or added by a reload) start from here, not from the history.
         var newSinksFrom = (try? store.lastAlertPosition()) ?? 0
         while true {
             do {
                 let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stopRequested: Self.stopPending).run(all: false)
-                try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded), newSinksFrom: newSinksFrom)
+                try Delivery.deliverPending(store, to: sinks, newSinksFrom: newSinksFrom, log: Log.warning)
                 let now = PollCycle.wallClock()
                 if now.secondsSince1970 - lastPrune >= 3_600 {  // retention, hourly
                     try Delivery.prune(store, config: loaded, now: now)
@@ -52,9 +54,11 @@ struct Run: ParsableCommand {
                 Log.error("\(error)")
             }
 
-            // Sleep until the next feed is due (at most an hour, so a clock change is noticed).
+            // Sleep until the next feed is due or a delivery is to be retried (at most an hour, so a
+            // clock change is noticed).
             let now = PollCycle.wallClock().secondsSince1970
-            let next = (try? store.nextDue())??.secondsSince1970 ?? (now + 3_600)
+            let feedDue = (try? store.nextDue())??.secondsSince1970 ?? (now + 3_600)
+            let next = min(feedDue, (try? Delivery.nextAttempt(store, sinks: sinks))??.secondsSince1970 ?? feedDue)
             var timeout = timespec(tv_sec: Int(max(1, min(3_600, next - now))), tv_nsec: 0)
             let got = sigtimedwait(&signals, nil, &timeout)
             switch got {
@@ -67,6 +71,7 @@ struct Run: ParsableCommand {
                     matcher = try fresh.matcher()
                     if fresh.statePath(stateDirectory: nil) != loaded.statePath(stateDirectory: nil) { store = try fresh.openStore() }
                     loaded = fresh
+                    sinks = Delivery.sinks(for: loaded)  // files are opened afresh: rotation is picked up
                     newSinksFrom = (try? store.lastAlertPosition()) ?? newSinksFrom
                     Log.info("reloaded \(loaded.file): \(loaded.feeds.count) feeds, \(loaded.topics.count) topics")
                 } catch {

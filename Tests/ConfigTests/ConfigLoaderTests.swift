@@ -81,7 +81,7 @@ import TopicQuery
             SinkConfig(kind: .stdout(format: .text), topics: nil),
             SinkConfig(kind: .file(path: dir + "/alerts.jsonl"), topics: nil),
             SinkConfig(kind: .digest(path: dir + "/digest.log", everySeconds: 3_600), topics: nil),
-            SinkConfig(kind: .webhook(url: "https://hooks.example.org/x", secretEnv: "FEEDWATCH_WEBHOOK_SECRET"),
+            SinkConfig(kind: .webhook(.init(url: "https://hooks.example.org/x", secretEnv: "FEEDWATCH_WEBHOOK_SECRET")),
                        topics: ["police-face-surveillance"]),
         ])
     }
@@ -165,7 +165,7 @@ import TopicQuery
               t: '"${NOT_EXPANDED}"'
             """, file: "/etc/fw/f.yaml", environment: { env[$0] })
         #expect(c.state == "/var/lib/fw/state.sqlite")
-        #expect(c.sinks == [SinkConfig(kind: .webhook(url: "https://hooks.example.org/x", secretEnv: "SECRET"))])
+        #expect(c.sinks == [SinkConfig(kind: .webhook(.init(url: "https://hooks.example.org/x", secretEnv: "SECRET")))])
         do {
             _ = try ConfigLoader.parse("state: ${MISSING}/x\npoll: {interval: '${BAD NAME}'}\n", file: "c.yaml", environment: { _ in nil })
             Issue.record("loaded")

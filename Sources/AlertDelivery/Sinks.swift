@@ -2,7 +2,6 @@ internal import FoundationEssentials
 internal import Glibc
 public import Config
 public import FeedwatchCore
-public import Store
 
 /// Where alerts go. Each sink has a cursor in the store (the last alert it took), so an alert
 /// committed before a crash is delivered after the restart: at least once, never lost.
@@ -11,63 +10,47 @@ public protocol AlertSink: AnyObject {
     var name: String { get }
     /// Topic names this sink wants; `nil` for all.
     var topics: Set<String>? { get }
-    /// Delivers records (JSON objects, one per alert) in order; throws to stop and retry later.
+    /// The most alerts one `deliver` call takes.
+    var batchLimit: Int { get }
+    /// How a sink that can fail retries and gives up; `nil` for local sinks (a full disk is
+    /// retried every round and never dead-letters an alert).
+    var retry: SinkConfig.Retry? { get }
+    /// Delivers records (JSON objects, one per alert) in order; throws (`DeliveryFailure` for a
+    /// refusal that says whether to retry) to stop and retry later.
     func deliver(_ alerts: [(id: String, record: String)]) throws
 }
 
-/// Delivers what each sink has not yet taken, and moves its cursor.
-public enum Delivery {
-    /// `newSinksFrom`: where a sink never seen before starts — the newest alert position when
-    /// this process (or config) started, so a sink added to the config (or a file sink given a new
-    /// path) gets the alerts from now on, not the whole history.
-    public static func deliverPending(_ store: FeedStore, to sinks: [AlertSink], newSinksFrom start: Int64) throws {
-        for sink in sinks {
-            var cursor: Int64
-            if let saved = try store.cursor(sink: sink.name) {
-                cursor = saved
-            } else {
-                cursor = start
-                try store.setCursor(sink: sink.name, position: start)  // from now on, across restarts
-            }
-            while true {
-                let batch = try store.alerts(after: cursor, limit: 500)
-                guard let last = batch.last else { break }
-                let wanted = sink.topics.map { topics in batch.filter { AlertView(json: $0.record)?.topics.contains(where: topics.contains) ?? true } } ?? batch
-                if !wanted.isEmpty { try sink.deliver(wanted.map { ($0.id, $0.record) }) }
-                try store.setCursor(sink: sink.name, position: last.position)
-                cursor = last.position
-            }
-        }
-    }
+extension AlertSink {
+    public var batchLimit: Int { 500 }
+    public var retry: SinkConfig.Retry? { nil }
+}
 
-    /// Retention: item text and delivered alert records older than `store.keep_days` go; dedupe
-    /// keys stay.
-    public static func prune(_ store: FeedStore, config: Config, now: Timestamp) throws(StoreError) {
-        let cutoff = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(config.keepDays) * 86_400)
-        _ = try store.prune(before: cutoff, sinks: sinks(for: config).map(\.name))
-    }
+/// A delivery the receiver refused or that did not complete.
+public struct DeliveryFailure: Error, CustomStringConvertible {
+    public var description: String
+    /// Retrying cannot help (a 4xx other than 408/429): dead-letter at once.
+    public var permanent = false
+    /// The receiver's `Retry-After`.
+    public var retryAfter: Timestamp?
 
-    /// The sinks of a config, as objects.
-    public static func sinks(for config: Config) -> [AlertSink] {
-        config.sinks.enumerated().compactMap { index, sink in
-            let topics = sink.topics.map(Set.init)
-            switch sink.kind {
-            case .stdout(let format): return StdoutSink(format: format, topics: topics)
-            case .file(let path): return FileSink(path: path, topics: topics)
-            default: return nil  // digest and webhook: a later issue
-            }
-        }
+    public init(_ description: String, permanent: Bool = false, retryAfter: Timestamp? = nil) {
+        self.description = description
+        self.permanent = permanent
+        self.retryAfter = retryAfter
     }
 }
 
 /// The fields of a record that text output shows.
 struct AlertView: Decodable {
     struct Feed: Decodable { var url: String; var title: String? }
-    struct Item: Decodable { var title: String?; var link: String? }
+    struct Item: Decodable { var title: String?; var link: String?; var summary: String? }
+    struct Story: Decodable { var id: String; var size: Int }
+    var alert_id: String
     var emitted_at: String
     var topics: [String]
     var feed: Feed
     var item: Item
+    var story: Story?
 
     init?(json: String) {
         guard let view = try? JSONDecoder().decode(AlertView.self, from: Data(json.utf8)) else { return nil }
@@ -155,7 +138,7 @@ public struct SinkError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-private func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws {
+func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws {
     var offset = 0
     while offset < bytes.count {
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }

@@ -1,0 +1,97 @@
+internal import Glibc
+internal import FeedwatchCore
+internal import Store
+
+/// The log people `tail -f`: one line per alert as it comes, and every `every` a summary block.
+/// The format is stable (people grep it) and documented in the README:
+///
+///     2026-11-22T07:31:04Z [police, facial-recognition] The Verge: Title <https://…> (story of 1)
+///     == summary 2026-11-22T07:00:00Z – 2026-11-22T08:00:00Z: 12 alerts
+///        topics: police 8, facial-recognition 5
+///        story: 3 items "Title of its first alert" (The Verge, Wired, Ars Technica)
+///        failing: https://a.example/feed.xml: HTTP 500 (3 in a row)
+///
+/// Lines are appended with `O_APPEND`, whole lines per write; the file is opened for each write,
+/// so logrotate's default `create` needs no signal at all.
+public final class DigestSink: AlertSink, PeriodicSink {
+    public let path: String
+    public let every: Int
+    public let topics: Set<String>?
+    public var name: String { "digest:" + path }
+
+    public init(path: String, every: Int, topics: Set<String>?) {
+        self.path = path
+        self.every = max(60, every)
+        self.topics = topics
+    }
+
+    public func deliver(_ alerts: [(id: String, record: String)]) throws {
+        try append(alerts.map { Self.line($0.record) + "\n" }.joined())
+    }
+
+    /// One alert: time, topics, outlet, title, link, story size.
+    static func line(_ record: String) -> String {
+        guard let a = AlertView(json: record) else { return record }
+        let size = a.story?.size ?? 1
+        return "\(a.emitted_at) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.item.title ?? "(untitled)")"
+            + (a.item.link.map { " <\($0)>" } ?? "") + " (story of \(size))"
+    }
+
+    func nextTick(_ store: FeedStore) throws -> Timestamp? {
+        try store.sinkState(sink: name)?.summaryAt.map { Timestamp(secondsSince1970: $0.secondsSince1970 + Int64(every)) }
+    }
+
+    func tick(_ store: FeedStore, now: Timestamp) throws {
+        guard let last = try store.sinkState(sink: name)?.summaryAt else {
+            try store.setSummaryTime(sink: name, at: now)  // the first period starts now
+            return
+        }
+        guard now.secondsSince1970 - last.secondsSince1970 >= Int64(every) else { return }
+        let alerts = try store.alerts(createdFrom: last, to: now).compactMap { AlertView(json: $0.record) }
+            .filter { a in topics.map { wanted in a.topics.contains(where: wanted.contains) } ?? true }
+        try append(Self.summary(alerts, from: last, to: now, failing: try store.allFeeds().filter { $0.errorsInRow > 0 && !$0.gone }))
+        try store.setSummaryTime(sink: name, at: now)
+    }
+
+    static func summary(_ alerts: [AlertView], from: Timestamp, to: Timestamp, failing: [FeedRecord]) -> String {
+        var out = "== summary \(from.rfc3339) – \(to.rfc3339): \(alerts.count) alert\(alerts.count == 1 ? "" : "s")\n"
+        var perTopic: [String: Int] = [:]
+        var order: [String] = []
+        for a in alerts {
+            for t in a.topics {
+                if perTopic[t] == nil { order.append(t) }
+                perTopic[t, default: 0] += 1
+            }
+        }
+        if !order.isEmpty {
+            let ranked = order.enumerated().sorted { (perTopic[$0.element]!, -$0.offset) > (perTopic[$1.element]!, -$1.offset) }.map(\.element)
+            out += "   topics: " + ranked.map { "\($0) \(perTopic[$0]!)" }.joined(separator: ", ") + "\n"
+        }
+        // Stories by size, largest first (ties: the earliest); at most five.
+        var stories: [String: (size: Int, title: String, outlets: [String], first: Int)] = [:]
+        for (k, a) in alerts.enumerated() {
+            let id = a.story?.id ?? a.alert_id
+            let outlet = a.feed.title ?? a.feed.url
+            var s = stories[id] ?? (0, a.item.title ?? "(untitled)", [], k)
+            s.size = max(s.size, a.story?.size ?? 1)
+            if !s.outlets.contains(outlet) { s.outlets.append(outlet) }
+            stories[id] = s
+        }
+        for s in stories.values.sorted(by: { ($0.size, -$0.first) > ($1.size, -$1.first) }).prefix(5) {
+            out += "   story: \(s.size) item\(s.size == 1 ? "" : "s") \"\(s.title)\" (\(s.outlets.joined(separator: ", ")))\n"
+        }
+        for f in failing.sorted(by: { ($0.errorsInRow, $1.url) > ($1.errorsInRow, $0.url) }).prefix(10) {
+            out += "   failing: \(f.url): \(f.lastError ?? "error") (\(f.errorsInRow) in a row)\n"
+        }
+        if failing.count > 10 { out += "   failing: … and \(failing.count - 10) more (feedwatch status)\n" }
+        return out
+    }
+
+    private func append(_ text: String) throws {
+        guard !text.isEmpty else { return }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SinkError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try writeAll(fd, Array(text.utf8), what: path)
+    }
+}

@@ -1,0 +1,188 @@
+internal import Glibc
+public import Config
+public import FeedwatchCore
+public import Store
+
+/// The outbox: every stored alert is queued for every sink by being in the store (it is written
+/// with its item, in one transaction); each sink reads past its own cursor, in order. A sink that
+/// fails waits — exponential backoff with jitter from seconds up to six hours, or the receiver's
+/// `Retry-After` — and after `max_attempts` or `max_age` the alerts it could not take are
+/// dead-lettered (kept, listed by `feedwatch outbox`, sent again after `outbox retry`) so they no
+/// longer hold up the ones behind. A cursor moves only after the sink confirmed, so a `kill -9`
+/// loses nothing: at worst the last batch goes out again, with the same ids.
+public enum Delivery {
+    /// First wait after a failure; doubled per failure in a row, up to `maxBackoff`.
+    static let firstBackoff = 2
+    static let maxBackoff = 6 * 3_600
+
+    /// Delivers what each sink has not yet taken and is due to try. `newSinksFrom`: where a sink
+    /// never seen before starts — the newest alert when this process (or config) started, so a
+    /// sink added to the config gets the alerts from now on, not the whole history.
+    public static func deliverPending(_ store: FeedStore, to sinks: [AlertSink], newSinksFrom start: Int64,
+                                      now: Timestamp = Timestamp.now(), random: () -> Double = { Double.random(in: 0..<1) },
+                                      log: (String) -> Void = { _ in }) throws {
+        for sink in sinks {
+            var state: SinkState
+            if let saved = try store.sinkState(sink: sink.name) {
+                state = saved
+            } else {
+                try store.setCursor(sink: sink.name, position: start)  // from now on, across restarts
+                state = SinkState(cursor: start, attempts: 0)
+            }
+            if let next = state.nextAttemptAt, next > now { continue }  // backing off
+            do {
+                try deliver(store, sink, state: &state, now: now, random: random, log: log)
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                // A local sink (a full disk, a closed stdout): tried again next round, not dead-lettered.
+                try store.recordSinkFailure(sink: sink.name, attempts: state.attempts + 1, nextAttemptAt: now, error: "\(error)")
+                log("\(sink.name): \(error)")
+            }
+            if let periodic = sink as? PeriodicSink { try periodic.tick(store, now: now) }
+        }
+    }
+
+    private static func deliver(_ store: FeedStore, _ sink: AlertSink, state: inout SinkState, now: Timestamp,
+                                random: () -> Double, log: (String) -> Void) throws {
+        // Dead letters requeued by `outbox retry` go first.
+        for letter in try store.deadLetters(sink: sink.name) where letter.requeued {
+            do {
+                try sink.deliver([(letter.alert.id, letter.alert.record)])
+                try store.removeDeadLetter(sink: sink.name, position: letter.alert.position)
+            } catch let failure {
+                try failed(store, sink, [letter.alert], failure, state: &state, now: now, random: random, log: log, requeued: true)
+                return
+            }
+        }
+        while true {
+            let batch = try store.alerts(after: state.cursor, limit: 500)
+            guard let last = batch.last else { break }
+            let wanted = sink.topics.map { topics in
+                batch.filter { AlertView(json: $0.record)?.topics.contains(where: topics.contains) ?? true }
+            } ?? batch
+            var offset = 0
+            while offset < wanted.count {
+                let chunk = Array(wanted[offset..<min(wanted.count, offset + max(1, sink.batchLimit))])
+                do {
+                    try sink.deliver(chunk.map { ($0.id, $0.record) })
+                } catch let failure {
+                    if try failed(store, sink, chunk, failure, state: &state, now: now, random: random, log: log, requeued: false) {
+                        offset += chunk.count
+                        continue  // given up on: the next ones are tried
+                    }
+                    return
+                }
+                offset += chunk.count
+                // Past the alerts just taken (and any unwanted ones before them).
+                let position = offset == wanted.count ? last.position : chunk.last!.position
+                try store.setCursor(sink: sink.name, position: position)
+                state.cursor = position
+                if state.attempts > 0 {
+                    try store.recordSinkFailure(sink: sink.name, attempts: 0, nextAttemptAt: now, error: "")
+                    log("\(sink.name): delivering again after \(state.attempts) failed attempts")
+                    state.attempts = 0
+                }
+            }
+            if wanted.isEmpty {
+                try store.setCursor(sink: sink.name, position: last.position)
+                state.cursor = last.position
+            }
+        }
+        if state.attempts > 0 || state.nextAttemptAt != nil {
+            try store.recordSinkFailure(sink: sink.name, attempts: 0, nextAttemptAt: now, error: "")
+        }
+    }
+
+    /// Handles a failed delivery of `chunk`. Returns true when the chunk was dead-lettered (the
+    /// cursor is past it), false when the sink waits and tries the same chunk later.
+    @discardableResult
+    private static func failed(_ store: FeedStore, _ sink: AlertSink, _ chunk: [StoredAlert], _ error: Error, state: inout SinkState,
+                               now: Timestamp, random: () -> Double, log: (String) -> Void, requeued: Bool) throws -> Bool {
+        guard let retry = sink.retry else { throw error }
+        let failure = error as? DeliveryFailure ?? DeliveryFailure("\(error)")
+        let attempts = state.attempts + 1
+        let oldest = chunk.map(\.createdAt).min() ?? now
+        let expired = now.secondsSince1970 - oldest.secondsSince1970 >= Int64(retry.maxAge)
+        if failure.permanent || attempts >= retry.maxAttempts || expired {
+            let why = failure.permanent ? failure.description
+                : expired ? "\(failure) (older than max_age after \(attempts) attempts)" : "\(failure) (\(attempts) attempts)"
+            let cursor = requeued ? state.cursor : chunk.last!.position
+            try store.deadLetter(sink: sink.name, chunk, attempts: attempts, error: why, at: now, cursor: cursor)
+            log("\(sink.name): dead-lettered \(chunk.map(\.id).joined(separator: ", ")): \(why); `feedwatch outbox retry` sends it again")
+            state.cursor = cursor
+            state.attempts = 0
+            return !requeued
+        }
+        var wait = spread(backoff(attempts), random)
+        if let asked = failure.retryAfter { wait = max(wait, Int(asked.secondsSince1970 - now.secondsSince1970)) }
+        let next = Timestamp(secondsSince1970: now.secondsSince1970 + Int64(max(1, wait)))
+        try store.recordSinkFailure(sink: sink.name, attempts: attempts, nextAttemptAt: next, error: failure.description)
+        log("\(sink.name): \(failure); attempt \(attempts) of \(retry.maxAttempts), next at \(next.rfc3339)")
+        state.attempts = attempts
+        state.nextAttemptAt = next
+        return false
+    }
+
+    /// Seconds to wait after `attempts` failures in a row: 2, 4, 8 … up to six hours.
+    public static func backoff(_ attempts: Int) -> Int {
+        let n = max(1, attempts)
+        return n > 20 ? maxBackoff : min(maxBackoff, firstBackoff << (n - 1))
+    }
+
+    private static func spread(_ seconds: Int, _ random: () -> Double) -> Int {
+        Int((Double(seconds) * (0.9 + 0.2 * random())).rounded())
+    }
+
+    /// When delivery next has something to do: a sink's retry, or a digest's summary.
+    public static func nextAttempt(_ store: FeedStore, sinks: [AlertSink]) throws -> Timestamp? {
+        var soonest: Timestamp?
+        func consider(_ t: Timestamp?) { if let t, soonest.map({ t < $0 }) ?? true { soonest = t } }
+        for sink in sinks {
+            let state = try store.sinkState(sink: sink.name)
+            if let state, state.attempts > 0 { consider(state.nextAttemptAt) }
+            if let periodic = sink as? PeriodicSink { consider(try periodic.nextTick(store)) }
+        }
+        return soonest
+    }
+
+    /// Retention: item text and delivered alert records older than `store.keep_days` go; dedupe
+    /// keys stay.
+    public static func prune(_ store: FeedStore, config: Config, now: Timestamp) throws(StoreError) {
+        let cutoff = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(config.keepDays) * 86_400)
+        _ = try store.prune(before: cutoff, sinks: sinks(for: config, environment: { _ in nil }).map(\.name))
+    }
+
+    /// The sinks of a config, as objects. `environment` reads webhook secrets.
+    public static func sinks(for config: Config, environment: (String) -> String? = Delivery.environment) -> [AlertSink] {
+        config.sinks.map { sink in
+            let topics = sink.topics.map(Set.init)
+            switch sink.kind {
+            case .stdout(let format): return StdoutSink(format: format, topics: topics)
+            case .file(let path): return FileSink(path: path, topics: topics)
+            case .digest(let path, let every): return DigestSink(path: path, every: every, topics: topics)
+            case .webhook(let hook): return WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry)
+            case .exec(let command): return ExecSink(command: command, topics: topics, retry: sink.retry)
+            }
+        }
+    }
+
+    public static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+}
+
+/// A sink with work of its own on a clock (the digest's summary block).
+protocol PeriodicSink: AlertSink {
+    func tick(_ store: FeedStore, now: Timestamp) throws
+    func nextTick(_ store: FeedStore) throws -> Timestamp?
+}
+
+extension Timestamp {
+    /// The wall clock, to the second.
+    public static func now() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(secondsSince1970: Int64(ts.tv_sec))
+    }
+}
