@@ -186,3 +186,35 @@ extension Timestamp {
         return Timestamp(secondsSince1970: Int64(ts.tv_sec))
     }
 }
+
+/// What `feedwatch outbox` shows of one sink.
+public struct OutboxReport: Sendable {
+    public var sink: String
+    /// Alerts past the cursor that this sink wants.
+    public var pending: Int
+    public var state: SinkState?
+    public var dead: [DeadLetter]
+}
+
+extension Delivery {
+    public static func report(_ store: FeedStore, sinks: [AlertSink]) throws(StoreError) -> [OutboxReport] {
+        var out: [OutboxReport] = []
+        for sink in sinks {
+            let state = try store.sinkState(sink: sink.name)
+            var pending = 0
+            if let state {
+                var cursor = state.cursor
+                while true {
+                    let batch = try store.alerts(after: cursor, limit: 1_000)
+                    guard let last = batch.last else { break }
+                    pending += sink.topics.map { topics in
+                        batch.filter { AlertView(json: $0.record)?.topics.contains(where: topics.contains) ?? true }.count
+                    } ?? batch.count
+                    cursor = last.position
+                }
+            }
+            out.append(OutboxReport(sink: sink.name, pending: pending, state: state, dead: try store.deadLetters(sink: sink.name)))
+        }
+        return out
+    }
+}

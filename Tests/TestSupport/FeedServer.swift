@@ -12,14 +12,17 @@ public final class FeedServer {
     public static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/parse")
 
-    public init() throws {
+    /// `script`: a server in `Tests/Servers` that prints its port on its first line, logs to
+    /// stderr, and exits when its standard input closes.
+    public init(script name: String = "feed_server.py", arguments: [String]? = nil, environment: [String: String] = [:]) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Servers/feed_server.py")
+            .appendingPathComponent("Servers/" + name)
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-server-\(UUID().uuidString).log")
         try Data().write(to: logFile)
         let out = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, Self.fixtures.path]
+        process.arguments = ["python3", script.path] + (arguments ?? [Self.fixtures.path])
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         process.standardOutput = out
         process.standardInput = lifeline
         process.standardError = try FileHandle(forWritingTo: logFile)
@@ -34,7 +37,7 @@ public final class FeedServer {
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             try? lifeline.fileHandleForWriting.close()
             process.terminate()
-            throw ServerError(message: "feed_server.py did not report a port")
+            throw ServerError(message: "\(name) did not report a port")
         }
         self.port = port
     }
