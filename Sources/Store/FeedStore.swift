@@ -20,6 +20,26 @@ public struct FeedRecord: Equatable, Sendable {
     public var publishGap: Int?
     /// When a poll last found a new item.
     public var lastNewAt: Timestamp?
+
+    public init(id: Int64, url: String, currentURL: String, etag: String? = nil, lastModified: String? = nil, lastFetchAt: Timestamp? = nil,
+                lastStatus: Int? = nil, lastError: String? = nil, errorsInRow: Int = 0, nextDueAt: Timestamp, gone: Bool = false,
+                fetchedOnce: Bool = false, itemsSeen: Int = 0, publishGap: Int? = nil, lastNewAt: Timestamp? = nil) {
+        self.id = id
+        self.url = url
+        self.currentURL = currentURL
+        self.etag = etag
+        self.lastModified = lastModified
+        self.lastFetchAt = lastFetchAt
+        self.lastStatus = lastStatus
+        self.lastError = lastError
+        self.errorsInRow = errorsInRow
+        self.nextDueAt = nextDueAt
+        self.gone = gone
+        self.fetchedOnce = fetchedOnce
+        self.itemsSeen = itemsSeen
+        self.publishGap = publishGap
+        self.lastNewAt = lastNewAt
+    }
 }
 
 /// What one poll of a feed came to, for `recordFetch`.

@@ -1,0 +1,179 @@
+import Config
+import Foundation
+import FeedwatchCore
+import Store
+import Testing
+@testable import AlertDelivery
+
+@Suite struct SigningTests {
+    @Test func base64MatchesRFC4648() {
+        let vectors = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        for (plain, encoded) in vectors {
+            #expect(Base64.encode(Array(plain.utf8)) == encoded)
+            #expect(Base64.decode(encoded) == Array(plain.utf8))
+        }
+        for bad in ["Zg=", "Z===", "Zm9v!", "Zg==Zg==", "Zm 9v"] { #expect(Base64.decode(bad) == nil, "\(bad)") }
+        var rng = SystemRandomNumberGenerator()
+        for n in 0..<70 {
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            #expect(Base64.decode(Base64.encode(bytes)) == bytes)
+            #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
+        }
+    }
+
+    /// The example of the Standard Webhooks reference libraries' tests.
+    @Test func signatureMatchesTheSpecificationsExample() throws {
+        let key = try StandardWebhooks.key(fromSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let signature = try StandardWebhooks.signature(key: key, id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
+                                                       body: Array(#"{"test": 2432232314}"#.utf8))
+        #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        #expect(throws: StandardWebhooks.SecretError.self) { try StandardWebhooks.key(fromSecret: "whsec_not base64!") }
+    }
+}
+
+/// The outbox engine against a real store, with sinks that fail as told.
+@Suite struct OutboxTests {
+    final class ScriptedSink: AlertSink {
+        let name: String
+        let topics: Set<String>?
+        let retry: SinkConfig.Retry?
+        var batchLimit: Int
+        var failures: [Error]
+        var delivered: [String] = []
+
+        init(_ name: String, topics: Set<String>? = nil, retry: SinkConfig.Retry? = SinkConfig.Retry(maxAttempts: 3, maxAge: 3_600),
+             batchLimit: Int = 500, failures: [Error] = []) {
+            self.name = name
+            self.topics = topics
+            self.retry = retry
+            self.batchLimit = batchLimit
+            self.failures = failures
+        }
+
+        func deliver(_ alerts: [(id: String, record: String)]) throws {
+            if !failures.isEmpty { throw failures.removeFirst() }
+            delivered += alerts.map(\.id)
+        }
+    }
+
+    let dir: URL
+    let store: SQLiteStore
+    let t0 = Timestamp(secondsSince1970: 1_800_000_000)
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-outbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+    }
+
+    private func at(_ s: Int64) -> Timestamp { Timestamp(secondsSince1970: t0.secondsSince1970 + s) }
+
+    /// Stores alerts `ids` (each with the given topics) as a poll would.
+    private func alerts(_ ids: [String], topics: [String] = ["police"], now: Timestamp? = nil) throws {
+        let feed = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
+        _ = try store.ingest(feedID: feed, ids.map { ItemCandidate(FeedItem(id: $0, title: $0)) }, now: now ?? t0) { item in
+            ("fw_" + item.id!, #"{"alert_id":"fw_\#(item.id!)","emitted_at":"2027-01-15T08:00:00Z","topics":[\#(topics.map { "\"\($0)\"" }.joined(separator: ","))],"feed":{"url":"u","title":"T"},"item":{"title":"\#(item.id!)"}}"#)
+        }
+    }
+
+    @Test func aFailingSinkBacksOffThenDeliversInOrder() throws {
+        let sink = ScriptedSink("hook", failures: [DeliveryFailure("HTTP 500"), DeliveryFailure("HTTP 503", retryAfter: Timestamp(secondsSince1970: 1_800_000_100))])
+        try alerts(["a", "b"])
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: t0, random: { 0.5 })
+        var state = try #require(try store.sinkState(sink: "hook"))
+        #expect(state.attempts == 1 && state.nextAttemptAt == at(2) && state.lastError == "HTTP 500")
+        #expect(try Delivery.nextAttempt(store, sinks: [sink]) == at(2))
+        // Not due yet: nothing is tried.
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(1), random: { 0.5 })
+        #expect(sink.failures.count == 1)
+        // The second failure asks for 100 s: longer than the backoff, so it wins.
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(2), random: { 0.5 })
+        state = try #require(try store.sinkState(sink: "hook"))
+        #expect(state.attempts == 2 && state.nextAttemptAt == at(100))
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(100), random: { 0.5 })
+        #expect(sink.delivered == ["fw_a", "fw_b"])
+        state = try #require(try store.sinkState(sink: "hook"))
+        #expect(state.attempts == 0 && state.nextAttemptAt == nil && state.lastError == nil)
+        #expect(try Delivery.nextAttempt(store, sinks: [sink]) == nil)
+    }
+
+    @Test func repeatedOrPermanentFailuresDeadLetterAndTheRestGoesOn() throws {
+        let sink = ScriptedSink("hook", batchLimit: 1, failures: [DeliveryFailure("HTTP 400", permanent: true)]
+            + Array(repeating: DeliveryFailure("HTTP 500"), count: 3))
+        try alerts(["a", "b", "c"])
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: t0)   // a: refused at once; b: 500
+        for k in 1...2 { try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(Int64(k) * 1_000)) }  // b: 500, 500 → dead
+        #expect(sink.delivered == ["fw_c"])
+        let dead = try store.deadLetters(sink: "hook")
+        #expect(dead.map(\.alert.id) == ["fw_a", "fw_b"])
+        #expect(dead.map(\.attempts) == [1, 3])
+        #expect(dead[1].error == "HTTP 500 (3 attempts)")
+        // Requeued: sent before anything newer, then forgotten.
+        #expect(try store.requeue(alertID: "fw_b") == 1)
+        try alerts(["d"])
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(5_000))
+        #expect(sink.delivered == ["fw_c", "fw_b", "fw_d"])
+        #expect(try store.deadLetters(sink: "hook").map(\.alert.id) == ["fw_a"])
+    }
+
+    @Test func alertsOlderThanMaxAgeAreDeadLetteredAfterAFailure() throws {
+        let sink = ScriptedSink("hook", retry: SinkConfig.Retry(maxAttempts: 100, maxAge: 600), failures: [DeliveryFailure("HTTP 500")])
+        try alerts(["old"])
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(601))
+        #expect(try store.deadLetters(sink: "hook").first?.error == "HTTP 500 (older than max_age after 1 attempts)")
+    }
+
+    @Test func localSinksAreRetriedEveryRoundAndNeverDeadLettered() throws {
+        let sink = ScriptedSink("file", retry: nil, failures: Array(repeating: SinkError("disk full"), count: 5))
+        try alerts(["a"])
+        for k in 0..<5 { try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(Int64(k))) }
+        #expect(try store.deadLetters(sink: nil).isEmpty)
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(5))
+        #expect(sink.delivered == ["fw_a"])
+    }
+
+    @Test func topicFiltersSkipWithoutHoldingTheCursor() throws {
+        let sink = ScriptedSink("police-only", topics: ["police"])
+        try alerts(["p1"])
+        try alerts(["w1"], topics: ["weather"])
+        try alerts(["p2"])
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: t0)
+        #expect(sink.delivered == ["fw_p1", "fw_p2"])
+        #expect(try store.sinkState(sink: "police-only")?.cursor == store.lastAlertPosition())
+        #expect(try Delivery.report(store, sinks: [sink]).first?.pending == 0)
+    }
+}
+
+@Suite struct DigestTests {
+    /// The summary block, as people grep it.
+    @Test func summaryBlockGolden() throws {
+        func view(_ id: String, _ topics: [String], _ feed: String, _ title: String, story: String, size: Int) throws -> AlertView {
+            try #require(AlertView(json: #"{"alert_id":"\#(id)","emitted_at":"2027-01-15T08:00:00Z","topics":[\#(topics.map { "\"\($0)\"" }.joined(separator: ","))],"feed":{"url":"https://\#(feed).example/feed","title":"\#(feed)"},"item":{"title":"\#(title)","link":"https://\#(feed).example/1"},"story":{"id":"\#(story)","size":\#(size),"first_seen":"2027-01-15T08:00:00Z"}}"#))
+        }
+        let alerts = [
+            try view("a1", ["police"], "Verge", "Police buy face scanner", story: "s1", size: 1),
+            try view("a2", ["police", "facial-recognition"], "Wired", "Police face scanner deal", story: "s1", size: 2),
+            try view("a3", ["facial-recognition"], "Ars", "Airport face checks", story: "s2", size: 1),
+            try view("a4", ["police"], "Ars", "Police scanner, third take", story: "s1", size: 3),
+        ]
+        var failing = FeedRecord(id: 1, url: "https://down.example/feed", currentURL: "https://down.example/feed", errorsInRow: 3,
+                                 nextDueAt: Timestamp(secondsSince1970: 0), gone: false, fetchedOnce: true, itemsSeen: 0)
+        failing.lastError = "HTTP 500"
+        let text = DigestSink.summary(alerts, from: Timestamp(secondsSince1970: 1_800_000_000), to: Timestamp(secondsSince1970: 1_800_003_600),
+                                      failing: [failing])
+        #expect(text == """
+            == summary 2027-01-15T08:00:00Z – 2027-01-15T09:00:00Z: 4 alerts
+               topics: police 3, facial-recognition 2
+               story: 3 items "Police buy face scanner" (Verge, Wired, Ars)
+               story: 1 item "Airport face checks" (Ars)
+               failing: https://down.example/feed: HTTP 500 (3 in a row)
+
+            """)
+    }
+
+    @Test func backoffGrowsFromSecondsToHours() {
+        #expect((1...5).map(Delivery.backoff) == [2, 4, 8, 16, 32])
+        #expect(Delivery.backoff(14) == 16_384 && Delivery.backoff(15) == 6 * 3_600)
+        #expect(Delivery.backoff(1_000) == 6 * 3_600)
+    }
+}
