@@ -113,7 +113,7 @@ public struct SinkConfig: Equatable, Sendable {
         /// Seconds after the alert was created before a failing delivery is dead-lettered.
         public var maxAge: Int
 
-        public init(timeout: Int = 10, maxAttempts: Int = 12, maxAge: Int = 86_400) {
+        public init(timeout: Int = 10, maxAttempts: Int = 30, maxAge: Int = 3 * 86_400) {
             self.timeout = timeout
             self.maxAttempts = maxAttempts
             self.maxAge = maxAge
