@@ -17,12 +17,12 @@ import Testing
             .write(to: dir.appendingPathComponent("local.xml"))
     }
 
-    private func config(_ sinks: String) throws -> String {
+    private func config(_ sinks: String, interval: String = "1h") throws -> String {
         let file = dir.appendingPathComponent("feedwatch.yaml")
         try Data("""
             state: \(dir.appendingPathComponent("state.sqlite").path)
             first_fetch_window: all
-            poll: {interval: 1h}
+            poll: {interval: \(interval)}
             feeds:
               - url: local.xml
             topics:
@@ -181,6 +181,31 @@ import Testing
         let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         #expect(text.contains("Police exec one") && text.contains("Police exec two"))
         #expect(text.components(separatedBy: "id=fw_").count == 3)
+    }
+
+    /// logrotate's default (`create`): the files are renamed away; the next alerts go to new files
+    /// at the configured paths, whole lines, none repeated.
+    @Test func rotatedFilesAreStartedAfresh() throws {
+        try feed(["Police rotate one"])
+        let config = try config("""
+              - file: {path: alerts.jsonl}
+              - digest: {path: digest.log, every: 1h}
+            """, interval: "1s")
+        let (process, _) = try startRun(config)
+        defer { if process.isRunning { process.terminate() } }
+        let alerts = dir.appendingPathComponent("alerts.jsonl"), digest = dir.appendingPathComponent("digest.log")
+        func read(_ url: URL) -> String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
+        try waitFor("the first alert") { read(alerts).contains("rotate one") && read(digest).contains("rotate one") }
+        try FileManager.default.moveItem(at: alerts, to: dir.appendingPathComponent("alerts.jsonl.1"))
+        try FileManager.default.moveItem(at: digest, to: dir.appendingPathComponent("digest.log.1"))
+        kill(process.processIdentifier, SIGHUP)
+        try feed(["Police rotate one", "Police rotate two"])
+        try waitFor("the second alert in new files") { read(alerts).contains("rotate two") && read(digest).contains("rotate two") }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(!read(alerts).contains("rotate one") && !read(digest).contains("rotate one"))
+        #expect(read(alerts).split(separator: "\n").count == 1)
+        #expect(read(dir.appendingPathComponent("alerts.jsonl.1")).split(separator: "\n").count == 1)
     }
 
     /// The digest's line per alert, through the binary (its summary block has a unit test: it
