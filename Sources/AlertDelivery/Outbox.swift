@@ -35,9 +35,12 @@ public enum Delivery {
             } catch let error as StoreError {
                 throw error
             } catch {
-                // A local sink (a full disk, a closed stdout): tried again next round, not dead-lettered.
-                try store.recordSinkFailure(sink: sink.name, attempts: state.attempts + 1, nextAttemptAt: now, error: "\(error)")
-                log("\(sink.name): \(error)")
+                // A local sink (a full disk, a closed stdout): it waits like any failing sink, but
+                // its alerts are never dead-lettered.
+                let attempts = state.attempts + 1
+                let next = Timestamp(secondsSince1970: now.secondsSince1970 + Int64(spread(backoff(attempts), random)))
+                try store.recordSinkFailure(sink: sink.name, attempts: attempts, nextAttemptAt: next, error: "\(error)")
+                log("\(sink.name): \(error); next try at \(next.rfc3339)")
             }
             if let periodic = sink as? PeriodicSink { try periodic.tick(store, now: now) }
         }
@@ -102,8 +105,9 @@ public enum Delivery {
         guard let retry = sink.retry else { throw error }
         let failure = error as? DeliveryFailure ?? DeliveryFailure("\(error)")
         let attempts = state.attempts + 1
+        // A requeued dead letter is old by nature: only attempts count against it.
         let oldest = chunk.map(\.createdAt).min() ?? now
-        let expired = now.secondsSince1970 - oldest.secondsSince1970 >= Int64(retry.maxAge)
+        let expired = !requeued && now.secondsSince1970 - oldest.secondsSince1970 >= Int64(retry.maxAge)
         if failure.permanent || attempts >= retry.maxAttempts || expired {
             let why = failure.permanent ? failure.description
                 : expired ? "\(failure) (older than max_age after \(attempts) attempts)" : "\(failure) (\(attempts) attempts)"

@@ -123,12 +123,15 @@ import Testing
         #expect(try store.deadLetters(sink: "hook").first?.error == "HTTP 500 (older than max_age after 1 attempts)")
     }
 
-    @Test func localSinksAreRetriedEveryRoundAndNeverDeadLettered() throws {
+    @Test func localSinksBackOffButNeverDeadLetter() throws {
         let sink = ScriptedSink("file", retry: nil, failures: Array(repeating: SinkError("disk full"), count: 5))
         try alerts(["a"])
-        for k in 0..<5 { try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(Int64(k))) }
+        for k in 0..<5 { try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(Int64(k) * 100)) }
         #expect(try store.deadLetters(sink: nil).isEmpty)
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(5))
+        #expect(try store.sinkState(sink: "file")?.attempts == 5)
+        // It backs off like the others (a full disk must not spin the daemon): 32 s ±10 % after five.
+        #expect(try Delivery.nextAttempt(store, sinks: [sink]).map { $0.secondsSince1970 - at(400).secondsSince1970 } ?? 0 >= 28)
+        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(1_000))
         #expect(sink.delivered == ["fw_a"])
     }
 
