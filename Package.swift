@@ -25,6 +25,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries, through pkg-config. Nothing but headers and typed inline shims.
@@ -58,6 +59,9 @@ let package = Package(
             name: "Poller",
             dependencies: ["Config", "FeedParse", "FeedwatchCore", "HTTPTransport", "Normalize", "Scheduler", "Store", "TopicQuery"],
             swiftSettings: strict),
+        // Living under a service manager: sd_notify (by hand, no libsystemd) and log lines that
+        // journald files under the right priority.
+        .target(name: "Service", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // The last stage: alerts from the store to every sink, with retries and dead letters.
         .target(
             name: "AlertDelivery",
@@ -70,7 +74,8 @@ let package = Package(
         .executableTarget(
             name: "feedwatch",
             dependencies: [
-                "AlertDelivery", "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Store", "TopicQuery",
+                "AlertDelivery", "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Service", "Store",
+                "TopicQuery", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

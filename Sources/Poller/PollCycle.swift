@@ -28,19 +28,22 @@ public final class PollCycle {
     private let clock: () -> Timestamp
     private let random: () -> Double
     private let stopRequested: @Sendable () -> Bool
+    private let progress: () -> Void
 
     /// `stopRequested`: asked while transfers run; once true, transfers in flight get a few
-    /// seconds and no new one starts.
+    /// seconds and no new one starts. `progress`: called after each committed batch, on the
+    /// calling thread (a long cycle keeps the service manager's watchdog fed).
     public init(config: Config, store: FeedStore, matcher: TopicMatcher,
                 clock: @escaping () -> Timestamp = PollCycle.wallClock,
                 random: @escaping () -> Double = { Double.random(in: 0..<1) },
-                stopRequested: @escaping @Sendable () -> Bool = { false }) {
+                stopRequested: @escaping @Sendable () -> Bool = { false }, progress: @escaping () -> Void = {}) {
         self.config = config
         self.store = store
         self.matcher = matcher
         self.clock = clock
         self.random = random
         self.stopRequested = stopRequested
+        self.progress = progress
     }
 
     public static func wallClock() -> Timestamp {
@@ -98,6 +101,7 @@ public final class PollCycle {
                     }
                 }
                 for case let .failed(error) in work { fetchError = error }
+                progress()  // a batch committed: the store answers (the daemon's watchdog)
             } catch {
                 storeError = error
                 fetched.close()
