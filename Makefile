@@ -8,7 +8,18 @@ DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-d
 # nginx and curl (the poll benchmark serves feeds with one and fetches them with the other).
 BENCH_PACKAGES := libxml2-utils time nginx-light curl
 
-.PHONY: all deps build run test bench clean
+# Where `make install` puts things (DESTDIR is prepended to all of them, for packaging).
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/feedwatch
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(SYSCONFDIR)/systemd/system
+# The binary install-files copies (install builds the release one first).
+BIN        ?= .build/release/feedwatch
+
+.PHONY: all deps build run test bench clean install install-files uninstall
 
 all: build
 
@@ -56,3 +67,31 @@ bench: build
 
 clean:
 	rm -rf .build .run
+
+# The binary, the systemd unit (pointing at that binary), the man pages, the logrotate snippet, the
+# example configs, and /etc/feedwatch/feedwatch.yaml from etc/feedwatch.service.yaml unless a
+# config is already there (an existing one is never overwritten).
+install: build install-files
+	@echo "installed; next: edit $(SYSCONFDIR)/feedwatch/feedwatch.yaml, then systemctl daemon-reload && systemctl enable --now feedwatch"
+
+install-files:
+	install -Dm755 $(BIN) $(DESTDIR)$(BINDIR)/feedwatch
+	mkdir -p $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/feedwatch|$(BINDIR)/feedwatch|; s|/etc/feedwatch/|$(SYSCONFDIR)/feedwatch/|' systemd/feedwatch.service > $(DESTDIR)$(UNITDIR)/feedwatch.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/feedwatch.service
+	install -Dm644 man/feedwatch.1 $(DESTDIR)$(MANDIR)/man1/feedwatch.1
+	install -Dm644 man/feedwatch.yaml.5 $(DESTDIR)$(MANDIR)/man5/feedwatch.yaml.5
+	install -Dm644 etc/logrotate/feedwatch $(DESTDIR)$(SYSCONFDIR)/logrotate.d/feedwatch
+	install -Dm644 etc/feedwatch.service.yaml $(DESTDIR)$(DOCDIR)/feedwatch.service.yaml
+	install -Dm644 etc/feedwatch.example.yaml $(DESTDIR)$(DOCDIR)/feedwatch.example.yaml
+	[ -e $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.yaml ] || \
+	  install -Dm644 etc/feedwatch.service.yaml $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.yaml
+
+# Removes what install put in place; the config stays if it was edited, the store always does.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/feedwatch $(DESTDIR)$(UNITDIR)/feedwatch.service \
+	  $(DESTDIR)$(MANDIR)/man1/feedwatch.1 $(DESTDIR)$(MANDIR)/man5/feedwatch.yaml.5 \
+	  $(DESTDIR)$(SYSCONFDIR)/logrotate.d/feedwatch
+	rm -rf $(DESTDIR)$(DOCDIR)
+	cmp -s etc/feedwatch.service.yaml $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.yaml && \
+	  rm -f $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.yaml && rmdir $(DESTDIR)$(SYSCONFDIR)/feedwatch 2>/dev/null; true
