@@ -17,12 +17,14 @@ public final class DigestSink: AlertSink, PeriodicSink {
     public let path: String
     public let every: Int
     public let topics: Set<String>?
+    public let wantsHealth: Bool
     public var name: String { "digest:" + path }
 
-    public init(path: String, every: Int, topics: Set<String>?) {
+    public init(path: String, every: Int, topics: Set<String>?, health: Bool = false) {
         self.path = path
         self.every = max(60, every)
         self.topics = topics
+        self.wantsHealth = health
     }
 
     public func deliver(_ alerts: [(id: String, record: String)]) throws {
@@ -33,8 +35,8 @@ public final class DigestSink: AlertSink, PeriodicSink {
     static func line(_ record: String) -> String {
         guard let a = AlertView(json: record) else { return record }
         let size = a.story?.size ?? 1
-        return "\(a.emitted_at) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.item.title ?? "(untitled)")"
-            + (a.item.link.map { " <\($0)>" } ?? "") + " (story of \(size))"
+        return "\(a.emitted_at) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.headline)"
+            + (a.link.map { " <\($0)>" } ?? "") + (a.health == nil ? " (story of \(size))" : "")
     }
 
     func nextTick(_ store: FeedStore) throws -> Timestamp? {
@@ -48,7 +50,7 @@ public final class DigestSink: AlertSink, PeriodicSink {
         }
         guard now.secondsSince1970 - last.secondsSince1970 >= Int64(every) else { return }
         let alerts = try store.alerts(createdFrom: last, to: now).compactMap { AlertView(json: $0.record) }
-            .filter { a in topics.map { wanted in a.topics.contains(where: wanted.contains) } ?? true }
+            .filter { a in a.health != nil ? wantsHealth : topics.map { wanted in a.topics.contains(where: wanted.contains) } ?? true }
         try append(Self.summary(alerts, from: last, to: now, failing: try store.allFeeds().filter { $0.errorsInRow > 0 && !$0.gone }))
         try store.setSummaryTime(sink: name, at: now)
     }
@@ -69,10 +71,10 @@ public final class DigestSink: AlertSink, PeriodicSink {
         }
         // Stories by size, largest first (ties: the earliest); at most five.
         var stories: [String: (size: Int, title: String, outlets: [String], first: Int)] = [:]
-        for (k, a) in alerts.enumerated() {
+        for (k, a) in alerts.enumerated() where a.health == nil {
             let id = a.story?.id ?? a.alert_id
             let outlet = a.feed.title ?? a.feed.url
-            var s = stories[id] ?? (0, a.item.title ?? "(untitled)", [], k)
+            var s = stories[id] ?? (0, a.headline, [], k)
             s.size = max(s.size, a.story?.size ?? 1)
             if !s.outlets.contains(outlet) { s.outlets.append(outlet) }
             stories[id] = s

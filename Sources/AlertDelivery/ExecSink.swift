@@ -9,13 +9,15 @@ public final class ExecSink: AlertSink {
     public let command: [String]
     public let topics: Set<String>?
     public let retry: SinkConfig.Retry?
+    public let wantsHealth: Bool
     public var name: String { "exec:" + command.joined(separator: " ") }
     public var batchLimit: Int { 1 }
 
-    public init(command: [String], topics: Set<String>?, retry: SinkConfig.Retry) {
+    public init(command: [String], topics: Set<String>?, retry: SinkConfig.Retry, health: Bool = false) {
         self.command = command
         self.topics = topics
         self.retry = retry
+        self.wantsHealth = health
     }
 
     public func deliver(_ alerts: [(id: String, record: String)]) throws {

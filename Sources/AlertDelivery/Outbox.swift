@@ -61,9 +61,7 @@ public enum Delivery {
         while true {
             let batch = try store.alerts(after: state.cursor, limit: 500)
             guard let last = batch.last else { break }
-            let wanted = sink.topics.map { topics in
-                batch.filter { AlertView(json: $0.record)?.topics.contains(where: topics.contains) ?? true }
-            } ?? batch
+            let wanted = batch.filter { wants(sink, $0) }
             var offset = 0
             while offset < wanted.count {
                 let chunk = Array(wanted[offset..<min(wanted.count, offset + max(1, sink.batchLimit))])
@@ -128,6 +126,14 @@ public enum Delivery {
         return false
     }
 
+    /// Whether `sink` takes `alert`: a feed health alert only where asked for, an item's alert by
+    /// its topics.
+    static func wants(_ sink: AlertSink, _ alert: StoredAlert) -> Bool {
+        if alert.id.hasPrefix("hl_") { return sink.wantsHealth }
+        guard let topics = sink.topics else { return true }
+        return AlertView(json: alert.record)?.topics.contains(where: topics.contains) ?? true
+    }
+
     /// Seconds to wait after `attempts` failures in a row: 2, 4, 8 … up to six hours.
     public static func backoff(_ attempts: Int) -> Int {
         let n = max(1, attempts)
@@ -162,11 +168,12 @@ public enum Delivery {
         config.sinks.map { sink in
             let topics = sink.topics.map(Set.init)
             switch sink.kind {
-            case .stdout(let format): return StdoutSink(format: format, topics: topics)
-            case .file(let path): return FileSink(path: path, topics: topics)
-            case .digest(let path, let every): return DigestSink(path: path, every: every, topics: topics)
-            case .webhook(let hook): return WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry)
-            case .exec(let command): return ExecSink(command: command, topics: topics, retry: sink.retry)
+            case .stdout(let format): return StdoutSink(format: format, topics: topics, health: sink.health)
+            case .file(let path): return FileSink(path: path, topics: topics, health: sink.health)
+            case .digest(let path, let every): return DigestSink(path: path, every: every, topics: topics, health: sink.health)
+            case .webhook(let hook):
+                return WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry, health: sink.health)
+            case .exec(let command): return ExecSink(command: command, topics: topics, retry: sink.retry, health: sink.health)
             }
         }
     }
@@ -211,9 +218,7 @@ extension Delivery {
                 while true {
                     let batch = try store.alerts(after: cursor, limit: 1_000)
                     guard let last = batch.last else { break }
-                    pending += sink.topics.map { topics in
-                        batch.filter { AlertView(json: $0.record)?.topics.contains(where: topics.contains) ?? true }.count
-                    } ?? batch.count
+                    pending += batch.filter { wants(sink, $0) }.count
                     cursor = last.position
                 }
             }

@@ -12,6 +12,8 @@ public protocol AlertSink: AnyObject {
     var topics: Set<String>? { get }
     /// The most alerts one `deliver` call takes.
     var batchLimit: Int { get }
+    /// Whether feed health alerts come here (`health: true`); no other sink receives them.
+    var wantsHealth: Bool { get }
     /// How a sink that can fail retries and gives up; `nil` for local sinks (a full disk is
     /// retried every round and never dead-letters an alert).
     var retry: SinkConfig.Retry? { get }
@@ -23,6 +25,7 @@ public protocol AlertSink: AnyObject {
 extension AlertSink {
     public var batchLimit: Int { 500 }
     public var retry: SinkConfig.Retry? { nil }
+    public var wantsHealth: Bool { false }
 }
 
 /// A delivery the receiver refused or that did not complete.
@@ -45,12 +48,34 @@ struct AlertView: Decodable {
     struct Feed: Decodable { var url: String; var title: String? }
     struct Item: Decodable { var title: String?; var link: String?; var summary: String? }
     struct Story: Decodable { var id: String; var size: Int }
+    struct Health: Decodable { var event: String; var errors_in_row: Int?; var error: String?; var silent_for: Int?; var usual_gap: Int? }
     var alert_id: String
     var emitted_at: String
     var topics: [String]
     var feed: Feed
-    var item: Item
+    var item: Item?
     var story: Story?
+    var health: Health?
+
+    /// The item's title, or what a health alert says.
+    var headline: String {
+        if let h = health {
+            switch h.event {
+            case "failing": return "feed failing: \(h.error ?? "error") (\(h.errors_in_row ?? 0) polls in a row)"
+            case "recovered": return "feed recovered after \(h.errors_in_row ?? 0) failed polls"
+            case "silent": return "feed silent for \(Self.days(h.silent_for)) (usually a new item every \(Self.days(h.usual_gap)))"
+            default: return "feed health: \(h.event)"
+            }
+        }
+        return item?.title ?? "(untitled)"
+    }
+
+    var link: String? { item?.link }
+
+    private static func days(_ seconds: Int?) -> String {
+        let s = seconds ?? 0
+        return s >= 86_400 ? "\(s / 86_400)d" : s >= 3_600 ? "\(s / 3_600)h" : "\(max(1, s / 60))m"
+    }
 
     init?(json: String) {
         guard let view = try? JSONDecoder().decode(AlertView.self, from: Data(json.utf8)) else { return nil }
@@ -62,11 +87,13 @@ struct AlertView: Decodable {
 public final class StdoutSink: AlertSink {
     public let format: SinkConfig.OutputFormat
     public let topics: Set<String>?
+    public let wantsHealth: Bool
     public var name: String { "stdout" + (topics.map { ":" + $0.sorted().joined(separator: ",") } ?? "") }
 
-    public init(format: SinkConfig.OutputFormat, topics: Set<String>?) {
+    public init(format: SinkConfig.OutputFormat, topics: Set<String>?, health: Bool = false) {
         self.format = format
         self.topics = topics
+        self.wantsHealth = health
     }
 
     public func deliver(_ alerts: [(id: String, record: String)]) throws {
@@ -84,8 +111,8 @@ public final class StdoutSink: AlertSink {
     static func line(_ record: String) -> String {
         guard let a = AlertView(json: record) else { return record }
         let feed = a.feed.title ?? a.feed.url
-        return "\(a.emitted_at) [\(a.topics.joined(separator: ", "))] \(feed): \(a.item.title ?? "(untitled)")"
-            + (a.item.link.map { " <\($0)>" } ?? "")
+        return "\(a.emitted_at) [\(a.topics.joined(separator: ", "))] \(feed): \(a.headline)"
+            + (a.link.map { " <\($0)>" } ?? "")
     }
 }
 
@@ -94,12 +121,14 @@ public final class StdoutSink: AlertSink {
 public final class FileSink: AlertSink {
     public let path: String
     public let topics: Set<String>?
+    public let wantsHealth: Bool
     public var name: String { "file:" + path }
     private var written: Set<String>?
 
-    public init(path: String, topics: Set<String>?) {
+    public init(path: String, topics: Set<String>?, health: Bool = false) {
         self.path = path
         self.topics = topics
+        self.wantsHealth = health
     }
 
     public func deliver(_ alerts: [(id: String, record: String)]) throws {

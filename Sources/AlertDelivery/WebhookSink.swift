@@ -13,16 +13,18 @@ public final class WebhookSink: AlertSink {
     public let hook: SinkConfig.Webhook
     public let topics: Set<String>?
     public let retry: SinkConfig.Retry?
+    public let wantsHealth: Bool
     private let key: Result<[UInt8], StandardWebhooks.SecretError>?
 
     public var name: String { "webhook:" + hook.url }
     public var batchLimit: Int { hook.format == .json ? hook.batch : 1 }
 
     /// `secret`: the `whsec_…` value of `secret_env`, if set.
-    public init(_ hook: SinkConfig.Webhook, secret: String?, topics: Set<String>?, retry: SinkConfig.Retry) {
+    public init(_ hook: SinkConfig.Webhook, secret: String?, topics: Set<String>?, retry: SinkConfig.Retry, health: Bool = false) {
         self.hook = hook
         self.topics = topics
         self.retry = retry
+        self.wantsHealth = health
         key = secret.map { s in Result { () throws(StandardWebhooks.SecretError) in try StandardWebhooks.key(fromSecret: s) } }
     }
 
@@ -70,15 +72,15 @@ enum WebhookPayload {
             if format == .slack {
                 // Slack's incoming webhooks: `text` in mrkdwn, a link as <url|label>.
                 w.field("text", a.map { v in
-                    let title = v.item.title ?? "(untitled)"
-                    return "*[\(v.topics.joined(separator: ", "))]* " + (v.item.link.map { "<\($0)|\(escapeSlack(title))>" } ?? escapeSlack(title))
+                    let title = v.headline
+                    return "*[\(v.topics.joined(separator: ", "))]* " + (v.link.map { "<\($0)|\(escapeSlack(title))>" } ?? escapeSlack(title))
                         + " — \(escapeSlack(v.feed.title ?? v.feed.url))"
                 } ?? records[0])
             } else {
                 // Discord's execute-webhook: `content`, at most 2,000 characters; no pings.
                 let text = a.map { v in
-                    "**[\(v.topics.joined(separator: ", "))]** \(v.item.title ?? "(untitled)") — \(v.feed.title ?? v.feed.url)"
-                        + (v.item.link.map { "\n\($0)" } ?? "")
+                    "**[\(v.topics.joined(separator: ", "))]** \(v.headline) — \(v.feed.title ?? v.feed.url)"
+                        + (v.link.map { "\n\($0)" } ?? "")
                 } ?? records[0]
                 w.field("content", String(text.prefix(2_000)))
                 w.key("allowed_mentions")
@@ -93,12 +95,12 @@ enum WebhookPayload {
         case .ntfy:
             // ntfy publishes the body as the message; title, tags and click target as headers.
             let a = AlertView(json: records[0])
-            let message = a.map { $0.item.summary.map { String($0.prefix(1_000)) } ?? ($0.item.title ?? "") } ?? records[0]
+            let message = a.map { $0.item?.summary.map { String($0.prefix(1_000)) } ?? $0.headline } ?? records[0]
             var headers: [(String, String)] = []
             if let a {
-                headers.append(("Title", headerSafe(a.item.title ?? a.feed.title ?? "feedwatch alert")))
+                headers.append(("Title", headerSafe(a.item?.title ?? a.headline)))
                 headers.append(("Tags", headerSafe(a.topics.joined(separator: ","))))
-                if let link = a.item.link { headers.append(("Click", headerSafe(link))) }
+                if let link = a.link { headers.append(("Click", headerSafe(link))) }
             }
             return (Array(message.utf8), "text/plain; charset=utf-8", headers)
         }

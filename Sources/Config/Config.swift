@@ -15,6 +15,21 @@ public struct Config: Sendable {
     public var sinks: [SinkConfig]
     /// Days an item's text and alert record are kept; its dedupe key stays for good.
     public var keepDays: Int = 90
+    /// Feed health alerts; `nil`: none.
+    public var health: HealthSettings?
+}
+
+/// When a feed's health is worth an alert (to the sinks with `health: true`).
+public struct HealthSettings: Equatable, Sendable {
+    /// Polls failed in a row before a feed counts as failing (its recovery alerts too).
+    public var failingAfter: Int?
+    /// A feed silent for this many times its usual gap between new items counts as silent.
+    public var silentAfter: Int?
+
+    public init(failingAfter: Int? = nil, silentAfter: Int? = nil) {
+        self.failingAfter = failingAfter
+        self.silentAfter = silentAfter
+    }
 }
 
 /// How old an item in a newly added feed may be and still alert.
@@ -124,11 +139,14 @@ public struct SinkConfig: Equatable, Sendable {
     /// Topic names this sink wants; `nil` for all.
     public var topics: [String]?
     public var retry: Retry
+    /// Whether feed health alerts come here too (`health: true`).
+    public var health: Bool
 
-    public init(kind: Kind, topics: [String]? = nil, retry: Retry = Retry()) {
+    public init(kind: Kind, topics: [String]? = nil, retry: Retry = Retry(), health: Bool = false) {
         self.kind = kind
         self.topics = topics
         self.retry = retry
+        self.health = health
     }
 }
 

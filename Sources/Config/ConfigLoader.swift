@@ -62,7 +62,7 @@ struct ConfigReader {
         self.environment = environment
     }
 
-    static let sections: [String] = ["state", "first_fetch_window", "poll", "store", "feeds", "topics", "sinks"]
+    static let sections: [String] = ["state", "first_fetch_window", "poll", "store", "feeds", "topics", "sinks", "health"]
 
     mutating func read() -> Config? {
         let root: YAMLNode?
@@ -87,6 +87,7 @@ struct ConfigReader {
             case "first_fetch_window": config.firstFetchWindow = firstFetchWindow(value) ?? config.firstFetchWindow
             case "poll": config.poll = poll(value)
             case "store": config.keepDays = keepDays(value) ?? config.keepDays
+            case "health": config.health = health(value)
             case "feeds": feedsNode = value
             case "topics": topicsNode = value
             case "sinks": sinksNode = value
@@ -132,6 +133,19 @@ struct ConfigReader {
             }
         }
         return poll
+    }
+
+    private mutating func health(_ node: YAMLNode) -> HealthSettings? {
+        guard let entries = mapping(node, "health") else { return nil }
+        var h = HealthSettings()
+        for entry in entries {
+            switch entry.key {
+            case "failing_after": h.failingAfter = count(entry.value, "health.failing_after", max: 1_000)
+            case "silent_after": h.silentAfter = count(entry.value, "health.silent_after", max: 1_000)
+            default: unknownKey(entry.key, entry.keyNode, known: ["failing_after", "silent_after"], in: "health")
+            }
+        }
+        return h
     }
 
     private mutating func keepDays(_ node: YAMLNode) -> Int? {
@@ -316,11 +330,11 @@ struct ConfigReader {
             var sinkTopics: [String]?
             let allowed: [String]
             switch kind {
-            case "stdout": allowed = ["format", "topics"]
-            case "file": allowed = ["path", "topics"]
-            case "digest": allowed = ["path", "every", "topics"]
-            case "webhook": allowed = ["url", "secret_env", "topics", "format", "batch", "timeout", "max_attempts", "max_age"]
-            case "exec": allowed = ["command", "topics", "timeout", "max_attempts", "max_age"]
+            case "stdout": allowed = ["format", "topics", "health"]
+            case "file": allowed = ["path", "topics", "health"]
+            case "digest": allowed = ["path", "every", "topics", "health"]
+            case "webhook": allowed = ["url", "secret_env", "topics", "format", "batch", "timeout", "max_attempts", "max_age", "health"]
+            case "exec": allowed = ["command", "topics", "timeout", "max_attempts", "max_age", "health"]
             default:
                 unknownKey(kind, entries[0].keyNode, known: kinds, in: "sinks")
                 continue
@@ -384,7 +398,8 @@ struct ConfigReader {
             if let v = values["timeout"] { retry.timeout = duration(v, "\(what).\(kind).timeout") ?? retry.timeout }
             if let v = values["max_attempts"] { retry.maxAttempts = count(v, "\(what).\(kind).max_attempts", max: 1_000) ?? retry.maxAttempts }
             if let v = values["max_age"] { retry.maxAge = duration(v, "\(what).\(kind).max_age") ?? retry.maxAge }
-            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry)) }
+            let health = values["health"].flatMap { bool($0, "\(what).\(kind).health") } ?? false
+            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry, health: health)) }
         }
         return out
     }

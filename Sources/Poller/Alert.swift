@@ -43,3 +43,42 @@ public enum Alert {
         return String(decoding: w.bytes, as: UTF8.self)
     }
 }
+
+/// A feed health alert: a feed started failing, recovered, or fell silent. Its record has the
+/// alert record's frame (`alert_id`, `emitted_at`, `topics: ["health"]`, `feed`) with `item` and
+/// `story` null and a `health` object; only sinks with `health: true` receive it.
+public enum HealthAlert {
+    public enum Event: String, Sendable { case failing, recovered, silent }
+
+    public static func record(_ event: Event, feedURL: String, feedTitle: String?, at now: Timestamp,
+                              errorsInRow: Int? = nil, error: String? = nil, silentFor: Int? = nil, usualGap: Int? = nil) -> (id: String, record: String) {
+        let id = "hl_" + EntryKey.digest([feedURL, event.rawValue, String(now.secondsSince1970)])
+        var w = JSONWriter(pretty: false, capacity: 512)
+        w.beginObject()
+        w.field("alert_id", id)
+        w.field("emitted_at", now.rfc3339)
+        w.field("topics", strings: ["health"])
+        w.key("matches")
+        w.beginObject()
+        w.endObject()
+        w.key("feed")
+        w.beginObject()
+        w.field("url", feedURL)
+        w.field("title", feedTitle)
+        w.endObject()
+        w.key("item")
+        w.null()
+        w.key("story")
+        w.null()
+        w.key("health")
+        w.beginObject()
+        w.field("event", event.rawValue)
+        w.field("errors_in_row", errorsInRow.map(Int64.init))
+        w.field("error", error)
+        w.field("silent_for", silentFor.map(Int64.init))
+        w.field("usual_gap", usualGap.map(Int64.init))
+        w.endObject()
+        w.endObject()
+        return (id, String(decoding: w.bytes, as: UTF8.self))
+    }
+}

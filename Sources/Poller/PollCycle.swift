@@ -201,6 +201,7 @@ public final class PollCycle {
         let plan = schedule(source)
         func fail(_ message: String, _ outcome: PollSchedule.Outcome? = nil) throws(StoreError) {
             summary.failures.append((feed.url, message))
+            try healthAfterFailure(feed, source: source, error: message, now: now)
             let o = outcome ?? .failure(errorsInRow: feed.errorsInRow + 1)
             let next = plan.nextDue(after: o, at: now, random: random) ?? now
             try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: r.status == 0 ? nil : r.status, error: message,
@@ -237,6 +238,7 @@ public final class PollCycle {
                          now: Timestamp, into summary: inout Summary) throws(StoreError) {
         var newItems = 0
         if let parsed { newItems = try ingest(feed, source: source, parsed, now: now, into: &summary) }
+        try healthAfterSuccess(feed, source: source, title: parsed?.feed.title, newItems: newItems, now: now)
         var fresh = r.flatMap { FreshnessHeaders.freshness(cacheControl: $0.headers["cache-control"], expires: $0.headers["expires"],
                                                             date: $0.headers["date"], now: now) }
         if let ttl = parsed?.feed.ttlMinutes { fresh = max(fresh ?? 0, ttl * 60) }
@@ -245,6 +247,36 @@ public final class PollCycle {
             at: now, status: r?.status ?? 200, etag: r?.headers["etag"] ?? (r == nil ? feed.etag : nil),
             lastModified: r?.headers["last-modified"] ?? (r == nil ? feed.lastModified : nil),
             movedTo: r?.permanentRedirect, nextDueAt: next))
+    }
+
+    // MARK: Feed health
+
+    /// The poll that makes `failing_after` failures in a row raises a "failing" alert (once).
+    private func healthAfterFailure(_ feed: FeedRecord, source: FeedSource?, error: String, now: Timestamp) throws(StoreError) {
+        guard let n = config.health?.failingAfter, feed.errorsInRow + 1 == n else { return }
+        let a = HealthAlert.record(.failing, feedURL: feed.url, feedTitle: source?.name, at: now, errorsInRow: n, error: error)
+        try store.addFeedAlert(id: a.id, record: a.record, now: now)
+    }
+
+    /// A success after a "failing" alert raises "recovered"; a feed silent for `silent_after`
+    /// times its usual gap between new items raises "silent" (once, until it publishes again).
+    private func healthAfterSuccess(_ feed: FeedRecord, source: FeedSource?, title: String?, newItems: Int, now: Timestamp) throws(StoreError) {
+        guard let health = config.health else { return }
+        let name = source?.name ?? title
+        if let n = health.failingAfter, feed.errorsInRow >= n {
+            let a = HealthAlert.record(.recovered, feedURL: feed.url, feedTitle: name, at: now, errorsInRow: feed.errorsInRow)
+            try store.addFeedAlert(id: a.id, record: a.record, now: now)
+        }
+        if newItems > 0 {
+            if feed.silentAlerted { try store.setSilentAlerted(feedID: feed.id, false) }
+            return
+        }
+        guard let k = health.silentAfter, !feed.silentAlerted, let gap = feed.publishGap, gap > 0, let last = feed.lastNewAt else { return }
+        let silent = Int(now.secondsSince1970 - last.secondsSince1970)
+        guard silent > k * gap else { return }
+        let a = HealthAlert.record(.silent, feedURL: feed.url, feedTitle: name, at: now, silentFor: silent, usualGap: gap)
+        try store.addFeedAlert(id: a.id, record: a.record, now: now)
+        try store.setSilentAlerted(feedID: feed.id, true)
     }
 
     /// Stores the document's items; new ones that match a topic get their alert in the same
@@ -284,6 +316,7 @@ public final class PollCycle {
         do {
             let file = try LocalFile(path: LocalPath.fromFileURL(feed.currentURL))
             if let etag = feed.etag, etag == file.validator {
+                try healthAfterSuccess(feed, source: source, title: nil, newItems: 0, now: now)
                 let next = schedule(source, after: feed, newItems: 0, now: now).nextDue(after: .success(freshFor: nil), at: now, random: random) ?? now
                 try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: 304, nextDueAt: next))
                 return
@@ -292,6 +325,7 @@ public final class PollCycle {
             try file.chunks { try parser.feed($0) }
             let parsed = try parser.finish()
             let newItems = try ingest(feed, source: source, parsed, now: now, into: &summary)
+            try healthAfterSuccess(feed, source: source, title: parsed.feed.title, newItems: newItems, now: now)
             let next = schedule(source, after: feed, newItems: newItems, now: now)
                 .nextDue(after: .success(freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }), at: now, random: random) ?? now
             try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: 200, etag: file.validator, nextDueAt: next))
@@ -299,6 +333,7 @@ public final class PollCycle {
             throw error
         } catch {
             summary.failures.append((feed.url, "\(error)"))
+            try healthAfterFailure(feed, source: source, error: "\(error)", now: now)
             let next = plan.nextDue(after: .failure(errorsInRow: feed.errorsInRow + 1), at: now, random: random) ?? now
             try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: nil, error: "\(error)", nextDueAt: next))
         }

@@ -20,10 +20,13 @@ public struct FeedRecord: Equatable, Sendable {
     public var publishGap: Int?
     /// When a poll last found a new item.
     public var lastNewAt: Timestamp?
+    /// A "silent" health alert went out and no new item came since.
+    public var silentAlerted = false
 
     public init(id: Int64, url: String, currentURL: String, etag: String? = nil, lastModified: String? = nil, lastFetchAt: Timestamp? = nil,
                 lastStatus: Int? = nil, lastError: String? = nil, errorsInRow: Int = 0, nextDueAt: Timestamp, gone: Bool = false,
-                fetchedOnce: Bool = false, itemsSeen: Int = 0, publishGap: Int? = nil, lastNewAt: Timestamp? = nil) {
+                fetchedOnce: Bool = false, itemsSeen: Int = 0, publishGap: Int? = nil, lastNewAt: Timestamp? = nil,
+                silentAlerted: Bool = false) {
         self.id = id
         self.url = url
         self.currentURL = currentURL
@@ -39,6 +42,7 @@ public struct FeedRecord: Equatable, Sendable {
         self.itemsSeen = itemsSeen
         self.publishGap = publishGap
         self.lastNewAt = lastNewAt
+        self.silentAlerted = silentAlerted
     }
 }
 
@@ -156,6 +160,10 @@ public protocol FeedStore: AnyObject {
     func setCursor(sink: String, position: Int64) throws(StoreError)
     /// Alerts created in `from..<to`, oldest first (a digest's period).
     func alerts(createdFrom from: Timestamp, to: Timestamp) throws(StoreError) -> [StoredAlert]
+    /// Stores an alert that concerns a feed, not an item (feed health), in the sinks' queue.
+    func addFeedAlert(id: String, record: String, now: Timestamp) throws(StoreError)
+    /// Marks whether a "silent" health alert is out for a feed.
+    func setSilentAlerted(feedID: Int64, _ alerted: Bool) throws(StoreError)
     /// A sink's cursor and retry state; `nil` for a sink never seen.
     func sinkState(sink: String) throws(StoreError) -> SinkState?
     /// After a failed attempt: how many in a row, when to try again, why.

@@ -36,8 +36,8 @@ public final class SQLiteStore: FeedStore {
             var stored: [String: (entry: String, active: Bool)] = [:]
             for row in try db.query(Self.selectAllFeeds) {
                 guard let url = row.text(at: 1) else { continue }
-                let active = row.int(at: 16) == 1
-                stored[url] = (row.text(at: 15) ?? "", active)
+                let active = row.int(at: 17) == 1
+                stored[url] = (row.text(at: 16) ?? "", active)
                 if active { current.append(Self.feed(row)) }
             }
             var wanted = Set<String>()
@@ -203,6 +203,15 @@ public final class SQLiteStore: FeedStore {
 
     // MARK: Outbox
 
+    public func addFeedAlert(id: String, record: String, now: Timestamp) throws(StoreError) {
+        try db.run("INSERT OR IGNORE INTO alerts (alert_id, item_id, created_at, record) VALUES (?, NULL, ?, ?)",
+                   [.text(id), .integer(now.secondsSince1970), .text(record)])
+    }
+
+    public func setSilentAlerted(feedID: Int64, _ alerted: Bool) throws(StoreError) {
+        try db.run("UPDATE feeds SET silent_alerted = ? WHERE id = ?", [.integer(alerted ? 1 : 0), .integer(feedID)])
+    }
+
     public func alerts(createdFrom from: Timestamp, to: Timestamp) throws(StoreError) -> [StoredAlert] {
         try db.query("SELECT rowid, alert_id, record, created_at FROM alerts WHERE created_at >= ? AND created_at < ? ORDER BY rowid",
                      [.integer(from.secondsSince1970), .integer(to.secondsSince1970)]).compactMap { row in
@@ -326,7 +335,7 @@ public final class SQLiteStore: FeedStore {
     /// was most of reading 10,000 feeds), then `entry` and `active` for the sync.
     private static let feedColumns = """
         id, url, current_url, etag, last_modified, last_fetch_at, last_status, last_error, errors_in_row, \
-        next_due_at, gone, fetched_once, items_seen, publish_gap, last_new_at, entry, active
+        next_due_at, gone, fetched_once, items_seen, publish_gap, last_new_at, silent_alerted, entry, active
         """
     private static let selectAllFeeds = "SELECT \(feedColumns) FROM feeds ORDER BY id"
     private static let selectActiveFeeds = "SELECT \(feedColumns) FROM feeds WHERE active ORDER BY id"
@@ -344,6 +353,7 @@ public final class SQLiteStore: FeedStore {
             errorsInRow: Int(r.int(at: 8) ?? 0),
             nextDueAt: Timestamp(secondsSince1970: r.int(at: 9) ?? 0),
             gone: r.int(at: 10) == 1, fetchedOnce: r.int(at: 11) == 1, itemsSeen: Int(r.int(at: 12) ?? 0),
-            publishGap: r.int(at: 13).map(Int.init), lastNewAt: r.int(at: 14).map(Timestamp.init(secondsSince1970:)))
+            publishGap: r.int(at: 13).map(Int.init), lastNewAt: r.int(at: 14).map(Timestamp.init(secondsSince1970:)),
+            silentAlerted: r.int(at: 15) == 1)
     }
 }

@@ -91,5 +91,26 @@ enum Schema {
         ) STRICT;
         CREATE INDEX alerts_created ON alerts (created_at);   -- digests summarize a period
         """,
+        // 6: alerts get a position that is never reused (sink cursors point into it, and pruning
+        // may empty the table), and may concern a feed rather than an item (health alerts).
+        """
+        CREATE TABLE alerts_new (
+            position INTEGER PRIMARY KEY AUTOINCREMENT,
+            alert_id TEXT NOT NULL UNIQUE,
+            item_id INTEGER UNIQUE REFERENCES items(id) ON DELETE CASCADE,   -- NULL: a feed health alert
+            created_at INTEGER NOT NULL,
+            record TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO alerts_new (position, alert_id, item_id, created_at, record)
+            SELECT rowid, alert_id, item_id, created_at, record FROM alerts ORDER BY rowid;
+        DROP TABLE alerts;
+        ALTER TABLE alerts_new RENAME TO alerts;
+        CREATE INDEX alerts_created ON alerts (created_at);
+        INSERT INTO sqlite_sequence (name, seq) SELECT 'alerts', max(
+            coalesce((SELECT max(position) FROM alerts), 0), coalesce((SELECT max(last_alert_rowid) FROM sink_cursors), 0))
+            WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'alerts');
+        UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(last_alert_rowid) FROM sink_cursors), 0)) WHERE name = 'alerts';
+        ALTER TABLE feeds ADD COLUMN silent_alerted INTEGER NOT NULL DEFAULT 0;  -- a "silent" health alert went out
+        """,
     ]
 }

@@ -57,9 +57,14 @@ enum ConfigSummary {
             out += "  \(t.name)\(pad)  \(t.query)\(language)\(feeds)\n"
         }
 
+        if let h = c.health {
+            out += "health alerts: " + ([h.failingAfter.map { "a feed failing \($0) polls in a row, and its recovery" },
+                                         h.silentAfter.map { "a feed silent \($0)× its usual gap between items" }]
+                .compactMap { $0 }.joined(separator: "; ").nonEmpty ?? "none configured") + "\n"
+        }
         out += "sinks: \(c.sinks.count)\n"
         for s in c.sinks {
-            let topics = s.topics.map { "  (topics: \($0.joined(separator: ", ")))" } ?? ""
+            let topics = (s.topics.map { "  (topics: \($0.joined(separator: ", ")))" } ?? "") + (s.health ? "  (+ health alerts)" : "")
             switch s.kind {
             case .stdout(let format): out += "  stdout, \(format.rawValue)\(topics)\n"
             case .file(let path): out += "  file \(path)\(topics)\n"
@@ -107,4 +112,8 @@ enum ConfigSummary {
         }
         return "\(bytes) bytes"
     }
+}
+
+private extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -208,6 +208,32 @@ import Testing
         #expect(read(dir.appendingPathComponent("alerts.jsonl.1")).split(separator: "\n").count == 1)
     }
 
+    /// Feed health alerts go only to the sinks that ask for them.
+    @Test func healthAlertsReachOnlySinksThatAsk() throws {
+        let path = dir.appendingPathComponent("feedwatch.yaml")
+        try Data("""
+            state: \(dir.appendingPathComponent("state.sqlite").path)
+            health: {failing_after: 1}
+            feeds:
+              - {url: nowhere.xml, name: Nowhere}
+            topics:
+              police: police
+            sinks:
+              - file: {path: health.jsonl, health: true}
+              - file: {path: items.jsonl}
+              - stdout: {format: text, health: true}
+            """.utf8).write(to: path)
+        let once = try BinaryRunner.run(["once", "--config", path.path])
+        #expect(once.status == 2)
+        let line = try String(contentsOf: dir.appendingPathComponent("health.jsonl"), encoding: .utf8)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect((record["alert_id"] as? String)?.hasPrefix("hl_") == true)
+        #expect((record["health"] as? [String: Any])?["event"] as? String == "failing")
+        #expect(record["topics"] as? [String] == ["health"])
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("items.jsonl").path))
+        #expect(once.stdout.contains("[health] Nowhere: feed failing: cannot read"), "\(once.stdout)")
+    }
+
     /// The digest's line per alert, through the binary (its summary block has a unit test: it
     /// needs a clock, `every` is at least a minute).
     @Test func digestLinesAndSummary() throws {
