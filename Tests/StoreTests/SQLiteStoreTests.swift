@@ -231,6 +231,20 @@ import Testing
         #expect(plan.contains("USING INDEX items_prunable"), "\(plan)")
     }
 
+    /// Sink cursors point at alert positions: a position is never handed out twice, even when
+    /// pruning has emptied the table.
+    @Test func alertPositionsAreNeverReused() throws {
+        let store = try SQLiteStore(path: path)
+        let id = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
+        _ = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "1", title: "One"))], now: t0) { _ in ("a1", "{}") }
+        let first = try #require(try store.alerts(after: 0, limit: 10).first)
+        try store.setCursor(sink: "file", position: first.position)
+        _ = try store.prune(before: at(86_400), sinks: ["file"])
+        #expect(try store.alerts(after: 0, limit: 10).isEmpty)
+        _ = try store.ingest(feedID: id, [ItemCandidate(FeedItem(id: "2", title: "Two"))], now: at(86_400)) { _ in ("a2", "{}") }
+        #expect(try store.alerts(after: first.position, limit: 10).map(\.id) == ["a2"])
+    }
+
     @Test func blockedHostsExpire() throws {
         let store = try SQLiteStore(path: path)
         try store.block(host: "a.example", until: at(120))
