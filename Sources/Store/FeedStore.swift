@@ -190,6 +190,8 @@ public protocol FeedStore: AnyObject {
     /// every sink in `sinks` has taken; the items' dedupe keys stay, so an old item reappearing
     /// in a feed does not alert again. Returns how many items were pruned.
     func prune(before cutoff: Timestamp, sinks: [String]) throws(StoreError) -> Int
+    /// How many feeds the config names, and how many of them are failing (for STATUS=).
+    func feedCounts() throws(StoreError) -> (feeds: Int, failing: Int)
     /// Every feed the config still names, for `status`.
     func allFeeds() throws(StoreError) -> [FeedRecord]
 }

@@ -319,6 +319,12 @@ public final class SQLiteStore: FeedStore {
         try db.transaction(body)
     }
 
+    public func feedCounts() throws(StoreError) -> (feeds: Int, failing: Int) {
+        try db.first("SELECT count(*), coalesce(sum(errors_in_row > 0 AND NOT gone), 0) FROM feeds WHERE active", []) {
+            (Int($0.int(at: 0) ?? 0), Int($0.int(at: 1) ?? 0))
+        } ?? (0, 0)
+    }
+
     public func allFeeds() throws(StoreError) -> [FeedRecord] {
         try db.query(Self.selectActiveFeeds).map(Self.feed)
     }

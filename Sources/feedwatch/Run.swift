@@ -116,11 +116,10 @@ struct Run: ParsableCommand {
 
     /// "polling 240 feeds, 3 failing, outbox 0": what `systemctl status` shows.
     private static func status(store: FeedStore, sinks: [AlertSink]) -> String {
-        guard let feeds = try? store.allFeeds() else { return "the store does not answer" }
-        let failing = feeds.filter { $0.errorsInRow > 0 && !$0.gone }.count
+        guard let (feeds, failing) = try? store.feedCounts() else { return "the store does not answer" }
         let pending = ((try? Delivery.report(store, sinks: sinks)) ?? []).reduce(0) { $0 + $1.pending }
         let dead = ((try? store.deadLetters(sink: nil)) ?? []).filter { !$0.requeued }.count
-        return "polling \(feeds.count) feeds, \(failing) failing, outbox \(pending)" + (dead > 0 ? ", \(dead) dead-lettered" : "")
+        return "polling \(feeds) feeds, \(failing) failing, outbox \(pending)" + (dead > 0 ? ", \(dead) dead-lettered" : "")
     }
 
     private static func environment() -> [String: String] {
