@@ -288,7 +288,8 @@ public final class PollCycle {
                         into summary: inout Summary) throws(StoreError) -> Int {
         let feedName = source?.name ?? parsed.feed.title
         var alerts = 0
-        let results = try store.ingest(feedID: feed.id, parsed.items.map(ItemCandidate.init), now: now) { item in
+        let site = ArticleKey.site(of: feed.currentURL)
+        let results = try store.ingest(feedID: feed.id, parsed.items.map { ItemCandidate($0, site: site) }, now: now) { item in
             if !feed.fetchedOnce {
                 switch config.firstFetchWindow {
                 case .all: break
@@ -303,7 +304,7 @@ public final class PollCycle {
             return (id, Alert.record(id: id, emittedAt: now, matches: matches, feedURL: feed.url,
                                      feedTitle: source?.name ?? parsed.feed.title, item: item))
         }
-        let new = results.filter { if case .new = $0 { true } else { false } }.count
+        let new = results.filter(\.isNew).count
         summary.newItems += new
         summary.newAlerts += alerts
         return new

@@ -75,8 +75,20 @@ public struct FetchOutcome: Sendable {
 /// An item of a fetched document, ready to be stored.
 public struct ItemCandidate: Sendable {
     public var item: FeedItem
+    /// Its canonical link (`ArticleKey.link`), and its title and summary on its site
+    /// (`ArticleKey.text`): an item new to its feed but matching another stored item by either
+    /// is a copy of that article — stored, never alerted.
+    public var articleKey: String?
+    public var textKey: String?
 
-    public init(_ item: FeedItem) { self.item = item }
+    public init(_ item: FeedItem, site: String? = nil) {
+        self.item = item
+        articleKey = item.link.flatMap(ArticleKey.link)
+        if let site {
+            textKey = ArticleKey.text(site: item.link.map(ArticleKey.site(of:)).flatMap { $0.isEmpty ? nil : $0 } ?? site,
+                                      title: item.title, summary: item.summary)
+        }
+    }
 }
 
 /// An alert as stored: its place in the order alerts were made, its id and its record.
@@ -131,6 +143,16 @@ public enum IngestResult: Equatable, Sendable {
     case updated(itemID: Int64)
     /// Seen before, unchanged.
     case unchanged(itemID: Int64)
+    /// New to this feed, but the same article as a stored item (`of`): stored, not alerted.
+    case duplicate(itemID: Int64, of: Int64)
+
+    /// New to its feed (a copy of another feed's article included).
+    public var isNew: Bool {
+        switch self {
+        case .new, .duplicate: true
+        case .updated, .unchanged: false
+        }
+    }
 }
 
 /// The narrow interface the poller uses, so that a PostgreSQL store handing out due feeds to

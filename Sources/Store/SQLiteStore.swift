@@ -120,13 +120,23 @@ public final class SQLiteStore: FeedStore {
                 let item = candidate.item
                 let key = EntryKey.of(item)
                 let hash = EntryKey.contentHash(item)
+                // The article this item copies, if any: the same canonical link or the same text on the
+                // same site, under any feed (the item's own first stored copy included).
+                var original: Int64?
                 func insert() throws(StoreError) -> Bool {
-                    try db.run("""
-                        INSERT INTO items (feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, entry_key) DO NOTHING
+                    if candidate.articleKey != nil || candidate.textKey != nil {
+                        original = try db.first("""
+                            SELECT coalesce(duplicate_of, id) FROM items WHERE article_key = ?1 OR text_key = ?2 ORDER BY id LIMIT 1
+                            """, [Self.text(candidate.articleKey), Self.text(candidate.textKey)]) { $0.int(at: 0) } ?? nil
+                    }
+                    return try db.run("""
+                        INSERT INTO items (feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen,
+                                           article_key, text_key, duplicate_of)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, entry_key) DO NOTHING
                         """, [.integer(feedID), .text(key), .text(hash), Self.text(item.link), Self.text(item.title),
                               Self.text(item.summary), item.published.map { .integer($0.secondsSince1970) } ?? .null,
-                              .integer(now.secondsSince1970), .integer(now.secondsSince1970)]) == 1
+                              .integer(now.secondsSince1970), .integer(now.secondsSince1970),
+                              Self.text(candidate.articleKey), Self.text(candidate.textKey), original.map(SQLValue.integer) ?? .null]) == 1
                 }
                 var inserted = false
                 if insertFirst { inserted = try insert() }
@@ -150,19 +160,23 @@ public final class SQLiteStore: FeedStore {
                     guard try insert() else { throw StoreError(message: "\(db.path): item \(key) neither found nor inserted", code: 0) }
                 }
                 let id = db.lastInsertRowID
+                if let original {
+                    results.append(.duplicate(itemID: id, of: original))  // the original alerted, if it matched
+                    continue
+                }
                 if let a = alert(item) {
                     try db.run("INSERT INTO alerts (alert_id, item_id, created_at, record) VALUES (?, ?, ?, ?)",
                                [.text(a.id), .integer(id), .integer(now.secondsSince1970), .text(a.record)])
                 }
                 results.append(.new(itemID: id))
             }
-            let added = results.filter { if case .new = $0 { true } else { false } }.count
+            let added = results.filter(\.isNew).count
             if added > 0 {
                 // The publishing rate, for adaptive polling: a moving average of the time between
                 // polls that found something new. The first such poll has no previous one: the
                 // spread of its items' dates stands in.
                 let dates = zip(items, results).compactMap { candidate, result -> Int64? in
-                    if case .new = result { candidate.item.published?.secondsSince1970 } else { nil }
+                    result.isNew ? candidate.item.published?.secondsSince1970 : nil
                 }
                 let seed: SQLValue = dates.count >= 2 ? .integer((dates.max()! - dates.min()!) / Int64(dates.count - 1)) : .null
                 try db.run("""

@@ -112,5 +112,14 @@ enum Schema {
         UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(last_alert_rowid) FROM sink_cursors), 0)) WHERE name = 'alerts';
         ALTER TABLE feeds ADD COLUMN silent_alerted INTEGER NOT NULL DEFAULT 0;  -- a "silent" health alert went out
         """,
+        // 7: the same article reached through other feeds or URLs: its canonical link, its text
+        // on its site, and the item it copies (which alerted; the copy does not).
+        """
+        ALTER TABLE items ADD COLUMN article_key TEXT;
+        ALTER TABLE items ADD COLUMN text_key TEXT;
+        ALTER TABLE items ADD COLUMN duplicate_of INTEGER REFERENCES items(id) ON DELETE SET NULL;
+        CREATE INDEX items_article ON items (article_key) WHERE article_key IS NOT NULL;
+        CREATE INDEX items_text ON items (text_key) WHERE text_key IS NOT NULL;
+        """,
     ]
 }

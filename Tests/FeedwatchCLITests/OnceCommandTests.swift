@@ -199,6 +199,36 @@ import Testing
         #expect(wait > 37 * 3_600 && wait < 47 * 3_600, "\(wait / 3_600) h")
     }
 
+    /// Two feeds carrying the same article (one through a tracking link) alert once.
+    @Test func theSameArticleInTwoFeedsAlertsOnce() throws {
+        try Data("""
+            <rss version="2.0"><channel><title>Outlet A</title>
+            <item><guid>a-1</guid><title>Police buy face scanners</title><link>https://news.example.org/scanners</link></item>
+            </channel></rss>
+            """.utf8).write(to: dir.appendingPathComponent("a.xml"))
+        try Data("""
+            <rss version="2.0"><channel><title>Aggregator</title>
+            <item><guid>agg-99</guid><title>Police buy face scanners (via Outlet A)</title>
+            <link>https://news.example.org/scanners?utm_source=aggregator&amp;fbclid=x</link></item>
+            </channel></rss>
+            """.utf8).write(to: dir.appendingPathComponent("b.xml"))
+        let path = try config("""
+            state: \(dir.appendingPathComponent("state.sqlite").path)
+            first_fetch_window: all
+            feeds:
+              - url: a.xml
+              - url: b.xml
+            topics:
+              police: police
+            sinks:
+              - file: {path: \(dir.appendingPathComponent("alerts.jsonl").path)}
+            """)
+        #expect(try BinaryRunner.run(["once", "--config", path]).status == 0)
+        #expect(alertLines().count == 1)
+        #expect(try BinaryRunner.run(["once", "--all", "--config", path]).status == 0)
+        #expect(alertLines().count == 1)
+    }
+
     @Test func aBadConfigExits78() throws {
         let path = try config("feeds: nope\n")
         #expect(try BinaryRunner.run(["once", "--config", path]).status == 78)

@@ -1,0 +1,170 @@
+/// What makes two items the same article, across feeds: the link they lead to, once wrappers and
+/// tracking are taken off, or — on the same site — the same title and summary. Different outlets
+/// running the same wire text are not the same article (they are coverage of one story), so the
+/// text key includes the site.
+public enum ArticleKey {
+    /// Query parameters that only track the reader.
+    static let trackingParameters: Set<String> = [
+        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_hsenc", "_hsmi", "mkt_tok", "oly_enc_id", "oly_anon_id",
+    ]
+
+    /// The canonical form of an article link: `EntryKey.normalizedLink` (scheme and host case,
+    /// default ports, fragment, `utm_*`) plus more tracking parameters dropped and redirect
+    /// wrappers unwrapped (`google.com/url?q=…`, Google News article links whose target can be
+    /// recovered). `nil` for something that is not an http(s) URL.
+    public static func link(_ raw: String) -> String? {
+        var link = EntryKey.normalizedLink(raw)
+        guard link.hasPrefix("http://") || link.hasPrefix("https://") else { return nil }
+        for _ in 0..<3 {  // a wrapper around a wrapper
+            guard let inner = unwrap(link) else { break }
+            link = EntryKey.normalizedLink(inner)
+        }
+        return link.utf8.contains(0x3F) ? dropTracking(link) : link
+    }
+
+    /// Title and summary on one site, or `nil` when either is missing (a title alone repeats
+    /// too often on one site: "Morning briefing").
+    public static func text(site: String, title: String?, summary: String?) -> String? {
+        guard let title, !title.isEmpty, let summary, !summary.isEmpty else { return nil }
+        return "t:" + EntryKey.digest([site.lowercased(), fold(title), fold(summary)])
+    }
+
+    /// The host of a URL, without `www.`: the site an item belongs to.
+    public static func site(of url: String) -> String {
+        // On bytes: it runs for every new item.
+        let u = Array(url.utf8)
+        guard let start = schemeEnd(u) else { return "" }
+        let end = u[start...].firstIndex { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 } ?? u.count
+        let hostStart = (u[start..<end].lastIndex(of: 0x40)).map { $0 + 1 } ?? start
+        var hostEnd = end
+        if u[hostStart..<hostEnd].last != 0x5D, let colon = u[hostStart..<hostEnd].lastIndex(of: 0x3A) { hostEnd = colon }
+        var host = u[hostStart..<hostEnd].map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
+        if host.starts(with: "www.".utf8) { host.removeFirst(4) }
+        return String(decoding: host, as: UTF8.self)
+    }
+
+    /// Index just past "://", if the text has it before any "/".
+    private static func schemeEnd(_ u: [UInt8]) -> Int? {
+        var i = 0
+        while i + 2 < u.count, u[i] != 0x2F {
+            if u[i] == 0x3A && u[i + 1] == 0x2F && u[i + 2] == 0x2F { return i + 3 }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Case and white space do not make a different text.
+    private static func fold(_ s: String) -> String {
+        s.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    private static func unwrap(_ link: String) -> String? {
+        guard link.utf8.count > 20, mentionsGoogle(link) else { return nil }
+        let host = site(of: link)
+        // https://www.google.com/url?q=TARGET (or url=TARGET), as Google Alerts feeds link.
+        if host == "google.com" || host.hasPrefix("google."), pathOf(link).hasPrefix("/url") {
+            for (name, value) in query(link) where name == "q" || name == "url" {
+                let target = percentDecoded(value)
+                if target.hasPrefix("http://") || target.hasPrefix("https://") { return target }
+            }
+        }
+        // https://news.google.com/rss/articles/ID: older IDs are base64url of a small record that
+        // holds the target URL as plain bytes; newer ones do not, and stay as they are.
+        if host == "news.google.com" {
+            let path = pathOf(link)
+            for prefix in ["/rss/articles/", "/articles/"] where path.hasPrefix(prefix) {
+                let id = path.dropFirst(prefix.count).prefix { $0 != "/" && $0 != "?" }
+                if let bytes = base64URLDecode(String(id)), let target = embeddedURL(bytes) { return target }
+            }
+        }
+        return nil
+    }
+
+    /// A byte search (String's generic `contains` costs thousands of instructions per call).
+    private static func mentionsGoogle(_ s: String) -> Bool {
+        let needle = Array("google.".utf8), u = Array(s.utf8)
+        guard u.count >= needle.count else { return false }
+        for i in 0...(u.count - needle.count) where u[i] == 0x67 && u[i..<(i + needle.count)].elementsEqual(needle) { return true }
+        return false
+    }
+
+    private static func pathOf(_ link: String) -> String {
+        let u = Array(link.utf8)
+        guard let start = schemeEnd(u) else { return "" }
+        guard let slash = u[start...].firstIndex(of: 0x2F) else { return "/" }
+        let end = u[slash...].firstIndex { $0 == 0x3F || $0 == 0x23 } ?? u.count
+        return String(decoding: u[slash..<end], as: UTF8.self)
+    }
+
+    private static func query(_ link: String) -> [(String, String)] {
+        guard let q = link.firstIndex(of: "?") else { return [] }
+        return link[link.index(after: q)...].prefix { $0 != "#" }.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]).lowercased(), parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+
+    private static func dropTracking(_ link: String) -> String {
+        guard let q = link.firstIndex(of: "?") else { return link }
+        let kept = link[link.index(after: q)...].split(separator: "&").filter { pair in
+            let name = pair.prefix { $0 != "=" }.lowercased()
+            return !trackingParameters.contains(name) && !name.hasPrefix("utm_")
+        }
+        return String(link[..<q]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+    }
+
+    static func percentDecoded(_ s: String) -> String {
+        var out: [UInt8] = []
+        let bytes = Array(s.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x25, i + 2 < bytes.count, let v = UInt8(String(decoding: bytes[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+                out.append(v)
+                i += 3
+            } else {
+                out.append(bytes[i] == 0x2B ? 0x20 : bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func base64URLDecode(_ s: String) -> [UInt8]? {
+        var values: [UInt8] = []
+        for c in s.utf8 {
+            switch c {
+            case 0x41...0x5A: values.append(c - 0x41)
+            case 0x61...0x7A: values.append(c - 0x61 + 26)
+            case 0x30...0x39: values.append(c - 0x30 + 52)
+            case 0x2D, 0x2B: values.append(62)
+            case 0x5F, 0x2F: values.append(63)
+            case 0x3D: continue
+            default: return nil
+            }
+        }
+        var out: [UInt8] = []
+        var i = 0
+        while i + 1 < values.count {
+            let v = values[i..<min(i + 4, values.count)]
+            let a = v[v.startIndex], b = v[v.startIndex + 1]
+            out.append(a << 2 | b >> 4)
+            if v.count > 2 { out.append((b & 0x0F) << 4 | v[v.startIndex + 2] >> 2) }
+            if v.count > 3 { out.append((v[v.startIndex + 2] & 0x03) << 6 | v[v.startIndex + 3]) }
+            i += 4
+        }
+        return out
+    }
+
+    /// The first `http(s)://` URL spelled out in `bytes`, up to the first byte a URL cannot hold.
+    static func embeddedURL(_ bytes: [UInt8]) -> String? {
+        let https = Array("https://".utf8), http = Array("http://".utf8)
+        for start in bytes.indices {
+            let rest = bytes[start...]
+            guard rest.starts(with: https) || rest.starts(with: http) else { continue }
+            let end = rest.firstIndex { $0 <= 0x20 || $0 >= 0x7F || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E } ?? bytes.endIndex
+            let url = String(decoding: bytes[start..<end], as: UTF8.self)
+            return url.count > 10 ? url : nil
+        }
+        return nil
+    }
+}

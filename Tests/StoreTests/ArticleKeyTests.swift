@@ -1,0 +1,80 @@
+import FeedwatchCore
+import Foundation
+import Store
+import Testing
+
+@Suite struct ArticleKeyTests {
+    @Test(arguments: [
+        ("HTTPS://Example.COM:443/story?id=7&utm_source=rss&utm_medium=feed#comments", "https://example.com/story?id=7"),
+        ("http://example.com:80", "http://example.com/"),
+        ("https://example.com/a?fbclid=XYZ&gclid=1&mc_cid=2&mc_eid=3&page=2", "https://example.com/a?page=2"),
+        ("https://example.com/a?MC_CID=2", "https://example.com/a"),
+        ("https://www.google.com/url?rct=j&sa=t&url=https://news.example.org/2026/11/face-ban%3Futm_source%3Dalerts&ct=ga",
+         "https://news.example.org/2026/11/face-ban"),
+        ("https://www.google.com/url?q=https%3A%2F%2Fnews.example.org%2Fa&sa=D", "https://news.example.org/a"),
+        ("https://news.example.org/a?q=https://other.example/", "https://news.example.org/a?q=https://other.example/"),
+    ])
+    func linksAreCanonical(raw: String, expected: String) {
+        #expect(ArticleKey.link(raw) == expected)
+    }
+
+    @Test func googleNewsLinksAreUnwrappedWhenTheTargetIsInside() {
+        // Older Google News article ids: base64url of a small record spelling out the target.
+        let record: [UInt8] = [0x08, 0x13, 0x22, 0x2F] + Array("https://news.example.org/2026/face-ban?utm_source=gn".utf8) + [0xD2, 0x01, 0x00]
+        let id = Data(record).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        #expect(ArticleKey.link("https://news.google.com/rss/articles/\(id)?oc=5") == "https://news.example.org/2026/face-ban")
+        // Newer ids hold no URL: the link stays as it is (minus tracking).
+        #expect(ArticleKey.link("https://news.google.com/rss/articles/CBMiAAAAAAAA?oc=5") == "https://news.google.com/rss/articles/CBMiAAAAAAAA?oc=5")
+        #expect(ArticleKey.link("not a link") == nil)
+        #expect(ArticleKey.link("mailto:a@example.org") == nil)
+    }
+
+    @Test func textKeysAreSitePlusTitleAndSummary() {
+        let a = ArticleKey.text(site: "example.com", title: "Council bans  face surveillance", summary: "The vote was 7-2.")
+        #expect(a == ArticleKey.text(site: "EXAMPLE.com", title: "council bans face surveillance", summary: "The vote  was 7-2."))
+        #expect(a != ArticleKey.text(site: "other.org", title: "Council bans face surveillance", summary: "The vote was 7-2."))
+        #expect(ArticleKey.text(site: "example.com", title: "Morning briefing", summary: nil) == nil)
+        #expect(ArticleKey.site(of: "https://WWW.Example.com:8443/x") == "example.com")
+        #expect(ArticleKey.site(of: "https://user@feeds.example.org/x") == "feeds.example.org")
+    }
+}
+
+/// The same article reached through several feeds or URLs is stored for each feed, alerted once.
+@Suite struct CrossFeedDuplicateTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-dupes-\(UUID().uuidString).sqlite").path
+    let t0 = Timestamp(secondsSince1970: 1_800_000_000)
+
+    @Test func copiesAcrossFeedsAlertOnceWireCopiesDoNot() throws {
+        let store = try SQLiteStore(path: path)
+        let feeds = try store.syncFeeds([("https://a.example/feed", "a"), ("https://b.example/feed", "b"), ("https://c.example/feed", "c")], now: t0)
+        var alerted: [String] = []
+        func ingest(_ feed: Int, _ item: FeedItem) throws -> IngestResult {
+            let site = ArticleKey.site(of: feeds[feed].url)
+            return try store.ingest(feedID: feeds[feed].id, [ItemCandidate(item, site: site)], now: t0) { i in
+                alerted.append(i.title ?? "")
+                return ("a\(alerted.count)", "{}")
+            }[0]
+        }
+        let original = try ingest(0, FeedItem(id: "a1", title: "Council bans face surveillance", link: "https://news.example.org/ban"))
+        // The same link through another feed, with tracking: a copy.
+        let copy = try ingest(1, FeedItem(id: "b7", title: "Council bans it", link: "https://news.example.org/ban?utm_source=b&fbclid=1"))
+        // Through a Google redirect: a copy.
+        let wrapped = try ingest(2, FeedItem(id: "c3", title: "x", link: "https://www.google.com/url?q=https%3A%2F%2Fnews.example.org%2Fban"))
+        guard case .new(let id) = original, case .duplicate(_, let of) = copy, case .duplicate(_, let of2) = wrapped else {
+            Issue.record("\(original) \(copy) \(wrapped)")
+            return
+        }
+        #expect(of == id && of2 == id)
+        #expect(alerted == ["Council bans face surveillance"])
+
+        // Same title and summary on one site under a new URL: a copy. On another site: coverage.
+        let text = FeedItem(id: "a2", title: "Wire: police buy scanners", link: "https://a.example/2", summary: "The deal is worth $2m.")
+        _ = try ingest(0, text)
+        let sameSite = try ingest(0, FeedItem(id: "a3", title: "Wire: police buy scanners", link: "https://a.example/2-amp", summary: "The deal is worth $2m."))
+        let otherSite = try ingest(1, FeedItem(id: "b8", title: "Wire: police buy scanners", link: "https://b.example/9", summary: "The deal is worth $2m."))
+        if case .duplicate = sameSite {} else { Issue.record("same site, same text: \(sameSite)") }
+        if case .new = otherSite {} else { Issue.record("another outlet's wire copy is coverage, not a duplicate: \(otherSite)") }
+        #expect(alerted.count == 3)
+    }
+}
