@@ -128,13 +128,26 @@ public final class PollCycle {
         return summary
     }
 
+    /// A parsed document with its items' dedupe keys, computed where it was parsed (on the fetch
+    /// thread for remote feeds), so the storing thread only stores.
+    struct Document: Sendable {
+        var parsed: ParsedFeed
+        var candidates: [ItemCandidate]
+
+        init(_ parsed: ParsedFeed, feedURL: String) {
+            self.parsed = parsed
+            let site = ArticleKey.site(of: feedURL)
+            candidates = parsed.items.map { ItemCandidate($0, site: site) }
+        }
+    }
+
     /// Finished feeds per store transaction, and parsed documents waiting at most.
     private static let batchSize = 256
 
     /// What the fetch thread hands over: a finished transfer with its parsed document (for a
     /// 2xx), or why libcurl could not run at all.
     private enum Fetched: Sendable {
-        case response(Int, FetchResponse, Result<ParsedFeed, Error>?)
+        case response(Int, FetchResponse, Result<Document, Error>?)
         case failed(Error)
     }
 
@@ -154,10 +167,10 @@ public final class PollCycle {
                     try parsers[i]!.feed(chunk)
                 } done: { i, response in
                     let parser = parsers.removeValue(forKey: i)
-                    var parsed: Result<ParsedFeed, Error>?
+                    var parsed: Result<Document, Error>?
                     if response.error == nil, (200..<300).contains(response.status) {
                         let p = parser ?? FeedParser(options: options, documentURL: response.url, charset: response.charset)
-                        parsed = Result { try p.finish() }
+                        parsed = Result { Document(try p.finish(), feedURL: requests[i].url) }
                     }
                     fetched.send(.response(i, response, parsed))
                 }
@@ -191,7 +204,7 @@ public final class PollCycle {
     }
 
     /// `parsed`: the document of a 2xx response, or why it is not a feed.
-    private func finish(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse, parsed: Result<ParsedFeed, Error>?,
+    private func finish(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse, parsed: Result<Document, Error>?,
                         now: Timestamp, into summary: inout Summary) throws(StoreError) {
         if case TransferError.interrupted? = r.error as? TransferError {
             summary.interrupted += 1
@@ -234,10 +247,11 @@ public final class PollCycle {
         }
     }
 
-    private func succeed(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse?, parsed: ParsedFeed?,
+    private func succeed(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse?, parsed document: Document?,
                          now: Timestamp, into summary: inout Summary) throws(StoreError) {
         var newItems = 0
-        if let parsed { newItems = try ingest(feed, source: source, parsed, now: now, into: &summary) }
+        if let document { newItems = try ingest(feed, source: source, document, now: now, into: &summary) }
+        let parsed = document?.parsed
         try healthAfterSuccess(feed, source: source, title: parsed?.feed.title, newItems: newItems, now: now)
         var fresh = r.flatMap { FreshnessHeaders.freshness(cacheControl: $0.headers["cache-control"], expires: $0.headers["expires"],
                                                             date: $0.headers["date"], now: now) }
@@ -284,12 +298,12 @@ public final class PollCycle {
     /// alert: adding a feed must not replay its archive.
     /// Returns how many items were new.
     @discardableResult
-    private func ingest(_ feed: FeedRecord, source: FeedSource?, _ parsed: ParsedFeed, now: Timestamp,
+    private func ingest(_ feed: FeedRecord, source: FeedSource?, _ document: Document, now: Timestamp,
                         into summary: inout Summary) throws(StoreError) -> Int {
+        let parsed = document.parsed
         let feedName = source?.name ?? parsed.feed.title
         var alerts = 0
-        let site = ArticleKey.site(of: feed.currentURL)
-        let results = try store.ingest(feedID: feed.id, parsed.items.map { ItemCandidate($0, site: site) }, now: now) { item in
+        let results = try store.ingest(feedID: feed.id, document.candidates, now: now) { item in
             if !feed.fetchedOnce {
                 switch config.firstFetchWindow {
                 case .all: break
@@ -325,7 +339,7 @@ public final class PollCycle {
             let parser = FeedParser(options: options, documentURL: feed.currentURL)
             try file.chunks { try parser.feed($0) }
             let parsed = try parser.finish()
-            let newItems = try ingest(feed, source: source, parsed, now: now, into: &summary)
+            let newItems = try ingest(feed, source: source, Document(parsed, feedURL: feed.currentURL), now: now, into: &summary)
             try healthAfterSuccess(feed, source: source, title: parsed.feed.title, newItems: newItems, now: now)
             let next = schedule(source, after: feed, newItems: newItems, now: now)
                 .nextDue(after: .success(freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }), at: now, random: random) ?? now

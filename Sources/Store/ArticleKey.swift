@@ -22,11 +22,51 @@ public enum ArticleKey {
         return link.utf8.contains(0x3F) ? dropTracking(link) : link
     }
 
-    /// Title and summary on one site, or `nil` when either is missing (a title alone repeats
-    /// too often on one site: "Morning briefing").
-    public static func text(site: String, title: String?, summary: String?) -> String? {
+    /// Title and summary on one site, as a 64-bit hash, or `nil` when either is missing (a title
+    /// alone repeats too often on one site: "Morning briefing"). The text is compared as the
+    /// parser normalized it (white space already collapsed), eight bytes a step: it runs for
+    /// every new item.
+    public static func text(site: String, title: String?, summary: String?) -> Int64? {
         guard let title, !title.isEmpty, let summary, !summary.isEmpty else { return nil }
-        return "t:" + EntryKey.digest([site.lowercased(), fold(title), fold(summary)])
+        var h = EntryKey.WordHash()
+        for var part in [site.lowercased(), title, summary] { part.withUTF8 { h.add($0) } }
+        return Int64(bitPattern: h.value.0)
+    }
+
+    /// The 64-bit key stored for a canonical link (an index of integers is far cheaper to keep
+    /// and search than one of URLs; 2^-64 per pair is no practical collision risk for dedupe).
+    public static func linkHash(_ canonical: String) -> Int64 {
+        var h = FoldingHash(folding: false)
+        var s = canonical
+        s.withUTF8 { h.add($0) }
+        return h.value
+    }
+
+    /// FNV-1a over bytes, optionally with ASCII case folded and white space runs collapsed.
+    private struct FoldingHash {
+        var state: UInt64 = 0xCBF2_9CE4_8422_2325
+        let folding: Bool
+        private var pendingSpace = false
+
+        init(folding: Bool = true) { self.folding = folding }
+
+        @inline(__always) private mutating func step(_ b: UInt8) { state = (state ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+
+        mutating func add(_ p: UnsafeBufferPointer<UInt8>) {
+            guard folding else { for b in p { step(b) }; return }
+            for b in p {
+                if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { pendingSpace = true; continue }
+                if pendingSpace { step(0x20); pendingSpace = false }
+                step(b &- 0x41 < 26 ? b | 0x20 : b)
+            }
+        }
+
+        mutating func separate() {
+            pendingSpace = false
+            step(0)
+        }
+
+        var value: Int64 { Int64(bitPattern: state) }
     }
 
     /// The host of a URL, without `www.`: the site an item belongs to.
@@ -51,11 +91,6 @@ public enum ArticleKey {
             i += 1
         }
         return nil
-    }
-
-    /// Case and white space do not make a different text.
-    private static func fold(_ s: String) -> String {
-        s.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     private static func unwrap(_ link: String) -> String? {

@@ -92,7 +92,7 @@ public enum EntryKey {
 
     /// Two 64-bit multiply–rotate lanes over 8-byte words; each part's length is mixed in, so
     /// moving bytes between parts changes the value.
-    private struct WordHash {
+    struct WordHash {
         private var a: UInt64 = 0x9E37_79B9_7F4A_7C15
         private var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F
 

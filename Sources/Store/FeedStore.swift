@@ -73,17 +73,24 @@ public struct FetchOutcome: Sendable {
 }
 
 /// An item of a fetched document, ready to be stored.
+/// An item with the keys the store dedupes it by, computed up front — the poller makes these on
+/// its fetching thread, so the storing thread only stores.
 public struct ItemCandidate: Sendable {
     public var item: FeedItem
+    /// `EntryKey.of` and `EntryKey.contentHash`.
+    public var entryKey: String
+    public var contentHash: String
     /// Its canonical link (`ArticleKey.link`), and its title and summary on its site
     /// (`ArticleKey.text`): an item new to its feed but matching another stored item by either
     /// is a copy of that article — stored, never alerted.
-    public var articleKey: String?
-    public var textKey: String?
+    public var articleKey: Int64?
+    public var textKey: Int64?
 
     public init(_ item: FeedItem, site: String? = nil) {
         self.item = item
-        articleKey = item.link.flatMap(ArticleKey.link)
+        entryKey = EntryKey.of(item)
+        contentHash = EntryKey.contentHash(item)
+        articleKey = item.link.flatMap(ArticleKey.link).map(ArticleKey.linkHash)
         if let site {
             textKey = ArticleKey.text(site: item.link.map(ArticleKey.site(of:)).flatMap { $0.isEmpty ? nil : $0 } ?? site,
                                       title: item.title, summary: item.summary)

@@ -118,16 +118,20 @@ public final class SQLiteStore: FeedStore {
             let insertFirst = try db.first("SELECT 1 FROM items WHERE feed_id = ? LIMIT 1", [.integer(feedID)], { _ in true }) == nil
             for candidate in items {
                 let item = candidate.item
-                let key = EntryKey.of(item)
-                let hash = EntryKey.contentHash(item)
+                let key = candidate.entryKey
+                let hash = candidate.contentHash
                 // The article this item copies, if any: the same canonical link or the same text on the
                 // same site, under any feed (the item's own first stored copy included).
                 var original: Int64?
                 func insert() throws(StoreError) -> Bool {
-                    if candidate.articleKey != nil || candidate.textKey != nil {
-                        original = try db.first("""
-                            SELECT coalesce(duplicate_of, id) FROM items WHERE article_key = ?1 OR text_key = ?2 ORDER BY id LIMIT 1
-                            """, [Self.text(candidate.articleKey), Self.text(candidate.textKey)]) { $0.int(at: 0) } ?? nil
+                    // Two plain index lookups: an OR of both made SQLite sort through a temporary tree.
+                    if let k = candidate.articleKey {
+                        original = try db.first("SELECT coalesce(duplicate_of, id) FROM items WHERE article_key = ? LIMIT 1",
+                                                [.integer(k)]) { $0.int(at: 0) } ?? nil
+                    }
+                    if original == nil, let k = candidate.textKey {
+                        original = try db.first("SELECT coalesce(duplicate_of, id) FROM items WHERE text_key = ? LIMIT 1",
+                                                [.integer(k)]) { $0.int(at: 0) } ?? nil
                     }
                     return try db.run("""
                         INSERT INTO items (feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen,
@@ -136,7 +140,8 @@ public final class SQLiteStore: FeedStore {
                         """, [.integer(feedID), .text(key), .text(hash), Self.text(item.link), Self.text(item.title),
                               Self.text(item.summary), item.published.map { .integer($0.secondsSince1970) } ?? .null,
                               .integer(now.secondsSince1970), .integer(now.secondsSince1970),
-                              Self.text(candidate.articleKey), Self.text(candidate.textKey), original.map(SQLValue.integer) ?? .null]) == 1
+                              candidate.articleKey.map(SQLValue.integer) ?? .null, candidate.textKey.map(SQLValue.integer) ?? .null,
+                              original.map(SQLValue.integer) ?? .null]) == 1
                 }
                 var inserted = false
                 if insertFirst { inserted = try insert() }

@@ -115,8 +115,8 @@ enum Schema {
         // 7: the same article reached through other feeds or URLs: its canonical link, its text
         // on its site, and the item it copies (which alerted; the copy does not).
         """
-        ALTER TABLE items ADD COLUMN article_key TEXT;
-        ALTER TABLE items ADD COLUMN text_key TEXT;
+        ALTER TABLE items ADD COLUMN article_key INTEGER;   -- ArticleKey.linkHash of the canonical link
+        ALTER TABLE items ADD COLUMN text_key INTEGER;      -- ArticleKey.text: site, title, summary
         ALTER TABLE items ADD COLUMN duplicate_of INTEGER REFERENCES items(id) ON DELETE SET NULL;
         CREATE INDEX items_article ON items (article_key) WHERE article_key IS NOT NULL;
         CREATE INDEX items_text ON items (text_key) WHERE text_key IS NOT NULL;
