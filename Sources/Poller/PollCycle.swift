@@ -88,23 +88,32 @@ public final class PollCycle {
         var finished = Set<Int>()
         var storeError: StoreError?
         var fetchError: Error?
-        while true {
-            let work = fetched.receive(upTo: Self.batchSize)
-            if work.isEmpty { break }
-            guard storeError == nil else { continue }  // draining: the fetch thread sees `close()`
+        var drained = false
+        while !drained {
+            // One commit per `commitEvery` finished feeds or per second, whichever comes first —
+            // not per hand-over, which is often a few documents: every commit rewrites the index
+            // pages it dirtied, and the dedupe indexes are dirtied all over.
+            let started = Self.monotonicSeconds()
+            var taken = 0
             do throws(StoreError) {
-                // One commit per batch of finished feeds, not per feed.
                 try store.batch { () throws(StoreError) in
-                    for case let .response(i, response, parsed) in work {
-                        finished.insert(i)
-                        try finish(remote[i], source: sources[remote[i].url], response: response, parsed: parsed, now: now, into: &summary)
-                    }
+                    repeat {
+                        let work = fetched.receive(upTo: Self.batchSize)
+                        if work.isEmpty { drained = true; return }
+                        for case let .response(i, response, parsed) in work {
+                            finished.insert(i)
+                            try finish(remote[i], source: sources[remote[i].url], response: response, parsed: parsed, now: now, into: &summary)
+                        }
+                        for case let .failed(error) in work { fetchError = error }
+                        taken += work.count
+                    } while taken < Self.commitEvery && Self.monotonicSeconds() - started < 1
                 }
-                for case let .failed(error) in work { fetchError = error }
-                progress()  // a batch committed: the store answers (the daemon's watchdog)
+                progress()  // committed: the store answers (the daemon's watchdog)
             } catch {
                 storeError = error
                 fetched.close()
+                while !fetched.receive(upTo: Self.batchSize).isEmpty {}  // let the fetch thread finish
+                drained = true
             }
         }
         worker?.wait()
@@ -143,6 +152,14 @@ public final class PollCycle {
 
     /// Finished feeds per store transaction, and parsed documents waiting at most.
     private static let batchSize = 256
+    /// Finished feeds per commit at most (a commit also comes at least every second).
+    private static let commitEvery = 1_024
+
+    private static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
 
     /// What the fetch thread hands over: a finished transfer with its parsed document (for a
     /// 2xx), or why libcurl could not run at all.

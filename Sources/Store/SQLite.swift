@@ -39,7 +39,11 @@ final class SQLiteConnection {
         sqlite3_extended_result_codes(db, 1)
         // Wait for another process's write (a `status` next to a running daemon) instead of failing.
         sqlite3_busy_timeout(db, 5_000)
-        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        // Statement and savepoint journals in memory: each stored document is a savepoint, and the
+        // dedupe indexes (keyed by hashes) put its items on pages all over them, whose original
+        // images SQLite otherwise writes to a temporary file first — 380,000 writes in a cold cycle
+        // of 10,000 feeds.
+        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")
     }
 
     deinit {
