@@ -95,6 +95,9 @@ final class SQLiteConnection {
     func first<T>(_ sql: String, _ values: [SQLValue], _ read: (Statement) -> T) throws(StoreError) -> T? {
         let s = try statement(sql)
         try s.bind(values)
+        // Reset at once: a statement left on a row keeps its read transaction (and its snapshot)
+        // open, and this connection's next write would fail with SQLITE_BUSY_SNAPSHOT.
+        defer { s.reset() }
         return try s.step() ? read(s) : nil
     }
 

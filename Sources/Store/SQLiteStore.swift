@@ -3,6 +3,7 @@ public import FeedwatchCore
 /// The embedded store: one SQLite file in WAL mode. One instance per thread.
 public final class SQLiteStore: FeedStore {
     private let db: SQLiteConnection
+    private var filter: DedupeFilter?
 
     /// Opens (creating if need be) the store at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {
@@ -116,6 +117,7 @@ public final class SQLiteStore: FeedStore {
             // the insert first, instead of a lookup per item that can only miss; a repeat inside
             // the document then meets the unique key and takes the lookup below.
             let insertFirst = try db.first("SELECT 1 FROM items WHERE feed_id = ? LIMIT 1", [.integer(feedID)], { _ in true }) == nil
+            let filter = try dedupeFilter()
             for candidate in items {
                 let item = candidate.item
                 let key = candidate.entryKey
@@ -124,12 +126,13 @@ public final class SQLiteStore: FeedStore {
                 // same site, under any feed (the item's own first stored copy included).
                 var original: Int64?
                 func insert() throws(StoreError) -> Bool {
-                    // Two plain index lookups: an OR of both made SQLite sort through a temporary tree.
-                    if let k = candidate.articleKey {
+                    // Two plain index lookups (an OR of both made SQLite sort through a temporary
+                    // tree), asked only when the filter cannot rule a copy out.
+                    if let k = candidate.articleKey, filter.mayContain(k) {
                         original = try db.first("SELECT coalesce(duplicate_of, id) FROM items WHERE article_key = ? LIMIT 1",
                                                 [.integer(k)]) { $0.int(at: 0) } ?? nil
                     }
-                    if original == nil, let k = candidate.textKey {
+                    if original == nil, let k = candidate.textKey, filter.mayContain(k) {
                         original = try db.first("SELECT coalesce(duplicate_of, id) FROM items WHERE text_key = ? LIMIT 1",
                                                 [.integer(k)]) { $0.int(at: 0) } ?? nil
                     }
@@ -165,6 +168,9 @@ public final class SQLiteStore: FeedStore {
                     guard try insert() else { throw StoreError(message: "\(db.path): item \(key) neither found nor inserted", code: 0) }
                 }
                 let id = db.lastInsertRowID
+                if let k = candidate.articleKey { filter.add(k) }
+                if let k = candidate.textKey { filter.add(k) }
+                filter.newestItem = id
                 if let original {
                     results.append(.duplicate(itemID: id, of: original))  // the original alerted, if it matched
                     continue
@@ -218,6 +224,29 @@ public final class SQLiteStore: FeedStore {
             INSERT INTO sink_cursors (sink, last_alert_rowid) VALUES (?1, ?2)
             ON CONFLICT (sink) DO UPDATE SET last_alert_rowid = excluded.last_alert_rowid
             """, [.text(sink), .integer(position)])
+    }
+
+    /// The filter over every stored item's dedupe keys, with any rows another process stored since
+    /// read in (a `once` next to a running daemon); rebuilt larger when it fills up.
+    private func dedupeFilter() throws(StoreError) -> DedupeFilter {
+        if let f = filter, f.count < f.capacity {
+            let newest: Int64? = try db.first("SELECT max(id) FROM items", []) { $0.int(at: 0) } ?? nil
+            if let newest, newest > f.newestItem { try readKeys(into: f, after: f.newestItem) }
+            return f
+        }
+        let items: Int64 = try db.first("SELECT count(*) FROM items", []) { $0.int(at: 0) ?? 0 } ?? 0
+        let f = DedupeFilter(capacity: Int(items) * 4 + 200_000)
+        try readKeys(into: f, after: 0)
+        filter = f
+        return f
+    }
+
+    private func readKeys(into f: DedupeFilter, after id: Int64) throws(StoreError) {
+        for row in try db.query("SELECT id, article_key, text_key FROM items WHERE id > ? ORDER BY id", [.integer(id)]) {
+            if let k = row.int(at: 1) { f.add(k) }
+            if let k = row.int(at: 2) { f.add(k) }
+            f.newestItem = row.int(at: 0) ?? f.newestItem
+        }
     }
 
     // MARK: Outbox

@@ -80,4 +80,18 @@ import Testing
         if case .new = otherSite {} else { Issue.record("another outlet's wire copy is coverage, not a duplicate: \(otherSite)") }
         #expect(alerted.count == 3)
     }
+
+    /// Two store connections (a `once` beside a running daemon): each sees the other's articles,
+    /// though it keeps its own in-memory filter of dedupe keys.
+    @Test func copiesStoredByAnotherProcessAreSeen() throws {
+        let a = try SQLiteStore(path: path), b = try SQLiteStore(path: path)
+        let feeds = try a.syncFeeds([("https://a.example/feed", "a"), ("https://b.example/feed", "b")], now: t0)
+        func item(_ id: String, _ link: String) -> [ItemCandidate] { [ItemCandidate(FeedItem(id: id, title: id, link: link), site: "x.example")] }
+        _ = try a.ingest(feedID: feeds[0].id, item("a1", "https://news.example.org/1"), now: t0) { _ in nil }  // a's filter built
+        _ = try b.ingest(feedID: feeds[1].id, item("b2", "https://news.example.org/2"), now: t0) { _ in nil }  // b's own
+        let copyOfB = try a.ingest(feedID: feeds[0].id, item("a2", "https://news.example.org/2?utm_source=a"), now: t0) { _ in nil }
+        let copyOfA = try b.ingest(feedID: feeds[1].id, item("b1", "https://news.example.org/1#top"), now: t0) { _ in nil }
+        if case .duplicate = copyOfB[0] {} else { Issue.record("a missed b's article: \(copyOfB)") }
+        if case .duplicate = copyOfA[0] {} else { Issue.record("b missed a's article: \(copyOfA)") }
+    }
 }
