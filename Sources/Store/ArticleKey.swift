@@ -13,7 +13,12 @@ public enum ArticleKey {
     /// wrappers unwrapped (`google.com/url?q=…`, Google News article links whose target can be
     /// recovered). `nil` for something that is not an http(s) URL.
     public static func link(_ raw: String) -> String? {
-        var link = EntryKey.normalizedLink(raw)
+        link(normalized: EntryKey.normalizedLink(raw))
+    }
+
+    /// `link` from what `EntryKey.normalizedLink` made of it.
+    static func link(normalized: String) -> String? {
+        var link = normalized
         guard link.hasPrefix("http://") || link.hasPrefix("https://") else { return nil }
         for _ in 0..<3 {  // a wrapper around a wrapper
             guard let inner = unwrap(link) else { break }

@@ -16,8 +16,13 @@ public enum EntryKey {
     /// step (FNV's byte-at-a-time chain was a sizeable part of a cold cycle); it is compared
     /// only with itself, never shown.
     public static func contentHash(_ item: FeedItem) -> String {
+        contentHash(item, normalizedLink: item.link.map(normalizedLink))
+    }
+
+    /// `contentHash` with the link already normalized (the dedupe keys need it too).
+    static func contentHash(_ item: FeedItem, normalizedLink link: String?) -> String {
         var h = WordHash()
-        for part in [item.title ?? "", item.summary ?? "", item.content ?? "", item.link.map(normalizedLink) ?? ""] {
+        for part in [item.title ?? "", item.summary ?? "", item.content ?? "", link ?? ""] {
             var part = part
             part.withUTF8 { h.add($0) }
         }

@@ -89,11 +89,13 @@ public struct ItemCandidate: Sendable {
     public init(_ item: FeedItem, site: String? = nil) {
         self.item = item
         entryKey = EntryKey.of(item)
-        contentHash = EntryKey.contentHash(item)
-        articleKey = item.link.flatMap(ArticleKey.link).map(ArticleKey.linkHash)
-        if let site {
-            textKey = ArticleKey.text(site: item.link.map(ArticleKey.site(of:)).flatMap { $0.isEmpty ? nil : $0 } ?? site,
-                                      title: item.title, summary: item.summary)
+        // The link normalized once, for the content hash and the article key alike.
+        let normalized = item.link.map(EntryKey.normalizedLink)
+        contentHash = EntryKey.contentHash(item, normalizedLink: normalized)
+        articleKey = normalized.flatMap { ArticleKey.link(normalized: $0) }.map(ArticleKey.linkHash)
+        if let site, let title = item.title, !title.isEmpty, let summary = item.summary, !summary.isEmpty {
+            let own = item.link.map(ArticleKey.site(of:)) ?? ""
+            textKey = ArticleKey.text(site: own.isEmpty ? site : own, title: title, summary: summary)
         }
     }
 }
