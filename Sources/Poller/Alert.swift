@@ -15,14 +15,9 @@ public enum Alert {
                               feedURL: String, feedTitle: String?, item: FeedItem) -> String {
         var w = JSONWriter(pretty: false, capacity: 1_024)
         w.beginObject()
-        w.field("alert_id", id)
-        w.field("emitted_at", emittedAt.rfc3339)
+        head(&w, id: id, at: emittedAt)
         MatchesJSON.write(matches, offsets: false, to: &w)
-        w.key("feed")
-        w.beginObject()
-        w.field("url", feedURL)
-        w.field("title", feedTitle)
-        w.endObject()
+        feed(&w, url: feedURL, title: feedTitle)
         w.key("item")
         w.beginObject()
         w.field("id", item.id)
@@ -42,6 +37,20 @@ public enum Alert {
         w.endObject()
         return String(decoding: w.bytes, as: UTF8.self)
     }
+
+    /// The frame every record starts with, item alerts and health alerts alike.
+    static func head(_ w: inout JSONWriter, id: String, at time: Timestamp) {
+        w.field("alert_id", id)
+        w.field("emitted_at", time.rfc3339)
+    }
+
+    static func feed(_ w: inout JSONWriter, url: String, title: String?) {
+        w.key("feed")
+        w.beginObject()
+        w.field("url", url)
+        w.field("title", title)
+        w.endObject()
+    }
 }
 
 /// A feed health alert: a feed started failing, recovered, or fell silent. Its record has the
@@ -55,17 +64,12 @@ public enum HealthAlert {
         let id = "hl_" + EntryKey.digest([feedURL, event.rawValue, String(now.secondsSince1970)])
         var w = JSONWriter(pretty: false, capacity: 512)
         w.beginObject()
-        w.field("alert_id", id)
-        w.field("emitted_at", now.rfc3339)
+        Alert.head(&w, id: id, at: now)
         w.field("topics", strings: ["health"])
         w.key("matches")
         w.beginObject()
         w.endObject()
-        w.key("feed")
-        w.beginObject()
-        w.field("url", feedURL)
-        w.field("title", feedTitle)
-        w.endObject()
+        Alert.feed(&w, url: feedURL, title: feedTitle)
         w.key("item")
         w.null()
         w.key("story")
