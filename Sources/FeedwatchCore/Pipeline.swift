@@ -51,6 +51,24 @@ public final class Handoff<Element: Sendable>: @unchecked Sendable {
         return closed
     }
 
+    /// Like `receive`, but waits at most `seconds`: `[]` when nothing came in time, `nil` once
+    /// the hand-over is closed and drained.
+    public func take(upTo limit: Int, waiting seconds: Double) -> [Element]? {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let total = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + max(0, seconds)
+        var deadline = timespec(tv_sec: Int(total), tv_nsec: Int((total - total.rounded(.down)) * 1e9))
+        pthread_mutex_lock(mutex)
+        while buffer.count == head && !closed {
+            if pthread_cond_timedwait(changed, mutex, &deadline) == ETIMEDOUT { break }
+        }
+        let empty = buffer.count == head
+        let finished = empty && closed
+        pthread_mutex_unlock(mutex)
+        if finished { return nil }
+        return empty ? [] : receive(upTo: limit)
+    }
+
     /// Waits for at least one element and takes every element buffered, up to `limit`; an empty
     /// array once the hand-over is closed and drained. Taking many at once keeps the consumer's
     /// batches (one store transaction each) large when it is the slower side.

@@ -96,10 +96,22 @@ public final class PollCycle {
             let started = Self.monotonicSeconds()
             var taken = 0
             do throws(StoreError) {
+                // Wait for work outside a transaction; inside one, wait only until the second is up,
+                // so the write lock is never held longer while transfers run.
+                var first = fetched.receive(upTo: Self.batchSize)
+                if first.isEmpty { drained = true; break }
                 try store.batch { () throws(StoreError) in
                     repeat {
-                        let work = fetched.receive(upTo: Self.batchSize)
-                        if work.isEmpty { drained = true; return }
+                        let work: [Fetched]
+                        if !first.isEmpty {
+                            work = first
+                            first = []
+                        } else if let more = fetched.take(upTo: Self.batchSize, waiting: 1 - (Self.monotonicSeconds() - started)),
+                                  !more.isEmpty {
+                            work = more
+                        } else {
+                            return
+                        }
                         for case let .response(i, response, parsed) in work {
                             finished.insert(i)
                             try finish(remote[i], source: sources[remote[i].url], response: response, parsed: parsed, now: now, into: &summary)

@@ -1,6 +1,7 @@
 import FeedwatchCore
 import Synchronization
 import Testing
+import Glibc
 
 @Suite struct PipelineTests {
     /// Many more elements than the hand-over holds: the producer waits, nothing is lost or
@@ -42,5 +43,22 @@ import Testing
         #expect(handoff.isClosed)
         #expect(handoff.receive(upTo: 10).count <= 1)  // at most what was buffered before the close
         #expect(handoff.receive(upTo: 10).isEmpty)
+    }
+
+    /// The poller's store thread waits for more only until its commit is due.
+    @Test func takeWaitsNoLongerThanAsked() throws {
+        let handoff = Handoff<Int>(capacity: 4)
+        var start = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        #expect(handoff.take(upTo: 4, waiting: 0.2) == [])
+        var end = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &end)
+        let waited = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+        #expect(waited >= 0.15 && waited < 2)
+        handoff.send(1)
+        handoff.send(2)
+        #expect(handoff.take(upTo: 4, waiting: 5) == [1, 2])
+        handoff.close()
+        #expect(handoff.take(upTo: 4, waiting: 5) == nil)
     }
 }
