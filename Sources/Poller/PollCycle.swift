@@ -31,8 +31,9 @@ public final class PollCycle {
     private let progress: () -> Void
 
     /// `stopRequested`: asked while transfers run; once true, transfers in flight get a few
-    /// seconds and no new one starts. `progress`: called after each committed batch, on the
-    /// calling thread (a long cycle keeps the service manager's watchdog fed).
+    /// seconds and no new one starts. `progress`: called on the calling thread after each
+    /// committed batch and every second while transfers run without finishing (a long cycle
+    /// keeps the service manager's watchdog fed).
     public init(config: Config, store: FeedStore, matcher: TopicMatcher,
                 clock: @escaping () -> Timestamp = PollCycle.wallClock,
                 random: @escaping () -> Double = { Double.random(in: 0..<1) },
@@ -98,7 +99,12 @@ public final class PollCycle {
             do throws(StoreError) {
                 // Wait for work outside a transaction; inside one, wait only until the second is up,
                 // so the write lock is never held longer while transfers run.
-                var first = fetched.receive(upTo: Self.batchSize)
+                var first: [Fetched] = []
+                while first.isEmpty {
+                    guard let got = fetched.take(upTo: Self.batchSize, waiting: 1) else { break }
+                    first = got
+                    if first.isEmpty { progress() }  // transfers still running: the watchdog is fed anyway
+                }
                 if first.isEmpty { drained = true; break }
                 try store.batch { () throws(StoreError) in
                     repeat {

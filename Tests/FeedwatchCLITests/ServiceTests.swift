@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// `feedwatch run` under a pretend service manager: the test binds the `NOTIFY_SOCKET` itself and
@@ -114,6 +115,32 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         try socket.wait(for: "STOPPING") { $0.contains { $0.hasPrefix("STOPPING=1") } }
+    }
+
+    /// A poll cycle waiting on a slow server keeps the watchdog fed (the store answers meanwhile).
+    @Test func theWatchdogIsFedDuringASlowCycle() throws {
+        let server = try FeedServer()
+        let dir = try BinaryRunner.temporaryDirectory()
+        let config = dir.appendingPathComponent("feedwatch.yaml")
+        try Data("""
+            poll: {interval: 1h, timeout: 8s}
+            feeds:
+              - url: '\(server.url("/drip"))'
+            topics:
+              police: police
+            """.utf8).write(to: config)
+        let socket = try NotifySocket(abstract: true)
+        let process = try start(config, environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "2000000"],
+                                stderr: dir.appendingPathComponent("stderr"))
+        defer { if process.isRunning { process.terminate() } }
+        try socket.wait(for: "READY") { $0.contains { $0.contains("READY=1") } }
+        // The first cycle waits ~4 s on a server that drips a byte a second (cut off by the
+        // low-speed limit); keep-alives (every second here) go on meanwhile.
+        try socket.wait(for: "the cycle's STATUS", seconds: 20) { $0.contains { $0.hasPrefix("STATUS=polling") } }
+        let beforeStatus = socket.messages.prefix { !$0.hasPrefix("STATUS=polling") }
+        #expect(beforeStatus.filter { $0 == "WATCHDOG=1" }.count >= 3, "\(socket.messages)")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
     }
 
     /// Under journald (`JOURNAL_STREAM` set) every line starts with its syslog priority.
