@@ -34,8 +34,19 @@ public enum ArticleKey {
     public static func text(site: String, title: String?, summary: String?) -> Int64? {
         guard let title, !title.isEmpty, let summary, !summary.isEmpty else { return nil }
         var h = EntryKey.WordHash()
-        for var part in [site.lowercased(), title, summary] { part.withUTF8 { h.add($0) } }
-        return Int64(bitPattern: h.value.0)
+        let site = site.lowercased()
+        for var part in [site, title, summary] { part.withUTF8 { h.add($0) } }
+        return clustered(site: site, h.value.0)
+    }
+
+    /// Keys of one site share their top 12 bits, so the items of one document land together in
+    /// the dedupe indexes instead of on a page each (every page a commit touches is written
+    /// again); 52 bits stay for the article, ample within one site.
+    private static func clustered(site: String, _ hash: UInt64) -> Int64 {
+        var s = FoldingHash(folding: false)
+        var name = site
+        name.withUTF8 { s.add($0) }
+        return Int64(bitPattern: (UInt64(bitPattern: s.value) & 0xFFF) << 52 | (hash & (1 << 52 - 1)))
     }
 
     /// The 64-bit key stored for a canonical link (an index of integers is far cheaper to keep
@@ -44,7 +55,7 @@ public enum ArticleKey {
         var h = FoldingHash(folding: false)
         var s = canonical
         s.withUTF8 { h.add($0) }
-        return h.value
+        return clustered(site: site(of: canonical), UInt64(bitPattern: h.value))
     }
 
     /// FNV-1a over bytes, optionally with ASCII case folded and white space runs collapsed.

@@ -30,6 +30,16 @@ import Testing
         #expect(ArticleKey.link("mailto:a@example.org") == nil)
     }
 
+    /// One site's keys share their top bits (index locality); the rest tells articles apart.
+    @Test func keysOfOneSiteClusterTogether() {
+        let a = ArticleKey.linkHash("https://news.example.org/1"), b = ArticleKey.linkHash("https://news.example.org/2")
+        let c = ArticleKey.linkHash("https://other.example.net/1")
+        #expect(a >> 52 == b >> 52 && a != b)
+        #expect(a >> 52 != c >> 52)
+        let t = ArticleKey.text(site: "news.example.org", title: "T", summary: "S")!
+        #expect(t >> 52 == a >> 52)
+    }
+
     @Test func textKeysAreSitePlusTitleAndSummary() {
         // The text as the parser normalized it (white space collapsed), the site in any case.
         let a = ArticleKey.text(site: "example.com", title: "Council bans face surveillance", summary: "The vote was 7-2.")
