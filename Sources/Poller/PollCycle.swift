@@ -91,13 +91,13 @@ public final class PollCycle {
         var fetchError: Error?
         var drained = false
         while !drained {
-            // One commit per `commitEvery` finished feeds or per second, whichever comes first —
+            // One commit per `commitEvery` finished feeds or per `commitSeconds`, whichever first —
             // not per hand-over, which is often a few documents: every commit rewrites the index
             // pages it dirtied, and the dedupe indexes are dirtied all over.
             let started = Self.monotonicSeconds()
             var taken = 0
             do throws(StoreError) {
-                // Wait for work outside a transaction; inside one, wait only until the second is up,
+                // Wait for work outside a transaction; inside one, wait only until the commit is due,
                 // so the write lock is never held longer while transfers run.
                 var first: [Fetched] = []
                 while first.isEmpty {
@@ -112,7 +112,7 @@ public final class PollCycle {
                         if !first.isEmpty {
                             work = first
                             first = []
-                        } else if let more = fetched.take(upTo: Self.batchSize, waiting: 1 - (Self.monotonicSeconds() - started)),
+                        } else if let more = fetched.take(upTo: Self.batchSize, waiting: Self.commitSeconds - (Self.monotonicSeconds() - started)),
                                   !more.isEmpty {
                             work = more
                         } else {
@@ -124,7 +124,7 @@ public final class PollCycle {
                         }
                         for case let .failed(error) in work { fetchError = error }
                         taken += work.count
-                    } while taken < Self.commitEvery && Self.monotonicSeconds() - started < 1
+                    } while taken < Self.commitEvery && Self.monotonicSeconds() - started < Self.commitSeconds
                 }
                 progress()  // committed: the store answers (the daemon's watchdog)
             } catch {
@@ -170,8 +170,12 @@ public final class PollCycle {
 
     /// Finished feeds per store transaction, and parsed documents waiting at most.
     private static let batchSize = 256
-    /// Finished feeds per commit at most (a commit also comes at least every second).
-    private static let commitEvery = 1_024
+    /// Finished feeds per commit at most, and seconds a commit waits at most: large enough that
+    /// the index pages a commit rewrites are rewritten rarely, small enough that the write lock
+    /// and the watchdog never wait long. (2,048 / 2 s with a 32 MB page cache: a cold cycle of
+    /// 10,000 feeds 3.5–3.7 s against 4.8–5.2 s with 1,024 / 1 s and SQLite's 2 MB.)
+    private static let commitEvery = 2_048
+    private static let commitSeconds = 2.0
 
     private static func monotonicSeconds() -> Double {
         var ts = timespec()

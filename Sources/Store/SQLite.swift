@@ -43,7 +43,10 @@ final class SQLiteConnection {
         // dedupe indexes (keyed by hashes) put its items on pages all over them, whose original
         // images SQLite otherwise writes to a temporary file first — 380,000 writes in a cold cycle
         // of 10,000 feeds.
-        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")
+        // A 32 MB page cache holds what a poll cycle's commit dirties (2,048 feeds' items and the
+        // dedupe index pages they land on) without spilling it to the WAL mid-transaction: with
+        // SQLite's 2 MB default a cold cycle of 10,000 feeds took about a quarter longer.
+        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;")
     }
 
     deinit {
