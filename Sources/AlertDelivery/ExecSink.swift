@@ -1,5 +1,6 @@
 internal import Glibc
 public import Config
+internal import FeedwatchCore
 
 /// Runs a command per alert — no shell, the argument list as configured — with the alert record
 /// on its standard input and the daemon's environment plus `FEEDWATCH_ALERT_ID`. Exit status 0 is
@@ -61,13 +62,13 @@ public final class ExecSink: AlertSink {
         }
         close(fds[1])
 
-        let deadline = monotonicMilliseconds() + Int64(retry?.timeout ?? 30) * 1_000
+        let deadline = Monotonic.seconds() + Double(retry?.timeout ?? 30)
         var status: Int32 = 0
         while true {
             let done = waitpid(pid, &status, WNOHANG)
             if done == pid { break }
             if done < 0 && errno != EINTR { throw DeliveryFailure("lost \(command[0]): \(String(cString: strerror(errno)))") }
-            if monotonicMilliseconds() >= deadline {
+            if Monotonic.seconds() >= deadline {
                 kill(pid, SIGKILL)
                 _ = waitpid(pid, &status, 0)
                 throw DeliveryFailure("\(command[0]) ran past \(retry?.timeout ?? 30) s and was killed")
@@ -79,12 +80,6 @@ public final class ExecSink: AlertSink {
         let code = (status >> 8) & 0xFF
         if !exited { throw DeliveryFailure("\(command[0]) was killed by signal \(status & 0x7F)") }
         if code != 0 { throw DeliveryFailure("\(command[0]) exited with status \(code)") }
-    }
-
-    private func monotonicMilliseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000 + Int64(ts.tv_nsec) / 1_000_000
     }
 }
 

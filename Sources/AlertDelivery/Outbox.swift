@@ -189,15 +189,6 @@ protocol PeriodicSink: AlertSink {
     func nextTick(_ store: FeedStore) throws -> Timestamp?
 }
 
-extension Timestamp {
-    /// The wall clock, to the second.
-    public static func now() -> Timestamp {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Timestamp(secondsSince1970: Int64(ts.tv_sec))
-    }
-}
-
 /// What `feedwatch outbox` shows of one sink.
 public struct OutboxReport: Sendable {
     public var sink: String

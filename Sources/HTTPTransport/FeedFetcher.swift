@@ -126,12 +126,12 @@ public final class FeedFetcher {
             while !active.isEmpty {
                 if stopDeadline == nil, stopRequested() {
                     // Nothing new starts; what runs gets a grace period.
-                    stopDeadline = Self.monotonicSeconds() + grace
+                    stopDeadline = Int64(Monotonic.seconds()) + grace
                     for host in hostOrder { for index in queues[host] ?? [] { interrupt(index) } }
                     queues = [:]
                     hostOrder = []
                 }
-                if let deadline = stopDeadline, Self.monotonicSeconds() >= deadline {
+                if let deadline = stopDeadline, Int64(Monotonic.seconds()) >= deadline {
                     for (handle, context) in active {
                         _ = fw_curl_multi_remove_handle(multi, handle)
                         fw_curl_easy_cleanup(handle)
@@ -162,23 +162,8 @@ public final class FeedFetcher {
         }
     }
 
-    private static func monotonicSeconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec)
-    }
-
     /// The host part of a URL, lower-cased (with its port), for per-host limits and Retry-After.
-    public static func host(of url: String) -> String {
-        // On bytes: it runs for every feed of every cycle.
-        let u = Array(url.utf8)
-        guard let colon = u.indices.first(where: { u[$0] == 0x3A && $0 + 2 < u.count && u[$0 + 1] == 0x2F && u[$0 + 2] == 0x2F })
-        else { return "" }
-        let start = colon + 3
-        let end = u[start...].firstIndex { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 } ?? u.count
-        let hostStart = (u[start..<end].lastIndex(of: 0x40)).map { $0 + 1 } ?? start  // after user info
-        return String(decoding: u[hostStart..<end].map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
-    }
+    public static func host(of url: String) -> String { URLText.hostAndPort(of: url) }
 }
 
 /// One transfer's state, shared with libcurl's callbacks.

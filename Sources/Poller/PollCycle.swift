@@ -35,7 +35,7 @@ public final class PollCycle {
     /// committed batch and every second while transfers run without finishing (a long cycle
     /// keeps the service manager's watchdog fed).
     public init(config: Config, store: FeedStore, matcher: TopicMatcher,
-                clock: @escaping () -> Timestamp = PollCycle.wallClock,
+                clock: @escaping () -> Timestamp = Timestamp.now,
                 random: @escaping () -> Double = { Double.random(in: 0..<1) },
                 stopRequested: @escaping @Sendable () -> Bool = { false }, progress: @escaping () -> Void = {}) {
         self.config = config
@@ -47,11 +47,6 @@ public final class PollCycle {
         self.progress = progress
     }
 
-    public static func wallClock() -> Timestamp {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Timestamp(secondsSince1970: Int64(ts.tv_sec))
-    }
 
     /// The configured feeds (OPML lists are already expanded into them by the config reader).
     private var sources: [FeedSource] {
@@ -94,7 +89,7 @@ public final class PollCycle {
             // One commit per `commitEvery` finished feeds or per `commitSeconds`, whichever first —
             // not per hand-over, which is often a few documents: every commit rewrites the index
             // pages it dirtied, and the dedupe indexes are dirtied all over.
-            let started = Self.monotonicSeconds()
+            let started = Monotonic.seconds()
             var taken = 0
             do throws(StoreError) {
                 // Wait for work outside a transaction; inside one, wait only until the commit is due,
@@ -112,7 +107,7 @@ public final class PollCycle {
                         if !first.isEmpty {
                             work = first
                             first = []
-                        } else if let more = fetched.take(upTo: Self.batchSize, waiting: Self.commitSeconds - (Self.monotonicSeconds() - started)),
+                        } else if let more = fetched.take(upTo: Self.batchSize, waiting: Self.commitSeconds - (Monotonic.seconds() - started)),
                                   !more.isEmpty {
                             work = more
                         } else {
@@ -124,7 +119,7 @@ public final class PollCycle {
                         }
                         for case let .failed(error) in work { fetchError = error }
                         taken += work.count
-                    } while taken < Self.commitEvery && Self.monotonicSeconds() - started < Self.commitSeconds
+                    } while taken < Self.commitEvery && Monotonic.seconds() - started < Self.commitSeconds
                 }
                 progress()  // committed: the store answers (the daemon's watchdog)
             } catch {
@@ -177,11 +172,6 @@ public final class PollCycle {
     private static let commitEvery = 2_048
     private static let commitSeconds = 2.0
 
-    private static func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 
     /// What the fetch thread hands over: a finished transfer with its parsed document (for a
     /// 2xx), or why libcurl could not run at all.

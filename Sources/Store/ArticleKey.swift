@@ -1,3 +1,5 @@
+internal import FeedwatchCore
+
 /// What makes two items the same article, across feeds: the link they lead to, once wrappers and
 /// tracking are taken off, or — on the same site — the same title and summary. Different outlets
 /// running the same wire text are not the same article (they are coverage of one story), so the
@@ -85,35 +87,18 @@ public enum ArticleKey {
         var value: Int64 { Int64(bitPattern: state) }
     }
 
-    /// The host of a URL, without `www.`: the site an item belongs to.
+    /// The host of a URL, without port and `www.`: the site an item belongs to.
     public static func site(of url: String) -> String {
-        // On bytes: it runs for every new item.
-        let u = Array(url.utf8)
-        guard let start = schemeEnd(u) else { return "" }
-        let end = u[start...].firstIndex { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 } ?? u.count
-        let hostStart = (u[start..<end].lastIndex(of: 0x40)).map { $0 + 1 } ?? start
-        var hostEnd = end
-        if u[hostStart..<hostEnd].last != 0x5D, let colon = u[hostStart..<hostEnd].lastIndex(of: 0x3A) { hostEnd = colon }
-        var host = u[hostStart..<hostEnd].map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
-        if host.starts(with: "www.".utf8) { host.removeFirst(4) }
-        return String(decoding: host, as: UTF8.self)
-    }
-
-    /// Index just past "://", if the text has it before any "/".
-    private static func schemeEnd(_ u: [UInt8]) -> Int? {
-        var i = 0
-        while i + 2 < u.count, u[i] != 0x2F {
-            if u[i] == 0x3A && u[i + 1] == 0x2F && u[i + 2] == 0x2F { return i + 3 }
-            i += 1
-        }
-        return nil
+        var host = Substring(URLText.hostAndPort(of: url))
+        if host.last != "]", let colon = host.lastIndex(of: ":") { host = host[..<colon] }
+        return String(host.hasPrefix("www.") ? host.dropFirst(4) : host)
     }
 
     private static func unwrap(_ link: String) -> String? {
         guard link.utf8.count > 20, mentionsGoogle(link) else { return nil }
         let host = site(of: link)
         // https://www.google.com/url?q=TARGET (or url=TARGET), as Google Alerts feeds link.
-        if host == "google.com" || host.hasPrefix("google."), pathOf(link).hasPrefix("/url") {
+        if host == "google.com" || host.hasPrefix("google."), URLText.path(of: link).hasPrefix("/url") {
             for (name, value) in query(link) where name == "q" || name == "url" {
                 let target = percentDecoded(value)
                 if target.hasPrefix("http://") || target.hasPrefix("https://") { return target }
@@ -122,10 +107,10 @@ public enum ArticleKey {
         // https://news.google.com/rss/articles/ID: older IDs are base64url of a small record that
         // holds the target URL as plain bytes; newer ones do not, and stay as they are.
         if host == "news.google.com" {
-            let path = pathOf(link)
+            let path = URLText.path(of: link)
             for prefix in ["/rss/articles/", "/articles/"] where path.hasPrefix(prefix) {
                 let id = path.dropFirst(prefix.count).prefix { $0 != "/" && $0 != "?" }
-                if let bytes = base64URLDecode(String(id)), let target = embeddedURL(bytes) { return target }
+                if let bytes = Base64.decode(String(id), urlSafe: true), let target = embeddedURL(bytes) { return target }
             }
         }
         return nil
@@ -137,14 +122,6 @@ public enum ArticleKey {
         guard u.count >= needle.count else { return false }
         for i in 0...(u.count - needle.count) where u[i] == 0x67 && u[i..<(i + needle.count)].elementsEqual(needle) { return true }
         return false
-    }
-
-    private static func pathOf(_ link: String) -> String {
-        let u = Array(link.utf8)
-        guard let start = schemeEnd(u) else { return "" }
-        guard let slash = u[start...].firstIndex(of: 0x2F) else { return "/" }
-        let end = u[slash...].firstIndex { $0 == 0x3F || $0 == 0x23 } ?? u.count
-        return String(decoding: u[slash..<end], as: UTF8.self)
     }
 
     private static func query(_ link: String) -> [(String, String)] {
@@ -178,32 +155,6 @@ public enum ArticleKey {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    static func base64URLDecode(_ s: String) -> [UInt8]? {
-        var values: [UInt8] = []
-        for c in s.utf8 {
-            switch c {
-            case 0x41...0x5A: values.append(c - 0x41)
-            case 0x61...0x7A: values.append(c - 0x61 + 26)
-            case 0x30...0x39: values.append(c - 0x30 + 52)
-            case 0x2D, 0x2B: values.append(62)
-            case 0x5F, 0x2F: values.append(63)
-            case 0x3D: continue
-            default: return nil
-            }
-        }
-        var out: [UInt8] = []
-        var i = 0
-        while i + 1 < values.count {
-            let v = values[i..<min(i + 4, values.count)]
-            let a = v[v.startIndex], b = v[v.startIndex + 1]
-            out.append(a << 2 | b >> 4)
-            if v.count > 2 { out.append((b & 0x0F) << 4 | v[v.startIndex + 2] >> 2) }
-            if v.count > 3 { out.append((v[v.startIndex + 2] & 0x03) << 6 | v[v.startIndex + 3]) }
-            i += 4
-        }
-        return out
     }
 
     /// The first `http(s)://` URL spelled out in `bytes`, up to the first byte a URL cannot hold.

@@ -1,6 +1,7 @@
 import AlertDelivery
 import ArgumentParser
 import Config
+import FeedwatchCore
 import Poller
 import Store
 
@@ -25,7 +26,7 @@ struct Once: ParsableCommand {
             let start = try store.lastAlertPosition()
             summary = try PollCycle(config: loaded, store: store, matcher: matcher).run(all: all)
             try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded), newSinksFrom: start, log: { Diagnostics.warning($0) })
-            try Delivery.prune(store, config: loaded, now: PollCycle.wallClock())
+            try Delivery.prune(store, config: loaded, now: Timestamp.now())
         } catch {
             Diagnostics.error("\(error)")
             throw ExitCode.failure

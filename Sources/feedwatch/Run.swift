@@ -46,7 +46,7 @@ struct Run: ParsableCommand {
         // Keep-alives, only while the store answers: a daemon stuck on its database is restarted.
         func watchdog(force: Bool = false) {
             guard let interval = notifier.watchdogInterval else { return }
-            let now = Self.monotonicSeconds()
+            let now = Monotonic.seconds()
             guard force || now - lastWatchdog >= interval * 0.9 else { return }
             guard (try? store.nextDue()) != nil else { return Log.warning("the store does not answer: no watchdog keep-alive") }
             notifier.notify("WATCHDOG=1")
@@ -60,7 +60,7 @@ struct Run: ParsableCommand {
                 let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stopRequested: Self.stopPending,
                                             progress: { watchdog() }).run(all: false)
                 try Delivery.deliverPending(store, to: sinks, newSinksFrom: newSinksFrom, log: { Log.warning($0) })
-                let now = PollCycle.wallClock()
+                let now = Timestamp.now()
                 if now.secondsSince1970 - lastPrune >= 3_600 {  // retention, hourly
                     try Delivery.prune(store, config: loaded, now: now)
                     lastPrune = now.secondsSince1970
@@ -79,11 +79,11 @@ struct Run: ParsableCommand {
 
             // Sleep until the next feed is due or a delivery is to be retried (at most an hour, so a
             // clock change is noticed), waking for the watchdog in between.
-            let now = PollCycle.wallClock().secondsSince1970
+            let now = Timestamp.now().secondsSince1970
             let feedDue = (try? store.nextDue())??.secondsSince1970 ?? (now + 3_600)
             let next = min(feedDue, (try? Delivery.nextAttempt(store, sinks: sinks))??.secondsSince1970 ?? feedDue)
             var wait = Double(max(1, min(3_600, next - now)))
-            if let interval = notifier.watchdogInterval { wait = min(wait, max(0.1, interval - (Self.monotonicSeconds() - lastWatchdog))) }
+            if let interval = notifier.watchdogInterval { wait = min(wait, max(0.1, interval - (Monotonic.seconds() - lastWatchdog))) }
             var timeout = timespec(tv_sec: Int(wait), tv_nsec: Int((wait - wait.rounded(.down)) * 1e9))
             let got = sigtimedwait(&signals, nil, &timeout)
             switch got {
@@ -133,11 +133,6 @@ struct Run: ParsableCommand {
         return out
     }
 
-    private static func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 
     /// Whether SIGTERM or SIGINT is waiting (they are blocked, so they wait until taken).
     private static func stopPending() -> Bool {
