@@ -27,11 +27,7 @@ public enum HTTPPost {
         let capture = Capture()
         let me = Unmanaged.passUnretained(capture).toOpaque()
 
-        _ = fw_curl_setopt_str(h, CURLOPT_URL, url)
-        _ = fw_curl_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorText)
-        _ = fw_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
-        _ = fw_curl_setopt_str(h, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = fw_curl_setopt_str(h, CURLOPT_USERAGENT, "feedwatch/\(FeedwatchVersion.string) (+\(FeedwatchVersion.projectURL))")
+        OneShotTransfer.configureCommon(h, url: url, errorBuffer: errorText)
         _ = fw_curl_setopt_ptr(h, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
         _ = fw_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT, max(1, min(10, timeoutSeconds)))
         _ = fw_curl_setopt_long(h, CURLOPT_TIMEOUT, max(1, timeoutSeconds))

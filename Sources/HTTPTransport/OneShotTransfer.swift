@@ -30,16 +30,12 @@ public enum OneShotTransfer {
 
     static func configure(_ h: UnsafeMutableRawPointer, url: String, limits: TransferLimits,
                                   headers: inout UnsafeMutablePointer<curl_slist>?, errorBuffer: UnsafeMutablePointer<CChar>) {
-        _ = fw_curl_setopt_str(h, CURLOPT_URL, url)
-        _ = fw_curl_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
-        _ = fw_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        configureCommon(h, url: url, errorBuffer: errorBuffer)
         // Only http and https, also after a redirect: a feed must never make us read a local file.
-        _ = fw_curl_setopt_str(h, CURLOPT_PROTOCOLS_STR, "http,https")
         _ = fw_curl_setopt_str(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         _ = fw_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 1)
         _ = fw_curl_setopt_long(h, CURLOPT_MAXREDIRS, limits.maxRedirects)
         _ = fw_curl_setopt_str(h, CURLOPT_ACCEPT_ENCODING, "")  // every decoder libcurl has
-        _ = fw_curl_setopt_str(h, CURLOPT_USERAGENT, "feedwatch/\(FeedwatchVersion.string) (+\(FeedwatchVersion.projectURL))")
         _ = fw_curl_setopt_ptr(h, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers))
         _ = fw_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT, limits.connectTimeoutSeconds)
         _ = fw_curl_setopt_long(h, CURLOPT_TIMEOUT, limits.timeoutSeconds)
@@ -48,6 +44,18 @@ public enum OneShotTransfer {
         _ = fw_curl_setopt_long(h, CURLOPT_LOW_SPEED_TIME, limits.lowSpeedSeconds)
         // A declared Content-Length over the cap fails before any byte is read.
         _ = fw_curl_setopt_off(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(limits.maxBytes))
+    }
+}
+
+extension OneShotTransfer {
+    /// What every transfer of ours sets, feeds and webhooks alike: the URL, an error buffer, no
+    /// signals (we run threads), http/https only, our User-Agent.
+    static func configureCommon(_ h: UnsafeMutableRawPointer, url: String, errorBuffer: UnsafeMutablePointer<CChar>) {
+        _ = fw_curl_setopt_str(h, CURLOPT_URL, url)
+        _ = fw_curl_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
+        _ = fw_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        _ = fw_curl_setopt_str(h, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = fw_curl_setopt_str(h, CURLOPT_USERAGENT, "feedwatch/\(FeedwatchVersion.string) (+\(FeedwatchVersion.projectURL))")
     }
 }
 

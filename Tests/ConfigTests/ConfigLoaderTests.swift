@@ -213,6 +213,30 @@ import TopicQuery
         #expect(error("poll:\n  adaptive: sometimes\n") == #"2:13 poll.adaptive: "sometimes" is not true or false"#)
     }
 
+    @Test func deliverySinksAndHealthSettings() throws {
+        let c = try load("""
+            topics: {t: x}
+            health: {failing_after: 3, silent_after: 5}
+            sinks:
+              - webhook: {url: 'https://h.example/x', format: slack, timeout: 5s, max_attempts: 4, max_age: 2h, health: true}
+              - webhook: {url: 'https://h.example/y', batch: 20}
+              - exec: {command: [/usr/bin/logger, -t, fw], topics: [t]}
+            """)
+        #expect(c.health == HealthSettings(failingAfter: 3, silentAfter: 5))
+        #expect(c.sinks[0] == SinkConfig(kind: .webhook(.init(url: "https://h.example/x", format: .slack)),
+                                         retry: .init(timeout: 5, maxAttempts: 4, maxAge: 7_200), health: true))
+        #expect(c.sinks[1].kind == .webhook(.init(url: "https://h.example/y", batch: 20)) && c.sinks[1].retry == SinkConfig.Retry())
+        #expect(c.sinks[2] == SinkConfig(kind: .exec(command: ["/usr/bin/logger", "-t", "fw"]), topics: ["t"],
+                                         retry: .init(timeout: 30), health: false))
+        #expect(error("sinks:\n  - exec: {command: []}\n") == "2:21 sinks[0].exec.command: needs a program (a list: [program, arguments…])")
+        #expect(error("sinks:\n  - webhook: {url: 'https://h/x', format: teams}\n")
+            == "2:43 sinks[0].webhook.format: \"teams\" is not one of json, slack, discord, ntfy")
+        #expect(error("sinks:\n  - webhook: {url: 'https://h/x', format: ntfy, batch: 5}\n")
+            == "2:56 sinks[0].webhook.batch: only the json format sends batches")
+        #expect(error("health: {failing_after: 0}\n") == "1:25 health.failing_after: \"0\" is not a whole number from 1 to 1000")
+        #expect(error("sinks:\n  - file: {path: a, health: maybe}\n") == "2:29 sinks[0].file.health: \"maybe\" is not true or false")
+    }
+
     @Test func unknownKeysPointAtTheKeyAndSuggest() {
         #expect(error("poll:\n  intervall: 15m\n")
             == #"2:3 poll: unknown key "intervall" (did you mean "interval"?); known: interval, concurrency, per_host, timeout, max_body, max_interval, min_interval, adaptive"#)

@@ -234,6 +234,17 @@ import Testing
         #expect(once.stdout.contains("[health] Nowhere: feed failing: cannot read"), "\(once.stdout)")
     }
 
+    /// A command that runs past its timeout is killed and the delivery retried later.
+    @Test func execPastItsTimeoutIsKilledAndRetried() throws {
+        try feed(["Police slow command"])
+        let config = try config("  - exec: {command: [/bin/sleep, '30'], timeout: 1s}")
+        let started = Date()
+        #expect(try BinaryRunner.run(["once", "--config", config]).status == 0)
+        #expect(Date().timeIntervalSince(started) < 10)
+        let outbox = try BinaryRunner.run(["outbox", "--config", config]).stdout
+        #expect(outbox.contains("1 pending") && outbox.contains("/bin/sleep ran past 1 s and was killed"), "\(outbox)")
+    }
+
     /// The digest's line per alert, through the binary (its summary block has a unit test: it
     /// needs a clock, `every` is at least a minute).
     @Test func digestLinesAndSummary() throws {
