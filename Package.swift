@@ -54,10 +54,12 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // When to poll each feed: the politeness rules as pure functions of clock and outcome.
         .target(name: "Scheduler", dependencies: ["FeedwatchCore", "Normalize"], swiftSettings: strict),
-        // One poll cycle end to end (fetch, parse, classify, store, alert).
+        // Items reporting the same event, grouped online into stories (after classifying).
+        .target(name: "Stories", dependencies: ["FeedwatchCore", "TopicQuery"], swiftSettings: strict),
+        // One poll cycle end to end (fetch, parse, classify, group, store, alert).
         .target(
             name: "Poller",
-            dependencies: ["Config", "FeedParse", "FeedwatchCore", "HTTPTransport", "Normalize", "Scheduler", "Store", "TopicQuery"],
+            dependencies: ["Config", "FeedParse", "FeedwatchCore", "HTTPTransport", "Normalize", "Scheduler", "Stories", "Store", "TopicQuery"],
             swiftSettings: strict),
         // Living under a service manager: sd_notify (by hand, no libsystemd) and log lines that
         // journald files under the right priority.
@@ -91,6 +93,8 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "StoriesTests", dependencies: ["Stories", "FeedwatchCore", "TestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "TopicQueryTests", dependencies: ["TopicQuery", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,341 @@
+public import FeedwatchCore
+import TopicQuery
+internal import Glibc
+
+/// Which story an item joined: the story's id, how many items it holds with this one, when its
+/// first item was seen, and whether this item started it.
+public struct StoryAssignment: Equatable, Sendable {
+    public var id: String
+    public var size: Int
+    public var firstSeen: Timestamp
+    public var isNew: Bool
+
+    public init(id: String, size: Int, firstSeen: Timestamp, isNew: Bool) {
+        self.id = id
+        self.size = size
+        self.firstSeen = firstSeen
+        self.isNew = isNew
+    }
+}
+
+/// Groups items into stories online, as they arrive: an item joins the story of the most similar
+/// recent item when the similarity clears a threshold, else it starts a story of its own.
+///
+/// Similarity is the cosine of TF-IDF vectors over the stems of title and summary (the title's
+/// words counted twice: a headline is the densest statement of the event), with document
+/// frequencies from the recent stream itself — in a stream selected by "facial recognition", those
+/// two words are in every item and weigh almost nothing, while "IBM" or "Rekognition" decide.
+/// An item is compared with each recent item of a story (its best match counts), not with the
+/// story's centroid: coverage of one event drifts (the announcement, then the reactions), and
+/// the newest item of a story is usually the one a follow-up resembles most.
+///
+/// Cost per item does not grow with the store: only items of the last `window` are held, and
+/// candidates come from the posting lists of the item's rarest words only (common words cannot
+/// make a match on their own), so a word in every item is never scanned.
+public final class StoryIndex {
+    public struct Settings: Sendable, Equatable {
+        /// Seconds an item stays a possible match for newer ones (72 h by default).
+        public var window: Int
+        /// Least cosine similarity to join a story.
+        public var threshold: Double
+
+        /// How much the story as a whole (its centroid) counts against its best-matching item.
+        var centroidWeight: Double
+        /// Seconds after which an item counts half in the document frequencies; 0: frequencies
+        /// over the items in the window only (the plain clusterer, for comparison).
+        var rarityHalfLife: Double = StoryIndex.defaultRarityHalfLife
+        /// Rarity raised to this power: above 1, shared rare words (names) outweigh shared field words more.
+        var rarityPower: Double = StoryIndex.defaultRarityPower
+
+        public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
+            self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
+        }
+
+        init(window: Int = 72 * 3_600, threshold: Double, centroidWeight: Double) {
+            self.window = window
+            self.threshold = threshold
+            self.centroidWeight = centroidWeight
+        }
+    }
+
+    /// Tuned on `Tests/StoriesTests/Fixtures/coverage.tsv` (see BENCHMARKS.md).
+    public static let defaultThreshold = 0.12
+    static let defaultCentroidWeight = 0.5
+    static let defaultRarityHalfLife = 7.0 * 86_400
+    static let defaultRarityPower = 2.0
+    /// How often a title's words count against a summary's.
+    static let titleWeight: Float = 2
+    /// Candidates come from the postings of this many of an item's rarest words.
+    static let probeTerms = 12
+    /// Documents assumed beyond those held, so that words in a young, small stream do not all
+    /// look rare (a background of items that contain none of them).
+    static let backgroundDocuments = 20.0
+
+    public let settings: Settings
+    private let stems = WordStems(language: "en")
+
+    private struct Entry {
+        var item: Int64
+        var story: Int32
+        var at: Int64
+        var terms: [UInt64]
+        var counts: [Float]
+    }
+
+    private struct Story {
+        var id: String
+        var size: Int
+        var firstSeen: Timestamp
+        var live: Int  // entries held
+        /// Summed word counts of the entries held.
+        var centroid: [UInt64: Float] = [:]
+    }
+
+    private var entries: [Int32: Entry] = [:]
+    private var nextSlot: Int32 = 0
+    /// Slots (possibly of evicted entries, dropped when met) by stem.
+    private var postings: [UInt64: [Int32]] = [:]
+    /// Entries held per stem (their posting lists' live length).
+    private var heldCount: [UInt64: Int32] = [:]
+    /// How many recent items used each stem, decaying: the weights' document frequencies.
+    private var rarity: DecayingCounts
+    private var stories: [Int32: Story] = [:]
+    private var storyByID: [String: Int32] = [:]
+    private var nextStory: Int32 = 0
+    private var items: Set<Int64> = []
+    /// Newest `at` seen: eviction follows the stream's own clock.
+    private var horizon: Int64 = .min / 2
+    /// Slots by the hour of their `at`, and the oldest hour that may hold any.
+    private var byHour: [Int64: [Int32]] = [:]
+    private var oldestHour: Int64?
+
+    public init(settings: Settings = Settings()) {
+        self.settings = settings
+        rarity = DecayingCounts(halfLife: settings.rarityHalfLife)
+    }
+
+    /// Items held (within the window).
+    public var count: Int { entries.count }
+    /// The highest item id held: what the store has beyond it was stored by someone else.
+    public private(set) var newestItem: Int64 = 0
+
+    public func contains(item: Int64) -> Bool { items.contains(item) }
+
+    /// Finds the story for a new item (`at`: when it was published, or seen) and holds the item
+    /// for the ones after it. `newStoryID` names the story it starts if it matches none.
+    public func add(item: Int64, title: String?, summary: String?, at: Timestamp, seen: Timestamp,
+                    newStoryID: @autoclosure () -> String) -> StoryAssignment {
+        let (terms, counts) = vector(title: title, summary: summary)
+        let t = at.secondsSince1970
+        let cutoff = max(horizon, t) - Int64(settings.window)
+        evict(olderThan: cutoff)
+        var chosen: Int32?
+        if !terms.isEmpty, let (story, similarity) = bestMatch(terms, counts, at: t), similarity >= settings.threshold {
+            chosen = story
+        }
+        let assignment: StoryAssignment
+        if let s = chosen {
+            stories[s]!.size += 1
+            let story = stories[s]!
+            assignment = StoryAssignment(id: story.id, size: story.size, firstSeen: story.firstSeen, isNew: false)
+        } else {
+            assignment = StoryAssignment(id: newStoryID(), size: 1, firstSeen: seen, isNew: true)
+        }
+        if t >= cutoff { hold(item: item, story: assignment, terms: terms, counts: counts, at: t) }  // else: already out of the window
+        return assignment
+    }
+
+    /// Holds an item already assigned (read back from the store after a restart, or stored by
+    /// another process), with its story's size and first sighting as the store knows them.
+    public func restore(item: Int64, title: String?, summary: String?, at: Timestamp, story: StoryAssignment) {
+        guard !items.contains(item) else { return }
+        let (terms, counts) = vector(title: title, summary: summary)
+        let t = at.secondsSince1970
+        if t < horizon - Int64(settings.window) { return }
+        hold(item: item, story: story, terms: terms, counts: counts, at: t)
+        evict(olderThan: horizon - Int64(settings.window))
+    }
+
+    private func hold(item: Int64, story a: StoryAssignment, terms: [UInt64], counts: [Float], at t: Int64) {
+        let s: Int32
+        if let known = storyByID[a.id] {
+            s = known
+            stories[s]!.size = max(stories[s]!.size, a.size)
+        } else {
+            s = nextStory
+            nextStory += 1
+            storyByID[a.id] = s
+            stories[s] = Story(id: a.id, size: a.size, firstSeen: a.firstSeen, live: 0)
+        }
+        stories[s]!.live += 1
+        for (term, count) in zip(terms, counts) { stories[s]!.centroid[term, default: 0] += count }
+        let slot = nextSlot
+        nextSlot += 1
+        entries[slot] = Entry(item: item, story: s, at: t, terms: terms, counts: counts)
+        let h = Self.hour(t)
+        byHour[h, default: []].append(slot)
+        oldestHour = min(oldestHour ?? h, h)
+        for term in terms {
+            postings[term, default: []].append(slot)
+            heldCount[term, default: 0] += 1
+        }
+        rarity.add(terms, at: t)
+        items.insert(item)
+        newestItem = max(newestItem, item)
+        horizon = max(horizon, t)
+    }
+
+    // MARK: Similarity
+
+    /// The item's stems (stop words out) and their counts, title words weighted.
+    private func vector(title: String?, summary: String?) -> ([UInt64], [Float]) {
+        var weights: [UInt64: Float] = [:]
+        func add(_ text: String?, _ weight: Float) {
+            guard let text, !text.isEmpty else { return }
+            stems.forEach(text) { stem, word in
+                guard !StopWords.contains(word) else { return }
+                weights[stem, default: 0] += weight
+            }
+        }
+        add(title, Self.titleWeight)
+        add(summary, 1)
+        let terms = weights.keys.sorted()
+        return (terms, terms.map { weights[$0]! })
+    }
+
+    private func idf(_ term: UInt64, documents n: Double) -> Float {
+        let df = settings.rarityHalfLife > 0 ? rarity.count(term, at: horizon) : Double(heldCount[term] ?? 0)
+        let idf = log((n + Self.backgroundDocuments + 1) / (df + 1))
+        return Float(settings.rarityPower == 1 ? idf : pow(idf, settings.rarityPower))
+    }
+
+    /// Sublinear term frequency: a word said three times is not three times the evidence.
+    @inline(__always) private static func tf(_ count: Float) -> Float { 1 + log(count) }
+
+    /// The story whose item is most similar to this vector, and that similarity.
+    private func bestMatch(_ terms: [UInt64], _ counts: [Float], at t: Int64) -> (Int32, Double)? {
+        guard !entries.isEmpty else { return nil }
+        let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
+        var weights: [UInt64: Float] = [:]
+        var norm: Float = 0
+        for (term, count) in zip(terms, counts) {
+            let w = Self.tf(count) * idf(term, documents: n)
+            weights[term] = w
+            norm += w * w
+        }
+        guard norm > 0 else { return nil }
+        norm = norm.squareRoot()
+        // Candidates: items sharing one of the rarest words. A word in most items of the window
+        // cannot decide a match by itself, and its posting list is the long one.
+        let probes = terms.filter { heldCount[$0] != nil }
+            .sorted { (heldCount[$0]!, $0) < (heldCount[$1]!, $1) }
+            .prefix(Self.probeTerms)
+        var seen = Set<Int32>()
+        var nearest: [Int32: Double] = [:]  // story: its best item's similarity
+        let window = Int64(settings.window)
+        for term in probes {
+            guard Double(heldCount[term]!) <= max(8, Double(entries.count) / 4) else { break }
+            for slot in postings[term] ?? [] where seen.insert(slot).inserted {
+                guard let e = entries[slot], abs(e.at - t) <= window else { continue }
+                let cosine = Double(similarity(weights, norm, e.terms, e.counts, documents: n))
+                if cosine > nearest[e.story] ?? 0 { nearest[e.story] = cosine }
+            }
+        }
+        var best: (story: Int32, similarity: Double)?
+        let a = settings.centroidWeight
+        for (story, item) in nearest {
+            var score = item
+            if a > 0, let s = stories[story], s.live > 1 {
+                let c = s.centroid
+                score = (1 - a) * item + a * Double(similarity(weights, norm, Array(c.keys), Array(c.values), documents: n))
+            }
+            if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
+        }
+        return best
+    }
+
+    /// The cosine between a weighted vector (with its norm) and counts weighted now.
+    private func similarity(_ weights: [UInt64: Float], _ norm: Float, _ terms: [UInt64], _ counts: [Float], documents n: Double) -> Float {
+        var dot: Float = 0
+        var other: Float = 0
+        for (term, count) in zip(terms, counts) {
+            let w = Self.tf(count) * idf(term, documents: n)
+            other += w * w
+            if let mine = weights[term] { dot += mine * w }
+        }
+        return other > 0 ? dot / (norm * other.squareRoot()) : 0
+    }
+
+    // MARK: Window
+
+    /// Drops items older than `cutoff`, a whole hour of arrivals at a time (an item's slot is
+    /// filed under the hour of its `at`), so that a call with nothing to drop costs nothing.
+    private func evict(olderThan cutoff: Int64) {
+        let hour = Self.hour(cutoff)
+        guard let first = oldestHour, first < hour else { return }
+        var touched = Set<UInt64>()
+        for h in first..<hour {
+            for slot in byHour.removeValue(forKey: h) ?? [] {
+                guard let e = entries.removeValue(forKey: slot) else { continue }
+                items.remove(e.item)
+                for term in e.terms {
+                    touched.insert(term)
+                    let df = heldCount[term]! - 1
+                    heldCount[term] = df == 0 ? nil : df
+                }
+                stories[e.story]!.live -= 1
+                for (term, count) in zip(e.terms, e.counts) {
+                    let left = stories[e.story]!.centroid[term]! - count
+                    stories[e.story]!.centroid[term] = left < 0.5 ? nil : left
+                }
+                if stories[e.story]!.live == 0 {
+                    storyByID[stories[e.story]!.id] = nil
+                    stories[e.story] = nil
+                }
+            }
+        }
+        oldestHour = byHour.isEmpty ? nil : hour
+        for term in touched {
+            if heldCount[term] == nil {
+                postings[term] = nil
+            } else {
+                postings[term]!.removeAll { entries[$0] == nil }
+            }
+        }
+    }
+
+    private static func hour(_ t: Int64) -> Int64 { t >= 0 ? t / 3_600 : (t - 3_599) / 3_600 }
+}
+
+/// Counts that halve every `halfLife` seconds: how often each stem was used lately, without
+/// keeping the items. Read and written at the stream's own clock.
+struct DecayingCounts {
+    let halfLife: Double
+    private var counts: [UInt64: (value: Double, at: Int64)] = [:]
+    private var items: (value: Double, at: Int64) = (0, 0)
+    private var added = 0
+
+    init(halfLife: Double) { self.halfLife = halfLife }
+
+    private func decayed(_ v: (value: Double, at: Int64), to t: Int64) -> Double {
+        t <= v.at ? v.value : v.value * exp2(-Double(t - v.at) / halfLife)
+    }
+
+    mutating func add(_ terms: [UInt64], at t: Int64) {
+        for term in terms {
+            let old = counts[term].map { decayed($0, to: t) } ?? 0
+            counts[term] = (old + 1, max(t, counts[term]?.at ?? t))
+        }
+        items = (decayed(items, to: t) + 1, max(t, items.at))
+        added += 1
+        if added % 50_000 == 0 { forgetRare(at: t) }
+    }
+
+    func count(_ term: UInt64, at t: Int64) -> Double { counts[term].map { decayed($0, to: t) } ?? 0 }
+    func total(at t: Int64) -> Double { decayed(items, to: t) }
+
+    /// Stems that decayed below a twentieth of a use go: the table holds the recent vocabulary.
+    private mutating func forgetRare(at t: Int64) {
+        counts = counts.filter { decayed($0.value, to: t) >= 0.05 }
+    }
+}

@@ -1,0 +1,44 @@
+/// The words of a text as hashes of their stems, for comparing texts with each other (story
+/// grouping) rather than with a query: the same tokenizer and folding as the topic matcher, so
+/// "IBM’s" and "ibm", "Rekognition" and "rekognition" meet; then a Snowball stemmer, so that
+/// "bans", "banned" and "ban" do. One per thread: the stemmer keeps state between calls.
+public final class WordStems {
+    private let buffer = WordBuffer()
+    private let stemmer: Stemmer?
+    /// A word's stem hash by the word's hash: news repeats its words, so most are stemmed once.
+    private var cache: [UInt64: UInt64] = [:]
+
+    /// `language`: a libstemmer name or ISO 639 code; an unknown one leaves words unstemmed.
+    public init(language: String = "en") {
+        stemmer = Stemmer(language: language)
+    }
+
+    /// Calls `body` with the hash of each word's stem, in text order, and the folded word's
+    /// hash (`hash(_:)` of a word gives the same, for stop-word lists).
+    public func forEach(_ text: String, _ body: (_ stem: UInt64, _ word: UInt64) -> Void) {
+        struct Each: TokenSink {
+            let owner: WordStems
+            let body: (UInt64, UInt64) -> Void
+            mutating func word(_ folded: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, start: Int, end: Int) {
+                let word = hashes[folded.count - 1]
+                body(owner.stemHash(folded, word: word), word)
+            }
+        }
+        withoutActuallyEscaping(body) { body in
+            var sink = Each(owner: self, body: body)
+            var text = text
+            text.withUTF8 { TextTokenizer.scan($0, buffer: buffer, into: &sink) }
+        }
+    }
+
+    /// The hash `forEach` gives a folded word (lower case, accents dropped).
+    public static func hash(_ word: String) -> UInt64 { ByteTable.hash(word.utf8) }
+
+    private func stemHash(_ word: UnsafeBufferPointer<UInt8>, word hash: UInt64) -> UInt64 {
+        if let known = cache[hash] { return known }
+        let stem = stemmer.map { s in s.stem(word) { ByteTable.hash($0) } } ?? hash
+        if cache.count > 200_000 { cache.removeAll(keepingCapacity: true) }  // a bound, not a policy
+        cache[hash] = stem
+        return stem
+    }
+}
