@@ -1,4 +1,5 @@
 internal import Glibc
+public import Config
 internal import FeedwatchCore
 internal import Store
 
@@ -18,6 +19,7 @@ public final class DigestSink: AlertSink, PeriodicSink {
     public let every: Int
     public let topics: Set<String>?
     public let wantsHealth: Bool
+    public var storyPolicy = SinkConfig.StoryPolicy.every
     public var name: String { "digest:" + path }
 
     public init(path: String, every: Int, topics: Set<String>?, health: Bool = false) {

@@ -11,6 +11,7 @@ public final class ExecSink: AlertSink {
     public let topics: Set<String>?
     public let retry: SinkConfig.Retry?
     public let wantsHealth: Bool
+    public var storyPolicy = SinkConfig.StoryPolicy.every
     public var name: String { "exec:" + command.joined(separator: " ") }
     public var batchLimit: Int { 1 }
 

@@ -61,7 +61,7 @@ public enum Delivery {
         while true {
             let batch = try store.alerts(after: state.cursor, limit: 500)
             guard let last = batch.last else { break }
-            let wanted = batch.filter { wants(sink, $0) }
+            let (wanted, sizes) = try chosen(batch.filter { wants(sink, $0) }, for: sink, store)
             var offset = 0
             while offset < wanted.count {
                 let chunk = Array(wanted[offset..<min(wanted.count, offset + max(1, sink.batchLimit))])
@@ -77,7 +77,8 @@ public enum Delivery {
                 offset += chunk.count
                 // Past the alerts just taken (and any unwanted ones before them).
                 let position = offset == wanted.count ? last.position : chunk.last!.position
-                try store.setCursor(sink: sink.name, position: position)
+                try store.setCursor(sink: sink.name, position: position, storySizes: sizes.filter { s in chunk.contains { $0.id == s.alert } }
+                    .reduce(into: [:]) { $0[$1.story] = max($0[$1.story] ?? 0, $1.size) })
                 state.cursor = position
                 if state.attempts > 0 {
                     try store.recordSinkFailure(sink: sink.name, attempts: 0, nextAttemptAt: now, error: "")
@@ -126,6 +127,36 @@ public enum Delivery {
         return false
     }
 
+    /// The alerts of `alerts` that `sink`'s story policy lets through, with the story sizes to
+    /// record for it once they are delivered. `first`: a story's first alert this sink takes;
+    /// `milestones`: that, then each alert that brings the story to 3, 5, 10 or 25 items or past
+    /// it (an alert that is not delivered — a policy's skip — never counts).
+    static func chosen(_ alerts: [StoredAlert], for sink: AlertSink, _ store: FeedStore) throws(StoreError)
+        -> ([StoredAlert], [(alert: String, story: String, size: Int)]) {
+        guard sink.storyPolicy != .every else { return (alerts, []) }
+        let stories = alerts.map { AlertView(json: $0.record)?.story }
+        var known = try store.storySizes(sink: sink.name, stories: stories.compactMap { $0?.id })
+        var out: [StoredAlert] = []
+        var sizes: [(alert: String, story: String, size: Int)] = []
+        for (alert, story) in zip(alerts, stories) {
+            guard let story else { out.append(alert); continue }  // health alerts: not part of a story
+            let last = known[story.id]
+            let pass = switch sink.storyPolicy {
+            case .every: true
+            case .first: last == nil
+            case .milestones: last == nil || milestones.contains { last! < $0 && $0 <= story.size }
+            }
+            guard pass else { continue }
+            out.append(alert)
+            known[story.id] = max(last ?? 0, story.size)
+            sizes.append((alert.id, story.id, story.size))
+        }
+        return (out, sizes)
+    }
+
+    /// Coverage sizes a `milestones` sink hears about again.
+    static let milestones = [3, 5, 10, 25]
+
     /// Whether `sink` takes `alert`: a feed health alert only where asked for, an item's alert by
     /// its topics.
     static func wants(_ sink: AlertSink, _ alert: StoredAlert) -> Bool {
@@ -168,12 +199,26 @@ public enum Delivery {
         config.sinks.map { sink in
             let topics = sink.topics.map(Set.init)
             switch sink.kind {
-            case .stdout(let format): return StdoutSink(format: format, topics: topics, health: sink.health)
-            case .file(let path): return FileSink(path: path, topics: topics, health: sink.health)
-            case .digest(let path, let every): return DigestSink(path: path, every: every, topics: topics, health: sink.health)
+            case .stdout(let format):
+                let s = StdoutSink(format: format, topics: topics, health: sink.health)
+                s.storyPolicy = sink.stories
+                return s
+            case .file(let path):
+                let s = FileSink(path: path, topics: topics, health: sink.health)
+                s.storyPolicy = sink.stories
+                return s
+            case .digest(let path, let every):
+                let s = DigestSink(path: path, every: every, topics: topics, health: sink.health)
+                s.storyPolicy = sink.stories
+                return s
             case .webhook(let hook):
-                return WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry, health: sink.health)
-            case .exec(let command): return ExecSink(command: command, topics: topics, retry: sink.retry, health: sink.health)
+                let s = WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry, health: sink.health)
+                s.storyPolicy = sink.stories
+                return s
+            case .exec(let command):
+                let s = ExecSink(command: command, topics: topics, retry: sink.retry, health: sink.health)
+                s.storyPolicy = sink.stories
+                return s
             }
         }
     }

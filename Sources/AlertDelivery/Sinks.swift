@@ -14,6 +14,8 @@ public protocol AlertSink: AnyObject {
     var batchLimit: Int { get }
     /// Whether feed health alerts come here (`health: true`); no other sink receives them.
     var wantsHealth: Bool { get }
+    /// Which alerts of a story come here (`stories:`).
+    var storyPolicy: SinkConfig.StoryPolicy { get }
     /// How a sink that can fail retries and gives up; `nil` for local sinks (a full disk is
     /// retried every round and never dead-letters an alert).
     var retry: SinkConfig.Retry? { get }
@@ -26,6 +28,7 @@ extension AlertSink {
     public var batchLimit: Int { 500 }
     public var retry: SinkConfig.Retry? { nil }
     public var wantsHealth: Bool { false }
+    public var storyPolicy: SinkConfig.StoryPolicy { .every }
 }
 
 /// A delivery the receiver refused or that did not complete.
@@ -88,6 +91,7 @@ public final class StdoutSink: AlertSink {
     public let format: SinkConfig.OutputFormat
     public let topics: Set<String>?
     public let wantsHealth: Bool
+    public var storyPolicy = SinkConfig.StoryPolicy.every
     public var name: String { "stdout" + (topics.map { ":" + $0.sorted().joined(separator: ",") } ?? "") }
 
     public init(format: SinkConfig.OutputFormat, topics: Set<String>?, health: Bool = false) {
@@ -122,6 +126,7 @@ public final class FileSink: AlertSink {
     public let path: String
     public let topics: Set<String>?
     public let wantsHealth: Bool
+    public var storyPolicy = SinkConfig.StoryPolicy.every
     public var name: String { "file:" + path }
     private var written: Set<String>?
 

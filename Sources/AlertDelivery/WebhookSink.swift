@@ -14,6 +14,7 @@ public final class WebhookSink: AlertSink {
     public let topics: Set<String>?
     public let retry: SinkConfig.Retry?
     public let wantsHealth: Bool
+    public var storyPolicy = SinkConfig.StoryPolicy.every
     private let key: Result<[UInt8], StandardWebhooks.SecretError>?
 
     public var name: String { "webhook:" + hook.url }

@@ -17,6 +17,21 @@ public struct Config: Sendable {
     public var keepDays: Int = 90
     /// Feed health alerts; `nil`: none.
     public var health: HealthSettings?
+    /// How items are grouped into stories.
+    public var stories = StorySettings()
+}
+
+/// The `stories:` section.
+public struct StorySettings: Equatable, Sendable {
+    /// Seconds an item stays a possible match for newer ones.
+    public var window = 72 * 3_600
+    /// Least similarity to join a story; `nil`: the tuned default.
+    public var threshold: Double?
+
+    public init(window: Int = 72 * 3_600, threshold: Double? = nil) {
+        self.window = window
+        self.threshold = threshold
+    }
 }
 
 /// When a feed's health is worth an alert (to the sinks with `health: true`).
@@ -100,6 +115,10 @@ public struct SinkConfig: Equatable, Sendable {
 
     public enum OutputFormat: String, Equatable, Sendable, CaseIterable { case text, json }
 
+    /// Which alerts of a story a sink takes: every one (with the running size), the story's
+    /// first only, or the first and then those that bring its coverage to 3, 5, 10 and 25.
+    public enum StoryPolicy: String, Equatable, Sendable, CaseIterable { case every, first, milestones }
+
     public struct Webhook: Equatable, Sendable {
         public var url: String
         /// The environment variable holding the `whsec_…` signing secret; unsigned without one.
@@ -141,12 +160,14 @@ public struct SinkConfig: Equatable, Sendable {
     public var retry: Retry
     /// Whether feed health alerts come here too (`health: true`).
     public var health: Bool
+    public var stories: StoryPolicy
 
-    public init(kind: Kind, topics: [String]? = nil, retry: Retry = Retry(), health: Bool = false) {
+    public init(kind: Kind, topics: [String]? = nil, retry: Retry = Retry(), health: Bool = false, stories: StoryPolicy = .every) {
         self.kind = kind
         self.topics = topics
         self.retry = retry
         self.health = health
+        self.stories = stories
     }
 }
 

@@ -62,7 +62,7 @@ struct ConfigReader {
         self.environment = environment
     }
 
-    static let sections: [String] = ["state", "first_fetch_window", "poll", "store", "feeds", "topics", "sinks", "health"]
+    static let sections: [String] = ["state", "first_fetch_window", "poll", "store", "feeds", "topics", "sinks", "health", "stories"]
 
     mutating func read() -> Config? {
         let root: YAMLNode?
@@ -88,6 +88,7 @@ struct ConfigReader {
             case "poll": config.poll = poll(value)
             case "store": config.keepDays = keepDays(value) ?? config.keepDays
             case "health": config.health = health(value)
+            case "stories": config.stories = stories(value) ?? config.stories
             case "feeds": feedsNode = value
             case "topics": topicsNode = value
             case "sinks": sinksNode = value
@@ -146,6 +147,23 @@ struct ConfigReader {
             }
         }
         return h
+    }
+
+    private mutating func stories(_ node: YAMLNode) -> StorySettings? {
+        guard let entries = mapping(node, "stories") else { return nil }
+        var out = StorySettings()
+        for entry in entries {
+            switch entry.key {
+            case "window": out.window = duration(entry.value, "stories.window") ?? out.window
+            case "threshold":
+                guard let text = string(entry.value, "stories.threshold") else { continue }
+                if let t = Double(text), t > 0, t < 1 { out.threshold = t } else {
+                    fail("stories.threshold: \"\(text)\" is not a number between 0 and 1 (the default is tuned; see BENCHMARKS.md)", entry.value)
+                }
+            default: unknownKey(entry.key, entry.keyNode, known: ["window", "threshold"], in: "stories")
+            }
+        }
+        return out
     }
 
     private mutating func keepDays(_ node: YAMLNode) -> Int? {
@@ -330,11 +348,11 @@ struct ConfigReader {
             var sinkTopics: [String]?
             let allowed: [String]
             switch kind {
-            case "stdout": allowed = ["format", "topics", "health"]
-            case "file": allowed = ["path", "topics", "health"]
-            case "digest": allowed = ["path", "every", "topics", "health"]
-            case "webhook": allowed = ["url", "secret_env", "topics", "format", "batch", "timeout", "max_attempts", "max_age", "health"]
-            case "exec": allowed = ["command", "topics", "timeout", "max_attempts", "max_age", "health"]
+            case "stdout": allowed = ["format", "topics", "health", "stories"]
+            case "file": allowed = ["path", "topics", "health", "stories"]
+            case "digest": allowed = ["path", "every", "topics", "health", "stories"]
+            case "webhook": allowed = ["url", "secret_env", "topics", "format", "batch", "timeout", "max_attempts", "max_age", "health", "stories"]
+            case "exec": allowed = ["command", "topics", "timeout", "max_attempts", "max_age", "health", "stories"]
             default:
                 unknownKey(kind, entries[0].keyNode, known: kinds, in: "sinks")
                 continue
@@ -399,7 +417,13 @@ struct ConfigReader {
             if let v = values["max_attempts"] { retry.maxAttempts = count(v, "\(what).\(kind).max_attempts", max: 1_000) ?? retry.maxAttempts }
             if let v = values["max_age"] { retry.maxAge = duration(v, "\(what).\(kind).max_age") ?? retry.maxAge }
             let health = values["health"].flatMap { bool($0, "\(what).\(kind).health") } ?? false
-            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry, health: health)) }
+            var policy = SinkConfig.StoryPolicy.every
+            if let v = values["stories"], let text = string(v, "\(what).\(kind).stories") {
+                if let parsed = SinkConfig.StoryPolicy(rawValue: text) { policy = parsed } else {
+                    fail("\(what).\(kind).stories: \"\(text)\" is not one of \(SinkConfig.StoryPolicy.allCases.map(\.rawValue).joined(separator: ", "))", v)
+                }
+            }
+            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry, health: health, stories: policy)) }
         }
         return out
     }

@@ -1,4 +1,5 @@
 public import FeedwatchCore
+public import Stories
 import Store
 public import TopicQuery
 
@@ -11,8 +12,11 @@ public enum Alert {
         "fw_" + EntryKey.digest([feedURL, EntryKey.of(item)])
     }
 
+    /// The id of the story an item starts: its alert id's digest, so it is as stable as that.
+    public static func storyID(alertID: String) -> String { "st_" + alertID.dropFirst(3) }
+
     public static func record(id: String, emittedAt: Timestamp, matches: [(topic: String, matches: [TermMatch])],
-                              feedURL: String, feedTitle: String?, item: FeedItem) -> String {
+                              feedURL: String, feedTitle: String?, item: FeedItem, story: StoryAssignment) -> String {
         var w = JSONWriter(pretty: false, capacity: 1_024)
         w.beginObject()
         head(&w, id: id, at: emittedAt)
@@ -27,12 +31,11 @@ public enum Alert {
         w.field("summary", item.summary)
         w.field("authors", strings: item.authors)
         w.endObject()
-        // Until stories are grouped (a later issue), every item is a story of its own.
         w.key("story")
         w.beginObject()
-        w.field("id", "st_" + id.dropFirst(3))  // the alert id's digest: computed once
-        w.field("size", 1)
-        w.field("first_seen", emittedAt.rfc3339)
+        w.field("id", story.id)
+        w.field("size", Int64(story.size))
+        w.field("first_seen", story.firstSeen.rfc3339)
         w.endObject()
         w.endObject()
         return String(decoding: w.bytes, as: UTF8.self)

@@ -5,6 +5,7 @@ internal import Glibc
 import HTTPTransport
 import Normalize
 import Scheduler
+public import Stories
 public import Store
 public import TopicQuery
 
@@ -25,6 +26,7 @@ public final class PollCycle {
     private let config: Config
     private let store: FeedStore
     private let matcher: TopicMatcher
+    private let stories: StoryIndex
     private let clock: () -> Timestamp
     private let random: () -> Double
     private let stopRequested: @Sendable () -> Bool
@@ -34,13 +36,15 @@ public final class PollCycle {
     /// seconds and no new one starts. `progress`: called on the calling thread after each
     /// committed batch and every second while transfers run without finishing (a long cycle
     /// keeps the service manager's watchdog fed).
-    public init(config: Config, store: FeedStore, matcher: TopicMatcher,
+    /// `stories`: the grouping's index, kept across cycles (a fresh one is filled from the store).
+    public init(config: Config, store: FeedStore, matcher: TopicMatcher, stories: StoryIndex = StoryIndex(),
                 clock: @escaping () -> Timestamp = Timestamp.now,
                 random: @escaping () -> Double = { Double.random(in: 0..<1) },
                 stopRequested: @escaping @Sendable () -> Bool = { false }, progress: @escaping () -> Void = {}) {
         self.config = config
         self.store = store
         self.matcher = matcher
+        self.stories = stories
         self.clock = clock
         self.random = random
         self.stopRequested = stopRequested
@@ -56,7 +60,17 @@ public final class PollCycle {
     /// Polls what is due (`all`: every feed, whatever its interval — never one that is gone or
     /// backing off after failures).
     public func run(all: Bool) throws(StoreError) -> Summary {
+        do {
+            return try poll(all: all)
+        } catch {
+            stories.reset()  // it may hold items whose transaction rolled back: rebuilt from the store next time
+            throw error
+        }
+    }
+
+    private func poll(all: Bool) throws(StoreError) -> Summary {
         let now = clock()
+        try catchUpStories(now: now)
         let configured = self.sources
         let sources = Dictionary(configured.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
         let feeds = try store.syncFeeds(configured.map { ($0.url, Self.entry($0)) }, now: now)
@@ -148,6 +162,21 @@ public final class PollCycle {
             }
         }
         return summary
+    }
+
+    /// The grouping's index for a config's `stories:` settings.
+    public static func storyIndex(_ settings: StorySettings) -> StoryIndex {
+        StoryIndex(settings: .init(window: settings.window, threshold: settings.threshold ?? StoryIndex.defaultThreshold))
+    }
+
+    /// Reads into the grouping's index the story items it does not hold: all recent ones after a
+    /// start, those another process (a `once` next to the daemon) stored since.
+    private func catchUpStories(now: Timestamp) throws(StoreError) {
+        let since = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(stories.memory))
+        for m in try store.storyMembers(after: stories.newestItem, since: since) {
+            stories.restore(item: m.itemID, title: m.title, summary: m.summary, at: m.at,
+                            story: StoryAssignment(id: m.storyID, size: m.storySize, firstSeen: m.storyFirstSeen, isNew: false))
+        }
     }
 
     /// A parsed document with its items' dedupe keys, computed where it was parsed (on the fetch
@@ -332,20 +361,27 @@ public final class PollCycle {
         let parsed = document.parsed
         let feedName = source?.name ?? parsed.feed.title
         var alerts = 0
-        let results = try store.ingest(feedID: feed.id, document.candidates, now: now) { item in
+        let results = try store.ingest(feedID: feed.id, document.candidates, now: now) { item, itemID in
+            // A feed's first fetch: its archive is neither alerted nor grouped, only what is
+            // recent enough to be news.
             if !feed.fetchedOnce {
                 switch config.firstFetchWindow {
                 case .all: break
                 case .seconds(let window):
-                    guard let published = item.published, now.secondsSince1970 - published.secondsSince1970 <= Int64(window) else { return nil }
+                    guard let published = item.published, now.secondsSince1970 - published.secondsSince1970 <= Int64(window) else { return NewItem() }
                 }
             }
             let matches = matcher.classify(item, feedName: feedName, feedURL: feed.url)
-            guard !matches.isEmpty else { return nil }
-            alerts += 1
+            guard !matches.isEmpty else { return NewItem() }
+            // Stories group what the topics selected: the stream whose word frequencies say what is rare.
             let id = Alert.id(feedURL: feed.url, item: item)
-            return (id, Alert.record(id: id, emittedAt: now, matches: matches, feedURL: feed.url,
-                                     feedTitle: source?.name ?? parsed.feed.title, item: item))
+            let at = min(item.published ?? now, now)
+            let story = stories.add(item: itemID, title: item.title, summary: item.summary, at: at, seen: now,
+                                    newStoryID: Alert.storyID(alertID: id))
+            alerts += 1
+            return NewItem(story: StoryLink(id: story.id, at: at, title: item.title, topics: matches.map(\.topic), isNew: story.isNew),
+                           alert: (id, Alert.record(id: id, emittedAt: now, matches: matches, feedURL: feed.url,
+                                                    feedTitle: source?.name ?? parsed.feed.title, item: item, story: story)))
         }
         let new = results.filter(\.isNew).count
         summary.newItems += new

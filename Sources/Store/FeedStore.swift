@@ -144,6 +144,74 @@ public struct DeadLetter: Equatable, Sendable {
     public var requeued: Bool
 }
 
+/// The story a new item joined or started, as the poller's grouping decided.
+public struct StoryLink: Equatable, Sendable {
+    public var id: String
+    /// Where grouping placed the item in time (its publication, or when it was seen).
+    public var at: Timestamp
+    /// The story's title, when this item starts it (its own title).
+    public var title: String?
+    public var topics: [String]
+    public var isNew: Bool
+
+    public init(id: String, at: Timestamp, title: String?, topics: [String], isNew: Bool) {
+        self.id = id
+        self.at = at
+        self.title = title
+        self.topics = topics
+        self.isNew = isNew
+    }
+}
+
+/// What becomes of an item new to the store (not a copy): the story it belongs to, its alert.
+public struct NewItem {
+    public var story: StoryLink?
+    public var alert: (id: String, record: String)?
+
+    public init(story: StoryLink? = nil, alert: (id: String, record: String)? = nil) {
+        self.story = story
+        self.alert = alert
+    }
+}
+
+/// An item of a recent story, read back to rebuild the grouping's index (after a restart, or
+/// when another process stored it).
+public struct StoryMember: Equatable, Sendable {
+    public var itemID: Int64
+    public var title: String?
+    public var summary: String?
+    public var at: Timestamp
+    public var storyID: String
+    public var storySize: Int
+    public var storyFirstSeen: Timestamp
+}
+
+/// A story as `feedwatch stories` shows it.
+public struct StoredStory: Equatable, Sendable {
+    public struct Item: Equatable, Sendable {
+        public var feed: String
+        /// The item's id as its feed wrote it, if it had one.
+        public var id: String?
+        public var title: String?
+        public var link: String?
+        public var published: Timestamp?
+        /// Copies of the same article in other feeds or under other URLs.
+        public var duplicates: [(feed: String, link: String?)]
+
+        public static func == (a: Item, b: Item) -> Bool {
+            a.feed == b.feed && a.id == b.id && a.title == b.title && a.link == b.link && a.published == b.published
+                && a.duplicates.elementsEqual(b.duplicates) { $0.feed == $1.feed && $0.link == $1.link }
+        }
+    }
+    public var id: String
+    public var title: String?
+    public var size: Int
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    public var topics: [String]
+    public var items: [Item]
+}
+
 /// What storing an item did.
 public enum IngestResult: Equatable, Sendable {
     /// Never seen under this feed: stored (and alerted, if an alert was given).
@@ -179,8 +247,17 @@ public protocol FeedStore: AnyObject {
     /// Stores a document's items under one feed in one transaction. For each new item,
     /// `alert(item)` may return an alert (id and record), which is stored with it — so a crash
     /// can neither lose an alert nor give one item two alert ids.
+    /// For each item new to the store and not a copy of a stored article, `decide(item, itemID)`
+    /// says which story it belongs to and what its alert is; both are stored with it — so a crash
+    /// can neither lose an alert nor give one item two alert ids or two stories.
     func ingest(feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
-                alert: (FeedItem) -> (id: String, record: String)?) throws(StoreError) -> [IngestResult]
+                decide: (FeedItem, Int64) -> NewItem) throws(StoreError) -> [IngestResult]
+    /// Items placed in a story at or after `since`, stored after item `after`, oldest first.
+    func storyMembers(after itemID: Int64, since: Timestamp) throws(StoreError) -> [StoryMember]
+    /// Stories seen at or after `since`, largest first, with their items and the items' copies.
+    func stories(since: Timestamp, limit: Int) throws(StoreError) -> [StoredStory]
+    /// How large each of `stories` was in the last of its alerts `sink` took (absent: none yet).
+    func storySizes(sink: String, stories: [String]) throws(StoreError) -> [String: Int]
     /// Alerts stored so far, oldest first: those after `position` (0: from the start), each with
     /// its own position, which a sink's cursor records.
     func alerts(after position: Int64, limit: Int) throws(StoreError) -> [StoredAlert]
@@ -189,6 +266,8 @@ public protocol FeedStore: AnyObject {
     /// The position of the newest alert (0 if none).
     func lastAlertPosition() throws(StoreError) -> Int64
     func setCursor(sink: String, position: Int64) throws(StoreError)
+    /// Moves a sink's cursor and records the story sizes of the alerts it took, together.
+    func setCursor(sink: String, position: Int64, storySizes: [String: Int]) throws(StoreError)
     /// Alerts created in `from..<to`, oldest first (a digest's period).
     func alerts(createdFrom from: Timestamp, to: Timestamp) throws(StoreError) -> [StoredAlert]
     /// Stores an alert that concerns a feed, not an item (feed health), in the sinks' queue.
@@ -225,4 +304,12 @@ public protocol FeedStore: AnyObject {
     func feedCounts() throws(StoreError) -> (feeds: Int, failing: Int)
     /// Every feed the config still names, for `status`.
     func allFeeds() throws(StoreError) -> [FeedRecord]
+}
+
+extension FeedStore {
+    /// `ingest` for callers without stories: each new item's alert, if any.
+    public func ingest(feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
+                       alert: (FeedItem) -> (id: String, record: String)?) throws(StoreError) -> [IngestResult] {
+        try ingest(feedID: feedID, items, now: now) { item, _ in NewItem(alert: alert(item)) }
+    }
 }

@@ -110,7 +110,7 @@ public final class SQLiteStore: FeedStore {
     // MARK: Items
 
     public func ingest(feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
-                       alert: (FeedItem) -> (id: String, record: String)?) throws(StoreError) -> [IngestResult] {
+                       decide: (FeedItem, Int64) -> NewItem) throws(StoreError) -> [IngestResult] {
         try write { () throws(StoreError) -> [IngestResult] in
             var results: [IngestResult] = []
             // A feed with nothing stored yet (its first fetch: every item of a cold cycle) tries
@@ -175,7 +175,9 @@ public final class SQLiteStore: FeedStore {
                     results.append(.duplicate(itemID: id, of: original))  // the original alerted, if it matched
                     continue
                 }
-                if let a = alert(item) {
+                let decision = decide(item, id)
+                if let story = decision.story { try link(item: id, to: story, now: now) }
+                if let a = decision.alert {
                     try db.run("INSERT INTO alerts (alert_id, item_id, created_at, record) VALUES (?, ?, ?, ?)",
                                [.text(a.id), .integer(id), .integer(now.secondsSince1970), .text(a.record)])
                 }
@@ -200,6 +202,88 @@ public final class SQLiteStore: FeedStore {
                     """, [.integer(feedID), .integer(Int64(added)), .integer(now.secondsSince1970), seed])
             }
             return results
+        }
+    }
+
+    // MARK: Stories
+
+    private func link(item: Int64, to story: StoryLink, now: Timestamp) throws(StoreError) {
+        let known: String? = try db.first("SELECT topics FROM stories WHERE id = ?", [.text(story.id)]) { $0.string(at: 0) ?? "" }
+        if let known {
+            var topics = known.split(separator: "\n").map(String.init)
+            for t in story.topics where !topics.contains(t) { topics.append(t) }
+            try db.run("UPDATE stories SET size = size + 1, last_seen = max(last_seen, ?2), topics = ?3 WHERE id = ?1",
+                       [.text(story.id), .integer(now.secondsSince1970), .text(topics.joined(separator: "\n"))])
+        } else {
+            try db.run("INSERT INTO stories (id, title, first_seen, last_seen, size, topics) VALUES (?1, ?2, ?3, ?3, 1, ?4)",
+                       [.text(story.id), Self.text(story.title), .integer(now.secondsSince1970), .text(story.topics.joined(separator: "\n"))])
+        }
+        try db.run("UPDATE items SET story_id = ?, story_at = ? WHERE id = ?",
+                   [.text(story.id), .integer(story.at.secondsSince1970), .integer(item)])
+    }
+
+    public func storyMembers(after itemID: Int64, since: Timestamp) throws(StoreError) -> [StoryMember] {
+        try db.query("""
+            SELECT i.id, i.title, i.summary, i.story_at, s.id, s.size, s.first_seen
+            FROM items i JOIN stories s ON s.id = i.story_id
+            WHERE i.story_id IS NOT NULL AND i.story_at >= ? AND i.id > ?
+            ORDER BY i.story_at, i.id
+            """, [.integer(since.secondsSince1970), .integer(itemID)]).map { r in
+            StoryMember(itemID: r.int(at: 0) ?? 0, title: r.text(at: 1), summary: r.text(at: 2),
+                        at: Timestamp(secondsSince1970: r.int(at: 3) ?? 0), storyID: r.text(at: 4) ?? "",
+                        storySize: Int(r.int(at: 5) ?? 1), storyFirstSeen: Timestamp(secondsSince1970: r.int(at: 6) ?? 0))
+        }
+    }
+
+    public func stories(since: Timestamp, limit: Int) throws(StoreError) -> [StoredStory] {
+        let heads = try db.query("""
+            SELECT id, title, size, first_seen, last_seen, topics FROM stories WHERE last_seen >= ?
+            ORDER BY size DESC, first_seen, id LIMIT ?
+            """, [.integer(since.secondsSince1970), .integer(Int64(limit))])
+        var out: [StoredStory] = []
+        for h in heads {
+            let id = h.text(at: 0) ?? ""
+            var items: [StoredStory.Item] = []
+            for r in try db.query("""
+                SELECT i.id, f.url, i.entry_key, i.title, i.link, i.published FROM items i JOIN feeds f ON f.id = i.feed_id
+                WHERE i.story_id = ? ORDER BY i.first_seen, i.id
+                """, [.text(id)]) {
+                let key = r.text(at: 2) ?? ""
+                let copies = try db.query("""
+                    SELECT f.url, i.link FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.duplicate_of = ? ORDER BY i.id
+                    """, [.integer(r.int(at: 0) ?? 0)]).map { (feed: $0.text(at: 0) ?? "", link: $0.text(at: 1)) }
+                items.append(StoredStory.Item(feed: r.text(at: 1) ?? "", id: key.hasPrefix("id:") ? String(key.dropFirst(3)) : nil,
+                                              title: r.text(at: 3), link: r.text(at: 4),
+                                              published: r.int(at: 5).map(Timestamp.init(secondsSince1970:)), duplicates: copies))
+            }
+            out.append(StoredStory(id: id, title: h.text(at: 1), size: Int(h.int(at: 2) ?? 0),
+                                   firstSeen: Timestamp(secondsSince1970: h.int(at: 3) ?? 0),
+                                   lastSeen: Timestamp(secondsSince1970: h.int(at: 4) ?? 0),
+                                   topics: (h.text(at: 5) ?? "").split(separator: "\n").map(String.init), items: items))
+        }
+        return out
+    }
+
+    public func storySizes(sink: String, stories: [String]) throws(StoreError) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for story in Set(stories) {
+            if let size = try db.first("SELECT size FROM sink_stories WHERE sink = ? AND story_id = ?", [.text(sink), .text(story)],
+                                       { $0.int(at: 0) }) ?? nil {
+                out[story] = Int(size)
+            }
+        }
+        return out
+    }
+
+    public func setCursor(sink: String, position: Int64, storySizes: [String: Int]) throws(StoreError) {
+        try write { () throws(StoreError) in
+            try setCursor(sink: sink, position: position)
+            for (story, size) in storySizes {
+                try db.run("""
+                    INSERT INTO sink_stories (sink, story_id, size) VALUES (?1, ?2, ?3)
+                    ON CONFLICT (sink, story_id) DO UPDATE SET size = max(size, excluded.size)
+                    """, [.text(sink), .text(story), .integer(Int64(size))])
+            }
         }
     }
 
@@ -358,6 +442,11 @@ public final class SQLiteStore: FeedStore {
             for sink in sinks { delivered = min(delivered, try cursor(sink: sink) ?? 0) }
             if !sinks.isEmpty {
                 try db.run("DELETE FROM alerts WHERE created_at < ? AND rowid <= ?", [.integer(cutoff.secondsSince1970), .integer(delivered)])
+            }
+            // Stories nobody added to since the cutoff go, with what the sinks knew of them (their
+            // items keep their story id; `stories` no longer lists it).
+            if try db.run("DELETE FROM stories WHERE last_seen < ?", [.integer(cutoff.secondsSince1970)]) > 0 {
+                try db.run("DELETE FROM sink_stories WHERE story_id NOT IN (SELECT id FROM stories)")
             }
             return pruned
         }

@@ -121,5 +121,29 @@ enum Schema {
         CREATE INDEX items_article ON items (article_key) WHERE article_key IS NOT NULL;
         CREATE INDEX items_text ON items (text_key) WHERE text_key IS NOT NULL;
         """,
+        // 8: stories — items from any feed that report one event — and, per sink, how far each
+        // story's coverage had grown at the last alert of it the sink took (`stories:` policies).
+        """
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            title TEXT,                          -- its first item's
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            size INTEGER NOT NULL,               -- items, copies (duplicate_of) not counted
+            topics TEXT NOT NULL DEFAULT ''      -- topic names its items matched, one per line
+        ) STRICT;
+        CREATE INDEX stories_last_seen ON stories (last_seen);
+        ALTER TABLE items ADD COLUMN story_id TEXT;
+        ALTER TABLE items ADD COLUMN story_at INTEGER;  -- where grouping placed it in time: published, or first seen
+        CREATE INDEX items_story ON items (story_id) WHERE story_id IS NOT NULL;
+        CREATE INDEX items_story_at ON items (story_at) WHERE story_id IS NOT NULL;
+        CREATE INDEX items_duplicate ON items (duplicate_of) WHERE duplicate_of IS NOT NULL;
+        CREATE TABLE sink_stories (
+            sink TEXT NOT NULL,
+            story_id TEXT NOT NULL,
+            size INTEGER NOT NULL,               -- the story's size in the last of its alerts the sink took
+            PRIMARY KEY (sink, story_id)
+        ) STRICT, WITHOUT ROWID;
+        """,
     ]
 }

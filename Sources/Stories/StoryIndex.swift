@@ -114,6 +114,28 @@ public final class StoryIndex {
         rarity = DecayingCounts(halfLife: settings.rarityHalfLife)
     }
 
+    /// Forgets everything: after a failed store transaction, the index may hold items that were
+    /// never stored; it is rebuilt from the store instead.
+    public func reset() {
+        entries = [:]
+        nextSlot = 0
+        postings = [:]
+        heldCount = [:]
+        rarity = DecayingCounts(halfLife: settings.rarityHalfLife)
+        stories = [:]
+        storyByID = [:]
+        nextStory = 0
+        items = []
+        horizon = .min / 2
+        byHour = [:]
+        oldestHour = nil
+        newestItem = 0
+    }
+
+    /// How far back `restore` should be fed: the window, and the items that still weigh in
+    /// the word frequencies (two half-lives).
+    public var memory: Int { max(settings.window, Int(2 * settings.rarityHalfLife)) }
+
     /// Items held (within the window).
     public var count: Int { entries.count }
     /// The highest item id held: what the store has beyond it was stored by someone else.
@@ -141,17 +163,24 @@ public final class StoryIndex {
         } else {
             assignment = StoryAssignment(id: newStoryID(), size: 1, firstSeen: seen, isNew: true)
         }
-        if t >= cutoff { hold(item: item, story: assignment, terms: terms, counts: counts, at: t) }  // else: already out of the window
+        if t >= cutoff {
+            hold(item: item, story: assignment, terms: terms, counts: counts, at: t)
+        } else {
+            rarity.add(terms, at: t)  // already out of the window
+            newestItem = max(newestItem, item)
+        }
         return assignment
     }
 
     /// Holds an item already assigned (read back from the store after a restart, or stored by
     /// another process), with its story's size and first sighting as the store knows them.
+    /// Items older than the window only count in the word frequencies.
     public func restore(item: Int64, title: String?, summary: String?, at: Timestamp, story: StoryAssignment) {
         guard !items.contains(item) else { return }
         let (terms, counts) = vector(title: title, summary: summary)
         let t = at.secondsSince1970
-        if t < horizon - Int64(settings.window) { return }
+        newestItem = max(newestItem, item)
+        guard t >= max(horizon, t) - Int64(settings.window) else { return rarity.add(terms, at: t) }
         hold(item: item, story: story, terms: terms, counts: counts, at: t)
         evict(olderThan: horizon - Int64(settings.window))
     }
@@ -322,11 +351,13 @@ struct DecayingCounts {
     }
 
     mutating func add(_ terms: [UInt64], at t: Int64) {
-        for term in terms {
-            let old = counts[term].map { decayed($0, to: t) } ?? 0
-            counts[term] = (old + 1, max(t, counts[term]?.at ?? t))
+        func plus(_ v: (value: Double, at: Int64)?) -> (value: Double, at: Int64) {
+            guard let v else { return (1, t) }
+            // An item older than the count weighs what it would have decayed to by then.
+            return t >= v.at ? (decayed(v, to: t) + 1, t) : (v.value + exp2(-Double(v.at - t) / halfLife), v.at)
         }
-        items = (decayed(items, to: t) + 1, max(t, items.at))
+        for term in terms { counts[term] = plus(counts[term]) }
+        items = plus(added == 0 ? nil : items)
         added += 1
         if added % 50_000 == 0 { forgetRare(at: t) }
     }

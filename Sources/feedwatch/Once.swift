@@ -24,7 +24,7 @@ struct Once: ParsableCommand {
         let summary: PollCycle.Summary
         do {
             let start = try store.lastAlertPosition()
-            summary = try PollCycle(config: loaded, store: store, matcher: matcher).run(all: all)
+            summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: PollCycle.storyIndex(loaded.stories)).run(all: all)
             try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded), newSinksFrom: start, log: { Diagnostics.warning($0) })
             try Delivery.prune(store, config: loaded, now: Timestamp.now())
         } catch {

@@ -41,6 +41,8 @@ struct Run: ParsableCommand {
         notifier.notify("READY=1", "STATUS=started, \(loaded.feeds.count) feeds")
 
         var sinks = Delivery.sinks(for: loaded)
+        // The stories of the last days, held across cycles (filled from the store in the first).
+        var stories = PollCycle.storyIndex(loaded.stories)
         var lastPrune: Int64 = 0
         var lastWatchdog = 0.0
         // Keep-alives, only while the store answers: a daemon stuck on its database is restarted.
@@ -57,7 +59,7 @@ struct Run: ParsableCommand {
         var reloadProblem: String?
         while true {
             do {
-                let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stopRequested: Self.stopPending,
+                let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: stories, stopRequested: Self.stopPending,
                                             progress: { watchdog() }).run(all: false)
                 try Delivery.deliverPending(store, to: sinks, newSinksFrom: newSinksFrom, log: { Log.warning($0) })
                 let now = Timestamp.now()
@@ -96,7 +98,9 @@ struct Run: ParsableCommand {
                 do {
                     let fresh = try config.loadQuietly()
                     matcher = try fresh.matcher()
-                    if fresh.statePath(stateDirectory: nil) != loaded.statePath(stateDirectory: nil) { store = try fresh.openStore() }
+                    let newStore = fresh.statePath(stateDirectory: nil) != loaded.statePath(stateDirectory: nil)
+                    if newStore { store = try fresh.openStore() }
+                    if newStore || fresh.stories != loaded.stories { stories = PollCycle.storyIndex(fresh.stories) }
                     loaded = fresh
                     sinks = Delivery.sinks(for: loaded)  // files are opened afresh: rotation is picked up
                     newSinksFrom = (try? store.lastAlertPosition()) ?? newSinksFrom
