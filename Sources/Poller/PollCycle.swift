@@ -376,6 +376,7 @@ public final class PollCycle {
             // Stories group what the topics selected: the stream whose word frequencies say what is rare.
             let id = Alert.id(feedURL: feed.url, item: item)
             let at = min(item.published ?? now, now)
+            stories.noteTopicTerms(matches.flatMap { $0.matches.map(\.term) })
             let story = stories.add(item: itemID, title: item.title, summary: item.summary, at: at, seen: now,
                                     newStoryID: Alert.storyID(alertID: id))
             alerts += 1

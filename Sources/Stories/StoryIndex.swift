@@ -103,6 +103,9 @@ public final class StoryIndex {
     private var storyByID: [String: Int32] = [:]
     private var nextStory: Int32 = 0
     private var items: Set<Int64> = []
+    /// Stems of the topic terms that selected the stream: in every item of it by construction.
+    private var topicStems: Set<UInt64> = []
+    private var topicTerms: Set<String> = []
     /// Newest `at` seen: eviction follows the stream's own clock.
     private var horizon: Int64 = .min / 2
     /// Slots by the hour of their `at`, and the oldest hour that may hold any.
@@ -142,6 +145,16 @@ public final class StoryIndex {
     public private(set) var newestItem: Int64 = 0
 
     public func contains(item: Int64) -> Bool { items.contains(item) }
+
+    /// Words that selected the stream (the topic terms an item matched): they are common in it
+    /// by construction, so they weigh as if in half of all items from the first item on, instead
+    /// of looking rare while the stream is young ("facial recognition" in a stream selected by
+    /// it must never be what two items have in common).
+    public func noteTopicTerms(_ terms: [String]) {
+        for term in terms where topicTerms.insert(term).inserted {
+            stems.forEach(term) { stem, _ in topicStems.insert(stem) }
+        }
+    }
 
     /// Finds the story for a new item (`at`: when it was published, or seen) and holds the item
     /// for the ones after it. `newStoryID` names the story it starts if it matches none.
@@ -233,7 +246,8 @@ public final class StoryIndex {
     }
 
     private func idf(_ term: UInt64, documents n: Double) -> Float {
-        let df = settings.rarityHalfLife > 0 ? rarity.count(term, at: horizon) : Double(heldCount[term] ?? 0)
+        var df = settings.rarityHalfLife > 0 ? rarity.count(term, at: horizon) : Double(heldCount[term] ?? 0)
+        if topicStems.contains(term) { df = max(df, (n + Self.backgroundDocuments) / 2) }
         let idf = log((n + Self.backgroundDocuments + 1) / (df + 1))
         return Float(settings.rarityPower == 1 ? idf : pow(idf, settings.rarityPower))
     }

@@ -8,7 +8,7 @@ struct Feedwatch: ParsableCommand {
         commandName: "feedwatch",
         abstract: "Watch RSS, Atom and JSON feeds for the topics you follow.",
         version: FeedwatchVersion.string,
-        subcommands: [Run.self, Once.self, Status.self, OutboxCommand.self, Parse.self, Classify.self, CheckConfig.self])
+        subcommands: [Run.self, Once.self, Status.self, StoriesCommand.self, OutboxCommand.self, Parse.self, Classify.self, CheckConfig.self])
 }
 
 /// sysexits(3) codes the contract uses.

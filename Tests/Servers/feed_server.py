@@ -51,6 +51,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = self.path
         if path == "/feed.xml":
             self.send(200, fixture("rss2-basic.xml"))
+        elif path.startswith("/files/"):
+            # A file of the fixtures directory, read afresh each time (tests rewrite them).
+            name = os.path.basename(path[len("/files/"):])
+            try:
+                self.send(200, fixture(name))
+            except FileNotFoundError:
+                self.send(404, b"no such file", "text/plain")
         elif path == "/windows-1252":
             self.send(200, fixture("encoding-http-charset.xml"), "text/xml; charset=\"windows-1252\"")
         elif path == "/relative/feed":

@@ -73,8 +73,11 @@ enum Coverage {
     }
 
     /// Runs the stream through an index in order of publication and scores it, per part.
-    static func score(_ items: [LabelledItem], settings: StoryIndex.Settings = .init(), part: String? = nil) -> PairwiseScore {
+    /// `topicTerms`: the terms of the topic that selected the stream, as the poller passes them.
+    static func score(_ items: [LabelledItem], settings: StoryIndex.Settings = .init(), part: String? = nil,
+                      topicTerms: [String] = []) -> PairwiseScore {
         let index = StoryIndex(settings: settings)
+        index.noteTopicTerms(topicTerms)
         var stories: [String] = []
         for (k, item) in items.enumerated() {
             let a = index.add(item: Int64(k + 1), title: item.title, summary: item.summary, at: item.at, seen: item.at,
@@ -148,8 +151,9 @@ enum Coverage {
             var s = StoryIndex.Settings(threshold: t, centroidWeight: weight)
             if let h = ProcessInfo.processInfo.environment["FEEDWATCH_STORY_HALFLIFE"].flatMap(Double.init) { s.rarityHalfLife = h * 86_400 }
             if let p = ProcessInfo.processInfo.environment["FEEDWATCH_STORY_POWER"].flatMap(Double.init) { s.rarityPower = p }
-            print(String(format: "threshold %.2f  A: %@  B: %@", t, Coverage.score(items, settings: s, part: "A").description,
-                         Coverage.score(items, settings: s, part: "B").description))
+            let terms = ProcessInfo.processInfo.environment["FEEDWATCH_STORY_TERMS"].map { $0.split(separator: ",").map(String.init) } ?? []
+            print(String(format: "threshold %.2f  A: %@  B: %@", t, Coverage.score(items, settings: s, part: "A", topicTerms: terms).description,
+                         Coverage.score(items, settings: s, part: "B", topicTerms: terms).description))
         }
     }
 

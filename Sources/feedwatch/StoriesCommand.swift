@@ -1,0 +1,109 @@
+import ArgumentParser
+import Config
+import FeedwatchCore
+import Store
+
+/// `feedwatch stories`: what the press has been covering lately, one story per event, largest
+/// first, with the items that make it up and the copies of each found elsewhere.
+struct StoriesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stories",
+        abstract: "List recent stories, largest first: title, size, first and last seen, topics, items.")
+
+    @OptionGroup var config: ConfigOption
+
+    @Option(help: ArgumentHelp("Stories that grew within this long (90s, 15m, 24h, 7d).", valueName: "duration"))
+    var since = "24h"
+
+    @Option(help: "Show at most this many stories.")
+    var limit = 1_000
+
+    @Flag(help: "JSON Lines, one story per line.")
+    var json = false
+
+    func validate() throws {
+        guard DurationValue.seconds(since) != nil else {
+            throw ValidationError("--since: \"\(since)\" is not a duration (examples: 90s, 15m, 24h, 7d)")
+        }
+        guard limit > 0 else { throw ValidationError("--limit: must be at least 1") }
+    }
+
+    func run() throws {
+        let loaded = try config.load()
+        let store = try loaded.openStore()
+        let seconds = Int64(DurationValue.seconds(since) ?? 86_400)
+        let stories: [StoredStory]
+        do {
+            stories = try store.stories(since: Timestamp(secondsSince1970: Timestamp.now().secondsSince1970 - seconds), limit: limit)
+        } catch {
+            Diagnostics.error("\(error)")
+            throw ExitCode.failure
+        }
+        if json {
+            for s in stories { StandardOutput.write(Self.json(s) + Array("\n".utf8)) }
+            return
+        }
+        let names = Dictionary(loaded.feeds.compactMap { entry -> (String, String)? in
+            guard case .feed(let f) = entry, let name = f.name else { return nil }
+            return (f.url, name)
+        }, uniquingKeysWith: { a, _ in a })
+        StandardOutput.write(Array(Self.text(stories, since: since, names: names).utf8))
+    }
+
+    /// The contract's `stories --json` line.
+    static func json(_ s: StoredStory) -> [UInt8] {
+        var w = JSONWriter(pretty: false, capacity: 1_024)
+        w.beginObject()
+        w.field("id", s.id)
+        w.field("title", s.title)
+        w.field("size", Int64(s.size))
+        w.field("first_seen", s.firstSeen.rfc3339)
+        w.field("last_seen", s.lastSeen.rfc3339)
+        w.field("topics", strings: s.topics)
+        w.key("items")
+        w.beginArray()
+        for item in s.items {
+            w.beginObject()
+            w.field("feed", item.feed)
+            w.field("id", item.id)
+            w.field("title", item.title)
+            w.field("link", item.link)
+            w.field("published", item.published?.rfc3339)
+            w.key("duplicates")
+            w.beginArray()
+            for d in item.duplicates {
+                w.beginObject()
+                w.field("feed", d.feed)
+                w.field("link", d.link)
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.bytes
+    }
+
+    /// For people: a story a paragraph, its items indented under it.
+    ///
+    ///     5 items  "IBM will no longer offer general purpose facial recognition software"
+    ///         first 2026-11-21T08:00:00Z · last 2026-11-22T06:10:00Z · facial-recognition, police
+    ///         The Verge: IBM will no longer offer, develop, or research facial … <https://…>
+    ///             also in https://other.example/feed.xml <https://…?utm_source=x>
+    static func text(_ stories: [StoredStory], since: String, names: [String: String]) -> String {
+        guard !stories.isEmpty else { return "no stories in the last \(since)\n" }
+        var out = ""
+        for s in stories {
+            out += "\(s.size) item\(s.size == 1 ? " " : "s")  \"\(s.title ?? "(untitled)")\"\n"
+            out += "    first \(s.firstSeen.rfc3339) · last \(s.lastSeen.rfc3339)" + (s.topics.isEmpty ? "" : " · " + s.topics.joined(separator: ", ")) + "\n"
+            for item in s.items {
+                out += "    \(names[item.feed] ?? item.feed): \(item.title ?? "(untitled)")" + (item.link.map { " <\($0)>" } ?? "") + "\n"
+                for d in item.duplicates {
+                    out += "        also in \(names[d.feed] ?? d.feed)" + (d.link.map { " <\($0)>" } ?? "") + "\n"
+                }
+            }
+        }
+        return out
+    }
+}
