@@ -237,7 +237,7 @@ protocol PeriodicSink: AlertSink {
 /// What `feedwatch outbox` shows of one sink.
 public struct OutboxReport: Sendable {
     public var sink: String
-    /// Alerts past the cursor that this sink wants.
+    /// Alerts past the cursor that this sink wants (by topic and story policy).
     public var pending: Int
     public var state: SinkState?
     public var dead: [DeadLetter]
@@ -254,7 +254,7 @@ extension Delivery {
                 while true {
                     let batch = try store.alerts(after: cursor, limit: 1_000)
                     guard let last = batch.last else { break }
-                    pending += batch.filter { wants(sink, $0) }.count
+                    pending += try chosen(batch.filter { wants(sink, $0) }, for: sink, store).0.count
                     cursor = last.position
                 }
             }

@@ -40,6 +40,7 @@ import Testing
         var batchLimit: Int
         var failures: [Error]
         var delivered: [String] = []
+        var storyPolicy = SinkConfig.StoryPolicy.every
 
         init(_ name: String, topics: Set<String>? = nil, retry: SinkConfig.Retry? = SinkConfig.Retry(maxAttempts: 3, maxAge: 3_600),
              batchLimit: Int = 500, failures: [Error] = []) {
@@ -74,6 +75,45 @@ import Testing
         _ = try store.ingest(feedID: feed, ids.map { ItemCandidate(FeedItem(id: $0, title: $0)) }, now: now ?? t0) { item in
             ("fw_" + item.id!, #"{"alert_id":"fw_\#(item.id!)","emitted_at":"2027-01-15T08:00:00Z","topics":[\#(topics.map { "\"\($0)\"" }.joined(separator: ","))],"feed":{"url":"u","title":"T"},"item":{"title":"\#(item.id!)"}}"#)
         }
+    }
+
+    /// Stores alerts `(id, story, size)` with the story frame of a real record.
+    private func storyAlerts(_ list: [(id: String, story: String, size: Int)]) throws {
+        let feed = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
+        let byID = Dictionary(uniqueKeysWithValues: list.map { ($0.id, $0) })
+        _ = try store.ingest(feedID: feed, list.map { ItemCandidate(FeedItem(id: $0.id, title: $0.id)) }, now: t0) { item in
+            let a = byID[item.id!]!
+            return ("fw_" + a.id, #"{"alert_id":"fw_\#(a.id)","emitted_at":"2027-01-15T08:00:00Z","topics":["police"],"feed":{"url":"u","title":"T"},"item":{"title":"\#(a.id)"},"story":{"id":"\#(a.story)","size":\#(a.size),"first_seen":"2027-01-15T08:00:00Z"}}"#)
+        }
+    }
+
+    /// `first` takes a story's first alert it sees, `milestones` that and each that reaches 3,
+    /// 5, 10 or 25 items (or passes one it did not see); what a sink took survives a restart, and
+    /// a failed delivery records nothing.
+    @Test func storyPoliciesChooseAlertsPerSink() throws {
+        let every = ScriptedSink("every"), first = ScriptedSink("first"), milestones = ScriptedSink("milestones", failures: [DeliveryFailure("HTTP 500")])
+        first.storyPolicy = .first
+        milestones.storyPolicy = .milestones
+        try storyAlerts([("a1", "st_a", 1), ("b1", "st_b", 1), ("a2", "st_a", 2), ("a3", "st_a", 3), ("b2", "st_b", 2)])
+        let sinks = [every, first, milestones]
+        try Delivery.deliverPending(store, to: sinks, newSinksFrom: 0, now: t0, random: { 0.5 })
+        #expect(every.delivered == ["fw_a1", "fw_b1", "fw_a2", "fw_a3", "fw_b2"])
+        #expect(first.delivered == ["fw_a1", "fw_b1"])
+        #expect(milestones.delivered.isEmpty)
+        #expect(try store.storySizes(sink: "milestones", stories: ["st_a", "st_b"]).isEmpty)
+        try Delivery.deliverPending(store, to: sinks, newSinksFrom: 0, now: at(10), random: { 0.5 })
+        #expect(milestones.delivered == ["fw_a1", "fw_b1", "fw_a3"])
+        #expect(try store.storySizes(sink: "milestones", stories: ["st_a", "st_b"]) == ["st_a": 3, "st_b": 1])
+        // Later alerts, seen by fresh sink objects (a restart): a4 is no milestone, a6 passes 5.
+        try storyAlerts([("a4", "st_a", 4), ("a6", "st_a", 6), ("b3", "st_b", 3), ("c1", "st_c", 1)])
+        let first2 = ScriptedSink("first"), milestones2 = ScriptedSink("milestones")
+        first2.storyPolicy = .first
+        milestones2.storyPolicy = .milestones
+        // `outbox` counts only what a sink would take.
+        #expect(try Delivery.report(store, sinks: [first2, milestones2]).map(\.pending) == [1, 3])
+        try Delivery.deliverPending(store, to: [first2, milestones2], newSinksFrom: 0, now: at(20), random: { 0.5 })
+        #expect(first2.delivered == ["fw_c1"])
+        #expect(milestones2.delivered == ["fw_a6", "fw_b3", "fw_c1"])
     }
 
     @Test func aFailingSinkBacksOffThenDeliversInOrder() throws {
