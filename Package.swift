@@ -22,6 +22,8 @@ let package = Package(
         // For Benchmarks/TopicMatch, a separate package so that `make test` never builds it.
         .library(name: "TopicQuery", targets: ["TopicQuery"]),
         .library(name: "FeedwatchCore", targets: ["FeedwatchCore"]),
+        // For Benchmarks/StoryGroup.
+        .library(name: "Stories", targets: ["Stories"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,7 +57,7 @@ let package = Package(
         // When to poll each feed: the politeness rules as pure functions of clock and outcome.
         .target(name: "Scheduler", dependencies: ["FeedwatchCore", "Normalize"], swiftSettings: strict),
         // Items reporting the same event, grouped online into stories (after classifying).
-        .target(name: "Stories", dependencies: ["FeedwatchCore", "TopicQuery"], swiftSettings: strict),
+        .target(name: "Stories", dependencies: ["FeedwatchCore", "TopicQuery"], swiftSettings: hotPath),
         // One poll cycle end to end (fetch, parse, classify, group, store, alert).
         .target(
             name: "Poller",

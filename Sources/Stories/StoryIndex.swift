@@ -65,8 +65,16 @@ public final class StoryIndex {
     static let defaultRarityPower = 2.0
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
-    /// Candidates come from the postings of this many of an item's rarest words.
+    /// Candidates come from the postings of this many of an item's rarest words,
     static let probeTerms = 12
+    /// reading at most this many postings in all (newest first),
+    static let postingBudget = 3_000
+    /// and the best-scored this many get a full cosine; the best this many stories a centroid one.
+    static let fullScores = 24
+    static let centroidScores = 4
+    /// From this many items on, one more or less hardly moves a story's centroid: its norm (a
+    /// sum over thousands of words) is then recomputed only with the periodic refresh.
+    static let settledStory = 32
     /// Documents assumed beyond those held, so that words in a young, small stream do not all
     /// look rare (a background of items that contain none of them).
     static let backgroundDocuments = 20.0
@@ -87,16 +95,28 @@ public final class StoryIndex {
         var size: Int
         var firstSeen: Timestamp
         var live: Int  // entries held
-        /// Summed word counts of the entries held.
-        var centroid: [UInt64: Float] = [:]
+        /// Summed word counts of the entries held, from the second on (most stories stay an item
+        /// alone, and a centroid of one would double its memory); until then, the one entry.
+        var centroid = KeyMap<Float>()
+        var first: Int32 = 0
+        /// The centroid's norm as last computed (`nil`: changed since), and when.
+        var norm: Float?
+        var normAt = 0
     }
 
-    private var entries: [Int32: Entry] = [:]
+    private var entries = KeyMap<Entry>()
     private var nextSlot: Int32 = 0
     /// Slots (possibly of evicted entries, dropped when met) by stem.
-    private var postings: [UInt64: [Int32]] = [:]
+    private var postings = KeyMap<[Posting]>()
+    /// Items placed so far: the clock of cached centroid norms.
+    private var added = 0
+
+    private struct Posting {
+        var slot: Int32
+        var count: Float
+    }
     /// Entries held per stem (their posting lists' live length).
-    private var heldCount: [UInt64: Int32] = [:]
+    private var heldCount = KeyMap<Int32>()
     /// How many recent items used each stem, decaying: the weights' document frequencies.
     private var rarity: DecayingCounts
     private var stories: [Int32: Story] = [:]
@@ -120,10 +140,11 @@ public final class StoryIndex {
     /// Forgets everything: after a failed store transaction, the index may hold items that were
     /// never stored; it is rebuilt from the store instead.
     public func reset() {
-        entries = [:]
+        entries = KeyMap()
         nextSlot = 0
-        postings = [:]
-        heldCount = [:]
+        postings = KeyMap()
+        heldCount = KeyMap()
+        added = 0
         rarity = DecayingCounts(halfLife: settings.rarityHalfLife)
         stories = [:]
         storyByID = [:]
@@ -209,17 +230,27 @@ public final class StoryIndex {
             storyByID[a.id] = s
             stories[s] = Story(id: a.id, size: a.size, firstSeen: a.firstSeen, live: 0)
         }
-        stories[s]!.live += 1
-        for (term, count) in zip(terms, counts) { stories[s]!.centroid[term, default: 0] += count }
         let slot = nextSlot
         nextSlot += 1
-        entries[slot] = Entry(item: item, story: s, at: t, terms: terms, counts: counts)
+        stories[s]!.live += 1
+        if stories[s]!.live < Self.settledStory { stories[s]!.norm = nil }
+        switch stories[s]!.live {
+        case 1: stories[s]!.first = slot
+        case 2 where stories[s]!.centroid.isEmpty:
+            let e = entries[UInt64(stories[s]!.first)]!
+            for (term, count) in zip(e.terms, e.counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += count } }
+            fallthrough
+        default:
+            for (term, count) in zip(terms, counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += count } }
+        }
+        added += 1
+        entries[UInt64(slot)] = Entry(item: item, story: s, at: t, terms: terms, counts: counts)
         let h = Self.hour(t)
         byHour[h, default: []].append(slot)
         oldestHour = min(oldestHour ?? h, h)
-        for term in terms {
-            postings[term, default: []].append(slot)
-            heldCount[term, default: 0] += 1
+        for (term, count) in zip(terms, counts) {
+            postings.modify(term, default: []) { $0.append(Posting(slot: slot, count: count)) }
+            heldCount.modify(term, default: 0) { $0 += 1 }
         }
         rarity.add(terms, at: t)
         items.insert(item)
@@ -231,25 +262,42 @@ public final class StoryIndex {
 
     /// The item's stems (stop words out) and their counts, title words weighted.
     private func vector(title: String?, summary: String?) -> ([UInt64], [Float]) {
-        var weights: [UInt64: Float] = [:]
+        var weights = KeyMap<Float>()
         func add(_ text: String?, _ weight: Float) {
             guard let text, !text.isEmpty else { return }
             stems.forEach(text) { stem, word in
                 guard !StopWords.contains(word) else { return }
-                weights[stem, default: 0] += weight
+                weights.modify(stem, default: 0) { $0 += weight }
             }
         }
         add(title, Self.titleWeight)
         add(summary, 1)
-        let terms = weights.keys.sorted()
-        return (terms, terms.map { weights[$0]! })
+        var pairs: [(UInt64, Float)] = []
+        pairs.reserveCapacity(weights.count)
+        weights.forEach { pairs.append(($0, $1)) }
+        pairs.sort { $0.0 < $1.0 }
+        return (pairs.map(\.0), pairs.map(\.1))
     }
 
+    /// Word weights computed during one placement (an entry's words recur across candidates).
+    private var idfMemo = KeyMap<Float>(capacity: 1_024)
+
     private func idf(_ term: UInt64, documents n: Double) -> Float {
+        if let known = idfMemo[term] { return known }
+        let w = computeIDF(term, documents: n)
+        idfMemo[term] = w
+        return w
+    }
+
+    private func computeIDF(_ term: UInt64, documents n: Double) -> Float {
         var df = settings.rarityHalfLife > 0 ? rarity.count(term, at: horizon) : Double(heldCount[term] ?? 0)
         if topicStems.contains(term) { df = max(df, (n + Self.backgroundDocuments) / 2) }
         let idf = log((n + Self.backgroundDocuments + 1) / (df + 1))
-        return Float(settings.rarityPower == 1 ? idf : pow(idf, settings.rarityPower))
+        switch settings.rarityPower {
+        case 1: return Float(idf)
+        case 2: return Float(idf * idf)
+        default: return Float(pow(idf, settings.rarityPower))
+        }
     }
 
     /// Sublinear term frequency: a word said three times is not three times the evidence.
@@ -258,8 +306,9 @@ public final class StoryIndex {
     /// The story whose item is most similar to this vector, and that similarity.
     private func bestMatch(_ terms: [UInt64], _ counts: [Float], at t: Int64) -> (Int32, Double)? {
         guard !entries.isEmpty else { return nil }
+        idfMemo.clear()
         let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
-        var weights: [UInt64: Float] = [:]
+        var weights = KeyMap<Float>(capacity: terms.count)
         var norm: Float = 0
         for (term, count) in zip(terms, counts) {
             let w = Self.tf(count) * idf(term, documents: n)
@@ -268,37 +317,70 @@ public final class StoryIndex {
         }
         guard norm > 0 else { return nil }
         norm = norm.squareRoot()
-        // Candidates: items sharing one of the rarest words. A word in most items of the window
-        // cannot decide a match by itself, and its posting list is the long one.
-        let probes = terms.filter { heldCount[$0] != nil }
+        // Candidates: items sharing the item's rarest words, newest first, within a budget of
+        // postings read — a word in thousands of items cannot decide a match by itself — each
+        // scored by those shared words alone; only the best few get a full cosine.
+        let probes = terms.filter { heldCount[$0] != nil && !topicStems.contains($0) }
             .sorted { (heldCount[$0]!, $0) < (heldCount[$1]!, $1) }
             .prefix(Self.probeTerms)
-        var seen = Set<Int32>()
-        var nearest: [Int32: Double] = [:]  // story: its best item's similarity
+        var partial = KeyMap<Float>(capacity: 256)
+        var budget = Self.postingBudget
         let window = Int64(settings.window)
-        for term in probes {
-            guard Double(heldCount[term]!) <= max(8, Double(entries.count) / 4) else { break }
-            for slot in postings[term] ?? [] where seen.insert(slot).inserted {
-                guard let e = entries[slot], abs(e.at - t) <= window else { continue }
-                let cosine = Double(similarity(weights, norm, e.terms, e.counts, documents: n))
-                if cosine > nearest[e.story] ?? 0 { nearest[e.story] = cosine }
+        for term in probes where budget > 0 {
+            guard let list = postings[term] else { continue }
+            let w = weights[term]! * idf(term, documents: n)
+            for p in list.reversed() {
+                budget -= 1
+                if budget < 0 { break }
+                guard entries[UInt64(p.slot)] != nil else { continue }  // evicted, not yet compacted
+                partial.modify(UInt64(p.slot), default: 0) { $0 += w * Self.tf(p.count) }
             }
+        }
+        var nearest: [Int32: Double] = [:]  // story: its best item's similarity
+        var ranked: [(slot: UInt64, score: Float)] = []
+        ranked.reserveCapacity(partial.count)
+        partial.forEach { ranked.append(($0, $1)) }
+        for (slot, _) in ranked.sorted(by: { ($0.score, $0.slot) > ($1.score, $1.slot) }).prefix(Self.fullScores) {
+            guard let e = entries[slot], abs(e.at - t) <= window else { continue }
+            let cosine = Double(similarity(weights, norm, e.terms, e.counts, documents: n))
+            if cosine > nearest[e.story] ?? 0 { nearest[e.story] = cosine }
         }
         var best: (story: Int32, similarity: Double)?
         let a = settings.centroidWeight
-        for (story, item) in nearest {
+        for (story, item) in nearest.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }).prefix(Self.centroidScores) {
             var score = item
-            if a > 0, let s = stories[story], s.live > 1 {
-                let c = s.centroid
-                score = (1 - a) * item + a * Double(similarity(weights, norm, Array(c.keys), Array(c.values), documents: n))
-            }
+            if a > 0, stories[story]!.live > 1 { score = (1 - a) * item + a * Double(centroidSimilarity(story, weights, norm, documents: n)) }
             if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
         }
         return best
     }
 
+    /// The cosine with a story's centroid. The centroid's norm is kept between calls: recomputed
+    /// when a small story changed, and for every story when the word weights may have moved
+    /// (every 1,000 items), since a story of hundreds of items has thousands of words.
+    private func centroidSimilarity(_ s: Int32, _ weights: KeyMap<Float>, _ norm: Float, documents n: Double) -> Float {
+        var story = stories[s]!
+        if story.norm == nil || added - story.normAt >= 1_000 {
+            var sum: Float = 0
+            story.centroid.forEach { term, count in
+                let w = Self.tf(count) * idf(term, documents: n)
+                sum += w * w
+            }
+            story.norm = sum.squareRoot()
+            story.normAt = added
+            stories[s]!.norm = story.norm
+            stories[s]!.normAt = added
+        }
+        guard let other = story.norm, other > 0 else { return 0 }
+        var dot: Float = 0
+        weights.forEach { term, w in
+            if let count = story.centroid[term] { dot += w * Self.tf(count) * idf(term, documents: n) }
+        }
+        return dot / (norm * other)
+    }
+
     /// The cosine between a weighted vector (with its norm) and counts weighted now.
-    private func similarity(_ weights: [UInt64: Float], _ norm: Float, _ terms: [UInt64], _ counts: [Float], documents n: Double) -> Float {
+    private func similarity(_ weights: KeyMap<Float>, _ norm: Float, _ terms: [UInt64], _ counts: [Float], documents n: Double) -> Float {
         var dot: Float = 0
         var other: Float = 0
         for (term, count) in zip(terms, counts) {
@@ -319,7 +401,7 @@ public final class StoryIndex {
         var touched = Set<UInt64>()
         for h in first..<hour {
             for slot in byHour.removeValue(forKey: h) ?? [] {
-                guard let e = entries.removeValue(forKey: slot) else { continue }
+                guard let e = entries.removeValue(forKey: UInt64(slot)) else { continue }
                 items.remove(e.item)
                 for term in e.terms {
                     touched.insert(term)
@@ -327,9 +409,12 @@ public final class StoryIndex {
                     heldCount[term] = df == 0 ? nil : df
                 }
                 stories[e.story]!.live -= 1
-                for (term, count) in zip(e.terms, e.counts) {
-                    let left = stories[e.story]!.centroid[term]! - count
-                    stories[e.story]!.centroid[term] = left < 0.5 ? nil : left
+                if stories[e.story]!.live < Self.settledStory { stories[e.story]!.norm = nil }
+                if !stories[e.story]!.centroid.isEmpty {
+                    for (term, count) in zip(e.terms, e.counts) {
+                        let left = stories[e.story]!.centroid[term]! - count
+                        stories[e.story]!.centroid[term] = left < 0.5 ? nil : left
+                    }
                 }
                 if stories[e.story]!.live == 0 {
                     storyByID[stories[e.story]!.id] = nil
@@ -338,11 +423,15 @@ public final class StoryIndex {
             }
         }
         oldestHour = byHour.isEmpty ? nil : hour
+        // A posting list is compacted once half of it is dead, not at every eviction: the lists
+        // of common words are long, and an hour's eviction touches most of them.
         for term in touched {
-            if heldCount[term] == nil {
+            guard let live = heldCount[term] else {
                 postings[term] = nil
-            } else {
-                postings[term]!.removeAll { entries[$0] == nil }
+                continue
+            }
+            postings.modify(term, default: []) { list in
+                if list.count > 2 * Int(live) + 8 { list.removeAll { entries[UInt64($0.slot)] == nil } }
             }
         }
     }
@@ -354,7 +443,7 @@ public final class StoryIndex {
 /// keeping the items. Read and written at the stream's own clock.
 struct DecayingCounts {
     let halfLife: Double
-    private var counts: [UInt64: (value: Double, at: Int64)] = [:]
+    private var counts = KeyMap<(value: Double, at: Int64)>()
     private var items: (value: Double, at: Int64) = (0, 0)
     private var added = 0
 
@@ -381,6 +470,6 @@ struct DecayingCounts {
 
     /// Stems that decayed below a twentieth of a use go: the table holds the recent vocabulary.
     private mutating func forgetRare(at t: Int64) {
-        counts = counts.filter { decayed($0.value, to: t) >= 0.05 }
+        counts = counts.filter { decayed($1, to: t) >= 0.05 }
     }
 }

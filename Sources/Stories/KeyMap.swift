@@ -1,0 +1,142 @@
+/// A hash map from 64-bit keys that are hashes already (word stems) or small counters (slots):
+/// open addressing with linear probing and Fibonacci hashing of the key, no per-lookup hasher.
+/// Swift's `Dictionary` SipHashes every key; placing one item does thousands of lookups, and the
+/// hashing was a quarter of the time (callgrind, Benchmarks/StoryGroup).
+struct KeyMap<Value> {
+    private var keys: [UInt64]
+    private var values: [Value?]
+    private var shift: UInt64
+    private(set) var count = 0
+
+    /// 0 marks an empty bucket; a real key 0 is stored as this instead.
+    private static var zero: UInt64 { 0x8000_0000_0000_0000 }
+
+    init(capacity: Int = 8) {
+        var size = 8
+        while size < capacity * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        values = [Value?](repeating: nil, count: size)
+        shift = UInt64(64 - size.trailingZeroBitCount)
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    @inline(__always) private static func stored(_ key: UInt64) -> UInt64 { key == 0 ? zero : key }
+
+    @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    /// The bucket holding `key`, or the empty one where it would go.
+    @inline(__always) private func bucket(_ key: UInt64) -> (Int, Bool) {
+        keys.withUnsafeBufferPointer { keys in
+            let mask = keys.count - 1
+            var i = home(key)
+            while true {
+                let k = keys[i]
+                if k == key { return (i, true) }
+                if k == 0 { return (i, false) }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    subscript(key: UInt64) -> Value? {
+        get {
+            let (i, found) = bucket(Self.stored(key))
+            return found ? values[i] : nil
+        }
+        set {
+            let k = Self.stored(key)
+            let (i, found) = bucket(k)
+            if let newValue {
+                if found { values[i] = newValue; return }
+                keys[i] = k
+                values[i] = newValue
+                count += 1
+                if count * 4 > keys.count * 3 { grow() }
+            } else if found {
+                remove(at: i)
+            }
+        }
+    }
+
+    subscript(key: UInt64, default value: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? value() }
+        set { self[key] = newValue }
+    }
+
+    /// Changes the value in place (no copy of an array value), inserting `value()` first if absent.
+    mutating func modify<R>(_ key: UInt64, default value: @autoclosure () -> Value, _ body: (inout Value) -> R) -> R {
+        let k = Self.stored(key)
+        var (i, found) = bucket(k)
+        if !found {
+            keys[i] = k
+            values[i] = value()
+            count += 1
+            if count * 4 > keys.count * 3 {
+                grow()
+                i = bucket(k).0
+            }
+        }
+        return body(&values[i]!)
+    }
+
+    mutating func removeValue(forKey key: UInt64) -> Value? {
+        let (i, found) = bucket(Self.stored(key))
+        guard found else { return nil }
+        let v = values[i]
+        remove(at: i)
+        return v
+    }
+
+    /// Empties the map, keeping its buckets (a map reused per call).
+    mutating func clear() {
+        guard count > 0 else { return }
+        for i in keys.indices where keys[i] != 0 {
+            keys[i] = 0
+            values[i] = nil
+        }
+        count = 0
+    }
+
+    /// Backward-shift deletion: the probe chains stay unbroken without tombstones.
+    private mutating func remove(at index: Int) {
+        let mask = keys.count - 1
+        var hole = index
+        var i = (index + 1) & mask
+        while keys[i] != 0 {
+            let h = home(keys[i])
+            // Move keys[i] into the hole if its home does not lie in (hole, i].
+            if (i > hole && (h <= hole || h > i)) || (i < hole && h <= hole && h > i) {
+                keys[hole] = keys[i]
+                values[hole] = values[i]
+                hole = i
+            }
+            i = (i + 1) & mask
+        }
+        keys[hole] = 0
+        values[hole] = nil
+        count -= 1
+    }
+
+    private mutating func grow() {
+        var bigger = KeyMap(capacity: keys.count)
+        for (k, v) in zip(keys, values) where k != 0 {
+            let (i, _) = bigger.bucket(k)
+            bigger.keys[i] = k
+            bigger.values[i] = v
+            bigger.count += 1
+        }
+        self = bigger
+    }
+
+    /// The entries, in no particular order (keys as given, 0 included).
+    func forEach(_ body: (UInt64, Value) -> Void) {
+        for (k, v) in zip(keys, values) where k != 0 { body(k == Self.zero ? 0 : k, v!) }
+    }
+
+    func filter(_ keep: (UInt64, Value) -> Bool) -> KeyMap {
+        var out = KeyMap(capacity: count)
+        forEach { k, v in if keep(k, v) { out[k] = v } }
+        return out
+    }
+}
