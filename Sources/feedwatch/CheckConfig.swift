@@ -62,9 +62,16 @@ enum ConfigSummary {
                                          h.silentAfter.map { "a feed silent \($0)× its usual gap between items" }]
                 .compactMap { $0 }.joined(separator: "; ").nonEmpty ?? "none configured") + "\n"
         }
+        out += "stories: items within \(duration(c.stories.window)) of each other can join one story"
+            + (c.stories.threshold.map { ", threshold \($0)" } ?? "") + "\n"
         out += "sinks: \(c.sinks.count)\n"
         for s in c.sinks {
-            let topics = (s.topics.map { "  (topics: \($0.joined(separator: ", ")))" } ?? "") + (s.health ? "  (+ health alerts)" : "")
+            let policy = switch s.stories {
+            case .every: ""
+            case .first: "  (first alert of each story)"
+            case .milestones: "  (stories at 1, 3, 5, 10, 25 items)"
+            }
+            let topics = (s.topics.map { "  (topics: \($0.joined(separator: ", ")))" } ?? "") + policy + (s.health ? "  (+ health alerts)" : "")
             switch s.kind {
             case .stdout(let format): out += "  stdout, \(format.rawValue)\(topics)\n"
             case .file(let path): out += "  file \(path)\(topics)\n"

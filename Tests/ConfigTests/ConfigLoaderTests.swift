@@ -237,6 +237,23 @@ import TopicQuery
         #expect(error("sinks:\n  - file: {path: a, health: maybe}\n") == "2:29 sinks[0].file.health: \"maybe\" is not true or false")
     }
 
+    @Test func storySettingsAndPolicies() throws {
+        #expect(try load("feeds: []\n").stories == StorySettings())
+        let c = try load("""
+            stories: {window: 48h, threshold: 0.2}
+            sinks:
+              - file: {path: a, stories: first}
+              - webhook: {url: 'https://h.example/x', stories: milestones}
+              - stdout: {}
+            """)
+        #expect(c.stories == StorySettings(window: 172_800, threshold: 0.2))
+        #expect(c.sinks.map(\.stories) == [.first, .milestones, .every])
+        #expect(error("stories: {threshold: 2}\n") == #"1:22 stories.threshold: "2" is not a number between 0 and 1 (the default is tuned; see BENCHMARKS.md)"#)
+        #expect(error("stories: {window: soon}\n") == #"1:19 stories.window: "soon" is not a duration (examples: 90s, 15m, 1h, 7d)"#)
+        #expect(error("sinks:\n  - file: {path: a, stories: all}\n") == #"2:30 sinks[0].file.stories: "all" is not one of every, first, milestones"#)
+        #expect(error("stories: {windows: 1h}\n").hasPrefix(#"1:11 stories: unknown key "windows" (did you mean "window"?)"#))
+    }
+
     @Test func unknownKeysPointAtTheKeyAndSuggest() {
         #expect(error("poll:\n  intervall: 15m\n")
             == #"2:3 poll: unknown key "intervall" (did you mean "interval"?); known: interval, concurrency, per_host, timeout, max_body, max_interval, min_interval, adaptive"#)
