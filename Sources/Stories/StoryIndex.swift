@@ -44,6 +44,9 @@ public final class StoryIndex {
         /// Seconds after which an item counts half in the document frequencies; 0: frequencies
         /// over the items in the window only (the plain clusterer, for comparison).
         var rarityHalfLife: Double = StoryIndex.defaultRarityHalfLife
+        /// Words (other than the topics') an item must share with a story's item to join it (fewer
+        /// for short items: a quarter of the shorter one's words, at least one).
+        var minimumShared = StoryIndex.defaultMinimumShared
         /// Rarity raised to this power: above 1, shared rare words (names) outweigh shared field words more.
         var rarityPower: Double = StoryIndex.defaultRarityPower
 
@@ -63,6 +66,7 @@ public final class StoryIndex {
     static let defaultCentroidWeight = 0.5
     static let defaultRarityHalfLife = 7.0 * 86_400
     static let defaultRarityPower = 2.0
+    static let defaultMinimumShared = 3
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
     /// Candidates come from the postings of this many of an item's rarest words,
@@ -337,12 +341,18 @@ public final class StoryIndex {
             }
         }
         var nearest: [Int32: Double] = [:]  // story: its best item's similarity
+        let mine = terms.count { !topicStems.contains($0) }
         var ranked: [(slot: UInt64, score: Float)] = []
         ranked.reserveCapacity(partial.count)
         partial.forEach { ranked.append(($0, $1)) }
         for (slot, _) in ranked.sorted(by: { ($0.score, $0.slot) > ($1.score, $1.slot) }).prefix(Self.fullScores) {
             guard let e = entries[slot], abs(e.at - t) <= window else { continue }
-            let cosine = Double(similarity(weights, norm, e.terms, e.counts, documents: n))
+            let (similarity, shared, theirs) = similarityAndShared(weights, norm, e.terms, e.counts, documents: n)
+            // One word in common, however rare, is a coincidence more often than an event: in a
+            // large stream every rare word is in a few unrelated items. Two items with a summary
+            // must share `minimumShared` words; two bare headlines, a quarter of the shorter one's.
+            guard shared >= min(settings.minimumShared, max(1, min(mine, theirs) / 4)) else { continue }
+            let cosine = Double(similarity)
             if cosine > nearest[e.story] ?? 0 { nearest[e.story] = cosine }
         }
         var best: (story: Int32, similarity: Double)?
@@ -381,14 +391,27 @@ public final class StoryIndex {
 
     /// The cosine between a weighted vector (with its norm) and counts weighted now.
     private func similarity(_ weights: KeyMap<Float>, _ norm: Float, _ terms: [UInt64], _ counts: [Float], documents n: Double) -> Float {
+        similarityAndShared(weights, norm, terms, counts, documents: n).0
+    }
+
+    /// The cosine, how many words other than the topics' the two share, and how many the other has.
+    private func similarityAndShared(_ weights: KeyMap<Float>, _ norm: Float, _ terms: [UInt64], _ counts: [Float],
+                                     documents n: Double) -> (Float, Int, Int) {
         var dot: Float = 0
         var other: Float = 0
+        var shared = 0
+        var own = 0
         for (term, count) in zip(terms, counts) {
             let w = Self.tf(count) * idf(term, documents: n)
             other += w * w
-            if let mine = weights[term] { dot += mine * w }
+            let topical = topicStems.contains(term)
+            if !topical { own += 1 }
+            if let mine = weights[term] {
+                dot += mine * w
+                if !topical { shared += 1 }
+            }
         }
-        return other > 0 ? dot / (norm * other.squareRoot()) : 0
+        return (other > 0 ? dot / (norm * other.squareRoot()) : 0, shared, own)
     }
 
     // MARK: Window
