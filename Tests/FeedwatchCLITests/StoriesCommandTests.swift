@@ -155,6 +155,50 @@ import Testing
 
     private func path(_ url: URL) -> String { url.path }
 
+    /// The daemon keeps its index across cycles: coverage arriving in a later cycle joins the
+    /// story, and an exec sink with `stories: milestones` hears of it when it reaches three.
+    @Test func theDaemonContinuesStoriesAcrossCycles() throws {
+        try write("verge.xml", outlet: "The Verge", [Self.ibm[0]])
+        try write("reuters.xml", outlet: "Reuters", [Self.ibm[1]])
+        try write("bbc.xml", outlet: "BBC", [])
+        let config = dir.appendingPathComponent("feedwatch.yaml")
+        try Data("""
+            first_fetch_window: all
+            poll: {interval: 1s}
+            feeds:
+              - {url: verge.xml, name: The Verge}
+              - {url: reuters.xml, name: Reuters}
+              - {url: bbc.xml, name: BBC}
+            topics:
+              facial-recognition: '"facial recognition"'
+            sinks:
+              - file: {path: every.jsonl}
+              - exec: {command: [/bin/sh, -c, 'cat >> milestones.jsonl; echo >> milestones.jsonl'], stories: milestones}
+            """.utf8).write(to: config)
+        let process = Process()
+        process.executableURL = BinaryRunner.binary
+        process.arguments = ["run", "--config", config.path]
+        process.currentDirectoryURL = dir
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        func waitFor(_ what: String, _ condition: () -> Bool) throws {
+            for _ in 0..<100 where !condition() { Thread.sleep(forTimeInterval: 0.1) }
+            try #require(condition(), "timed out waiting for \(what)")
+        }
+        try waitFor("two alerts") { lines("every.jsonl").count == 2 }
+        try write("bbc.xml", outlet: "BBC", [Self.ibm[2]])
+        try waitFor("the third alert") { lines("every.jsonl").count == 3 }
+        try waitFor("the milestone") { lines("milestones.jsonl").count == 2 }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let every = lines("every.jsonl")
+        #expect(Set(every.compactMap { Self.story($0)?.id }).count == 1)
+        #expect(every.compactMap { Self.story($0)?.size } == [1, 2, 3])
+        #expect(lines("milestones.jsonl").compactMap { Self.story($0)?.size } == [1, 3])
+    }
+
     @Test func storiesRefusesABadSince() throws {
         let config = dir.appendingPathComponent("feedwatch.yaml")
         try Data("feeds: []\ntopics: {}\n".utf8).write(to: config)
