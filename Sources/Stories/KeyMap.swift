@@ -140,3 +140,4 @@ struct KeyMap<Value> {
         return out
     }
 }
+extension KeyMap: Sendable where Value: Sendable {}

@@ -5,9 +5,13 @@ import TopicQuery
 /// them down anyway; dropping them keeps short headlines from matching on their grammar while
 /// the stream is young and its frequencies say little.
 enum StopWords {
-    static func contains(_ word: UInt64) -> Bool { set.contains(word) }
+    static func contains(_ word: UInt64) -> Bool { set[word] != nil }
 
-    private static let set: Set<UInt64> = Set(words.split(separator: " ").map { WordStems.hash(String($0)) })
+    private static let set: KeyMap<Bool> = {
+        var m = KeyMap<Bool>(capacity: 256)
+        for w in words.split(separator: " ") { m[WordStems.hash(String(w))] = true }
+        return m
+    }()
 
     private static let words = """
         a about above after again against all also am an and any are aren as at be because been before being below \

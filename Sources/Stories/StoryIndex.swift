@@ -126,9 +126,9 @@ public final class StoryIndex {
     private var stories: [Int32: Story] = [:]
     private var storyByID: [String: Int32] = [:]
     private var nextStory: Int32 = 0
-    private var items: Set<Int64> = []
+    private var items = KeyMap<Bool>()
     /// Stems of the topic terms that selected the stream: in every item of it by construction.
-    private var topicStems: Set<UInt64> = []
+    private var topicStems = KeyMap<Bool>()
     private var topicTerms: Set<String> = []
     /// Newest `at` seen: eviction follows the stream's own clock.
     private var horizon: Int64 = .min / 2
@@ -153,7 +153,7 @@ public final class StoryIndex {
         stories = [:]
         storyByID = [:]
         nextStory = 0
-        items = []
+        items = KeyMap()
         horizon = .min / 2
         byHour = [:]
         oldestHour = nil
@@ -169,7 +169,7 @@ public final class StoryIndex {
     /// The highest item id held: what the store has beyond it was stored by someone else.
     public private(set) var newestItem: Int64 = 0
 
-    public func contains(item: Int64) -> Bool { items.contains(item) }
+    public func contains(item: Int64) -> Bool { items[UInt64(bitPattern: item)] != nil }
 
     /// Words that selected the stream (the topic terms an item matched): they are common in it
     /// by construction, so they weigh as if in half of all items from the first item on, instead
@@ -177,7 +177,7 @@ public final class StoryIndex {
     /// it must never be what two items have in common).
     public func noteTopicTerms(_ terms: [String]) {
         for term in terms where topicTerms.insert(term).inserted {
-            stems.forEach(term) { stem, _ in topicStems.insert(stem) }
+            stems.forEach(term) { stem, _ in topicStems[stem] = true }
         }
     }
 
@@ -214,7 +214,7 @@ public final class StoryIndex {
     /// another process), with its story's size and first sighting as the store knows them.
     /// Items older than the window only count in the word frequencies.
     public func restore(item: Int64, title: String?, summary: String?, at: Timestamp, story: StoryAssignment) {
-        guard !items.contains(item) else { return }
+        guard !contains(item: item) else { return }
         let (terms, counts) = vector(title: title, summary: summary)
         let t = at.secondsSince1970
         newestItem = max(newestItem, item)
@@ -257,7 +257,7 @@ public final class StoryIndex {
             heldCount.modify(term, default: 0) { $0 += 1 }
         }
         rarity.add(terms, at: t)
-        items.insert(item)
+        items[UInt64(bitPattern: item)] = true
         newestItem = max(newestItem, item)
         horizon = max(horizon, t)
     }
@@ -295,7 +295,7 @@ public final class StoryIndex {
 
     private func computeIDF(_ term: UInt64, documents n: Double) -> Float {
         var df = settings.rarityHalfLife > 0 ? rarity.count(term, at: horizon) : Double(heldCount[term] ?? 0)
-        if topicStems.contains(term) { df = max(df, (n + Self.backgroundDocuments) / 2) }
+        if topicStems[term] != nil { df = max(df, (n + Self.backgroundDocuments) / 2) }
         let idf = log((n + Self.backgroundDocuments + 1) / (df + 1))
         switch settings.rarityPower {
         case 1: return Float(idf)
@@ -324,7 +324,7 @@ public final class StoryIndex {
         // Candidates: items sharing the item's rarest words, newest first, within a budget of
         // postings read — a word in thousands of items cannot decide a match by itself — each
         // scored by those shared words alone; only the best few get a full cosine.
-        let probes = terms.filter { heldCount[$0] != nil && !topicStems.contains($0) }
+        let probes = terms.filter { heldCount[$0] != nil && topicStems[$0] == nil }
             .sorted { (heldCount[$0]!, $0) < (heldCount[$1]!, $1) }
             .prefix(Self.probeTerms)
         var partial = KeyMap<Float>(capacity: 256)
@@ -341,11 +341,17 @@ public final class StoryIndex {
             }
         }
         var nearest: [Int32: Double] = [:]  // story: its best item's similarity
-        let mine = terms.count { !topicStems.contains($0) }
+        let mine = terms.count { topicStems[$0] == nil }
+        // The best `fullScores` by partial score, kept sorted as they come (most do not qualify).
         var ranked: [(slot: UInt64, score: Float)] = []
-        ranked.reserveCapacity(partial.count)
-        partial.forEach { ranked.append(($0, $1)) }
-        for (slot, _) in ranked.sorted(by: { ($0.score, $0.slot) > ($1.score, $1.slot) }).prefix(Self.fullScores) {
+        ranked.reserveCapacity(Self.fullScores + 1)
+        partial.forEach { slot, score in
+            guard ranked.count < Self.fullScores || (score, slot) > (ranked.last!.score, ranked.last!.slot) else { return }
+            let at = ranked.firstIndex { (score, slot) > ($0.score, $0.slot) } ?? ranked.count
+            ranked.insert((slot, score), at: at)
+            if ranked.count > Self.fullScores { ranked.removeLast() }
+        }
+        for (slot, _) in ranked {
             guard let e = entries[slot], abs(e.at - t) <= window else { continue }
             let (similarity, shared, theirs) = similarityAndShared(weights, norm, e.terms, e.counts, documents: n)
             // One word in common, however rare, is a coincidence more often than an event: in a
@@ -404,7 +410,7 @@ public final class StoryIndex {
         for (term, count) in zip(terms, counts) {
             let w = Self.tf(count) * idf(term, documents: n)
             other += w * w
-            let topical = topicStems.contains(term)
+            let topical = topicStems[term] != nil
             if !topical { own += 1 }
             if let mine = weights[term] {
                 dot += mine * w
@@ -425,7 +431,7 @@ public final class StoryIndex {
         for h in first..<hour {
             for slot in byHour.removeValue(forKey: h) ?? [] {
                 guard let e = entries.removeValue(forKey: UInt64(slot)) else { continue }
-                items.remove(e.item)
+                items[UInt64(bitPattern: e.item)] = nil
                 for term in e.terms {
                     touched.insert(term)
                     let df = heldCount[term]! - 1

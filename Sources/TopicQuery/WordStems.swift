@@ -5,8 +5,9 @@
 public final class WordStems {
     private let buffer = WordBuffer()
     private let stemmer: Stemmer?
-    /// A word's stem hash by the word's hash: news repeats its words, so most are stemmed once.
-    private var cache: [UInt64: UInt64] = [:]
+    /// A word's stem hash by the word's hash, direct-mapped: news repeats its words, so most are
+    /// stemmed once (a colliding word just stems again).
+    private var cache = [(word: UInt64, stem: UInt64)](repeating: (0, 0), count: 1 << 16)
 
     /// `language`: a libstemmer name or ISO 639 code; an unknown one leaves words unstemmed.
     public init(language: String = "en") {
@@ -35,10 +36,10 @@ public final class WordStems {
     public static func hash(_ word: String) -> UInt64 { ByteTable.hash(word.utf8) }
 
     private func stemHash(_ word: UnsafeBufferPointer<UInt8>, word hash: UInt64) -> UInt64 {
-        if let known = cache[hash] { return known }
+        let slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & UInt64(cache.count - 1))
+        if cache[slot].word == hash && hash != 0 { return cache[slot].stem }
         let stem = stemmer.map { s in s.stem(word) { ByteTable.hash($0) } } ?? hash
-        if cache.count > 200_000 { cache.removeAll(keepingCapacity: true) }  // a bound, not a policy
-        cache[hash] = stem
+        cache[slot] = (hash, stem)
         return stem
     }
 }
