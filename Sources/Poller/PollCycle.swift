@@ -31,6 +31,9 @@ public final class PollCycle {
     private let random: () -> Double
     private let stopRequested: @Sendable () -> Bool
     private let progress: () -> Void
+    /// Whether this cycle has read into the story index what it lacks (done before the first
+    /// document is stored: a cycle of 304s never needs it).
+    private var storiesReady = false
 
     /// `stopRequested`: asked while transfers run; once true, transfers in flight get a few
     /// seconds and no new one starts. `progress`: called on the calling thread after each
@@ -70,7 +73,6 @@ public final class PollCycle {
 
     private func poll(all: Bool) throws(StoreError) -> Summary {
         let now = clock()
-        try catchUpStories(now: now)
         let configured = self.sources
         let sources = Dictionary(configured.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
         let feeds = try store.syncFeeds(configured.map { ($0.url, Self.entry($0)) }, now: now)
@@ -361,6 +363,10 @@ public final class PollCycle {
         let parsed = document.parsed
         let feedName = source?.name ?? parsed.feed.title
         var alerts = 0
+        if !storiesReady, !document.candidates.isEmpty {
+            try catchUpStories(now: now)
+            storiesReady = true
+        }
         let results = try store.ingest(feedID: feed.id, document.candidates, now: now) { item, itemID in
             // A feed's first fetch: its archive is neither alerted nor grouped, only what is
             // recent enough to be news.

@@ -117,7 +117,8 @@ public final class StoryIndex {
 
     private struct Posting {
         var slot: Int32
-        var count: Float
+        /// `tf` of the word's count in that item.
+        var tf: Float
     }
     /// Entries held per stem (their posting lists' live length).
     private var heldCount = KeyMap<Int32>()
@@ -253,7 +254,7 @@ public final class StoryIndex {
         byHour[h, default: []].append(slot)
         oldestHour = min(oldestHour ?? h, h)
         for (term, count) in zip(terms, counts) {
-            postings.modify(term, default: []) { $0.append(Posting(slot: slot, count: count)) }
+            postings.modify(term, default: []) { $0.append(Posting(slot: slot, tf: Self.tf(count))) }
             heldCount.modify(term, default: 0) { $0 += 1 }
         }
         rarity.add(terms, at: t)
@@ -330,14 +331,18 @@ public final class StoryIndex {
         var partial = KeyMap<Float>(capacity: 256)
         var budget = Self.postingBudget
         let window = Int64(settings.window)
+        let common = max(8, entries.count / 10)
         for term in probes where budget > 0 {
+            // A word in a tenth of the window cannot pick out an event's items (probes are the
+            // rarest first, so the rest are as common).
+            guard Int(heldCount[term]!) <= common else { break }
             guard let list = postings[term] else { continue }
             let w = weights[term]! * idf(term, documents: n)
             for p in list.reversed() {
                 budget -= 1
                 if budget < 0 { break }
                 guard entries[UInt64(p.slot)] != nil else { continue }  // evicted, not yet compacted
-                partial.modify(UInt64(p.slot), default: 0) { $0 += w * Self.tf(p.count) }
+                partial.modify(UInt64(p.slot), default: 0) { $0 += w * p.tf }
             }
         }
         var nearest: [Int32: Double] = [:]  // story: its best item's similarity
