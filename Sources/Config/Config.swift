@@ -172,6 +172,14 @@ public struct SinkConfig: Equatable, Sendable {
 }
 
 extension Config {
+    /// The names the config gives its feeds, by URL (for output people read).
+    public var feedNames: [String: String] {
+        Dictionary(feeds.compactMap { entry -> (String, String)? in
+            guard case .feed(let f) = entry, let name = f.name else { return nil }
+            return (f.url, name)
+        }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// The store's path: `state` if set, else `$STATE_DIRECTORY/feedwatch.sqlite` (systemd), else
     /// `feedwatch.sqlite` beside the config file.
     public func statePath(stateDirectory: String?) -> String {

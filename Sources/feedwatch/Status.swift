@@ -16,10 +16,7 @@ struct Status: ParsableCommand {
     func run() throws {
         let loaded = try config.load()
         let store = try loaded.openStore()
-        let names = Dictionary(loaded.feeds.compactMap { entry -> (String, String)? in
-            guard case .feed(let f) = entry, let name = f.name else { return nil }
-            return (f.url, name)
-        }, uniquingKeysWith: { a, _ in a })
+        let names = loaded.feedNames
         let feeds: [FeedRecord]
         do {
             feeds = try store.allFeeds()

@@ -43,10 +43,7 @@ struct StoriesCommand: ParsableCommand {
             for s in stories { StandardOutput.write(Self.json(s) + Array("\n".utf8)) }
             return
         }
-        let names = Dictionary(loaded.feeds.compactMap { entry -> (String, String)? in
-            guard case .feed(let f) = entry, let name = f.name else { return nil }
-            return (f.url, name)
-        }, uniquingKeysWith: { a, _ in a })
+        let names = loaded.feedNames
         StandardOutput.write(Array(Self.text(stories, since: since, names: names).utf8))
     }
 
