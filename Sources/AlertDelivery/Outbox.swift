@@ -198,28 +198,16 @@ public enum Delivery {
     public static func sinks(for config: Config, environment: (String) -> String? = Delivery.environment) -> [AlertSink] {
         config.sinks.map { sink in
             let topics = sink.topics.map(Set.init)
-            switch sink.kind {
-            case .stdout(let format):
-                let s = StdoutSink(format: format, topics: topics, health: sink.health)
-                s.storyPolicy = sink.stories
-                return s
-            case .file(let path):
-                let s = FileSink(path: path, topics: topics, health: sink.health)
-                s.storyPolicy = sink.stories
-                return s
-            case .digest(let path, let every):
-                let s = DigestSink(path: path, every: every, topics: topics, health: sink.health)
-                s.storyPolicy = sink.stories
-                return s
+            let made: ConfigurableSink = switch sink.kind {
+            case .stdout(let format): StdoutSink(format: format, topics: topics, health: sink.health)
+            case .file(let path): FileSink(path: path, topics: topics, health: sink.health)
+            case .digest(let path, let every): DigestSink(path: path, every: every, topics: topics, health: sink.health)
             case .webhook(let hook):
-                let s = WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry, health: sink.health)
-                s.storyPolicy = sink.stories
-                return s
-            case .exec(let command):
-                let s = ExecSink(command: command, topics: topics, retry: sink.retry, health: sink.health)
-                s.storyPolicy = sink.stories
-                return s
+                WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry, health: sink.health)
+            case .exec(let command): ExecSink(command: command, topics: topics, retry: sink.retry, health: sink.health)
             }
+            made.storyPolicy = sink.stories
+            return made
         }
     }
 
@@ -227,6 +215,17 @@ public enum Delivery {
         getenv(name).map { String(cString: $0) }
     }
 }
+
+/// The sinks a config makes, whose story policy comes from their entry.
+protocol ConfigurableSink: AlertSink {
+    var storyPolicy: SinkConfig.StoryPolicy { get set }
+}
+
+extension StdoutSink: ConfigurableSink {}
+extension FileSink: ConfigurableSink {}
+extension DigestSink: ConfigurableSink {}
+extension WebhookSink: ConfigurableSink {}
+extension ExecSink: ConfigurableSink {}
 
 /// A sink with work of its own on a clock (the digest's summary block).
 protocol PeriodicSink: AlertSink {
