@@ -11,7 +11,14 @@ struct KeyMap<Value> {
     /// 0 marks an empty bucket; a real key 0 is stored as this instead.
     private static var zero: UInt64 { 0x8000_0000_0000_0000 }
 
-    init(capacity: Int = 8) {
+    /// `capacity` 0 allocates nothing until the first insert: most stories never need a centroid.
+    init(capacity: Int = 0) {
+        guard capacity > 0 else {
+            keys = []
+            values = []
+            shift = 64
+            return
+        }
         var size = 8
         while size < capacity * 2 { size <<= 1 }
         keys = [UInt64](repeating: 0, count: size)
@@ -41,10 +48,15 @@ struct KeyMap<Value> {
 
     subscript(key: UInt64) -> Value? {
         get {
+            guard count > 0 else { return nil }
             let (i, found) = bucket(Self.stored(key))
             return found ? values[i] : nil
         }
         set {
+            if keys.isEmpty {
+                guard newValue != nil else { return }
+                self = KeyMap(capacity: 4)
+            }
             let k = Self.stored(key)
             let (i, found) = bucket(k)
             if let newValue {
@@ -66,6 +78,7 @@ struct KeyMap<Value> {
 
     /// Changes the value in place (no copy of an array value), inserting `value()` first if absent.
     mutating func modify<R>(_ key: UInt64, default value: @autoclosure () -> Value, _ body: (inout Value) -> R) -> R {
+        if keys.isEmpty { self = KeyMap(capacity: 4) }
         let k = Self.stored(key)
         var (i, found) = bucket(k)
         if !found {
@@ -81,6 +94,7 @@ struct KeyMap<Value> {
     }
 
     mutating func removeValue(forKey key: UInt64) -> Value? {
+        guard count > 0 else { return nil }
         let (i, found) = bucket(Self.stored(key))
         guard found else { return nil }
         let v = values[i]
@@ -119,7 +133,7 @@ struct KeyMap<Value> {
     }
 
     private mutating func grow() {
-        var bigger = KeyMap(capacity: keys.count)
+        var bigger = KeyMap(capacity: max(4, keys.count))
         for (k, v) in zip(keys, values) where k != 0 {
             let (i, _) = bigger.bucket(k)
             bigger.keys[i] = k
