@@ -18,20 +18,22 @@ public struct StoryAssignment: Equatable, Sendable {
     }
 }
 
-/// Groups items into stories online, as they arrive: an item joins the story of the most similar
-/// recent item when the similarity clears a threshold, else it starts a story of its own.
+/// Groups items into stories online, as they arrive: an item joins the most similar recent story
+/// when the similarity clears a threshold, else it starts a story of its own.
 ///
 /// Similarity is the cosine of TF-IDF vectors over the stems of title and summary (the title's
 /// words counted twice: a headline is the densest statement of the event), with document
-/// frequencies from the recent stream itself — in a stream selected by "facial recognition", those
-/// two words are in every item and weigh almost nothing, while "IBM" or "Rekognition" decide.
-/// An item is compared with each recent item of a story (its best match counts), not with the
-/// story's centroid: coverage of one event drifts (the announcement, then the reactions), and
-/// the newest item of a story is usually the one a follow-up resembles most.
+/// frequencies from the recent stream itself, decaying (half-life 7 days), the idf squared — in a
+/// stream selected by "facial recognition", those two words are in every item and weigh almost
+/// nothing, while "IBM" or "Rekognition" decide. A story's score is half its best-matching item's
+/// similarity (coverage drifts — the announcement, then the reactions — and a follow-up most
+/// resembles the newest items) and half its centroid's (so one bridging item cannot carry a story
+/// into another on its own). Items must also share a few words beyond the topics': one rare word
+/// in common is a coincidence more often than an event.
 ///
 /// Cost per item does not grow with the store: only items of the last `window` are held, and
-/// candidates come from the posting lists of the item's rarest words only (common words cannot
-/// make a match on their own), so a word in every item is never scanned.
+/// candidates come from the posting lists of the item's rarest words only, within a budget (common
+/// words cannot make a match on their own), so a word in every item is never scanned.
 public final class StoryIndex {
     public struct Settings: Sendable, Equatable {
         /// Seconds an item stays a possible match for newer ones (72 h by default).
@@ -61,7 +63,7 @@ public final class StoryIndex {
         }
     }
 
-    /// Tuned on `Tests/StoriesTests/Fixtures/coverage.tsv` (see BENCHMARKS.md).
+    /// Tuned on part A of `Tests/Fixtures/stories/coverage.tsv` (see BENCHMARKS.md, "Stories").
     public static let defaultThreshold = 0.12
     static let defaultCentroidWeight = 0.5
     static let defaultRarityHalfLife = 7.0 * 86_400
