@@ -86,7 +86,7 @@ let package = Package(
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "FeedwatchCoreTests", dependencies: ["FeedwatchCore"], swiftSettings: strict),
-        .testTarget(name: "PollerTests", dependencies: ["Poller", "Config", "FeedwatchCore", "Store", "TopicQuery"], swiftSettings: strict),
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "Config", "CSQLite", "FeedwatchCore", "Stories", "Store", "TopicQuery"], swiftSettings: strict),
         .testTarget(name: "AlertDeliveryTests", dependencies: ["AlertDelivery", "Config", "FeedwatchCore", "Store"], swiftSettings: strict),
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),

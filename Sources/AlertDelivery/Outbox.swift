@@ -77,8 +77,9 @@ public enum Delivery {
                 offset += chunk.count
                 // Past the alerts just taken (and any unwanted ones before them).
                 let position = offset == wanted.count ? last.position : chunk.last!.position
-                try store.setCursor(sink: sink.name, position: position, storySizes: sizes.filter { s in chunk.contains { $0.id == s.alert } }
-                    .reduce(into: [:]) { $0[$1.story] = max($0[$1.story] ?? 0, $1.size) })
+                var taken: [String: Int] = [:]
+                for alert in chunk { if let s = sizes[alert.id] { taken[s.story] = max(taken[s.story] ?? 0, s.size) } }
+                try store.setCursor(sink: sink.name, position: position, storySizes: taken)
                 state.cursor = position
                 if state.attempts > 0 {
                     try store.recordSinkFailure(sink: sink.name, attempts: 0, nextAttemptAt: now, error: "")
@@ -132,12 +133,12 @@ public enum Delivery {
     /// `milestones`: that, then each alert that brings the story to 3, 5, 10 or 25 items or past
     /// it (an alert that is not delivered — a policy's skip — never counts).
     static func chosen(_ alerts: [StoredAlert], for sink: AlertSink, _ store: FeedStore) throws(StoreError)
-        -> ([StoredAlert], [(alert: String, story: String, size: Int)]) {
-        guard sink.storyPolicy != .every else { return (alerts, []) }
+        -> ([StoredAlert], [String: (story: String, size: Int)]) {
+        guard sink.storyPolicy != .every else { return (alerts, [:]) }
         let stories = alerts.map { AlertView(json: $0.record)?.story }
         var known = try store.storySizes(sink: sink.name, stories: stories.compactMap { $0?.id })
         var out: [StoredAlert] = []
-        var sizes: [(alert: String, story: String, size: Int)] = []
+        var sizes: [String: (story: String, size: Int)] = [:]  // by alert id
         for (alert, story) in zip(alerts, stories) {
             guard let story else { out.append(alert); continue }  // health alerts: not part of a story
             let last = known[story.id]
@@ -149,7 +150,7 @@ public enum Delivery {
             guard pass else { continue }
             out.append(alert)
             known[story.id] = max(last ?? 0, story.size)
-            sizes.append((alert.id, story.id, story.size))
+            sizes[alert.id] = (story.id, story.size)
         }
         return (out, sizes)
     }

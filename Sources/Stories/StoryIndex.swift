@@ -86,7 +86,8 @@ public final class StoryIndex {
     static let backgroundDocuments = 20.0
 
     public let settings: Settings
-    private let stems = WordStems(language: "en")
+    /// Made on first use: its stem cache is 1 MB, and a cycle of 304s never needs it.
+    private lazy var stems = WordStems(language: "en")
 
     private struct Entry {
         var item: Int64
@@ -360,7 +361,7 @@ public final class StoryIndex {
         }
         for (slot, _) in ranked {
             guard let e = entries[slot], abs(e.at - t) <= window else { continue }
-            let (similarity, shared, theirs) = similarityAndShared(weights, norm, e.terms, e.counts, documents: n)
+            let (similarity, shared, theirs) = similarity(weights, norm, e.terms, e.counts, documents: n)
             // One word in common, however rare, is a coincidence more often than an event: in a
             // large stream every rare word is in a few unrelated items. Two items with a summary
             // must share `minimumShared` words; two bare headlines, a quarter of the shorter one's.
@@ -403,12 +404,8 @@ public final class StoryIndex {
     }
 
     /// The cosine between a weighted vector (with its norm) and counts weighted now.
-    private func similarity(_ weights: KeyMap<Float>, _ norm: Float, _ terms: [UInt64], _ counts: [Float], documents n: Double) -> Float {
-        similarityAndShared(weights, norm, terms, counts, documents: n).0
-    }
-
     /// The cosine, how many words other than the topics' the two share, and how many the other has.
-    private func similarityAndShared(_ weights: KeyMap<Float>, _ norm: Float, _ terms: [UInt64], _ counts: [Float],
+    private func similarity(_ weights: KeyMap<Float>, _ norm: Float, _ terms: [UInt64], _ counts: [Float],
                                      documents n: Double) -> (Float, Int, Int) {
         var dot: Float = 0
         var other: Float = 0

@@ -130,6 +130,8 @@ import Testing
         #expect((copies.first?["feed"] as? String)?.hasSuffix("aggregator.xml") == true)
         #expect((copies.first?["link"] as? String)?.contains("utm_source=aggregator") == true)
         #expect(stories.map { $0["size"] as? Int ?? 0 } == [3, 2, 1])
+        let one = try BinaryRunner.run(["stories", "--json", "--since", "7d", "--limit", "1", "--config", config.path])
+        #expect(one.stdout.split(separator: "\n").count == 1 && one.stdout.contains(#""size":3"#))
 
         let text = try BinaryRunner.run(["stories", "--since", "7d", "--config", config.path])
         #expect(text.status == 0)
@@ -197,6 +199,23 @@ import Testing
         #expect(Set(every.compactMap { Self.story($0)?.id }).count == 1)
         #expect(every.compactMap { Self.story($0)?.size } == [1, 2, 3])
         #expect(lines("milestones.jsonl").compactMap { Self.story($0)?.size } == [1, 3])
+    }
+
+    @Test func checkConfigShowsTheStorySettings() throws {
+        let config = dir.appendingPathComponent("feedwatch.yaml")
+        try Data("""
+            feeds: []
+            topics: {t: x}
+            stories: {window: 48h, threshold: 0.2}
+            sinks:
+              - file: {path: a.jsonl, stories: first}
+              - webhook: {url: 'https://h.example/x', stories: milestones}
+            """.utf8).write(to: config)
+        let r = try BinaryRunner.run(["check-config", "--config", config.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("stories: items within 2d of each other can join one story, threshold 0.2\n"))
+        #expect(r.stdout.contains("a.jsonl  (first alert of each story)\n"))
+        #expect(r.stdout.contains("(stories at 1, 3, 5, 10, 25 items)"))
     }
 
     @Test func storiesRefusesABadSince() throws {
