@@ -17,3 +17,34 @@ public enum Monotonic {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
+
+/// A stop request with a grace period: work in flight when a stop is asked for (a transfer, a
+/// webhook delivery, an exec command) gets `grace` seconds to finish, then is cut, so a daemon
+/// stops within systemd's `TimeoutStopSec` whatever a receiver does. Asked from one thread.
+public final class StopGrace: @unchecked Sendable {
+    private let stopRequested: @Sendable () -> Bool
+    private let grace: Double
+    private var deadline: Double?
+
+    public init(grace: Double = 5, stopRequested: @escaping @Sendable () -> Bool) {
+        self.grace = grace
+        self.stopRequested = stopRequested
+    }
+
+    /// Never stops.
+    public static let never = StopGrace { false }
+
+    /// Whether a stop has been asked for (nothing new should start).
+    public var isStopping: Bool {
+        if deadline != nil { return true }
+        guard stopRequested() else { return false }
+        deadline = Monotonic.seconds() + grace
+        return true
+    }
+
+    /// Whether the grace period of a stop is over (what runs should be cut now).
+    public var isExpired: Bool {
+        guard isStopping, let deadline else { return false }
+        return Monotonic.seconds() >= deadline
+    }
+}

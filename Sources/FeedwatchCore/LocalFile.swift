@@ -18,22 +18,47 @@ public struct LocalFile: ~Copyable {
     public let validator: String
     private let fd: Int32
 
-    /// Opens a regular file (a directory is refused).
-    public init(path: String) throws(Failure) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens a file; a directory is always refused. `regularOnly`: refuse anything but a regular
+    /// file — a FIFO, a socket or a device can block a reader forever, which a daemon reading
+    /// its feeds and its own files must never do (a user's `parse <(curl …)` may, by choice).
+    /// The open itself never blocks (`O_NONBLOCK`, cleared again for a file that is read).
+    /// `deadline`: a `Monotonic.seconds()` past which `chunks` gives up (a hung network mount).
+    public init(path: String, regularOnly: Bool = false, deadline: Double? = nil) throws(Failure) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw Self.failure(path) }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR else {
+        guard fstat(fd, &st) == 0 else {
+            let failure = Self.failure(path)
             close(fd)
-            throw Failure(path: path, reason: "is a directory", isMissing: false)
+            throw failure
         }
-        self.init(fd: fd, path: path, validator: "file:\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")
+        let kind = st.st_mode & S_IFMT
+        if kind == S_IFDIR || (regularOnly && kind != S_IFREG) {
+            close(fd)
+            throw Failure(path: path, reason: kind == S_IFDIR ? "is a directory" : "is not a regular file (\(Self.kindName(kind)))", isMissing: false)
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        self.init(fd: fd, path: path, validator: "file:\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)", deadline: deadline)
     }
 
-    private init(fd: Int32, path: String, validator: String) {
+    private init(fd: Int32, path: String, validator: String, deadline: Double? = nil) {
         self.fd = fd
         self.path = path
         self.validator = validator
+        self.deadline = deadline
+    }
+
+    private let deadline: Double?
+
+    private static func kindName(_ kind: mode_t) -> String {
+        switch kind {
+        case S_IFIFO: "a FIFO"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFLNK: "a link"
+        default: "not a plain file"
+        }
     }
 
     public static func standardInput() -> LocalFile { LocalFile(fd: 0, path: "standard input", validator: "") }
@@ -50,6 +75,9 @@ public struct LocalFile: ~Copyable {
                 throw Self.failure(path)
             }
             if n == 0 { return }
+            if let deadline, Monotonic.seconds() > deadline {
+                throw Failure(path: path, reason: "reading took longer than the time allowed", isMissing: false)
+            }
             try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n])) }
         }
     }

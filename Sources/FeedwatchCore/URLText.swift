@@ -19,6 +19,15 @@ public enum URLText {
         return String(decoding: u[slash..<end], as: UTF8.self)
     }
 
+    /// `url` if it may leave as a link a person can follow — `http`, `https` or `mailto` — else
+    /// `nil`. A feed is hostile input: a `javascript:` or `data:` link must never become a chat
+    /// message's link target, a notification's click action or a line in a terminal.
+    public static func followableLink(_ url: String) -> String? {
+        let lower = url.utf8.prefix(8).map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
+        for scheme in ["http://", "https://", "mailto:"] where lower.starts(with: scheme.utf8) { return url }
+        return nil
+    }
+
     /// Index just past "://", if the text has it before any "/".
     private static func afterScheme(_ u: [UInt8]) -> Int? {
         var i = 0

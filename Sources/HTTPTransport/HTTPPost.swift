@@ -1,5 +1,5 @@
 internal import CCurlLoader
-import FeedwatchCore
+public import FeedwatchCore
 
 /// One blocking HTTP(S) POST, for webhook deliveries: a short body out, a status and the few
 /// headers that say when to come back. Redirects are not followed (a webhook that moved is a
@@ -12,8 +12,11 @@ public enum HTTPPost {
         public var retryAfter: String?
     }
 
-    /// - Throws: `TransferError` when no response came (connection, TLS, timeout).
-    public static func send(_ url: String, headers: [(String, String)], body: [UInt8], timeoutSeconds: Int) throws -> Response {
+    /// `stop`: a daemon's stop; once its grace period is over the request is cut (no response:
+    /// the delivery stays pending).
+    /// - Throws: `TransferError` when no response came (connection, TLS, timeout, the stop).
+    public static func send(_ url: String, headers: [(String, String)], body: [UInt8], timeoutSeconds: Int,
+                            stop: StopGrace = .never) throws -> Response {
         if let problem = fw_curl_load() { throw TransferError.failed(url: url, reason: String(cString: problem)) }
         guard let h = fw_curl_easy_init() else { throw TransferError.failed(url: url, reason: "libcurl could not create a transfer") }
         defer { fw_curl_easy_cleanup(h) }
@@ -24,7 +27,7 @@ public enum HTTPPost {
         let errorText = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorText.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorText.deallocate() }
-        let capture = Capture()
+        let capture = Capture(stop: stop)
         let me = Unmanaged.passUnretained(capture).toOpaque()
 
         OneShotTransfer.configureCommon(h, url: url, errorBuffer: errorText)
@@ -40,11 +43,18 @@ public enum HTTPPost {
         _ = fw_curl_setopt_callback(h, CURLOPT_WRITEFUNCTION, Capture.write)
         _ = fw_curl_setopt_ptr(h, CURLOPT_HEADERDATA, me)
         _ = fw_curl_setopt_callback(h, CURLOPT_HEADERFUNCTION, Capture.header)
+        // Asked about once a second even while nothing moves: the stop's grace period is kept.
+        _ = fw_curl_setopt_ptr(h, CURLOPT_XFERINFODATA, me)
+        _ = fw_curl_setopt_progress(h, CURLOPT_XFERINFOFUNCTION, Capture.progress)
+        _ = fw_curl_setopt_long(h, CURLOPT_NOPROGRESS, 0)
 
         let code = fw_curl_easy_perform(h)
         var status = 0
         _ = fw_curl_getinfo_long(h, CURLINFO_RESPONSE_CODE, &status)
         // A response that came but whose body we stopped reading is still a response.
+        if code == CURLE_ABORTED_BY_CALLBACK {
+            throw TransferError.interrupted(url: url)
+        }
         if code != CURLE_OK && !(code == CURLE_WRITE_ERROR && status > 0) {
             throw TransferError(code: code, url: url, detail: String(cString: errorText), limits: TransferLimits(maxBytes: 1 << 16, timeoutSeconds: timeoutSeconds))
         }
@@ -54,6 +64,13 @@ public enum HTTPPost {
     private final class Capture {
         var received = 0
         var retryAfter: String?
+        let stop: StopGrace
+
+        init(stop: StopGrace) { self.stop = stop }
+
+        static let progress: fw_curl_progress_callback = { user, _, _, _, _ in
+            Unmanaged<Capture>.fromOpaque(user!).takeUnretainedValue().stop.isExpired ? 1 : 0
+        }
 
         static let write: fw_curl_data_callback = { _, size, count, user in
             let me = Unmanaged<Capture>.fromOpaque(user!).takeUnretainedValue()
