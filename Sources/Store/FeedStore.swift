@@ -266,6 +266,20 @@ public protocol FeedStore: AnyObject {
     /// The position of the newest alert (0 if none).
     func lastAlertPosition() throws(StoreError) -> Int64
     func setCursor(sink: String, position: Int64) throws(StoreError)
+    /// Gives every sink of `names` the store does not know yet its place in the queue: after the
+    /// newest alert, so a sink added to the config gets the alerts from then on — and from the
+    /// moment the config is loaded, not from its first delivery, which a crash may never reach.
+    /// Returns the sinks added.
+    func registerSinks(_ names: [String]) throws(StoreError) -> [String]
+    /// Every sink the store keeps a place for (configured now or once).
+    func knownSinks() throws(StoreError) -> [String: SinkState]
+    /// How many alerts are stored after `position`.
+    func alertCount(after position: Int64) throws(StoreError) -> Int
+    /// Hands `old`'s place in the queue and its dead letters to `new` (which keeps the earlier of
+    /// the two places), then forgets `old` — a sink renamed by an edit of its URL or path.
+    func moveSink(_ old: String, to new: String) throws(StoreError)
+    /// Forgets a sink that is no longer configured: its place, dead letters and story sizes.
+    func forgetSink(_ name: String) throws(StoreError)
     /// Moves a sink's cursor and records the story sizes of the alerts it took, together.
     func setCursor(sink: String, position: Int64, storySizes: [String: Int]) throws(StoreError)
     /// Alerts created in `from..<to`, oldest first (a digest's period).

@@ -1,5 +1,6 @@
 internal import CSQLite
 import Glibc
+internal import FeedwatchCore
 
 /// A failure from SQLite, with the statement or file it concerns.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
@@ -46,7 +47,19 @@ final class SQLiteConnection {
         // A 32 MB page cache holds what a poll cycle's commit dirties (2,048 feeds' items and the
         // dedupe index pages they land on) without spilling it to the WAL mid-transaction: with
         // SQLite's 2 MB default a cold cycle of 10,000 feeds took about a quarter longer.
-        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;")
+        // Turning a new file to WAL takes an exclusive lock, for which SQLite does not wait: two
+        // processes opening a new store at once retry here (within the same 5 s) instead of failing.
+        let deadline = Monotonic.seconds() + 5
+        while true {
+            do {
+                try execute("PRAGMA journal_mode = WAL")
+                break
+            } catch where error.code & 0xFF == SQLITE_BUSY && Monotonic.seconds() < deadline {
+                var pause = timespec(tv_sec: 0, tv_nsec: 20_000_000)
+                nanosleep(&pause, nil)
+            }
+        }
+        try execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;")
     }
 
     deinit {

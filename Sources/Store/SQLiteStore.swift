@@ -14,16 +14,22 @@ public final class SQLiteStore: FeedStore {
     /// The schema version this build writes.
     public static var schemaVersion: Int { Schema.migrations.count }
 
+    /// Brings the schema up to date in one write transaction that re-reads the version inside
+    /// it: when two processes open a new store at once, one migrates and the other waits for the
+    /// lock (the busy timeout), then finds nothing left to do.
     private func migrate() throws(StoreError) {
-        let version = Int(try db.query("PRAGMA user_version").first?.int("user_version") ?? 0)
-        guard version <= Schema.migrations.count else {
-            throw StoreError(message: "\(db.path) was written by a newer feedwatch (schema \(version), this one knows \(Schema.migrations.count))", code: 0)
-        }
-        for (n, sql) in Schema.migrations.enumerated().dropFirst(version) {
-            try db.transaction { () throws(StoreError) in
-                try db.execute(sql)
-                try db.execute("PRAGMA user_version = \(n + 1)")
+        let known = Schema.migrations.count
+        func version() throws(StoreError) -> Int {
+            let version = Int(try db.query("PRAGMA user_version").first?.int("user_version") ?? 0)
+            guard version <= known else {
+                throw StoreError(message: "\(db.path) was written by a newer feedwatch (schema \(version), this one knows \(known))", code: 0)
             }
+            return version
+        }
+        guard try version() < known else { return }
+        try db.transaction { () throws(StoreError) in
+            for sql in Schema.migrations.dropFirst(try version()) { try db.execute(sql) }
+            try db.execute("PRAGMA user_version = \(known)")
         }
     }
 
@@ -301,6 +307,65 @@ public final class SQLiteStore: FeedStore {
 
     public func lastAlertPosition() throws(StoreError) -> Int64 {
         try db.query("SELECT max(rowid) AS last FROM alerts").first?.int("last") ?? 0
+    }
+
+    public func registerSinks(_ names: [String]) throws(StoreError) -> [String] {
+        try write { () throws(StoreError) -> [String] in
+            var added: [String] = []
+            for name in names {
+                let changed = try db.run("""
+                    INSERT INTO sink_cursors (sink, last_alert_rowid) SELECT ?1, coalesce(max(position), 0) FROM alerts WHERE true
+                    ON CONFLICT (sink) DO NOTHING
+                    """, [.text(name)])
+                if changed > 0 { added.append(name) }
+            }
+            return added
+        }
+    }
+
+    public func knownSinks() throws(StoreError) -> [String: SinkState] {
+        var out: [String: SinkState] = [:]
+        for row in try db.query("SELECT sink, last_alert_rowid, attempts, next_attempt_at, last_error, summary_at FROM sink_cursors") {
+            guard let name = row.text(at: 0) else { continue }
+            out[name] = SinkState(cursor: row.int(at: 1) ?? 0, attempts: Int(row.int(at: 2) ?? 0),
+                                  nextAttemptAt: row.int(at: 3).map(Timestamp.init(secondsSince1970:)),
+                                  lastError: row.text(at: 4), summaryAt: row.int(at: 5).map(Timestamp.init(secondsSince1970:)))
+        }
+        return out
+    }
+
+    public func alertCount(after position: Int64) throws(StoreError) -> Int {
+        let n: Int64?? = try db.first("SELECT count(*) FROM alerts WHERE position > ?", [.integer(position)]) { $0.int(at: 0) }
+        return Int((n ?? 0) ?? 0)
+    }
+
+    public func moveSink(_ old: String, to new: String) throws(StoreError) {
+        try write { () throws(StoreError) in
+            guard let from = try sinkState(sink: old) else { throw StoreError(message: "no sink \(old) in the store", code: 0) }
+            try db.run("""
+                INSERT INTO sink_cursors (sink, last_alert_rowid) VALUES (?1, ?2)
+                ON CONFLICT (sink) DO UPDATE SET last_alert_rowid = min(last_alert_rowid, excluded.last_alert_rowid)
+                """, [.text(new), .integer(from.cursor)])
+            try db.run("""
+                INSERT INTO dead_letters (sink, alert_rowid, alert_id, record, attempts, error, dead_at, requeued)
+                SELECT ?2, alert_rowid, alert_id, record, attempts, error, dead_at, requeued FROM dead_letters WHERE sink = ?1
+                ON CONFLICT (sink, alert_rowid) DO NOTHING
+                """, [.text(old), .text(new)])
+            try forget(sink: old)
+        }
+    }
+
+    public func forgetSink(_ name: String) throws(StoreError) {
+        try write { () throws(StoreError) in
+            guard try sinkState(sink: name) != nil else { throw StoreError(message: "no sink \(name) in the store", code: 0) }
+            try forget(sink: name)
+        }
+    }
+
+    private func forget(sink: String) throws(StoreError) {
+        for table in ["dead_letters", "sink_stories", "sink_cursors"] {
+            try db.run("DELETE FROM \(table) WHERE sink = ?", [.text(sink)])
+        }
     }
 
     public func setCursor(sink: String, position: Int64) throws(StoreError) {

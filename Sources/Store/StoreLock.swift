@@ -1,0 +1,55 @@
+internal import Glibc
+public import FeedwatchCore
+
+/// The one writer of an SQLite store. `run` and `once` hold an exclusive `flock` on
+/// `STORE.lock` for as long as they live, so a second one refuses at once and names the holder
+/// instead of delivering every alert a second time; the kernel drops the lock when the process
+/// ends, however it ends (`kill -9` included), so a stale lock file never blocks a restart.
+/// Read-only commands take no lock and work beside the daemon (SQLite's WAL lets them).
+public final class StoreLock {
+    public let path: String
+    private let fd: Int32
+
+    /// Why the lock could not be had: held by another process (named in `description`), or the
+    /// lock file could not be opened.
+    public struct Refused: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    /// Takes the lock for the store at `storePath`, or throws at once. `holder` says who takes it
+    /// (`feedwatch run`), written into the file with the pid for the next one to read.
+    public init(storePath: String, holder: String, now: Timestamp = Timestamp.now()) throws(Refused) {
+        path = storePath + ".lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else {
+            throw Refused(description: "cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let busy = errno == EWOULDBLOCK
+            let reason = String(cString: strerror(errno))
+            let owner = Self.contents(fd)
+            close(fd)
+            guard busy else { throw Refused(description: "cannot lock \(path): \(reason)") }
+            throw Refused(description: "the store \(storePath) is in use by "
+                + (owner.isEmpty ? "another feedwatch process" : owner)
+                + "; only one `run` or `once` may write to it at a time (status, stories and outbox can read beside it)")
+        }
+        self.fd = fd
+        let line = "\(holder) (pid \(getpid()), since \(now.rfc3339))\n"
+        _ = ftruncate(fd, 0)
+        _ = Array(line.utf8).withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    deinit {
+        _ = ftruncate(fd, 0)
+        close(fd)  // releases the lock
+    }
+
+    /// What the holder wrote: "feedwatch run (pid 123, since …)".
+    private static func contents(_ fd: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return "" }
+        return String(decoding: buffer[0..<n], as: UTF8.self).trimmingWhitespace()
+    }
+}
