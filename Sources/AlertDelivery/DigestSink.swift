@@ -20,11 +20,13 @@ public final class DigestSink: AlertSink, PeriodicSink {
     public let topics: Set<String>?
     public let wantsHealth: Bool
     public var storyPolicy = SinkConfig.StoryPolicy.every
-    public var name: String { "digest:" + path }
+    /// The config's `name:`, which keeps the sink's place in the queue across edits of its settings.
+    public var identity: String?
+    public var name: String { identity ?? "digest:" + path }
 
     public init(path: String, every: Int, topics: Set<String>?, health: Bool = false) {
         self.path = path
-        self.every = max(60, every)
+        self.every = max(1, every)
         self.topics = topics
         self.wantsHealth = health
     }

@@ -15,13 +15,52 @@ public enum Delivery {
     static let firstBackoff = 2
     static let maxBackoff = 6 * 3_600
 
+    /// A sink the store keeps a place for that the config no longer names, with alerts it never
+    /// took: what an edit of a sink's URL, path or command (without `name:`) leaves behind.
+    public struct AbandonedSink: Sendable {
+        public var name: String
+        /// Alerts after its place in the queue (all of them, whatever its topics were).
+        public var pending: Int
+        public var dead: Int
+    }
+
+    /// Gives each configured sink its place in the queue now, as the config is loaded (see
+    /// `FeedStore.registerSinks`), and returns the sinks the store knows that the config does not
+    /// name but that still had alerts to take.
+    public static func register(_ store: FeedStore, sinks: [AlertSink]) throws(StoreError) -> (added: [String], abandoned: [AbandonedSink]) {
+        let added = try store.registerSinks(sinks.map(\.name))
+        return (added, try abandoned(store, sinks: sinks))
+    }
+
+    public static func abandoned(_ store: FeedStore, sinks: [AlertSink]) throws(StoreError) -> [AbandonedSink] {
+        let configured = Set(sinks.map(\.name))
+        let dead = try store.deadLetters(sink: nil)
+        var out: [AbandonedSink] = []
+        for (name, state) in try store.knownSinks() where !configured.contains(name) {
+            let pending = try store.alertCount(after: state.cursor)
+            let letters = dead.filter { $0.sink == name }.count
+            if pending > 0 || letters > 0 { out.append(AbandonedSink(name: name, pending: pending, dead: letters)) }
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+
+    /// The warning a config edit that abandons a sink's alerts deserves, with the way out.
+    public static func warning(_ a: AbandonedSink, configured: [AlertSink]) -> String {
+        let target = configured.first.map { " '\($0.name)'" } ?? " NEW-SINK"
+        return "the sink '\(a.name)' is no longer in the config but had \(a.pending) alert\(a.pending == 1 ? "" : "s") it had not taken"
+            + (a.dead > 0 ? " and \(a.dead) dead-lettered" : "")
+            + ": `feedwatch outbox move '\(a.name)'\(target)` hands them to a configured sink, `feedwatch outbox forget '\(a.name)'` drops them"
+            + " (give a sink a `name:` to keep its place when you edit its URL, path or command)"
+    }
+
     /// Delivers what each sink has not yet taken and is due to try. `newSinksFrom`: where a sink
     /// never seen before starts — the newest alert when this process (or config) started, so a
     /// sink added to the config gets the alerts from now on, not the whole history.
     public static func deliverPending(_ store: FeedStore, to sinks: [AlertSink], newSinksFrom start: Int64,
                                       now: Timestamp = Timestamp.now(), random: () -> Double = { Double.random(in: 0..<1) },
-                                      log: (String) -> Void = { _ in }) throws {
+                                      stop: StopGrace = .never, log: (String) -> Void = { _ in }) throws {
         for sink in sinks {
+            if stop.isStopping { return }  // what is not delivered stays pending for the next start
             var state: SinkState
             if let saved = try store.sinkState(sink: sink.name) {
                 state = saved
@@ -31,7 +70,7 @@ public enum Delivery {
             }
             if let next = state.nextAttemptAt, next > now { continue }  // backing off
             do {
-                try deliver(store, sink, state: &state, now: now, random: random, log: log)
+                try deliver(store, sink, state: &state, now: now, random: random, stop: stop, log: log)
             } catch let error as StoreError {
                 throw error
             } catch {
@@ -42,18 +81,20 @@ public enum Delivery {
                 try store.recordSinkFailure(sink: sink.name, attempts: attempts, nextAttemptAt: next, error: "\(error)")
                 log("\(sink.name): \(error); next try at \(next.rfc3339)")
             }
+            for notice in sink.drainNotices() { log(notice) }
             if let periodic = sink as? PeriodicSink { try periodic.tick(store, now: now) }
         }
     }
 
     private static func deliver(_ store: FeedStore, _ sink: AlertSink, state: inout SinkState, now: Timestamp,
-                                random: () -> Double, log: (String) -> Void) throws {
+                                random: () -> Double, stop: StopGrace, log: (String) -> Void) throws {
         // Dead letters requeued by `outbox retry` go first.
         for letter in try store.deadLetters(sink: sink.name) where letter.requeued {
             do {
                 try sink.deliver([(letter.alert.id, letter.alert.record)])
                 try store.removeDeadLetter(sink: sink.name, position: letter.alert.position)
             } catch let failure {
+                if stop.isStopping { return }  // cut by the stop: not the receiver's failure
                 try failed(store, sink, [letter.alert], failure, state: &state, now: now, random: random, log: log, requeued: true)
                 return
             }
@@ -64,10 +105,12 @@ public enum Delivery {
             let (wanted, sizes) = try chosen(batch.filter { wants(sink, $0) }, for: sink, store)
             var offset = 0
             while offset < wanted.count {
+                if stop.isStopping { return }
                 let chunk = Array(wanted[offset..<min(wanted.count, offset + max(1, sink.batchLimit))])
                 do {
                     try sink.deliver(chunk.map { ($0.id, $0.record) })
                 } catch let failure {
+                    if stop.isStopping { return }  // cut by the stop: not the receiver's failure
                     if try failed(store, sink, chunk, failure, state: &state, now: now, random: random, log: log, requeued: false) {
                         offset += chunk.count
                         continue  // given up on: the next ones are tried
@@ -196,7 +239,10 @@ public enum Delivery {
     }
 
     /// The sinks of a config, as objects. `environment` reads webhook secrets.
-    public static func sinks(for config: Config, environment: (String) -> String? = Delivery.environment) -> [AlertSink] {
+    /// `stop`: the daemon's stop, which cuts a webhook request or an exec command still running
+    /// when its grace period ends.
+    public static func sinks(for config: Config, environment: (String) -> String? = Delivery.environment,
+                             stop: StopGrace = .never) -> [AlertSink] {
         config.sinks.map { sink in
             let topics = sink.topics.map(Set.init)
             let made: ConfigurableSink = switch sink.kind {
@@ -204,10 +250,20 @@ public enum Delivery {
             case .file(let path): FileSink(path: path, topics: topics, health: sink.health)
             case .digest(let path, let every): DigestSink(path: path, every: every, topics: topics, health: sink.health)
             case .webhook(let hook):
-                WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry, health: sink.health)
-            case .exec(let command): ExecSink(command: command, topics: topics, retry: sink.retry, health: sink.health)
+                {
+                    let made = WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry, health: sink.health)
+                    made.stop = stop
+                    return made
+                }()
+            case .exec(let command):
+                {
+                    let made = ExecSink(command: command, topics: topics, retry: sink.retry, health: sink.health)
+                    made.stop = stop
+                    return made
+                }()
             }
             made.storyPolicy = sink.stories
+            made.identity = sink.name.map { "name:" + $0 }
             return made
         }
     }
@@ -220,6 +276,7 @@ public enum Delivery {
 /// The sinks a config makes, whose story policy comes from their entry.
 protocol ConfigurableSink: AlertSink {
     var storyPolicy: SinkConfig.StoryPolicy { get set }
+    var identity: String? { get set }
 }
 
 extension StdoutSink: ConfigurableSink {}

@@ -22,9 +22,12 @@ public protocol AlertSink: AnyObject {
     /// Delivers records (JSON objects, one per alert) in order; throws (`DeliveryFailure` for a
     /// refusal that says whether to retry) to stop and retry later.
     func deliver(_ alerts: [(id: String, record: String)]) throws
+    /// What the sink has to tell the log since it was last asked (a file it repaired).
+    func drainNotices() -> [String]
 }
 
 extension AlertSink {
+    public func drainNotices() -> [String] { [] }
     public var batchLimit: Int { 500 }
     public var retry: SinkConfig.Retry? { nil }
     public var wantsHealth: Bool { false }
@@ -73,7 +76,8 @@ struct AlertView: Decodable {
         return item?.title ?? "(untitled)"
     }
 
-    var link: String? { item?.link }
+    /// Only a link a person can safely follow (records stored before this rule may hold others).
+    var link: String? { item?.link.flatMap(URLText.followableLink) }
 
     private static func days(_ seconds: Int?) -> String {
         let s = seconds ?? 0
@@ -92,7 +96,9 @@ public final class StdoutSink: AlertSink {
     public let topics: Set<String>?
     public let wantsHealth: Bool
     public var storyPolicy = SinkConfig.StoryPolicy.every
-    public var name: String { "stdout" + (topics.map { ":" + $0.sorted().joined(separator: ",") } ?? "") }
+    /// The config's `name:`, which keeps the sink's place in the queue across edits of its settings.
+    public var identity: String?
+    public var name: String { identity ?? "stdout" + (topics.map { ":" + $0.sorted().joined(separator: ",") } ?? "") }
 
     public init(format: SinkConfig.OutputFormat, topics: Set<String>?, health: Bool = false) {
         self.format = format
@@ -120,15 +126,23 @@ public final class StdoutSink: AlertSink {
     }
 }
 
-/// A JSON Lines file, appended to. On opening it reads the ids already there, so a delivery
-/// repeated after a crash never appends the same alert twice.
+/// A JSON Lines file, appended to, where every line is one whole alert and no `alert_id` appears
+/// twice. On opening it reads the ids already there (a delivery repeated after a crash is not
+/// appended again) and cuts off a torn last line — what a `kill -9` or a full disk left mid-write —
+/// so the next line starts fresh and the torn alert is written again whole. After a short write it
+/// keeps exactly the lines that were written whole and cuts the rest, so a retry appends only
+/// what is missing.
 public final class FileSink: AlertSink {
     public let path: String
     public let topics: Set<String>?
     public let wantsHealth: Bool
     public var storyPolicy = SinkConfig.StoryPolicy.every
-    public var name: String { "file:" + path }
+    /// The config's `name:`, which keeps the sink's place in the queue across edits of its settings.
+    public var identity: String?
+    public var name: String { identity ?? "file:" + path }
+    /// The ids in the file, read on the first delivery.
     private var written: Set<String>?
+    private var notices: [String] = []
 
     public init(path: String, topics: Set<String>?, health: Bool = false) {
         self.path = path
@@ -136,34 +150,110 @@ public final class FileSink: AlertSink {
         self.wantsHealth = health
     }
 
-    public func deliver(_ alerts: [(id: String, record: String)]) throws {
-        if written == nil { written = try Self.idsIn(path) }
-        let fresh = alerts.filter { !written!.contains($0.id) }
-        guard !fresh.isEmpty else { return }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SinkError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        try writeAll(fd, Array(fresh.map { $0.record + "\n" }.joined().utf8), what: path)
-        guard fsync(fd) == 0 else { throw SinkError("cannot sync \(path): \(String(cString: strerror(errno)))") }
-        for (id, _) in fresh { written!.insert(id) }
+    public func drainNotices() -> [String] {
+        defer { notices = [] }
+        return notices
     }
 
-    /// The `alert_id`s of the lines already in the file.
-    static func idsIn(_ path: String) throws -> Set<String> {
-        let bytes: [UInt8]
-        do throws(LocalFile.Failure) {
-            bytes = try LocalFile(path: path).readAll(limit: Int.max)
-        } catch {
-            if error.isMissing { return [] }
-            throw SinkError(error.description)
+    public func deliver(_ alerts: [(id: String, record: String)]) throws {
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
+        guard fd >= 0 else { throw SinkError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw SinkError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw SinkError("\(path) is not a regular file") }
+        if written == nil {
+            let scan = try Self.scan(fd, path: path)
+            if scan.tornBytes > 0 {
+                guard ftruncate(fd, off_t(scan.wholeLength)) == 0 else {
+                    throw SinkError("cannot repair \(path): \(String(cString: strerror(errno)))")
+                }
+                notices.append("\(path): cut off a torn last line (\(scan.tornBytes) bytes, left by an interrupted write); its alert is written again")
+            }
+            written = scan.ids
         }
+        var seen = written!
+        var fresh: [(id: String, record: String)] = []
+        for alert in alerts where seen.insert(alert.id).inserted { fresh.append(alert) }
+        guard !fresh.isEmpty else { return }
+        let start = lseek(fd, 0, SEEK_END)
+        var bytes: [UInt8] = []
+        var ends: [Int] = []  // where each record's line ends in `bytes`
+        for alert in fresh {
+            bytes += alert.record.utf8
+            bytes.append(0x0A)
+            ends.append(bytes.count)
+        }
+        let done = writeSome(fd, bytes)
+        let whole = ends.prefix { $0 <= done.count }.count
+        for alert in fresh.prefix(whole) { written!.insert(alert.id) }
+        if let failure = done.error {
+            // Keep only whole lines: a torn one would glue the next append onto it.
+            let keep = whole == 0 ? 0 : ends[whole - 1]
+            if done.count > keep, start >= 0 { _ = ftruncate(fd, start + off_t(keep)) }
+            throw SinkError("cannot write to \(path): \(String(cString: strerror(failure))) (\(whole) of \(fresh.count) alerts written)")
+        }
+        guard fsync(fd) == 0 else { throw SinkError("cannot sync \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// What a file sink finds in its file: the ids of its whole lines, and a torn last line.
+    struct Scan {
         var ids: Set<String> = []
-        let marker = Array("\"alert_id\":\"".utf8)
-        for line in bytes.split(separator: 0x0A) where line.starts(with: [0x7B] + marker) {
-            let rest = line.dropFirst(1 + marker.count)
-            if let end = rest.firstIndex(of: 0x22) { ids.insert(String(decoding: rest[..<end], as: UTF8.self)) }
+        /// Bytes up to and including the last newline.
+        var wholeLength = 0
+        /// Bytes after it: a line whose write was cut short.
+        var tornBytes = 0
+    }
+
+    /// Reads the file in pieces (it grows for as long as the sink runs) for the `alert_id`s of its
+    /// whole lines.
+    static func scan(_ fd: Int32, path: String) throws -> Scan {
+        var result = Scan()
+        var line: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var offset: off_t = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SinkError("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            for byte in buffer[0..<n] {
+                if byte == 0x0A {
+                    if let id = alertID(line) { result.ids.insert(id) }
+                    line.removeAll(keepingCapacity: true)
+                } else if line.count < 256 {
+                    line.append(byte)  // the id is at the start: the rest of a line is not needed
+                }
+            }
+            offset += off_t(n)
         }
-        return ids
+        let size = Int(offset)
+        var tail = 0
+        // Bytes after the last newline (not only the 256 kept).
+        if size > 0 {
+            var last = [UInt8](repeating: 0, count: 1)
+            var end = size
+            while end > 0 {
+                let got = last.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 1, off_t(end - 1)) }
+                if got <= 0 || last[0] == 0x0A { break }
+                end -= 1
+                tail += 1
+            }
+        }
+        result.wholeLength = size - tail
+        result.tornBytes = tail
+        return result
+    }
+
+    /// `{"alert_id":"…"` at the start of a line: the id.
+    static func alertID(_ line: [UInt8]) -> String? {
+        let marker = Array("{\"alert_id\":\"".utf8)
+        guard line.starts(with: marker) else { return nil }
+        let rest = line.dropFirst(marker.count)
+        guard let end = rest.firstIndex(of: 0x22) else { return nil }
+        return String(decoding: rest[..<end], as: UTF8.self)
     }
 }
 
@@ -173,13 +263,22 @@ public struct SinkError: Error, CustomStringConvertible {
 }
 
 func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws {
+    let done = writeSome(fd, bytes)
+    if let error = done.error { throw SinkError("cannot write to \(what): \(String(cString: strerror(error)))") }
+}
+
+/// Writes `bytes`, retrying short writes and `EINTR`; how many went out, and the `errno` that
+/// stopped it before the end (a full disk, a closed pipe, a descriptor that would block).
+func writeSome(_ fd: Int32, _ bytes: [UInt8]) -> (count: Int, error: Int32?) {
     var offset = 0
     while offset < bytes.count {
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
         if n < 0 {
             if errno == EINTR { continue }
-            throw SinkError("cannot write to \(what): \(String(cString: strerror(errno)))")
+            return (offset, errno)
         }
+        if n == 0 { return (offset, EIO) }
         offset += n
     }
+    return (offset, nil)
 }

@@ -1,6 +1,6 @@
 internal import FoundationEssentials
 public import Config
-internal import FeedwatchCore
+public import FeedwatchCore
 internal import HTTPTransport
 internal import Scheduler
 
@@ -16,8 +16,13 @@ public final class WebhookSink: AlertSink {
     public let wantsHealth: Bool
     public var storyPolicy = SinkConfig.StoryPolicy.every
     private let key: Result<[UInt8], StandardWebhooks.SecretError>?
+    /// The daemon's stop: a request still running when its grace period ends is cut, and its
+    /// alerts stay pending.
+    public var stop = StopGrace.never
 
-    public var name: String { "webhook:" + hook.url }
+    /// The config's `name:`, which keeps the sink's place in the queue across edits of its settings.
+    public var identity: String?
+    public var name: String { identity ?? "webhook:" + hook.url }
     public var batchLimit: Int { hook.format == .json ? hook.batch : 1 }
 
     /// `secret`: the `whsec_…` value of `secret_env`, if set.
@@ -43,7 +48,7 @@ public final class WebhookSink: AlertSink {
         }
         let response: HTTPPost.Response
         do {
-            response = try HTTPPost.send(hook.url, headers: headers, body: body, timeoutSeconds: retry?.timeout ?? 10)
+            response = try HTTPPost.send(hook.url, headers: headers, body: body, timeoutSeconds: retry?.timeout ?? 10, stop: stop)
         } catch {
             throw DeliveryFailure("\(error)")
         }

@@ -161,8 +161,13 @@ public struct SinkConfig: Equatable, Sendable {
     /// Whether feed health alerts come here too (`health: true`).
     public var health: Bool
     public var stories: StoryPolicy
+    /// `name:`: the sink's identity in the store (its place in the queue, its dead letters), kept
+    /// when its URL, path or command is edited; without it the identity is made of those.
+    public var name: String?
 
-    public init(kind: Kind, topics: [String]? = nil, retry: Retry = Retry(), health: Bool = false, stories: StoryPolicy = .every) {
+    public init(kind: Kind, topics: [String]? = nil, retry: Retry = Retry(), health: Bool = false, stories: StoryPolicy = .every,
+                name: String? = nil) {
+        self.name = name
         self.kind = kind
         self.topics = topics
         self.retry = retry

@@ -83,7 +83,7 @@ struct ConfigReader {
         for entry in entries {
             let (key, value) = (entry.key, entry.value)
             switch key {
-            case "state": config.state = string(value, "state").map(absolutePath)
+            case "state": config.state = string(value, "state").map(absolutePath).map { writablePath($0, "state", value) }
             case "first_fetch_window": config.firstFetchWindow = firstFetchWindow(value) ?? config.firstFetchWindow
             case "poll": config.poll = poll(value)
             case "store": config.keepDays = keepDays(value) ?? config.keepDays
@@ -335,6 +335,7 @@ struct ConfigReader {
         guard let list = sequence(node, "sinks") else { return [] }
         let kinds = ["stdout", "file", "digest", "webhook", "exec"]
         var out: [SinkConfig] = []
+        var names = Set<String>()
         for (i, item) in list.enumerated() {
             let what = "sinks[\(i)]"
             guard let entries = mapping(item, what) else { continue }
@@ -348,11 +349,11 @@ struct ConfigReader {
             var sinkTopics: [String]?
             let allowed: [String]
             switch kind {
-            case "stdout": allowed = ["format", "topics", "health", "stories"]
-            case "file": allowed = ["path", "topics", "health", "stories"]
-            case "digest": allowed = ["path", "every", "topics", "health", "stories"]
-            case "webhook": allowed = ["url", "secret_env", "topics", "format", "batch", "timeout", "max_attempts", "max_age", "health", "stories"]
-            case "exec": allowed = ["command", "topics", "timeout", "max_attempts", "max_age", "health", "stories"]
+            case "stdout": allowed = ["format", "topics", "health", "stories", "name"]
+            case "file": allowed = ["path", "topics", "health", "stories", "name"]
+            case "digest": allowed = ["path", "every", "topics", "health", "stories", "name"]
+            case "webhook": allowed = ["url", "secret_env", "topics", "format", "batch", "timeout", "max_attempts", "max_age", "health", "stories", "name"]
+            case "exec": allowed = ["command", "topics", "timeout", "max_attempts", "max_age", "health", "stories", "name"]
             default:
                 unknownKey(kind, entries[0].keyNode, known: kinds, in: "sinks")
                 continue
@@ -384,11 +385,12 @@ struct ConfigReader {
                 }
                 sinkKind = .stdout(format: format)
             case "file":
-                sinkKind = required("path").flatMap { string($0, "\(what).file.path") }.map { .file(path: absolutePath($0)) }
+                sinkKind = required("path").flatMap { string($0, "\(what).file.path") }
+                    .map { .file(path: writablePath(absolutePath($0), "\(what).file.path", values["path"]!)) }
             case "digest":
                 let path = required("path").flatMap { string($0, "\(what).digest.path") }
                 let every = values["every"].map { duration($0, "\(what).digest.every") } ?? 3_600
-                sinkKind = path.flatMap { p in every.map { .digest(path: absolutePath(p), everySeconds: $0) } }
+                sinkKind = path.flatMap { p in every.map { .digest(path: writablePath(absolutePath(p), "\(what).digest.path", values["path"]!), everySeconds: $0) } }
             case "exec":
                 let command = required("command").flatMap { stringList($0, "\(what).exec.command") }
                 if let command, command.isEmpty || command[0].isEmpty, let node = values["command"] {
@@ -423,7 +425,17 @@ struct ConfigReader {
                     fail("\(what).\(kind).stories: \"\(text)\" is not one of \(SinkConfig.StoryPolicy.allCases.map(\.rawValue).joined(separator: ", "))", v)
                 }
             }
-            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry, health: health, stories: policy)) }
+            var name: String?
+            if let v = values["name"], let text = string(v, "\(what).\(kind).name") {
+                if text.isEmpty || text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+                    fail("\(what).\(kind).name: needs a name of printable characters", v)
+                } else if !names.insert(text).inserted {
+                    fail("\(what).\(kind).name: another sink is named \"\(text)\" (each sink needs its own place in the queue)", v)
+                } else {
+                    name = text
+                }
+            }
+            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry, health: health, stories: policy, name: name)) }
         }
         return out
     }
@@ -556,6 +568,21 @@ struct ConfigReader {
     }
 
     /// Relative paths are relative to the config file's directory.
+    /// A file the daemon will write: an existing directory (or anything but a regular file) at
+    /// that path is an error now, not a failure at the first write.
+    private mutating func writablePath(_ path: String, _ what: String, _ node: YAMLNode) -> String {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            let kind = st.st_mode & S_IFMT
+            if kind == S_IFDIR {
+                fail("\(what): \(path) is a directory; give the path of a file in it", node)
+            } else if kind != S_IFREG {
+                fail("\(what): \(path) is not a regular file", node)
+            }
+        }
+        return path
+    }
+
     private func absolutePath(_ path: String) -> String {
         LocalPath.absolute(path, relativeTo: LocalPath.absolute(LocalPath.directory(of: source.file)))
     }

@@ -26,7 +26,7 @@ public enum Alert {
         w.beginObject()
         w.field("id", item.id)
         w.field("title", item.title)
-        w.field("link", item.link)
+        w.field("link", item.link.flatMap(URLText.followableLink))
         w.field("published", item.published?.rfc3339)
         w.field("summary", item.summary)
         w.field("authors", strings: item.authors)

@@ -21,6 +21,9 @@ public final class PollCycle {
         public var newAlerts = 0
         /// Feeds whose transfer a shutdown cut short: not recorded, still due.
         public var interrupted = 0
+        /// With `all`: feeds not polled after all — gone, backing off, or their host asked to
+        /// wait — and why (with the time they may be polled again).
+        public var skipped: [(url: String, reason: String)] = []
     }
 
     private let config: Config
@@ -78,10 +81,27 @@ public final class PollCycle {
         let feeds = try store.syncFeeds(configured.map { ($0.url, Self.entry($0)) }, now: now)
         // A host that answered 429/503 with Retry-After gets nothing before then, for any feed.
         let blocked = try store.blockedHosts(at: now)
-        let due = (all ? feeds.filter { !$0.gone && ($0.errorsInRow == 0 || $0.nextDueAt <= now) }
-                       : try store.dueFeeds(at: now, limit: Int.max))
-            .filter { blocked.isEmpty || blocked[FeedFetcher.host(of: $0.currentURL)] == nil }
         var summary = Summary()
+        let due: [FeedRecord]
+        if all {
+            // Every feed — but never one that is gone, backing off or whose host asked to wait:
+            // a cron job must not hammer a failing server. Said, not silently left out.
+            due = feeds.filter { feed in
+                let host = FeedFetcher.host(of: feed.currentURL)
+                if feed.gone {
+                    summary.skipped.append((feed.url, "gone (HTTP 410); polled again once its config entry changes"))
+                } else if feed.errorsInRow > 0 && feed.nextDueAt > now {
+                    summary.skipped.append((feed.url, "backing off after \(feed.errorsInRow) failed poll\(feed.errorsInRow == 1 ? "" : "s") until \(feed.nextDueAt.rfc3339)"))
+                } else if let until = blocked[host] {
+                    summary.skipped.append((feed.url, "\(host) asked for no requests before \(until.rfc3339) (Retry-After)"))
+                } else {
+                    return true
+                }
+                return false
+            }
+        } else {
+            due = try store.dueFeeds(at: now, limit: Int.max).filter { blocked.isEmpty || blocked[FeedFetcher.host(of: $0.currentURL)] == nil }
+        }
         let options = ParseOptions(maxBytes: config.poll.maxBody)
 
         // Remote feeds, all at once, on two threads: one fetches and parses (bytes go into the
@@ -401,7 +421,9 @@ public final class PollCycle {
         let plan = schedule(source)
         summary.polled += 1
         do {
-            let file = try LocalFile(path: LocalPath.fromFileURL(feed.currentURL))
+            // Only a regular file, read within `poll.timeout`: a FIFO or a hung mount must not stall the cycle.
+            let file = try LocalFile(path: LocalPath.fromFileURL(feed.currentURL), regularOnly: true,
+                                     deadline: Monotonic.seconds() + Double(config.poll.timeout))
             if let etag = feed.etag, etag == file.validator {
                 try healthAfterSuccess(feed, source: source, title: nil, newItems: 0, now: now)
                 let next = schedule(source, after: feed, newItems: 0, now: now).nextDue(after: .success(freshFor: nil), at: now, random: random) ?? now
