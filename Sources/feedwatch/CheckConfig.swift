@@ -1,6 +1,8 @@
+import AlertDelivery
 import ArgumentParser
 import Config
 import Glibc
+import Store
 import TopicQuery
 
 /// `feedwatch check-config`: reads the config as the daemon would and shows what it understood —
@@ -9,14 +11,18 @@ struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Validate the config and print a summary of it.",
-        discussion: "Exit status: 0 valid, 78 invalid (each error names file, line and column).")
+        discussion: "Exit status: 0 valid, 78 invalid (each error names file, line and column, or the setting).")
 
     @OptionGroup var config: ConfigOption
 
     func run() throws {
         let loaded = try config.load()
+        let problems = ConfigSummary.environmentErrors(loaded)
+        for problem in problems { Diagnostics.error(problem) }
+        if !problems.isEmpty { throw ExitStatus.config }
         StandardOutput.write(Array(ConfigSummary.render(loaded).utf8))
         for warning in ConfigSummary.warnings(loaded) { Diagnostics.warning(warning) }
+        for warning in ConfigSummary.storeWarnings(loaded) { Diagnostics.warning(warning) }
     }
 }
 
@@ -101,6 +107,35 @@ enum ConfigSummary {
             }
         }
         return out
+    }
+
+    /// What the config refers to in the environment and is wrong there: a webhook secret that is
+    /// set but not `whsec_` + base64 would fail every delivery (30 retries) before anyone saw it.
+    static func environmentErrors(_ c: Config) -> [String] {
+        var out: [String] = []
+        for (i, s) in c.sinks.enumerated() {
+            guard case .webhook(let hook) = s.kind, let variable = hook.secretEnv, let value = getenv(variable) else { continue }
+            do throws(StandardWebhooks.SecretError) {
+                _ = try StandardWebhooks.key(fromSecret: String(cString: value))
+            } catch {
+                out.append("\(c.file): sinks[\(i)].webhook.secret_env: $\(variable) is set but unusable: \(error)")
+            }
+        }
+        return out
+    }
+
+    /// What the store says about this config: sinks it no longer names whose alerts would be
+    /// abandoned (only when the store exists: checking a config never creates one).
+    static func storeWarnings(_ c: Config) -> [String] {
+        let path = c.storePath
+        guard access(path, F_OK) == 0 else { return [] }
+        do {
+            let store = try SQLiteStore(path: path)
+            let sinks = Delivery.sinks(for: c, environment: { _ in nil })
+            return try Delivery.abandoned(store, sinks: sinks).map { Delivery.warning($0, configured: sinks) }
+        } catch {
+            return ["cannot read the store \(path): \(error)"]
+        }
     }
 
     /// `90s`, `15m`, `1h30m`, `7d`: as the config writes durations.

@@ -67,12 +67,28 @@ extension Config {
     /// The store, at the path the config gives (or systemd's state directory); exit 1 if it
     /// cannot be opened.
     func openStore() throws -> SQLiteStore {
-        let path = statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) })
+        let path = storePath
         do {
             return try SQLiteStore(path: path)
         } catch {
             Diagnostics.error("cannot open the store: \(error)")
             throw ExitCode.failure
         }
+    }
+
+    /// The store's path, as `openStore` opens it.
+    var storePath: String { statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }) }
+
+    /// The store for a command that writes alerts and delivers them (`run`, `once`): its lock is
+    /// taken first, so a second such process refuses at once and names the first (exit 1).
+    func openStoreForWriting(_ command: String) throws -> (SQLiteStore, StoreLock) {
+        let lock: StoreLock
+        do {
+            lock = try StoreLock(storePath: storePath, holder: "feedwatch \(command)")
+        } catch {
+            Diagnostics.error("\(error)")
+            throw ExitCode.failure
+        }
+        return (try openStore(), lock)
     }
 }

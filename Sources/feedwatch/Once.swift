@@ -14,23 +14,31 @@ struct Once: ParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
-    @Flag(help: "Poll every feed now, whatever its interval (never one that is gone or backing off after failures).")
+    @Flag(help: ArgumentHelp(
+        "Poll every feed now, whatever its interval.",
+        discussion: "Still never a feed that is gone (HTTP 410), backing off after failures, or whose host asked to wait (Retry-After): those are listed on stderr with the time they may be polled again."))
     var all = false
 
     func run() throws {
         let loaded = try config.load()
         let matcher = try loaded.matcher()
-        let store = try loaded.openStore()
+        let (store, lock) = try loaded.openStoreForWriting("once")
         let summary: PollCycle.Summary
         do {
+            let sinks = Delivery.sinks(for: loaded)
             let start = try store.lastAlertPosition()
+            for abandoned in try Delivery.register(store, sinks: sinks).abandoned {
+                Diagnostics.warning(Delivery.warning(abandoned, configured: sinks))
+            }
             summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: PollCycle.storyIndex(loaded.stories)).run(all: all)
-            try Delivery.deliverPending(store, to: Delivery.sinks(for: loaded), newSinksFrom: start, log: { Diagnostics.warning($0) })
+            try Delivery.deliverPending(store, to: sinks, newSinksFrom: start, log: { Diagnostics.warning($0) })
             try Delivery.prune(store, config: loaded, now: Timestamp.now())
         } catch {
             Diagnostics.error("\(error)")
             throw ExitCode.failure
         }
+        withExtendedLifetime(lock) {}
+        for skip in summary.skipped { Diagnostics.warning("skipped \(skip.url): \(skip.reason)") }
         for (url, error) in summary.failures { Diagnostics.warning("\(url): \(error)") }
         if !summary.failures.isEmpty { throw ExitCode(2) }
     }

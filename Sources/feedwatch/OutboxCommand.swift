@@ -5,19 +5,27 @@ import FeedwatchCore
 import Store
 
 /// `feedwatch outbox`: what each sink still has to take, whether it is failing, and the
-/// deliveries given up on; `retry ID` / `retry --all` requeues dead letters.
+/// deliveries given up on; `retry ID` / `retry --all` requeues dead letters; `move` and `forget`
+/// deal with the place in the queue of a sink the config no longer names.
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
         abstract: "Show pending and dead-lettered deliveries per sink; `retry ID` or `retry --all` requeues them.",
-        discussion: "Requeued deliveries go out on the next cycle of `run` or `once`, before newer alerts. Exit status: 0.")
+        discussion: """
+            Requeued deliveries go out on the next cycle of `run` or `once`, before newer alerts.
+            A sink whose URL, path or command was edited (without a `name:`) is a new sink; the old one is listed \
+            as no longer configured, with the alerts it had not taken. `move OLD NEW` hands them (and its dead \
+            letters) to the configured sink NEW; `forget OLD` drops them.
+            Exit status: 0; 1 for an unknown alert id or sink.
+            """)
 
     @OptionGroup var config: ConfigOption
 
     @Flag(help: "JSON Lines, one sink per line.")
     var json = false
 
-    @Argument(help: "`retry ID` requeues the dead-lettered delivery of alert ID (to every sink that gave it up).")
+    @Argument(help: ArgumentHelp("`retry ID` requeues the dead-lettered delivery of alert ID (to every sink that gave it up); `move OLD NEW`; `forget OLD`.",
+                                 valueName: "action"))
     var action: [String] = []
 
     @Flag(help: "With `retry`: requeue every dead letter.")
@@ -28,30 +36,72 @@ struct OutboxCommand: ParsableCommand {
         case 0 where !all: return
         case 1 where action[0] == "retry" && all: return
         case 2 where action[0] == "retry" && !all: return
-        default: throw ValidationError("expected nothing, `retry ID`, or `retry --all`")
+        case 2 where action[0] == "forget" && !all: return
+        case 3 where action[0] == "move" && !all: return
+        default: throw ValidationError("expected nothing, `retry ID`, `retry --all`, `move OLD-SINK NEW-SINK` or `forget OLD-SINK`")
         }
     }
 
     func run() throws {
         let loaded = try config.load()
         let store = try loaded.openStore()
+        let sinks = Delivery.sinks(for: loaded, environment: { _ in nil })
         do {
-            if !action.isEmpty {
+            switch action.first {
+            case "retry":
                 let n = try store.requeue(alertID: all ? nil : action[1])
-                if n == 0 { Diagnostics.warning(all ? "no dead letters to requeue" : "no dead letter for alert \(action[1])") }
+                if n == 0 && !all {
+                    Diagnostics.error("no dead letter for alert \(action[1]) (`feedwatch outbox` lists them)")
+                    throw ExitCode.failure
+                }
+                if n == 0 { Diagnostics.warning("no dead letters to requeue") }
                 StandardOutput.write(Array("requeued \(n) deliver\(n == 1 ? "y" : "ies")\n".utf8))
                 return
+            case "move", "forget":
+                try moveOrForget(store, sinks: sinks)
+                return
+            default:
+                let reports = try Delivery.report(store, sinks: sinks)
+                let abandoned = try Delivery.abandoned(store, sinks: sinks)
+                StandardOutput.write(Array((json ? Self.jsonLines(reports, abandoned) : Self.text(reports, abandoned)).utf8))
             }
-            let reports = try Delivery.report(store, sinks: Delivery.sinks(for: loaded))
-            StandardOutput.write(Array((json ? Self.jsonLines(reports) : Self.text(reports)).utf8))
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             Diagnostics.error("\(error)")
             throw ExitCode.failure
         }
     }
 
-    static func text(_ reports: [OutboxReport]) -> String {
-        guard !reports.isEmpty else { return "no sinks configured\n" }
+    /// `move OLD NEW` / `forget OLD`: OLD must be a sink the store knows and the config no longer
+    /// names (a configured sink's place is not to be dropped by accident); NEW a configured one.
+    private func moveOrForget(_ store: SQLiteStore, sinks: [AlertSink]) throws {
+        let old = action[1]
+        let configured = Set(sinks.map(\.name))
+        guard try store.knownSinks()[old] != nil else {
+            Diagnostics.error("the store has no sink '\(old)' (`feedwatch outbox` lists those no longer configured)")
+            throw ExitCode.failure
+        }
+        guard !configured.contains(old) else {
+            Diagnostics.error("'\(old)' is still in the config; remove it from the config first")
+            throw ExitCode.failure
+        }
+        if action[0] == "forget" {
+            try store.forgetSink(old)
+            StandardOutput.write(Array("forgot \(old)\n".utf8))
+            return
+        }
+        let new = action[2]
+        guard configured.contains(new) else {
+            Diagnostics.error("no configured sink is named '\(new)'; configured: " + sinks.map { "'\($0.name)'" }.joined(separator: ", "))
+            throw ExitCode.failure
+        }
+        try store.moveSink(old, to: new)
+        StandardOutput.write(Array("moved the alerts \(old) had not taken, and its dead letters, to \(new)\n".utf8))
+    }
+
+    static func text(_ reports: [OutboxReport], _ abandoned: [Delivery.AbandonedSink] = []) -> String {
+        guard !reports.isEmpty || !abandoned.isEmpty else { return "no sinks configured\n" }
         var out = ""
         for r in reports {
             out += "\(r.sink)\n    \(r.pending) pending"
@@ -65,11 +115,25 @@ struct OutboxCommand: ParsableCommand {
                     + (d.requeued ? " (requeued)" : "") + "\n"
             }
         }
+        for a in abandoned {
+            out += "\(a.name) (no longer configured)\n    \(a.pending) alert\(a.pending == 1 ? "" : "s") it had not taken · \(a.dead) dead-lettered"
+                + " · `feedwatch outbox move '\(a.name)' NEW-SINK` hands them on, `forget` drops them\n"
+        }
         return out
     }
 
-    static func jsonLines(_ reports: [OutboxReport]) -> String {
+    static func jsonLines(_ reports: [OutboxReport], _ abandoned: [Delivery.AbandonedSink] = []) -> String {
         var out = ""
+        for a in abandoned {
+            var w = JSONWriter()
+            w.beginObject()
+            w.field("sink", a.name)
+            w.field("configured", bool: false)
+            w.field("pending", Int64(a.pending))
+            w.field("dead_count", Int64(a.dead))
+            w.endObject()
+            out += String(decoding: w.bytes, as: UTF8.self) + "\n"
+        }
         for r in reports {
             var w = JSONWriter()
             w.beginObject()

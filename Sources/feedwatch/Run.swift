@@ -36,11 +36,23 @@ struct Run: ParsableCommand {
 
         var loaded = try config.load()
         var matcher = try loaded.matcher()
-        var store = try loaded.openStore()
-        Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.statePath(stateDirectory: environment["STATE_DIRECTORY"]))")
+        var (store, lock) = try loaded.openStoreForWriting("run")
+        defer { withExtendedLifetime(lock) {} }  // held until the process ends
+        // A stop lets a delivery in flight finish within the grace transfers get, no longer.
+        let stop = StopGrace(stopRequested: { Self.stopPending() })
+        var sinks = Delivery.sinks(for: loaded, stop: stop)
+        // Every configured sink has its place in the queue from now on, before anything is polled.
+        do {
+            for abandoned in try Delivery.register(store, sinks: sinks).abandoned {
+                Log.warning(Delivery.warning(abandoned, configured: sinks))
+            }
+        } catch {
+            Diagnostics.error("cannot register the sinks in the store: \(error)")
+            throw ExitCode.failure
+        }
+        Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.storePath)")
         notifier.notify("READY=1", "STATUS=started, \(loaded.feeds.count) feeds")
 
-        var sinks = Delivery.sinks(for: loaded)
         // The stories of the last days, held across cycles (filled from the store in the first).
         var stories = PollCycle.storyIndex(loaded.stories)
         var lastPrune: Int64 = 0
@@ -61,7 +73,7 @@ struct Run: ParsableCommand {
             do {
                 let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: stories, stopRequested: Self.stopPending,
                                             progress: { watchdog() }).run(all: false)
-                try Delivery.deliverPending(store, to: sinks, newSinksFrom: newSinksFrom, log: { Log.warning($0) })
+                try Delivery.deliverPending(store, to: sinks, newSinksFrom: newSinksFrom, stop: stop, log: { Log.warning($0) })
                 let now = Timestamp.now()
                 if now.secondsSince1970 - lastPrune >= 3_600 {  // retention, hourly
                     try Delivery.prune(store, config: loaded, now: now)
@@ -98,12 +110,16 @@ struct Run: ParsableCommand {
                 do {
                     let fresh = try config.loadQuietly()
                     matcher = try fresh.matcher()
-                    let newStore = fresh.statePath(stateDirectory: nil) != loaded.statePath(stateDirectory: nil)
-                    if newStore { store = try fresh.openStore() }
+                    let newStore = fresh.storePath != loaded.storePath
+                    if newStore { (store, lock) = try fresh.openStoreForWriting("run") }
                     if newStore || fresh.stories != loaded.stories { stories = PollCycle.storyIndex(fresh.stories) }
                     loaded = fresh
-                    sinks = Delivery.sinks(for: loaded)  // files are opened afresh: rotation is picked up
-                    newSinksFrom = (try? store.lastAlertPosition()) ?? newSinksFrom
+                    sinks = Delivery.sinks(for: loaded, stop: stop)  // files are opened afresh: rotation is picked up
+                    // A sink the new config adds starts here; one it drops (or renames) is said.
+                    for abandoned in try Delivery.register(store, sinks: sinks).abandoned {
+                        Log.warning(Delivery.warning(abandoned, configured: sinks))
+                    }
+                    newSinksFrom = try store.lastAlertPosition()
                     reloadProblem = nil
                     Log.info("reloaded \(loaded.file): \(loaded.feeds.count) feeds, \(loaded.topics.count) topics")
                 } catch {

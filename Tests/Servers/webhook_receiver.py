@@ -9,6 +9,7 @@ The path says how to answer; counters are per path:
   /fail/N             500 for the first N requests, then 200
   /reset/N            the connection is dropped without an answer, N times, then 200
   /slow/N             no answer for 5 s, N times (longer than the client's timeout), then 200
+  /hang/N             no answer for 60 s, N times (a receiver that outlasts a stop), then 200
   /throttle/N         429 with Retry-After: 1, N times, then 200
   /refuse[/N]         400 (for the first N requests, then 200; always without N)
 
@@ -64,6 +65,8 @@ class Handler(BaseHTTPRequestHandler):
             status = 0
         elif parts[0] == "slow" and n < limit:
             status = -1
+        elif parts[0] == "hang" and n < limit:
+            status = -2
         elif parts[0] == "throttle" and n < limit:
             status = 429
         elif parts[0] == "refuse" and (limit == 0 or n < limit):
@@ -77,8 +80,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
-        if status == -1:
-            time.sleep(5)
+        if status in (-1, -2):
+            time.sleep(5 if status == -1 else 60)
             self.close_connection = True
             return
         self.send_response(status)
