@@ -35,12 +35,12 @@ extension FeedBuilder {
         case "source": return .source
         case "entry": return beginItem(a)  // the previous entry was never closed
         case "category":
-            if let term = a.value("term").flatMap(TextAccumulator.collapse) { item?.categories.append(term) }
+            if let term = bounded(a.value("term").flatMap(TextAccumulator.collapse), .itemCategory) { item?.categories.append(term) }
             return nil
         case "link":
             let rel = a.value("rel")?.trimmingASCIISpaces().lowercased() ?? "alternate"
             if rel == "alternate" {
-                item?.link.offer(resolve(a.value("href"), base), rank: 2)
+                item?.link.offer(bounded(resolve(a.value("href"), base), .itemLink(rank: 2)), rank: 2)
             } else if rel == "enclosure" {
                 addEnclosure(url: a.value("href"), type: a.value("type"), length: a.value("length"), base: base)
             }
@@ -66,7 +66,7 @@ extension FeedBuilder {
     /// A feed-level `atom:link`: the first alternate is the feed's link, `self` its own URL.
     func feedLink(_ a: Attributes, _ base: String?, alternateRank: Int) {
         let rel = a.value("rel")?.trimmingASCIISpaces().lowercased() ?? "alternate"
-        guard let href = resolve(a.value("href"), base) else { return }
+        guard let href = bounded(resolve(a.value("href"), base), .feedLink) else { return }
         if rel == "alternate" {
             feed.link.offer(href, rank: alternateRank)
         } else if rel == "self" && feed.selfLink == nil {

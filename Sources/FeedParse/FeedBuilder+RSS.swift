@@ -1,4 +1,5 @@
 import FeedwatchCore
+import Normalize
 
 /// RSS 0.9x, 1.0 (RDF) and 2.0, and the extension namespaces that appear in RSS items.
 extension FeedBuilder {
@@ -34,7 +35,7 @@ extension FeedBuilder {
         guard ns.isRSS else { return nil }
         switch name {
         case "channel":
-            feed.id.offer(a.value("about", .rdf), rank: 1)
+            feed.id.offer(bounded(a.value("about", .rdf).flatMap(TextAccumulator.collapse), .feedID(rank: 1)), rank: 1)
             return .channel
         case "item": return beginItem(a)
         default: return nil

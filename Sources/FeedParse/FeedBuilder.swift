@@ -131,8 +131,23 @@ final class FeedBuilder {
 
     /// Starts collecting the current element's text for `field`.
     func capture(_ field: Field, _ mode: TextMode, _ base: String?) -> Role? {
-        capture = TextCapture(field: field, mode: mode, depth: depth, base: base, line: line)
+        capture = TextCapture(field: field, mode: mode, depth: depth, base: base, line: line,
+                              limit: field.limit(options.fieldLimits))
         return nil
+    }
+
+    /// An attribute's value for `field`, cut to the field's limit (with a warning), for values
+    /// that come whole from libxml2 rather than through a `TextCapture`.
+    func bounded(_ value: String?, _ field: Field) -> String? {
+        let (text, cut) = FieldText.capped(value, limit: field.limit(options.fieldLimits))
+        if cut { noteCut(field, kept: text) }
+        return text
+    }
+
+    /// Warns that `field` was cut: `item 3: title cut to 2048 characters`.
+    func noteCut(_ field: Field, kept: String?) {
+        let owner = field.isItemField && item != nil ? "item \(items.count + 1)" : "feed"
+        warnings.add("\(owner): \(field.name) cut to \(FieldText.length(kept)) characters")
     }
 
     func beginItem(_ attributes: Attributes) -> Role? {
@@ -144,7 +159,7 @@ final class FeedBuilder {
             return nil
         }
         item = ItemDraft()
-        item!.id.offer(attributes.value("about", .rdf).flatMap(TextAccumulator.collapse), rank: 1)
+        item!.id.offer(bounded(attributes.value("about", .rdf).flatMap(TextAccumulator.collapse), .itemID(rank: 1)), rank: 1)
         return format?.isAtom == true ? .entry : .item
     }
 
@@ -166,7 +181,7 @@ final class FeedBuilder {
 
     func setRoot(_ format: FeedFormat, _ role: Role, base: String?, language: String?) {
         self.format = format
-        feed.language.offer(language, rank: 2)
+        feed.language.offer(bounded(language.flatMap(TextAccumulator.verbatim), .feedLanguage(rank: 2)), rank: 2)
         frames.append(Frame(role: role, base: base, depth: depth))
     }
 
@@ -176,7 +191,7 @@ final class FeedBuilder {
     }
 
     func resolve(_ url: String?, _ base: String?) -> String? {
-        guard let url else { return nil }
+        guard let url = url.flatMap(TextAccumulator.verbatim) else { return nil }
         return URLResolver.resolve(url, against: base)
     }
 
@@ -188,8 +203,8 @@ final class FeedBuilder {
     }
 
     func addEnclosure(url: String?, type: String?, length: String?, base: String?) {
-        guard let url = resolve(url.flatMap(TextAccumulator.collapse), base) else { return }
-        let type = type.flatMap(TextAccumulator.collapse)
+        guard let url = bounded(resolve(url.flatMap(TextAccumulator.collapse), base), .itemLink(rank: 0)) else { return }
+        let type = bounded(type.flatMap(TextAccumulator.collapse), .itemCategory)
         let length = length.flatMap(TextAccumulator.collapse).flatMap { Int64($0) }.flatMap { $0 >= 0 ? $0 : nil }
         if let i = item?.enclosures.firstIndex(where: { $0.url == url }) {
             if item!.enclosures[i].type == nil { item!.enclosures[i].type = type }
@@ -202,7 +217,8 @@ final class FeedBuilder {
     // MARK: - Applying captured text
 
     private func apply(_ c: TextCapture) {
-        let value = c.finish(html: html)
+        let (value, cut) = c.finish(html: html)
+        if cut { noteCut(c.field, kept: value) }
         switch c.field {
         case .feedTitle: feed.title.offer(value, rank: 0)
         case .feedLink: feed.link.offer(resolve(value, c.base), rank: 0)

@@ -25,16 +25,26 @@ struct TextCapture {
     let depth: Int
     let base: String?
     let line: Int
+    /// Most Unicode scalars the field keeps.
+    let limit: Int
     private var source: [UInt8] = []
-    private var xhtml = TextAccumulator()
+    /// Most bytes of raw content buffered: the buffer stops growing here, whatever the input.
+    private let sourceLimit: Int
+    /// Whether raw content past `sourceLimit` was thrown away.
+    private var sourceCut = false
+    private var xhtml: TextAccumulator
     private var skipDepth = 0
 
-    init(field: Field, mode: TextMode, depth: Int, base: String?, line: Int) {
+    init(field: Field, mode: TextMode, depth: Int, base: String?, line: Int, limit: Int) {
         self.field = field
         self.mode = mode
         self.depth = depth
         self.base = base
         self.line = line
+        self.limit = limit
+        let (bytes, overflow) = limit.multipliedReportingOverflow(by: FieldLimits.sourceBytesPerScalar)
+        self.sourceLimit = overflow ? .max : bytes
+        self.xhtml = TextAccumulator(limit: limit)
     }
 
     mutating func text(_ p: UnsafeBufferPointer<UInt8>, atDepth d: Int) {
@@ -46,14 +56,38 @@ struct TextCapture {
             // Text inside nested elements is text, not HTML source: escape it.
             for b in p {
                 switch b {
-                case 0x26: source.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
-                case 0x3C: source.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
-                default: source.append(b)
+                case 0x26: appendSource([0x26, 0x61, 0x6D, 0x70, 0x3B])
+                case 0x3C: appendSource([0x26, 0x6C, 0x74, 0x3B])
+                default: appendSource(CollectionOfOne(b))
                 }
             }
         default:
-            source.append(contentsOf: p)
+            appendSource(p)
         }
+    }
+
+    /// Adds raw content up to `sourceLimit`; past it the field is cut, at a UTF-8 character
+    /// boundary, and nothing more is taken. The cut falls on the same byte however the document
+    /// was chunked, because it depends only on the content before it.
+    private mutating func appendSource<C: Collection<UInt8>>(_ bytes: C) {
+        guard !sourceCut else { return }
+        let room = sourceLimit - source.count
+        if bytes.count <= room {
+            source.append(contentsOf: bytes)
+            return
+        }
+        sourceCut = true
+        source.append(contentsOf: bytes.prefix(room))
+        Self.dropPartialCharacter(&source)
+    }
+
+    /// Removes a UTF-8 sequence cut off at the end of `b`.
+    private static func dropPartialCharacter(_ b: inout [UInt8]) {
+        var lead = b.count - 1
+        while lead >= 0, b.count - lead <= 4, b[lead] & 0xC0 == 0x80 { lead -= 1 }
+        guard lead >= 0, b[lead] >= 0xC0 else { return }
+        let length = b[lead] >= 0xF0 ? 4 : b[lead] >= 0xE0 ? 3 : 2
+        if b.count - lead < length { b.removeSubrange(lead...) }
     }
 
     /// An element nested in the field: structure for HTML, noise otherwise.
@@ -67,9 +101,9 @@ struct TextCapture {
             }
         case .html, .rssTitle:
             mode = .html
-            source.append(0x3C)
-            source.append(contentsOf: name.utf8)
-            source.append(0x3E)
+            appendSource(CollectionOfOne(0x3C))
+            appendSource(name.utf8)
+            appendSource(CollectionOfOne(0x3E))
         default: break
         }
     }
@@ -84,41 +118,52 @@ struct TextCapture {
             case .inline: break
             }
         case .html:
-            source.append(contentsOf: [0x3C, 0x2F])
-            source.append(contentsOf: name.utf8)
-            source.append(0x3E)
+            appendSource([0x3C, 0x2F])
+            appendSource(name.utf8)
+            appendSource(CollectionOfOne(0x3E))
         default: break
         }
     }
 
-    /// The field's value as the contract wants it; `nil` when empty.
-    func finish(html converter: HTMLTextConverter) -> String? {
+    /// The field's value as the contract wants it (`nil` when empty), and whether it was cut to
+    /// its limit.
+    func finish(html converter: HTMLTextConverter) -> (text: String?, cut: Bool) {
+        let text: String?
         switch mode {
-        case .skip: return nil
-        case .xhtml: return xhtml.string
-        case .raw: return Self.trimmed(source)
-        case .plain: return source.withUnsafeBufferPointer { p in
-            var acc = TextAccumulator(capacity: p.count)
-            acc.append(p)
-            return acc.string
-        }
-        case .html: return source.withUnsafeBufferPointer { converter.plainText(utf8: $0) }
+        case .skip: return (nil, false)
+        case .xhtml: return (xhtml.string, xhtml.truncated)
+        case .raw: text = source.withUnsafeBufferPointer { TextAccumulator.verbatim($0) }
+        case .plain: return collapsed()
+        case .html: text = source.withUnsafeBufferPointer { converter.plainText(utf8: $0) }
         case .rssTitle:
-            if Markup.containsTag(source) { return source.withUnsafeBufferPointer { converter.plainText(utf8: $0) } }
-            var acc = TextAccumulator(capacity: source.count)
-            source.withUnsafeBufferPointer { acc.append($0) }
-            return acc.string
+            if !Markup.containsTag(source) { return collapsed() }
+            text = source.withUnsafeBufferPointer { converter.plainText(utf8: $0) }
         }
+        let (capped, cut) = FieldText.capped(text, limit: limit)
+        return (capped, cut || sourceCut)
     }
 
-    /// Ids and URLs keep inner spacing as written; only the ends are trimmed.
-    private static func trimmed(_ b: [UInt8]) -> String? {
-        var start = 0, end = b.count
-        while start < end, b[start] == 0x20 || (b[start] >= 0x09 && b[start] <= 0x0D) { start += 1 }
-        while end > start, b[end - 1] == 0x20 || (b[end - 1] >= 0x09 && b[end - 1] <= 0x0D) { end -= 1 }
-        guard start < end else { return nil }
-        return String(decoding: b[start..<end], as: UTF8.self)
+    private func collapsed() -> (text: String?, cut: Bool) {
+        var acc = TextAccumulator(capacity: source.count, limit: limit)
+        source.withUnsafeBufferPointer { acc.append($0) }
+        return (acc.string, acc.truncated || sourceCut)
     }
+}
+
+/// Bounding text that was converted whole.
+enum FieldText {
+    /// `text` cut to `limit` Unicode scalars (trailing white space trimmed), and whether it was cut.
+    static func capped(_ text: String?, limit: Int) -> (String?, Bool) {
+        guard let text, text.utf8.count > limit else { return (text, false) }
+        let scalars = text.unicodeScalars
+        guard scalars.count > limit else { return (text, false) }
+        var kept = String(String.UnicodeScalarView(scalars.prefix(limit)))
+        while kept.utf8.last == 0x20 { kept.removeLast() }
+        return (kept.isEmpty ? nil : kept, true)
+    }
+
+    /// Unicode scalars in `text`, for the warning.
+    static func length(_ text: String?) -> Int { text?.unicodeScalars.count ?? 0 }
 }
 
 /// Every field an element's text can fill.
@@ -129,4 +174,44 @@ enum Field: Equatable {
     case itemPublished, itemUpdated(rank: Int), itemSummary, itemContent, itemCategory
     case itemAuthor(rss: Bool)
     case personName, personEmail
+}
+
+extension Field {
+    /// The field's name in warnings (`item 3: title cut to 2048 characters`).
+    var name: String {
+        switch self {
+        case .feedTitle, .itemTitle: return "title"
+        case .feedLink, .itemLink: return "link"
+        case .feedID, .itemID, .itemGUID: return "id"
+        case .feedDescription: return "description"
+        case .feedLanguage: return "language"
+        case .feedUpdated, .itemPublished, .itemUpdated: return "date"
+        case .feedTTL, .syndicationPeriod, .syndicationFrequency: return "update period"
+        case .itemSummary: return "summary"
+        case .itemContent: return "content"
+        case .itemCategory: return "category"
+        case .itemAuthor, .personName: return "author"
+        case .personEmail: return "author e-mail"
+        }
+    }
+
+    /// Whether the field belongs to the item being read rather than to the feed.
+    var isItemField: Bool {
+        switch self {
+        case .feedTitle, .feedLink, .feedID, .feedDescription, .feedLanguage, .feedUpdated,
+             .feedTTL, .syndicationPeriod, .syndicationFrequency: return false
+        default: return true
+        }
+    }
+
+    /// Most Unicode scalars the field keeps.
+    func limit(_ limits: FieldLimits) -> Int {
+        switch self {
+        case .feedTitle, .itemTitle: return limits.title
+        case .feedDescription, .itemSummary: return limits.summary
+        case .itemContent: return limits.content
+        case .feedLink, .itemLink, .feedID, .itemID, .itemGUID: return limits.identifier
+        default: return limits.word
+        }
+    }
 }
