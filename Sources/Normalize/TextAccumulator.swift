@@ -116,14 +116,16 @@ public struct TextAccumulator {
     }
 
     /// Text kept as written (ids, URLs, dates), only trimmed — but made as safe to print as any
-    /// other field: control characters become spaces and bidirectional controls are dropped.
+    /// other field: control characters other than tab and line breaks become spaces, and
+    /// bidirectional controls are dropped.
     public static func verbatim(_ p: UnsafeBufferPointer<UInt8>) -> String? {
         var out = [UInt8]()
         out.reserveCapacity(p.count)
         var i = 0
         while i < p.count {
             let b = p[i]
-            if b > 0x20 && b < 0x7F { out.append(b); i += 1; continue }
+            // Printable ASCII, and the white space that ids and URLs keep as written.
+            if (b > 0x20 && b < 0x7F) || b == 0x09 || b == 0x0A || b == 0x0D { out.append(b); i += 1; continue }
             let (w, kind) = Separator.at(p, i)
             switch (w, kind) {
             case (0, _): out.append(b); i += 1
@@ -131,9 +133,10 @@ public struct TextAccumulator {
             case (_, .drop): i += w
             }
         }
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
         var start = 0, end = out.count
-        while start < end, out[start] == 0x20 { start += 1 }
-        while end > start, out[end - 1] == 0x20 { end -= 1 }
+        while start < end, blank(out[start]) { start += 1 }
+        while end > start, blank(out[end - 1]) { end -= 1 }
         guard start < end else { return nil }
         return String(decoding: out[start..<end], as: UTF8.self)
     }
