@@ -7,8 +7,8 @@ extension FeedBuilder {
     func startInAtomFeed(_ ns: Namespace, _ name: String, _ a: Attributes, _ base: String?) -> Role? {
         guard ns.isAtom || ns == .none else { return nil }
         switch name {
-        case "title": return capture(.feedTitle, textMode(a), base)
-        case "subtitle", "tagline": return capture(.feedDescription, textMode(a), base)
+        case "title": return capture(.feedTitle(rank: 0), textMode(a), base)
+        case "subtitle", "tagline": return capture(.feedDescription(rank: 0), textMode(a), base)
         case "id": return capture(.feedID(rank: 0), .raw, base)
         case "updated", "modified": return capture(.feedUpdated(rank: 0), .raw, base)
         case "link":
@@ -27,9 +27,9 @@ extension FeedBuilder {
         switch name {
         case "title": return capture(.itemTitle(rank: 0), textMode(a), base)
         case "id": return capture(.itemID(rank: 0), .raw, base)
-        case "published", "issued": return capture(.itemPublished, .raw, base)
+        case "published", "issued": return capture(.itemPublished(rank: 0), .raw, base)
         case "updated", "modified": return capture(.itemUpdated(rank: 0), .raw, base)
-        case "summary": return capture(.itemSummary, textMode(a), base)
+        case "summary": return capture(.itemSummary(rank: 0), textMode(a), base)
         case "content": return capture(.itemContent, a.value("src") == nil ? textMode(a) : .skip, base)
         case "author": return .person(.entry)
         case "source": return .source

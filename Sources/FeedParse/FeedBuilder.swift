@@ -39,6 +39,9 @@ final class FeedBuilder {
     private var skippedDeep = 0
 
     private var frames: [Frame] = []
+    /// The namespace an `<rss>` root was put in, when it is not RSS's own (the Atom URI, as some
+    /// generators write it): its elements are read as RSS elements.
+    var rssNamespaceAlias: Namespace?
     private var depth = 0
     /// Depth of the element whose subtree is being skipped.
     private var ignoreFrom: Int?
@@ -68,6 +71,7 @@ final class FeedBuilder {
     // MARK: - Events
 
     func start(_ ns: Namespace, _ name: String, _ attributes: Attributes) {
+        let ns = rssNamespaceAlias == ns ? Namespace.none : ns
         depth += 1
         if ignoreFrom != nil { return }
         if depth > options.maxDepth {
@@ -220,10 +224,10 @@ final class FeedBuilder {
         let (value, cut) = c.finish(html: html)
         if cut { noteCut(c.field, kept: value) }
         switch c.field {
-        case .feedTitle: feed.title.offer(value, rank: 0)
+        case .feedTitle(let rank): feed.title.offer(value, rank: rank)
         case .feedLink: feed.link.offer(resolve(value, c.base), rank: 0)
         case .feedID(let rank): feed.id.offer(value, rank: rank)
-        case .feedDescription: feed.description.offer(value, rank: 0)
+        case .feedDescription(let rank): feed.description.offer(value, rank: rank)
         case .feedLanguage(let rank): feed.language.offer(value, rank: rank)
         case .feedUpdated(let rank): feed.updated.offer(date(value, line: c.line), rank: rank)
         case .feedTTL: feed.ttl = value.flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
@@ -235,15 +239,17 @@ final class FeedBuilder {
         case .itemGUID(let permalink):
             item?.id.offer(value, rank: 0)
             if permalink, let value, Self.looksLikeWebURL(value) { item?.link.offer(resolve(value, c.base), rank: 3) }
-        case .itemPublished: item?.published.offer(date(value, line: c.line), rank: 0)
+        case .itemPublished(let rank): item?.published.offer(date(value, line: c.line), rank: rank)
         case .itemUpdated(let rank): item?.updated.offer(date(value, line: c.line), rank: rank)
-        case .itemSummary: item?.summary.offer(value, rank: 0)
+        case .itemSummary(let rank): item?.summary.offer(value, rank: rank)
         case .itemContent: item?.content.offer(value, rank: 0)
         case .itemCategory: if let value { item?.categories.append(value) }
         case .itemAuthor(let rss):
             if let name = value.flatMap(rss ? PersonName.fromRSSAuthor : TextAccumulator.collapse) {
                 item?.authors.append(name)
             }
+        case .itemContributor:
+            if let name = value.flatMap(PersonName.fromRSSAuthor) { item?.contributors.append(name) }
         case .personName: person.name = person.name ?? value
         case .personEmail: person.email = person.email ?? value
         }
@@ -354,13 +360,15 @@ struct ItemDraft {
     var content = Ranked<String>()
     var authors: [String] = []
     var sourceAuthors: [String] = []
+    /// Dublin Core contributors: the authors only when nobody else is named.
+    var contributors: [String] = []
     var categories: [String] = []
     var enclosures: [Enclosure] = []
 
     func build() -> FeedItem {
         FeedItem(id: id.value, title: title.value, link: link.value, published: published.value,
                  updated: updated.value, summary: summary.value, content: content.value,
-                 authors: FeedBuilder.unique(authors.isEmpty ? sourceAuthors : authors),
+                 authors: FeedBuilder.unique(!authors.isEmpty ? authors : !sourceAuthors.isEmpty ? sourceAuthors : contributors),
                  categories: FeedBuilder.unique(categories), enclosures: enclosures)
     }
 }

@@ -42,10 +42,10 @@ enum JSONFeedReader {
         }
 
         let feed = FeedInfo(
-            title: text(doc["title"]?.string, .feedTitle),
+            title: text(doc["title"]?.string, .feedTitle(rank: 0)),
             link: url(doc["home_page_url"]?.string, .feedLink),
             id: nil,
-            description: text(doc["description"]?.string, .feedDescription),
+            description: text(doc["description"]?.string, .feedDescription(rank: 0)),
             language: text(doc["language"]?.string, .feedLanguage(rank: 0)),
             updated: nil, ttlMinutes: nil)
         let feedAuthors = authors(doc, text)
@@ -61,7 +61,7 @@ enum JSONFeedReader {
             func date(_ key: String) -> Timestamp? {
                 guard let text = o[key]?.string.flatMap(TextAccumulator.verbatim) else { return nil }
                 if let t = DateParser.parse(text) { return t }
-                warnings.add("unparseable date \"\(capped(text, .itemPublished) ?? "")\"")
+                warnings.add("unparseable date \"\(capped(text, .itemPublished(rank: 0)) ?? "")\"")
                 return nil
             }
             let content = o["content_html"]?.string.flatMap { source in
@@ -79,7 +79,7 @@ enum JSONFeedReader {
                 link: url(o["url"]?.string ?? o["external_url"]?.string, .itemLink(rank: 0)),
                 published: date("date_published"),
                 updated: date("date_modified"),
-                summary: text(o["summary"]?.string, .itemSummary),
+                summary: text(o["summary"]?.string, .itemSummary(rank: 0)),
                 content: content,
                 authors: ownAuthors.isEmpty ? feedAuthors : ownAuthors,
                 categories: FeedBuilder.unique((o["tags"]?.array ?? []).compactMap { text($0.string, .itemCategory) }),

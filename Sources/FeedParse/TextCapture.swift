@@ -168,11 +168,14 @@ enum FieldText {
 
 /// Every field an element's text can fill.
 enum Field: Equatable {
-    case feedTitle, feedLink, feedID(rank: Int), feedDescription, feedLanguage(rank: Int), feedUpdated(rank: Int)
+    case feedTitle(rank: Int), feedLink, feedID(rank: Int), feedDescription(rank: Int), feedLanguage(rank: Int), feedUpdated(rank: Int)
     case feedTTL, syndicationPeriod, syndicationFrequency
     case itemID(rank: Int), itemTitle(rank: Int), itemLink(rank: Int), itemGUID(permalink: Bool)
-    case itemPublished, itemUpdated(rank: Int), itemSummary, itemContent, itemCategory
+    case itemPublished(rank: Int), itemUpdated(rank: Int), itemSummary(rank: Int), itemContent, itemCategory
+    /// `rss`: written as RSS `author` or Dublin Core (`email (Name)`, `Name (email)`) rather than as a name.
     case itemAuthor(rss: Bool)
+    /// Dublin Core `contributor`: an author only when the item names no other.
+    case itemContributor
     case personName, personEmail
 }
 
@@ -190,7 +193,7 @@ extension Field {
         case .itemSummary: return "summary"
         case .itemContent: return "content"
         case .itemCategory: return "category"
-        case .itemAuthor, .personName: return "author"
+        case .itemAuthor, .itemContributor, .personName: return "author"
         case .personEmail: return "author e-mail"
         }
     }
