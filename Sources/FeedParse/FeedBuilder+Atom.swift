@@ -74,15 +74,15 @@ extension FeedBuilder {
         }
     }
 
-    /// How an Atom text construct's content is read, from `type` (1.0: `text`, `html`, `xhtml`;
-    /// 0.3: a MIME type) and Atom 0.3's `mode` (`xml`, `escaped`, `base64`).
+    /// How an Atom text construct's content is read, from `type` (1.0: `text`, `html`, `xhtml`,
+    /// or for content a media type; 0.3: a MIME type) and Atom 0.3's `mode` (`xml`, `escaped`,
+    /// `base64`).
     func textMode(_ a: Attributes) -> TextMode {
         let type = a.value("type")?.trimmingASCIISpaces().lowercased() ?? "text"
         let mode = a.value("mode")?.trimmingASCIISpaces().lowercased()
-        if mode == "base64" {
-            warnings.add(line: line, "base64-encoded Atom 0.3 content skipped")
-            return .skip
-        }
+        let markup = ["html", "text/html", "xhtml", "application/xhtml+xml"].contains(type)
+            || type.hasSuffix("+xml") || type.hasSuffix("/xml")
+        if mode == "base64" { return .base64(html: markup) }
         switch type {
         case "text", "text/plain": return .plain
         case "html", "text/html": return mode == "xml" ? .xhtml : .html
@@ -90,7 +90,9 @@ extension FeedBuilder {
         default:
             if type.hasPrefix("text/") { return .plain }
             if type.hasSuffix("+xml") || type.hasSuffix("/xml") { return .xhtml }
-            return .skip
+            // RFC 4287 §4.1.3.3: any other media type is base64-encoded. (Atom 0.3 says so with
+            // `mode`, and without it such content is XML we cannot show.)
+            return format == .atom03 ? .skip : .base64(html: false)
         }
     }
 }

@@ -221,8 +221,10 @@ final class FeedBuilder {
     // MARK: - Applying captured text
 
     private func apply(_ c: TextCapture) {
-        let (value, cut) = c.finish(html: html)
-        if cut { noteCut(c.field, kept: value) }
+        let result = c.finish(html: html)
+        let value = result.text
+        if result.cut { noteCut(c.field, kept: value) }
+        if let problem = result.problem { warnings.add(line: c.line, problem) }
         switch c.field {
         case .feedTitle(let rank): feed.title.offer(value, rank: rank)
         case .feedLink: feed.link.offer(resolve(value, c.base), rank: 0)

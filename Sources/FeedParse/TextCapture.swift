@@ -1,3 +1,4 @@
+import FeedwatchCore
 import Normalize
 
 /// How an element's content becomes plain text.
@@ -12,8 +13,20 @@ enum TextMode: Equatable {
     case xhtml
     /// An RSS title: HTML only if it contains a tag.
     case rssTitle
-    /// Content we cannot show as text (Atom `src=` or base64 media).
+    /// Base64-encoded content (Atom 0.3 `mode="base64"`; Atom 1.0 content of a media type that is
+    /// neither text nor XML, RFC 4287 §4.1.3.3), decoded and then read as HTML or as literal text.
+    case base64(html: Bool)
+    /// Content we cannot show as text (Atom `src=`).
     case skip
+}
+
+/// A captured field's value.
+struct FieldValue {
+    var text: String?
+    /// Whether it was cut to the field's limit.
+    var cut = false
+    /// Why content was dropped, for a warning.
+    var problem: String?
 }
 
 /// Collects the content of one field element, including anything nested in it, until the
@@ -127,11 +140,22 @@ struct TextCapture {
 
     /// The field's value as the contract wants it (`nil` when empty), and whether it was cut to
     /// its limit.
-    func finish(html converter: HTMLTextConverter) -> (text: String?, cut: Bool) {
+    func finish(html converter: HTMLTextConverter) -> FieldValue {
         let text: String?
         switch mode {
-        case .skip: return (nil, false)
-        case .xhtml: return (xhtml.string, xhtml.truncated)
+        case .skip: return FieldValue()
+        case .xhtml: return FieldValue(text: xhtml.string, cut: xhtml.truncated)
+        case .base64(let html):
+            switch Self.decodeBase64(source) {
+            case .failure(let problem): return FieldValue(problem: problem.rawValue)
+            case .success(let decoded):
+                text = decoded.withUnsafeBufferPointer { p in
+                    if html { return converter.plainText(utf8: p) }
+                    var acc = TextAccumulator(capacity: p.count, limit: limit)
+                    acc.append(p)
+                    return acc.string
+                }
+            }
         case .raw: text = source.withUnsafeBufferPointer { TextAccumulator.verbatim($0) }
         case .plain: return collapsed()
         case .html: text = source.withUnsafeBufferPointer { converter.plainText(utf8: $0) }
@@ -140,13 +164,29 @@ struct TextCapture {
             text = source.withUnsafeBufferPointer { converter.plainText(utf8: $0) }
         }
         let (capped, cut) = FieldText.capped(text, limit: limit)
-        return (capped, cut || sourceCut)
+        return FieldValue(text: capped, cut: cut || sourceCut)
     }
 
-    private func collapsed() -> (text: String?, cut: Bool) {
+    private func collapsed() -> FieldValue {
         var acc = TextAccumulator(capacity: source.count, limit: limit)
         source.withUnsafeBufferPointer { acc.append($0) }
-        return (acc.string, acc.truncated || sourceCut)
+        return FieldValue(text: acc.string, cut: acc.truncated || sourceCut)
+    }
+
+    enum Base64Problem: String, Error {
+        case invalid = "invalid base64 content skipped"
+        case binary = "base64 content that is not UTF-8 text skipped"
+    }
+
+    /// Base64 as feeds write it: white space (line breaks every 76 characters) ignored, missing
+    /// padding tolerated. The result must be UTF-8 text: an image has no plain-text form.
+    static func decodeBase64(_ source: [UInt8]) -> Result<[UInt8], Base64Problem> {
+        var chars = source.filter { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+        if chars.count % 4 == 1 { return .failure(.invalid) }
+        while chars.count % 4 != 0 { chars.append(0x3D) }
+        guard let bytes = Base64.decode(String(decoding: chars, as: UTF8.self)) else { return .failure(.invalid) }
+        guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else { return .failure(.binary) }
+        return .success(bytes)
     }
 }
 
