@@ -82,6 +82,7 @@ extension FeedBuilder {
         case "title": return capture(.itemTitle(rank: 0), .rssTitle, base)
         case "link": return capture(.itemLink(rank: 1), .raw, base)
         case "description": return capture(.itemSummary(rank: 0), .html, base)
+        case "summary": return capture(.itemSummary(rank: 0), .html, base)  // not RSS, but written
         case "pubDate": return capture(.itemPublished(rank: 0), .raw, base)
         case "guid":
             let permalink = a.value("isPermaLink")?.trimmingASCIISpaces().lowercased() != "false"

@@ -243,7 +243,14 @@ final class FeedBuilder {
             if permalink, let value, Self.looksLikeWebURL(value) { item?.link.offer(resolve(value, c.base), rank: 3) }
         case .itemPublished(let rank): item?.published.offer(date(value, line: c.line), rank: rank)
         case .itemUpdated(let rank): item?.updated.offer(date(value, line: c.line), rank: rank)
-        case .itemSummary(let rank): item?.summary.offer(value, rank: rank)
+        case .itemSummary(let rank):
+            // Two summaries (an RSS description and a <summary>): the first is the summary, the
+            // second the content when the item has no other, as the reference parser reads them.
+            if rank == 0, item?.summary.rank == 0, item?.secondSummary == nil {
+                item?.secondSummary = value
+            } else {
+                item?.summary.offer(value, rank: rank)
+            }
         case .itemContent: item?.content.offer(value, rank: 0)
         case .itemCategory: if let value { item?.categories.append(value) }
         case .itemAuthor(let rss):
@@ -362,6 +369,8 @@ struct ItemDraft {
     var content = Ranked<String>()
     var authors: [String] = []
     var sourceAuthors: [String] = []
+    /// A second summary element: the content when there is no other.
+    var secondSummary: String?
     /// Dublin Core contributors: the authors only when nobody else is named.
     var contributors: [String] = []
     var categories: [String] = []
@@ -369,7 +378,7 @@ struct ItemDraft {
 
     func build() -> FeedItem {
         FeedItem(id: id.value, title: title.value, link: link.value, published: published.value,
-                 updated: updated.value, summary: summary.value, content: content.value,
+                 updated: updated.value, summary: summary.value, content: content.value ?? secondSummary,
                  authors: FeedBuilder.unique(!authors.isEmpty ? authors : !sourceAuthors.isEmpty ? sourceAuthors : contributors),
                  categories: FeedBuilder.unique(categories), enclosures: enclosures)
     }
