@@ -45,7 +45,11 @@ final class FeedBuilder {
     private var depth = 0
     /// Depth of the element whose subtree is being skipped.
     private var ignoreFrom: Int?
-    private var capture: TextCapture?
+    /// The field being collected, valid while `capturing`. Not an optional: libxml2 hands text
+    /// over in hundreds of thousands of pieces, and testing or unwrapping an optional struct
+    /// copied it (and retained its buffers) for each one.
+    private var capture = TextCapture.idle
+    private var capturing = false
     /// One libxml2 HTML context for every HTML field of the document.
     private let html: HTMLTextConverter
     /// Base for relative URLs outside any `xml:base` (the document's http(s) URL).
@@ -79,7 +83,7 @@ final class FeedBuilder {
             ignoreFrom = depth
             return
         }
-        if capture != nil { capture!.childStart(name); return }
+        if capturing { capture.childStart(name); return }
         let parentBase = frames.last?.base ?? rootBase
         let base = attributes.value("base", .xml).map { URLResolver.resolve($0, against: parentBase) ?? $0 } ?? parentBase
         guard let parent = frames.last else { return startRoot(ns, name, attributes, base) }
@@ -97,7 +101,7 @@ final class FeedBuilder {
         }
         if let role {
             frames.append(Frame(role: role, base: base, depth: depth))
-        } else if capture == nil {
+        } else if !capturing {
             ignoreFrom = depth
         }
     }
@@ -108,12 +112,14 @@ final class FeedBuilder {
             if depth == ignoreFrom { self.ignoreFrom = nil }
             return
         }
-        if let c = capture {
-            if depth == c.depth {
-                capture = nil
+        if capturing {
+            if depth == capture.depth {
+                capturing = false
+                let c = capture
+                capture = .idle
                 apply(c)
             } else {
-                capture!.childEnd(name)
+                capture.childEnd(name)
             }
             return
         }
@@ -127,8 +133,8 @@ final class FeedBuilder {
     }
 
     func text(_ p: UnsafeBufferPointer<UInt8>) {
-        guard ignoreFrom == nil, capture != nil else { return }
-        capture!.text(p, atDepth: depth)
+        guard ignoreFrom == nil, capturing else { return }
+        capture.text(p, atDepth: depth)
     }
 
     // MARK: - Helpers for the vocabularies
@@ -137,6 +143,7 @@ final class FeedBuilder {
     func capture(_ field: Field, _ mode: TextMode, _ base: String?) -> Role? {
         capture = TextCapture(field: field, mode: mode, depth: depth, base: base, line: line,
                               limit: field.limit(options.fieldLimits))
+        capturing = true
         return nil
     }
 

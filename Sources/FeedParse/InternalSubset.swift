@@ -81,6 +81,10 @@ final class DeclaredEntities {
 
     var isEmpty: Bool { values.isEmpty }
 
+    func declares(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        values[String(decoding: name, as: UTF8.self)] != nil
+    }
+
     /// What `&name;` stands for; `nil` when the document does not declare `name`.
     func expansion(_ name: String) -> Expansion? {
         guard values[name] != nil else { return nil }

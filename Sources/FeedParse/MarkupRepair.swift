@@ -132,13 +132,20 @@ struct MarkupRepair {
                 if let htmlName, i >= doctypeEnd { note(htmlName, recovered: true, line: lineNumber(at: i)) }
                 Self.appendNumericReference(value, to: &out!)
                 i += len
-            case .expanded(let text, let len):
-                out!.append(contentsOf: DeclaredEntities.escaped(text))
-                i += len
-            case .refused(let name, let why):
-                refuse(name, why: why, line: lineNumber(at: i))
-                out!.append(contentsOf: Self.literalAmpersand)
-                i += 1
+            case .declared(let name, let len):
+                let key = String(decoding: name, as: UTF8.self)
+                switch declared!.expansion(key) {
+                case .text(let text)?:
+                    out!.append(contentsOf: DeclaredEntities.escaped(text))
+                    i += len
+                case .refused(let why)?:
+                    refuse(key, why: why, line: lineNumber(at: i))
+                    out!.append(contentsOf: Self.literalAmpersand)
+                    i += 1
+                case nil:
+                    out!.append(contentsOf: Self.literalAmpersand)
+                    i += 1
+                }
             case .undefined(let name):
                 // Inside the doctype, references are entity values' business: not worth a warning.
                 if i >= doctypeEnd { note(name, recovered: false, line: lineNumber(at: i)) }
@@ -185,10 +192,9 @@ struct MarkupRepair {
         case valid(Int)
         /// Rewrite as `&#value;`; `htmlName` is set for an HTML entity XML does not define.
         case numeric(value: UInt32, length: Int, htmlName: UnsafeBufferPointer<UInt8>?)
-        /// A declared entity: its replacement text, to be written as character data.
-        case expanded([UInt8], length: Int)
-        /// A declared entity not expanded (external, too large, too deep, recursive).
-        case refused(String, why: String)
+        /// An entity the document declares (`DeclaredEntities` says what becomes of it). Only
+        /// trivial payloads here: this enum is made for every reference in the document.
+        case declared(UnsafeBufferPointer<UInt8>, length: Int)
         case undefined(UnsafeBufferPointer<UInt8>)
         case incomplete, bare
     }
@@ -226,12 +232,7 @@ struct MarkupRepair {
         }
         let name = UnsafeBufferPointer(rebasing: p[nameStart..<j])
         if let value = Self.predefined(name) { return .numeric(value: value, length: j + 1 - i, htmlName: nil) }
-        if !inDoctype, let declared, let expansion = declared.expansion(String(decoding: name, as: UTF8.self)) {
-            switch expansion {
-            case .text(let text): return .expanded(text, length: j + 1 - i)
-            case .refused(let why): return .refused(String(decoding: name, as: UTF8.self), why: why)
-            }
-        }
+        if !inDoctype, let declared, declared.declares(name) { return .declared(name, length: j + 1 - i) }
         if let value = entities.value(name) { return .numeric(value: value, length: j + 1 - i, htmlName: name) }
         return .undefined(name)
     }
@@ -257,6 +258,17 @@ struct MarkupRepair {
     private static func appendNumericReference(_ value: UInt32, to out: inout [UInt8]) {
         out.append(0x26)
         out.append(0x23)
+        // `&lt;`, `&amp;` (escaped HTML is full of them) and most HTML entities have two to four
+        // digits: written directly, without the general loop.
+        if value >= 10 && value < 10_000 {
+            let v = Int(value)
+            if v >= 1000 { out.append(UInt8(0x30 + v / 1000)) }
+            if v >= 100 { out.append(UInt8(0x30 + v / 100 % 10)) }
+            out.append(UInt8(0x30 + v / 10 % 10))
+            out.append(UInt8(0x30 + v % 10))
+            out.append(0x3B)
+            return
+        }
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0)
         var count = 0
         var v = value

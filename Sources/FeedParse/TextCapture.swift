@@ -41,8 +41,9 @@ struct TextCapture {
     /// Most Unicode scalars the field keeps.
     let limit: Int
     private var source: [UInt8] = []
-    /// Most bytes of raw content buffered: the buffer stops growing here, whatever the input.
-    private let sourceLimit: Int
+    /// Most bytes of raw content buffered: the buffer stops growing here, whatever the input
+    /// (0 once it has).
+    private var sourceLimit: Int
     /// Whether raw content past `sourceLimit` was thrown away.
     private var sourceCut = false
     private var xhtml: TextAccumulator
@@ -60,6 +61,9 @@ struct TextCapture {
         self.xhtml = TextAccumulator(limit: limit)
     }
 
+    /// A capture of nothing, for when no field is open.
+    static var idle: TextCapture { TextCapture(field: .feedTTL, mode: .skip, depth: -1, base: nil, line: 0, limit: 0) }
+
     mutating func text(_ p: UnsafeBufferPointer<UInt8>, atDepth d: Int) {
         switch mode {
         case .skip: return
@@ -69,20 +73,21 @@ struct TextCapture {
             // Text inside nested elements is text, not HTML source: escape it.
             for b in p {
                 switch b {
-                case 0x26: appendSource([0x26, 0x61, 0x6D, 0x70, 0x3B])
-                case 0x3C: appendSource([0x26, 0x6C, 0x74, 0x3B])
-                default: appendSource(CollectionOfOne(b))
+                case 0x26: appendSource(Self.escapedAmpersand)
+                case 0x3C: appendSource(Self.escapedLessThan)
+                default: appendSource(b)
                 }
             }
         default:
-            appendSource(p)
+            // One comparison in the common case: `sourceLimit` drops to 0 once the field is cut.
+            if source.count + p.count <= sourceLimit { source.append(contentsOf: p) } else { appendSource(p) }
         }
     }
 
     /// Adds raw content up to `sourceLimit`; past it the field is cut, at a UTF-8 character
     /// boundary, and nothing more is taken. The cut falls on the same byte however the document
     /// was chunked, because it depends only on the content before it.
-    private mutating func appendSource<C: Collection<UInt8>>(_ bytes: C) {
+    private mutating func appendSource(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard !sourceCut else { return }
         let room = sourceLimit - source.count
         if bytes.count <= room {
@@ -90,9 +95,33 @@ struct TextCapture {
             return
         }
         sourceCut = true
-        source.append(contentsOf: bytes.prefix(room))
+        sourceLimit = 0
+        source.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<max(0, room)]))
         Self.dropPartialCharacter(&source)
     }
+
+    private mutating func appendSource(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { appendSource($0) }
+    }
+
+    private mutating func appendSource(_ byte: UInt8) {
+        guard !sourceCut else { return }
+        if source.count < sourceLimit {
+            source.append(byte)
+        } else {
+            sourceCut = true
+            sourceLimit = 0
+            Self.dropPartialCharacter(&source)
+        }
+    }
+
+    private mutating func appendSource(_ text: String) {
+        var text = text
+        text.withUTF8 { appendSource($0) }
+    }
+
+    private static let escapedAmpersand: [UInt8] = Array("&amp;".utf8)
+    private static let escapedLessThan: [UInt8] = Array("&lt;".utf8)
 
     /// Removes a UTF-8 sequence cut off at the end of `b`.
     private static func dropPartialCharacter(_ b: inout [UInt8]) {
@@ -114,9 +143,9 @@ struct TextCapture {
             }
         case .html, .rssTitle:
             mode = .html
-            appendSource(CollectionOfOne(0x3C))
-            appendSource(name.utf8)
-            appendSource(CollectionOfOne(0x3E))
+            appendSource(0x3C)
+            appendSource(name)
+            appendSource(0x3E)
         default: break
         }
     }
@@ -131,9 +160,10 @@ struct TextCapture {
             case .inline: break
             }
         case .html:
-            appendSource([0x3C, 0x2F])
-            appendSource(name.utf8)
-            appendSource(CollectionOfOne(0x3E))
+            appendSource(0x3C)
+            appendSource(0x2F)
+            appendSource(name)
+            appendSource(0x3E)
         default: break
         }
     }

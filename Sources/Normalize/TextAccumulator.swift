@@ -20,7 +20,8 @@ public struct TextAccumulator {
 
     public init(capacity: Int = 0, limit: Int = .max) {
         self.limit = max(0, limit)
-        bytes.reserveCapacity(min(capacity, limit == .max ? capacity : limit * 4))
+        // A scalar is at most four bytes: no need to reserve more than the limit can hold.
+        bytes.reserveCapacity(self.limit >= capacity / 4 ? capacity : self.limit * 4)
     }
 
     /// Marks a word boundary (a block element, a `<br>`): a space appears if more text follows.
@@ -36,48 +37,89 @@ public struct TextAccumulator {
         let n = p.count
         var i = 0
         var runStart = 0
+        let raw = UnsafeRawPointer(p.baseAddress)
         while i < n {
-            // Printable ASCII is most text: one comparison per byte.
+            // Printable ASCII words separated by single spaces are most text: eight bytes at a
+            // time, when they need nothing done.
+            if let raw, i + 8 <= n, Self.isPlainBlock(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let b = p[i]
             if b > 0x20 && b < 0x7F { i += 1; continue }
-            // One plain space between two words is already what collapsing would produce: keep it
-            // inside the run, so a run is copied once rather than word by word.
-            if b == 0x20 && i > runStart && i + 1 < n && p[i + 1] > 0x20 && p[i + 1] < 0x7F { i += 2; continue }
+            if b < 0x80 {
+                // One plain space between two words is already what collapsing would produce: keep
+                // it inside the run, so a run is copied once rather than word by word.
+                if b == 0x20 && i > runStart && i + 1 < n && p[i + 1] > 0x20 && p[i + 1] < 0x7F { i += 2; continue }
+                // White space, a C0 control or DEL: all become one space.
+                flushRun(p, runStart, i)
+                pendingSpace = true
+                i += 1
+                runStart = i
+                continue
+            }
+            // Only four lead bytes start a character that is not kept as it is; any other
+            // character is skipped whole.
+            guard b == 0xC2 || (b >= 0xE1 && b <= 0xE3) else {
+                i += b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+                continue
+            }
             let (w, kind) = Separator.at(p, i)
-            if w == 0 { i += 1; continue }
+            if w == 0 { i += b == 0xC2 ? 2 : 3; continue }
             flushRun(p, runStart, i)
             if kind == .space { pendingSpace = true }
             i += w
             runStart = i
         }
-        flushRun(p, runStart, n)
+        flushRun(p, runStart, min(n, i))
     }
 
+    /// Whether eight bytes (little-endian) are all printable ASCII or spaces, with no space
+    /// first, last or next to another — so every space in them is a single space between two
+    /// words, which collapsing keeps as it is. A false "no" only costs the byte-wise path.
+    @inline(__always)
+    static func isPlainBlock(_ w: UInt64) -> Bool {
+        let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
+        guard w & high == 0,                          // ASCII
+              (w &- 0x2020_2020_2020_2020) & high == 0, // nothing below U+0020
+              (w &+ ones) & high == 0,                 // no DEL
+              w & 0xFF != 0x20, w >> 56 != 0x20 else { return false }
+        let x = w ^ 0x2020_2020_2020_2020
+        let spaces = (x &- ones) & ~x & high
+        return spaces & (spaces << 8) == 0
+    }
+
+    @inline(__always)
     private mutating func flushRun(_ p: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) {
         guard from < to, !truncated else { return }
         let space = pendingSpace && !bytes.isEmpty
         pendingSpace = false
         // Scalars never outnumber bytes: while the bytes fit, so do the scalars.
-        let upperBound = countedScalars + (bytes.count - countedBytes) + (space ? 1 : 0)
-        if limit == .max || to - from <= limit - upperBound {
+        if limit == .max || to - from <= limit - (countedScalars + (bytes.count - countedBytes) + (space ? 1 : 0)) {
             if space { bytes.append(0x20) }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[from..<to]))
             return
         }
+        appendCut(UnsafeBufferPointer(rebasing: p[from..<to]), space: space)
+    }
+
+    /// Appends what fits of `run` under the limit, and marks the text truncated if not all did.
+    @inline(never)
+    private mutating func appendCut(_ run: UnsafeBufferPointer<UInt8>, space: Bool) {
         countScalars()
         var room = limit - countedScalars
         if space && room > 0 { bytes.append(0x20); room -= 1 }
         // Keep `room` scalars of the run: stop before the lead byte of the next one.
-        var end = from, kept = 0
-        while end < to {
-            if p[end] & 0xC0 != 0x80 {
+        var end = 0, kept = 0
+        while end < run.count {
+            if run[end] & 0xC0 != 0x80 {
                 if kept == room { break }
                 kept += 1
             }
             end += 1
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[from..<end]))
-        if end < to {
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[0..<end]))
+        if end < run.count {
             truncated = true
             while bytes.last == 0x20 { bytes.removeLast() }
         }
@@ -119,6 +161,8 @@ public struct TextAccumulator {
     /// other field: control characters other than tab and line breaks become spaces, and
     /// bidirectional controls are dropped.
     public static func verbatim(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+        // Almost always there is nothing to neutralise: trim and decode straight from `p`.
+        if isPrintableASCII(p) { return trimmed(p) }
         var out = [UInt8]()
         out.reserveCapacity(p.count)
         var i = 0
@@ -133,12 +177,38 @@ public struct TextAccumulator {
             case (_, .drop): i += w
             }
         }
+        return out.withUnsafeBufferPointer { trimmed($0) }
+    }
+
+    /// Whether `p` is printable ASCII (spaces, tabs and line breaks included), eight bytes at a
+    /// time.
+    private static func isPrintableASCII(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let raw = UnsafeRawPointer(p.baseAddress) else { return true }
+        var i = 0
+        let high: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= p.count {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // ASCII, nothing below U+0020 (tabs and line breaks are), no DEL.
+            guard w & high == 0, (w &- 0x2020_2020_2020_2020) & high == 0,
+                  (w &+ 0x0101_0101_0101_0101) & high == 0 else { break }
+            i += 8
+        }
+        while i < p.count {
+            let b = p[i]
+            if b >= 0x7F || (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// `p` without white space at either end, as a string; `nil` if nothing is left.
+    private static func trimmed(_ p: UnsafeBufferPointer<UInt8>) -> String? {
         func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-        var start = 0, end = out.count
-        while start < end, blank(out[start]) { start += 1 }
-        while end > start, blank(out[end - 1]) { end -= 1 }
+        var start = 0, end = p.count
+        while start < end, blank(p[start]) { start += 1 }
+        while end > start, blank(p[end - 1]) { end -= 1 }
         guard start < end else { return nil }
-        return String(decoding: out[start..<end], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
     }
 }
 
