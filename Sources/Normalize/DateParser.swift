@@ -10,7 +10,8 @@ public import FeedwatchCore
 /// - RFC 822 / 1123 / 2822 and what the wild makes of them: optional (even wrong) weekday, two-digit
 ///   years, missing seconds, month before day, `AM`/`PM`, named zones (US, European; military
 ///   letters as described at `zones`), `+HHMM`, `+HH:MM`, `+HH`, `GMT+1`, `Etc/GMT`, and trailing
-///   `(comments)`; `2006/09/15` after a weekday (Perforce); asctime's `Sun Jan  4 16:29:06 PST 2004`.
+///   `(comments)`; `2006/09/15` after a weekday (Perforce); asctime's `Sun Jan  4 16:29:06 PST 2004`;
+///   RFC 850's `Thursday, 01-Jan-04 19:48:21 GMT`; day-first numeric `24.11.2023`.
 /// - Month and weekday names in other languages (French, German, Spanish, Italian, Dutch,
 ///   Portuguese, Hungarian, Greek abbreviations), in either family (`2004-július-13T9:15-05:00`);
 ///   Korean blog dates (`2004년 05월 28일 01:31:15`, `2004-05-25 오후 11:23:17`), which Korean
@@ -287,6 +288,13 @@ public enum DateParser {
                     (year, month, day) = (n.value, m.value, d.value)
                     continue
                 }
+                if n.digits <= 2, day == nil, month == nil, year == nil, s.peek == 0x2E, let (m, y) = s.dottedMonthAndYear() {
+                    // 24.11.2023 (German, Russian, … numeric dates: day first).
+                    day = n.value
+                    month = m
+                    guard setYear(y) else { return nil }
+                    continue
+                }
                 if let unit = s.dateUnit() {
                     // 2004년 05월 28일 (Korean), 2004年5月28日 (Chinese, Japanese).
                     implied = unit.korean ? 9 * 3600 : implied
@@ -303,6 +311,10 @@ public enum DateParser {
                 } else {
                     day = n.value
                 }
+                continue
+            }
+            if b == 0x2D, !haveTime, year == nil, let next = s.next, next.isLetter || (month != nil && next.isDigit) {
+                s.i += 1  // 01-Jan-04 (RFC 850, HTTP's old date): the hyphens only separate
                 continue
             }
             if b == 0x2B || b == 0x2D {
@@ -517,6 +529,19 @@ private struct Scanner {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The byte after the cursor.
+    var next: UInt8? { i + 1 < p.count ? p[i + 1] : nil }
+
+    /// `.MM.YYYY` (or `.MM.YY`) after a day; nil, with nothing consumed, for anything else.
+    mutating func dottedMonthAndYear() -> (month: Int, year: (value: Int, digits: Int))? {
+        let save = i
+        i += 1
+        guard let m = number(), m.digits <= 2, peek == 0x2E else { i = save; return nil }
+        i += 1
+        guard let y = number(), y.digits == 2 || y.digits == 4 else { i = save; return nil }
+        return (m.value, y)
     }
 
     /// Exactly `n` digits, or nil (and nothing consumed).
