@@ -132,6 +132,6 @@ enum WebhookPayload {
     }
 
     static func retryAfter(_ value: String) -> Timestamp? {
-        FreshnessHeaders.retryAfter(value, now: Timestamp.now())
+        FreshnessHeaders.retryAfter(value, receivedAt: WallClock.seconds())
     }
 }

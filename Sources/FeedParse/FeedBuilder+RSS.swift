@@ -1,11 +1,15 @@
 import FeedwatchCore
+import Normalize
 
 /// RSS 0.9x, 1.0 (RDF) and 2.0, and the extension namespaces that appear in RSS items.
 extension FeedBuilder {
     func startRoot(_ ns: Namespace, _ name: String, _ a: Attributes, _ base: String?) {
         let lang = a.value("lang", .xml)
         switch (name, ns) {
-        case ("rss", _) where ns.isRSS || ns == .other:
+        case ("rss", _):
+            // An <rss> root in the Atom (or any other) namespace is still RSS, and so are the
+            // elements it puts in that namespace: <channel>, <item>, <title> mean what RSS says.
+            if !ns.isRSS && ns != .other { rssNamespaceAlias = ns }
             let version = a.value("version")?.trimmingASCIISpaces() ?? ""
             setRoot(version.hasPrefix("0.9") ? .rss09x : .rss20, .rssRoot, base: base, language: lang)
         case ("RDF", .rdf):
@@ -34,7 +38,7 @@ extension FeedBuilder {
         guard ns.isRSS else { return nil }
         switch name {
         case "channel":
-            feed.id.offer(a.value("about", .rdf), rank: 1)
+            feed.id.offer(bounded(a.value("about", .rdf).flatMap(TextAccumulator.collapse), .feedID(rank: 1)), rank: 1)
             return .channel
         case "item": return beginItem(a)
         default: return nil
@@ -44,9 +48,9 @@ extension FeedBuilder {
     func startInChannel(_ ns: Namespace, _ name: String, _ a: Attributes, _ base: String?) -> Role? {
         if ns.isRSS {
             switch name {
-            case "title": return capture(.feedTitle, .rssTitle, base)
+            case "title": return capture(.feedTitle(rank: 0), .rssTitle, base)
             case "link": return capture(.feedLink, .raw, base)
-            case "description": return capture(.feedDescription, .html, base)
+            case "description": return capture(.feedDescription(rank: 0), .html, base)
             case "language": return capture(.feedLanguage(rank: 0), .raw, base)
             case "lastBuildDate": return capture(.feedUpdated(rank: 0), .raw, base)
             case "pubDate": return capture(.feedUpdated(rank: 1), .raw, base)
@@ -58,6 +62,10 @@ extension FeedBuilder {
         switch (ns, name) {
         case (.dc, "language"): return capture(.feedLanguage(rank: 1), .raw, base)
         case (.dc, "date"): return capture(.feedUpdated(rank: 2), .raw, base)
+        // Dublin Core stands in for what the channel does not say itself.
+        case (.dc, "title"): return capture(.feedTitle(rank: 1), .rssTitle, base)
+        case (.dc, "description"): return capture(.feedDescription(rank: 1), .html, base)
+        case (.dcterms, "modified"): return capture(.feedUpdated(rank: 3), .raw, base)
         case (.atom10, "link"), (.atom03, "link"):
             feedLink(a, base, alternateRank: 1)
             return nil
@@ -73,8 +81,9 @@ extension FeedBuilder {
         switch name {
         case "title": return capture(.itemTitle(rank: 0), .rssTitle, base)
         case "link": return capture(.itemLink(rank: 1), .raw, base)
-        case "description": return capture(.itemSummary, .html, base)
-        case "pubDate": return capture(.itemPublished, .raw, base)
+        case "description": return capture(.itemSummary(rank: 0), .html, base)
+        case "summary": return capture(.itemSummary(rank: 0), .html, base)  // not RSS, but written
+        case "pubDate": return capture(.itemPublished(rank: 0), .raw, base)
         case "guid":
             let permalink = a.value("isPermaLink")?.trimmingASCIISpaces().lowercased() != "false"
             return capture(.itemGUID(permalink: permalink), .raw, base)
@@ -92,10 +101,17 @@ extension FeedBuilder {
     func startItemExtension(_ ns: Namespace, _ name: String, _ a: Attributes, _ base: String?) -> Role? {
         switch (ns, name) {
         case (.content, "encoded"): return capture(.itemContent, .html, base)
-        case (.dc, "creator"): return capture(.itemAuthor(rss: false), .plain, base)
+        // Dublin Core: people as RSS writes them (`email (Name)`, `Name (email)`); title, summary
+        // and dates only where the item's own elements say nothing (lower ranks win).
+        case (.dc, "creator"), (.dc, "author"): return capture(.itemAuthor(rss: true), .plain, base)
+        case (.dc, "contributor"): return capture(.itemContributor, .plain, base)
         case (.dc, "date"): return capture(.itemUpdated(rank: 1), .raw, base)
         case (.dc, "subject"): return capture(.itemCategory, .plain, base)
+        case (.dc, "title"): return capture(.itemTitle(rank: 1), .rssTitle, base)
+        case (.dc, "description"): return capture(.itemSummary(rank: 1), .html, base)
         case (.dcterms, "modified"): return capture(.itemUpdated(rank: 2), .raw, base)
+        case (.dcterms, "issued"): return capture(.itemPublished(rank: 1), .raw, base)
+        case (.dcterms, "created"): return capture(.itemPublished(rank: 2), .raw, base)
         case (.feedburner, "origLink"): return capture(.itemLink(rank: 0), .raw, base)
         case (.media, "group"): return .mediaGroup
         default: return startInMediaGroup(ns, name, a, base)

@@ -39,10 +39,17 @@ final class FeedBuilder {
     private var skippedDeep = 0
 
     private var frames: [Frame] = []
+    /// The namespace an `<rss>` root was put in, when it is not RSS's own (the Atom URI, as some
+    /// generators write it): its elements are read as RSS elements.
+    var rssNamespaceAlias: Namespace?
     private var depth = 0
     /// Depth of the element whose subtree is being skipped.
     private var ignoreFrom: Int?
-    private var capture: TextCapture?
+    /// The field being collected, valid while `capturing`. Not an optional: libxml2 hands text
+    /// over in hundreds of thousands of pieces, and testing or unwrapping an optional struct
+    /// copied it (and retained its buffers) for each one.
+    private var capture = TextCapture.idle
+    private var capturing = false
     /// One libxml2 HTML context for every HTML field of the document.
     private let html: HTMLTextConverter
     /// Base for relative URLs outside any `xml:base` (the document's http(s) URL).
@@ -68,6 +75,7 @@ final class FeedBuilder {
     // MARK: - Events
 
     func start(_ ns: Namespace, _ name: String, _ attributes: Attributes) {
+        let ns = rssNamespaceAlias == ns ? Namespace.none : ns
         depth += 1
         if ignoreFrom != nil { return }
         if depth > options.maxDepth {
@@ -75,7 +83,7 @@ final class FeedBuilder {
             ignoreFrom = depth
             return
         }
-        if capture != nil { capture!.childStart(name); return }
+        if capturing { capture.childStart(name); return }
         let parentBase = frames.last?.base ?? rootBase
         let base = attributes.value("base", .xml).map { URLResolver.resolve($0, against: parentBase) ?? $0 } ?? parentBase
         guard let parent = frames.last else { return startRoot(ns, name, attributes, base) }
@@ -93,7 +101,7 @@ final class FeedBuilder {
         }
         if let role {
             frames.append(Frame(role: role, base: base, depth: depth))
-        } else if capture == nil {
+        } else if !capturing {
             ignoreFrom = depth
         }
     }
@@ -104,12 +112,14 @@ final class FeedBuilder {
             if depth == ignoreFrom { self.ignoreFrom = nil }
             return
         }
-        if let c = capture {
-            if depth == c.depth {
-                capture = nil
+        if capturing {
+            if depth == capture.depth {
+                capturing = false
+                let c = capture
+                capture = .idle
                 apply(c)
             } else {
-                capture!.childEnd(name)
+                capture.childEnd(name)
             }
             return
         }
@@ -123,16 +133,32 @@ final class FeedBuilder {
     }
 
     func text(_ p: UnsafeBufferPointer<UInt8>) {
-        guard ignoreFrom == nil, capture != nil else { return }
-        capture!.text(p, atDepth: depth)
+        guard ignoreFrom == nil, capturing else { return }
+        capture.text(p, atDepth: depth)
     }
 
     // MARK: - Helpers for the vocabularies
 
     /// Starts collecting the current element's text for `field`.
     func capture(_ field: Field, _ mode: TextMode, _ base: String?) -> Role? {
-        capture = TextCapture(field: field, mode: mode, depth: depth, base: base, line: line)
+        capture = TextCapture(field: field, mode: mode, depth: depth, base: base, line: line,
+                              limit: field.limit(options.fieldLimits))
+        capturing = true
         return nil
+    }
+
+    /// An attribute's value for `field`, cut to the field's limit (with a warning), for values
+    /// that come whole from libxml2 rather than through a `TextCapture`.
+    func bounded(_ value: String?, _ field: Field) -> String? {
+        let (text, cut) = FieldText.capped(value, limit: field.limit(options.fieldLimits))
+        if cut { noteCut(field, kept: text) }
+        return text
+    }
+
+    /// Warns that `field` was cut: `item 3: title cut to 2048 characters`.
+    func noteCut(_ field: Field, kept: String?) {
+        let owner = field.isItemField && item != nil ? "item \(items.count + 1)" : "feed"
+        warnings.add("\(owner): \(field.name) cut to \(FieldText.length(kept)) characters")
     }
 
     func beginItem(_ attributes: Attributes) -> Role? {
@@ -144,7 +170,7 @@ final class FeedBuilder {
             return nil
         }
         item = ItemDraft()
-        item!.id.offer(attributes.value("about", .rdf).flatMap(TextAccumulator.collapse), rank: 1)
+        item!.id.offer(bounded(attributes.value("about", .rdf).flatMap(TextAccumulator.collapse), .itemID(rank: 1)), rank: 1)
         return format?.isAtom == true ? .entry : .item
     }
 
@@ -166,7 +192,7 @@ final class FeedBuilder {
 
     func setRoot(_ format: FeedFormat, _ role: Role, base: String?, language: String?) {
         self.format = format
-        feed.language.offer(language, rank: 2)
+        feed.language.offer(bounded(language.flatMap(TextAccumulator.verbatim), .feedLanguage(rank: 2)), rank: 2)
         frames.append(Frame(role: role, base: base, depth: depth))
     }
 
@@ -176,7 +202,7 @@ final class FeedBuilder {
     }
 
     func resolve(_ url: String?, _ base: String?) -> String? {
-        guard let url else { return nil }
+        guard let url = url.flatMap(TextAccumulator.verbatim) else { return nil }
         return URLResolver.resolve(url, against: base)
     }
 
@@ -188,8 +214,8 @@ final class FeedBuilder {
     }
 
     func addEnclosure(url: String?, type: String?, length: String?, base: String?) {
-        guard let url = resolve(url.flatMap(TextAccumulator.collapse), base) else { return }
-        let type = type.flatMap(TextAccumulator.collapse)
+        guard let url = bounded(resolve(url.flatMap(TextAccumulator.collapse), base), .itemLink(rank: 0)) else { return }
+        let type = bounded(type.flatMap(TextAccumulator.collapse), .itemCategory)
         let length = length.flatMap(TextAccumulator.collapse).flatMap { Int64($0) }.flatMap { $0 >= 0 ? $0 : nil }
         if let i = item?.enclosures.firstIndex(where: { $0.url == url }) {
             if item!.enclosures[i].type == nil { item!.enclosures[i].type = type }
@@ -202,12 +228,15 @@ final class FeedBuilder {
     // MARK: - Applying captured text
 
     private func apply(_ c: TextCapture) {
-        let value = c.finish(html: html)
+        let result = c.finish(html: html)
+        let value = result.text
+        if result.cut { noteCut(c.field, kept: value) }
+        if let problem = result.problem { warnings.add(line: c.line, problem) }
         switch c.field {
-        case .feedTitle: feed.title.offer(value, rank: 0)
+        case .feedTitle(let rank): feed.title.offer(value, rank: rank)
         case .feedLink: feed.link.offer(resolve(value, c.base), rank: 0)
         case .feedID(let rank): feed.id.offer(value, rank: rank)
-        case .feedDescription: feed.description.offer(value, rank: 0)
+        case .feedDescription(let rank): feed.description.offer(value, rank: rank)
         case .feedLanguage(let rank): feed.language.offer(value, rank: rank)
         case .feedUpdated(let rank): feed.updated.offer(date(value, line: c.line), rank: rank)
         case .feedTTL: feed.ttl = value.flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
@@ -219,15 +248,24 @@ final class FeedBuilder {
         case .itemGUID(let permalink):
             item?.id.offer(value, rank: 0)
             if permalink, let value, Self.looksLikeWebURL(value) { item?.link.offer(resolve(value, c.base), rank: 3) }
-        case .itemPublished: item?.published.offer(date(value, line: c.line), rank: 0)
+        case .itemPublished(let rank): item?.published.offer(date(value, line: c.line), rank: rank)
         case .itemUpdated(let rank): item?.updated.offer(date(value, line: c.line), rank: rank)
-        case .itemSummary: item?.summary.offer(value, rank: 0)
+        case .itemSummary(let rank):
+            // Two summaries (an RSS description and a <summary>): the first is the summary, the
+            // second the content when the item has no other, as the reference parser reads them.
+            if rank == 0, item?.summary.rank == 0, item?.secondSummary == nil {
+                item?.secondSummary = value
+            } else {
+                item?.summary.offer(value, rank: rank)
+            }
         case .itemContent: item?.content.offer(value, rank: 0)
         case .itemCategory: if let value { item?.categories.append(value) }
         case .itemAuthor(let rss):
             if let name = value.flatMap(rss ? PersonName.fromRSSAuthor : TextAccumulator.collapse) {
                 item?.authors.append(name)
             }
+        case .itemContributor:
+            if let name = value.flatMap(PersonName.fromRSSAuthor) { item?.contributors.append(name) }
         case .personName: person.name = person.name ?? value
         case .personEmail: person.email = person.email ?? value
         }
@@ -338,13 +376,17 @@ struct ItemDraft {
     var content = Ranked<String>()
     var authors: [String] = []
     var sourceAuthors: [String] = []
+    /// A second summary element: the content when there is no other.
+    var secondSummary: String?
+    /// Dublin Core contributors: the authors only when nobody else is named.
+    var contributors: [String] = []
     var categories: [String] = []
     var enclosures: [Enclosure] = []
 
     func build() -> FeedItem {
         FeedItem(id: id.value, title: title.value, link: link.value, published: published.value,
-                 updated: updated.value, summary: summary.value, content: content.value,
-                 authors: FeedBuilder.unique(authors.isEmpty ? sourceAuthors : authors),
+                 updated: updated.value, summary: summary.value, content: content.value ?? secondSummary,
+                 authors: FeedBuilder.unique(!authors.isEmpty ? authors : !sourceAuthors.isEmpty ? sourceAuthors : contributors),
                  categories: FeedBuilder.unique(categories), enclosures: enclosures)
     }
 }

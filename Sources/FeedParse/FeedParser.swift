@@ -85,6 +85,12 @@ public final class FeedParser {
             for (name, line) in repair.undefinedEntities {
                 builder.warnings.add(line: line, "undefined entity &\(name); kept as text")
             }
+            for (name, line, why) in repair.refusedEntities {
+                builder.warnings.add(line: line, "entity &\(name); not expanded: \(why); kept as text")
+            }
+            if repair.doctypeTooLong {
+                builder.warnings.add("internal DTD subset longer than \(DoctypeRecorder.maxBytes / 1024) KB: entities declared past that are not expanded")
+            }
             if repair.bareAmpersands > 0 {
                 builder.warnings.add("\(repair.bareAmpersands) unescaped '&' read as text")
             }

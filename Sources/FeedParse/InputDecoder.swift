@@ -52,6 +52,9 @@ struct InputDecoder {
     private static func canDecide(_ b: [UInt8]) -> Bool {
         guard b.count >= 4 else { return false }
         if b.count >= sniffLimit { return true }
+        if b.starts(with: ebcdicDeclarationStart) {
+            return zip(b, b.dropFirst()).contains { $0 == 0x6F && $1 == 0x6E }  // "?>" in EBCDIC
+        }
         // Only an XML declaration makes us wait, and only until its end.
         guard let start = b.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF })
         else { return false }  // only white space so far: a declaration may still follow
@@ -69,6 +72,8 @@ struct InputDecoder {
             body = UnsafeBufferPointer(rebasing: head[length...])
         } else if let guess = Self.utf16WithoutBOM(head) {
             charset = guess
+        } else if head.starts(with: Self.ebcdicDeclarationStart) {
+            charset = ebcdicCharset(head)
         } else if let label = callerCharset ?? Self.declaredEncoding(head) {
             if let c = Charset(label: label), !c.isUTF16or32 {
                 charset = c
@@ -102,6 +107,22 @@ struct InputDecoder {
         if starts([0xFE, 0xFF]) { return (.iconv("UTF-16BE"), 2) }
         if starts([0xFF, 0xFE]) { return (.iconv("UTF-16LE"), 2) }
         return nil
+    }
+
+    /// `<?xm` in EBCDIC (XML 1.0 appendix F): the same bytes in every EBCDIC code page.
+    private static let ebcdicDeclarationStart: [UInt8] = [0x4C, 0x6F, 0xA7, 0x94]
+
+    /// The EBCDIC code page of a document that starts with an EBCDIC XML declaration: the one the
+    /// caller or the declaration names (read through cp037, whose letters every EBCDIC page
+    /// shares), if it is an EBCDIC page; else cp037, the most common one.
+    private mutating func ebcdicCharset(_ head: UnsafeBufferPointer<UInt8>) -> Charset {
+        let fallback = Charset.iconv("CP037")
+        var ascii = [UInt8]()
+        if let decoder = IconvDecoder(from: "CP037") { decoder.decode(head, final: true, into: &ascii) }
+        guard let label = callerCharset ?? ascii.withUnsafeBufferPointer({ Self.declaredEncoding($0) }) else { return fallback }
+        if let named = Charset(label: label), named.isEBCDIC { return named }
+        warnings.append("encoding \"\(label)\" is not EBCDIC, but the document is; read as cp037")
+        return fallback
     }
 
     /// `<?` in UTF-16 without a BOM (XML 1.0 appendix F).

@@ -23,45 +23,66 @@ enum JSONFeedReader {
         let isFile = documentURL?.lowercased().hasPrefix("file:") ?? false
         let declared = doc["feed_url"]?.string.flatMap { URLResolver.isAbsolute($0) ? $0 : nil }
         let base = isFile ? (declared ?? documentURL) : (documentURL ?? declared)
+        let limits = options.fieldLimits
+        var owner = "feed"
+        /// Every text field: collapsed (controls become spaces, bidi controls go) and capped.
+        func text(_ value: String?, _ field: Field) -> String? {
+            guard let value else { return nil }
+            let (collapsed, cut) = TextAccumulator.collapse(value, limit: field.limit(limits))
+            if cut { warnings.add("\(owner): \(field.name) cut to \(FieldText.length(collapsed)) characters") }
+            return collapsed
+        }
+        func capped(_ value: String?, _ field: Field) -> String? {
+            let (kept, cut) = FieldText.capped(value, limit: field.limit(limits))
+            if cut { warnings.add("\(owner): \(field.name) cut to \(FieldText.length(kept)) characters") }
+            return kept
+        }
+        func url(_ value: String?, _ field: Field) -> String? {
+            capped(value.flatMap(TextAccumulator.verbatim).flatMap { URLResolver.resolve($0, against: base) }, field)
+        }
 
         let feed = FeedInfo(
-            title: doc["title"]?.string.flatMap(TextAccumulator.collapse),
-            link: doc["home_page_url"]?.string.flatMap { URLResolver.resolve($0, against: base) },
+            title: text(doc["title"]?.string, .feedTitle(rank: 0)),
+            link: url(doc["home_page_url"]?.string, .feedLink),
             id: nil,
-            description: doc["description"]?.string.flatMap(TextAccumulator.collapse),
-            language: doc["language"]?.string.flatMap(TextAccumulator.collapse),
+            description: text(doc["description"]?.string, .feedDescription(rank: 0)),
+            language: text(doc["language"]?.string, .feedLanguage(rank: 0)),
             updated: nil, ttlMinutes: nil)
-        let feedAuthors = authors(doc)
-        let html = HTMLTextConverter()
+        let feedAuthors = authors(doc, text)
+        let converter = HTMLTextConverter()
+        let sourceLimit = limits.content.multipliedReportingOverflow(by: FieldLimits.sourceBytesPerScalar).overflow
+            ? Int.max : limits.content * FieldLimits.sourceBytesPerScalar
 
         var items: [FeedItem] = []
         let entries = doc["items"]?.array ?? []
-        for entry in entries.prefix(options.maxItems) {
+        for (index, entry) in entries.prefix(options.maxItems).enumerated() {
             guard case .object(let o) = entry else { continue }
+            owner = "item \(index + 1)"
             func date(_ key: String) -> Timestamp? {
-                guard let text = o[key]?.string else { return nil }
+                guard let text = o[key]?.string.flatMap(TextAccumulator.verbatim) else { return nil }
                 if let t = DateParser.parse(text) { return t }
-                warnings.add("unparseable date \"\(text)\"")
+                warnings.add("unparseable date \"\(capped(text, .itemPublished(rank: 0)) ?? "")\"")
                 return nil
             }
-            let content = o["content_html"]?.string.flatMap(html.plainText)
-                ?? o["content_text"]?.string.flatMap(TextAccumulator.collapse)
-            let ownAuthors = authors(o)
+            let content = o["content_html"]?.string.flatMap { source in
+                // The HTML is bounded before conversion too, so conversion work stays bounded.
+                capped(converter.plainText(String(decoding: source.utf8.prefix(sourceLimit), as: UTF8.self)), .itemContent)
+            } ?? text(o["content_text"]?.string, .itemContent)
+            let ownAuthors = authors(o, text)
             let enclosures: [Enclosure] = (o["attachments"]?.array ?? []).compactMap { a in
-                guard case .object(let at) = a, let url = at["url"]?.string.flatMap({ URLResolver.resolve($0, against: base) })
-                else { return nil }
-                return Enclosure(url: url, type: at["mime_type"]?.string, length: at["size_in_bytes"]?.integer)
+                guard case .object(let at) = a, let link = url(at["url"]?.string, .itemLink(rank: 0)) else { return nil }
+                return Enclosure(url: link, type: text(at["mime_type"]?.string, .itemCategory), length: at["size_in_bytes"]?.integer)
             }
             items.append(FeedItem(
-                id: o["id"]?.scalarText.flatMap { TextAccumulator.collapse($0) },
-                title: o["title"]?.string.flatMap(TextAccumulator.collapse),
-                link: (o["url"]?.string ?? o["external_url"]?.string).flatMap { URLResolver.resolve($0, against: base) },
+                id: text(o["id"]?.scalarText, .itemID(rank: 0)),
+                title: text(o["title"]?.string, .itemTitle(rank: 0)),
+                link: url(o["url"]?.string ?? o["external_url"]?.string, .itemLink(rank: 0)),
                 published: date("date_published"),
                 updated: date("date_modified"),
-                summary: o["summary"]?.string.flatMap(TextAccumulator.collapse),
+                summary: text(o["summary"]?.string, .itemSummary(rank: 0)),
                 content: content,
                 authors: ownAuthors.isEmpty ? feedAuthors : ownAuthors,
-                categories: FeedBuilder.unique((o["tags"]?.array ?? []).compactMap { $0.string.flatMap(TextAccumulator.collapse) }),
+                categories: FeedBuilder.unique((o["tags"]?.array ?? []).compactMap { text($0.string, .itemCategory) }),
                 enclosures: enclosures))
         }
         if entries.count > options.maxItems {
@@ -71,11 +92,11 @@ enum JSONFeedReader {
     }
 
     /// JSON Feed 1.1 `authors`, or 1.0's single `author`.
-    private static func authors(_ o: [String: JSONValue]) -> [String] {
+    private static func authors(_ o: [String: JSONValue], _ text: (String?, Field) -> String?) -> [String] {
         let list = o["authors"]?.array ?? (o["author"].map { [$0] } ?? [])
         return FeedBuilder.unique(list.compactMap { a in
             guard case .object(let p) = a else { return nil }
-            return (p["name"]?.string ?? p["url"]?.string).flatMap(TextAccumulator.collapse)
+            return text(p["name"]?.string ?? p["url"]?.string, .itemAuthor(rss: false))
         })
     }
 

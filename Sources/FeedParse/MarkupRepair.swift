@@ -11,14 +11,27 @@ import Normalize
 /// Why here and not in libxml2: without a DTD, libxml2 reports an undefined entity and drops it,
 /// swallows the name after a bare `&` ("Q&A session" → "Q session"), and, once a document has had
 /// any well-formedness error, drops even `&amp;` (2.9's `xmlParseReference` returns early when
-/// `!wellFormed`). Numeric references take none of those paths. Declared entities are never
-/// expanded, which also keeps billion-laughs and XXE documents inert.
+/// `!wellFormed`). Numeric references take none of those paths.
+///
+/// Entities the document declares in its internal subset are expanded here too, as escaped
+/// character data, within `DeclaredEntities`' bounds (internal only, 4 KB, 3 levels, no
+/// recursion, 1 MB a document): libxml2 never expands anything, so billion-laughs and XXE
+/// documents stay inert.
 ///
 /// Chunk-invariant: a construct cut by a chunk boundary is held back until it is complete.
 struct MarkupRepair {
     private enum Mode { case markup, cdata, comment }
     private var mode = Mode.markup
     private var carry: [UInt8] = []
+    /// The document's `<!DOCTYPE`, while its end has not been seen.
+    private var doctype: DoctypeRecorder?
+    private var sawDoctype = false
+    /// The entities its internal subset declares, once it has ended.
+    private var declared: DeclaredEntities?
+    /// Declared entities refused, with the first line each was used on and why.
+    private(set) var refusedEntities: [(name: String, line: Int, why: String)] = []
+    /// Whether the internal subset was longer than `DoctypeRecorder.maxBytes`.
+    private(set) var doctypeTooLong = false
     /// Line number of the start of `carry` (1-based), for warnings.
     private var line = 1
     private(set) var bareAmpersands = 0
@@ -36,18 +49,25 @@ struct MarkupRepair {
     mutating func process(_ input: UnsafeBufferPointer<UInt8>, final: Bool,
                           emit: (UnsafeBufferPointer<UInt8>) -> Void) {
         if carry.isEmpty {
-            run(input, final: final, emit: emit)
+            run(input, final: final, scanned: 0, emit: emit)
         } else {
             var joined = carry
+            let scanned = carry.count
             carry.removeAll()
             joined.append(contentsOf: input)
-            joined.withUnsafeBufferPointer { run($0, final: final, emit: emit) }
+            joined.withUnsafeBufferPointer { run($0, final: final, scanned: scanned, emit: emit) }
         }
     }
 
-    private mutating func run(_ p: UnsafeBufferPointer<UInt8>, final: Bool, emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+    /// `scanned`: how many leading bytes of `p` (carried from the last call) the doctype
+    /// recorder has already read.
+    private mutating func run(_ p: UnsafeBufferPointer<UInt8>, final: Bool, scanned: Int,
+                              emit: (UnsafeBufferPointer<UInt8>) -> Void) {
         guard let base = p.baseAddress else { return }
         let n = p.count
+        // Where the doctype ends in `p` (n while it goes on, 0 when there is none open).
+        var doctypeEnd = 0
+        if doctype != nil { doctypeEnd = continueDoctype(p, from: scanned) }
         var i = 0
         var copied = 0           // p[..<copied] is already in `out`
         var out: [UInt8]? = nil  // allocated on the first rewrite only
@@ -82,16 +102,24 @@ struct MarkupRepair {
             i = min(nextAmp, nextLt)
             if i >= n { break scan }
             if p[i] == 0x3C {
-                if !final && n - i < 9 && (Self.couldStart(p, i, "<![CDATA[") || Self.couldStart(p, i, "<!--")) {
+                if !final && n - i < 9 && (Self.couldStart(p, i, "<![CDATA[") || Self.couldStart(p, i, "<!--")
+                                           || (!sawDoctype && Self.couldStart(p, i, "<!DOCTYPE"))) {
                     end = i
                     break scan
                 }
                 if Self.matches(p, i, "<![CDATA[") { mode = .cdata; i += 9; continue }
                 if Self.matches(p, i, "<!--") { mode = .comment; i += 4; continue }
+                if !sawDoctype && Self.matches(p, i, "<!DOCTYPE") {
+                    sawDoctype = true
+                    doctype = DoctypeRecorder()
+                    doctypeEnd = continueDoctype(p, from: i + 9)
+                    i += 9
+                    continue
+                }
                 i += 1
                 continue
             }
-            let r = reference(p, i, final: final)
+            let r = reference(p, i, final: final, inDoctype: i < doctypeEnd)
             if case .incomplete = r {
                 end = i
                 break scan
@@ -101,11 +129,26 @@ struct MarkupRepair {
             out!.append(contentsOf: UnsafeBufferPointer(rebasing: p[copied..<i]))
             switch r {
             case .numeric(let value, let len, let htmlName):
-                if let htmlName { note(htmlName, recovered: true, line: lineNumber(at: i)) }
+                if let htmlName, i >= doctypeEnd { note(htmlName, recovered: true, line: lineNumber(at: i)) }
                 Self.appendNumericReference(value, to: &out!)
                 i += len
+            case .declared(let name, let len):
+                let key = String(decoding: name, as: UTF8.self)
+                switch declared!.expansion(key) {
+                case .text(let text)?:
+                    out!.append(contentsOf: DeclaredEntities.escaped(text))
+                    i += len
+                case .refused(let why)?:
+                    refuse(key, why: why, line: lineNumber(at: i))
+                    out!.append(contentsOf: Self.literalAmpersand)
+                    i += 1
+                case nil:
+                    out!.append(contentsOf: Self.literalAmpersand)
+                    i += 1
+                }
             case .undefined(let name):
-                note(name, recovered: false, line: lineNumber(at: i))
+                // Inside the doctype, references are entity values' business: not worth a warning.
+                if i >= doctypeEnd { note(name, recovered: false, line: lineNumber(at: i)) }
                 out!.append(contentsOf: Self.literalAmpersand)
                 i += 1
             default:  // a bare '&': a literal ampersand
@@ -128,10 +171,30 @@ struct MarkupRepair {
         if end < n { carry = Array(p[end..<n]) }
     }
 
+    /// Reads the doctype from `from`; where it ends in `p`, or `p.count` if it goes on. Once it
+    /// ends, its entity declarations are read.
+    private mutating func continueDoctype(_ p: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard doctype != nil else { return 0 }
+        guard let end = doctype!.consume(p, from: min(from, p.count)) else { return p.count }
+        doctypeTooLong = doctype!.overflowed
+        let table = DeclaredEntities(subset: doctype!.bytes, html: entities)
+        declared = table.isEmpty ? nil : table
+        doctype = nil
+        return end
+    }
+
+    private mutating func refuse(_ name: String, why: String, line: Int) {
+        guard refusedEntities.count < 100, !refusedEntities.contains(where: { $0.name == name }) else { return }
+        refusedEntities.append((name, line, why))
+    }
+
     private enum Reference {
         case valid(Int)
         /// Rewrite as `&#value;`; `htmlName` is set for an HTML entity XML does not define.
         case numeric(value: UInt32, length: Int, htmlName: UnsafeBufferPointer<UInt8>?)
+        /// An entity the document declares (`DeclaredEntities` says what becomes of it). Only
+        /// trivial payloads here: this enum is made for every reference in the document.
+        case declared(UnsafeBufferPointer<UInt8>, length: Int)
         case undefined(UnsafeBufferPointer<UInt8>)
         case incomplete, bare
     }
@@ -146,7 +209,7 @@ struct MarkupRepair {
     }
 
     /// Examines the `&` at `i`, recording what it repairs.
-    private mutating func reference(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, final: Bool) -> Reference {
+    private mutating func reference(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, final: Bool, inDoctype: Bool) -> Reference {
         let n = p.count
         var j = i + 1
         if j < n && p[j] == 0x23 {  // &#…; or &#x…;
@@ -169,6 +232,7 @@ struct MarkupRepair {
         }
         let name = UnsafeBufferPointer(rebasing: p[nameStart..<j])
         if let value = Self.predefined(name) { return .numeric(value: value, length: j + 1 - i, htmlName: nil) }
+        if !inDoctype, let declared, declared.declares(name) { return .declared(name, length: j + 1 - i) }
         if let value = entities.value(name) { return .numeric(value: value, length: j + 1 - i, htmlName: name) }
         return .undefined(name)
     }
@@ -194,6 +258,17 @@ struct MarkupRepair {
     private static func appendNumericReference(_ value: UInt32, to out: inout [UInt8]) {
         out.append(0x26)
         out.append(0x23)
+        // `&lt;`, `&amp;` (escaped HTML is full of them) and most HTML entities have two to four
+        // digits: written directly, without the general loop.
+        if value >= 10 && value < 10_000 {
+            let v = Int(value)
+            if v >= 1000 { out.append(UInt8(0x30 + v / 1000)) }
+            if v >= 100 { out.append(UInt8(0x30 + v / 100 % 10)) }
+            out.append(UInt8(0x30 + v / 10 % 10))
+            out.append(UInt8(0x30 + v % 10))
+            out.append(0x3B)
+            return
+        }
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0)
         var count = 0
         var v = value

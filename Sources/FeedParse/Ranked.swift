@@ -3,7 +3,7 @@
 /// an `atom:link`, which beats a permalink `guid`, whatever order they appear in.
 struct Ranked<Value> {
     private(set) var value: Value?
-    private var rank = Int.max
+    private(set) var rank = Int.max
 
     mutating func offer(_ candidate: Value?, rank: Int) {
         guard let candidate, rank < self.rank else { return }

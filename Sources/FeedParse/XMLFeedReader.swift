@@ -6,8 +6,9 @@ internal import Normalize
 ///
 /// Safety: libxml2 is configured never to load anything (no DTD, no external entity, no network:
 /// `XML_PARSE_NONET`, no `NOENT`/`DTDLOAD`/`HUGE`, a null external-entity loader) and to recover
-/// from errors. Entity declarations are never recorded (no `entityDecl` handler), so a declared
-/// entity cannot expand — `MarkupRepair` has already rewritten every reference anyway.
+/// from errors. Entity declarations are never recorded (no `entityDecl` handler), so libxml2
+/// expands nothing — `MarkupRepair` has already rewritten every reference, expanding the
+/// document's own internal entities within its bounds.
 final class XMLFeedReader {
     let builder: FeedBuilder
     private var ctxt: xmlParserCtxtPtr?
@@ -34,7 +35,9 @@ final class XMLFeedReader {
         }
         sax.characters = { user, ch, len in XMLFeedReader.from(user).characters(ch, len) }
         sax.cdataBlock = { user, ch, len in XMLFeedReader.from(user).characters(ch, len) }
-        sax.internalSubset = { user, _, _, _ in XMLFeedReader.from(user).doctype() }
+        sax.internalSubset = { user, _, externalID, systemID in
+            XMLFeedReader.from(user).doctype(external: externalID != nil || systemID != nil)
+        }
         sax.serror = { user, error in
             guard let user, let error else { return }
             XMLFeedReader.from(user).report(error.pointee)
@@ -139,10 +142,12 @@ final class XMLFeedReader {
         builder.text(UnsafeBufferPointer(start: ch, count: Int(len)))
     }
 
-    private func doctype() {
-        guard !sawDoctype else { return }
+    /// Only an external DTD is worth a warning: the internal subset's entities are expanded
+    /// (`MarkupRepair`), and nothing else in a DTD changes a feed.
+    private func doctype(external: Bool) {
+        guard !sawDoctype, external else { return }
         sawDoctype = true
-        builder.warnings.add(line: currentLine, "DOCTYPE ignored: no DTD or declared entity is ever loaded")
+        builder.warnings.add(line: currentLine, "external DTD not loaded: nothing outside the document is ever read")
     }
 
     private func report(_ error: xmlError) {

@@ -31,6 +31,8 @@ public final class PollCycle {
     private let matcher: TopicMatcher
     private let stories: StoryIndex
     private let clock: () -> Timestamp
+    /// The same clock with the fraction of a second, for deadlines a server names (Retry-After).
+    private let preciseClock: () -> Double
     private let random: () -> Double
     private let stopRequested: @Sendable () -> Bool
     private let progress: () -> Void
@@ -44,14 +46,21 @@ public final class PollCycle {
     /// keeps the service manager's watchdog fed).
     /// `stories`: the grouping's index, kept across cycles (a fresh one is filled from the store).
     public init(config: Config, store: FeedStore, matcher: TopicMatcher, stories: StoryIndex = StoryIndex(),
-                clock: @escaping () -> Timestamp = Timestamp.now,
+                clock: (() -> Timestamp)? = nil,
                 random: @escaping () -> Double = { Double.random(in: 0..<1) },
                 stopRequested: @escaping @Sendable () -> Bool = { false }, progress: @escaping () -> Void = {}) {
         self.config = config
         self.store = store
         self.matcher = matcher
         self.stories = stories
-        self.clock = clock
+        // A test's clock has whole seconds only; the real one has the fraction too.
+        if let clock {
+            self.clock = clock
+            self.preciseClock = { Double(clock().secondsSince1970) }
+        } else {
+            self.clock = Timestamp.now
+            self.preciseClock = WallClock.seconds
+        }
         self.random = random
         self.stopRequested = stopRequested
         self.progress = progress
@@ -316,7 +325,9 @@ public final class PollCycle {
             try fail("HTTP 410 Gone: not polled again until its config entry changes", .gone)
         case 429, 503:
             let n = feed.errorsInRow + 1
-            if let until = r.headers["retry-after"].flatMap({ FreshnessHeaders.retryAfter($0, now: now) }) {
+            // The delay counts from now, when the response is in hand — not from the cycle's start,
+            // which may be a long transfer earlier.
+            if let until = r.headers["retry-after"].flatMap({ FreshnessHeaders.retryAfter($0, receivedAt: preciseClock()) }) {
                 try store.block(host: FeedFetcher.host(of: r.url), until: until)
                 try fail("HTTP \(r.status), retry after \(until.rfc3339)", .retryAfter(until: until, errorsInRow: n))
             } else {

@@ -81,10 +81,13 @@ public struct PollSchedule: Sendable {
 
 /// The HTTP headers that say how long to wait, read as RFC 9110/9111 define them.
 public enum FreshnessHeaders {
-    /// `Retry-After`: delay-seconds or an HTTP-date, as the moment it allows.
-    public static func retryAfter(_ value: String, now: Timestamp) -> Timestamp? {
+    /// `Retry-After`: delay-seconds or an HTTP-date, as the first whole second at which a request
+    /// is allowed. `receivedAt` is when the response arrived (or later), in seconds since 1970
+    /// with the fraction: the delay counts from then, and the sum is rounded up — rounded down,
+    /// a `Retry-After: 15` received at 100.7 s allowed a request at 115.0 s, 0.7 s early.
+    public static func retryAfter(_ value: String, receivedAt: Double) -> Timestamp? {
         let v = value.trimmingWhitespace()
-        if let seconds = Int(v), seconds >= 0 { return Timestamp(secondsSince1970: now.secondsSince1970 + Int64(seconds)) }
+        if let seconds = Int(v), seconds >= 0 { return Timestamp(notBefore: receivedAt + Double(seconds)) }
         return DateParser.parse(v)
     }
 

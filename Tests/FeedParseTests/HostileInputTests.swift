@@ -32,6 +32,32 @@ import FeedwatchCore
         #expect((feed.feed.title?.utf8.count ?? 0) <= refs.utf8.count)
     }
 
+    /// Declared entities are expanded, but a document cannot turn a few bytes into a lot of
+    /// text: past 1 MB of expansion, references stay as written.
+    @Test func entityExpansionHasADocumentBudget() throws {
+        let value = String(repeating: "x", count: 4000)
+        let items = (0..<400).map { "<item><description>\($0) &big;</description></item>" }.joined()
+        let doc = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY big \"\(value)\">]><rss><channel>\(items)</channel></rss>"
+        let feed = try parse(doc)
+        let expanded = feed.items.filter { $0.summary?.hasSuffix(value) == true }.count
+        #expect(expanded == (1 << 20) / 4000)
+        #expect(feed.items.last?.summary == "399 &big;")
+        #expect(feed.warnings.contains { $0.contains("&big; not expanded: the document's entity expansion budget (1024 KB) is spent") })
+    }
+
+    @Test func aDoctypeSplitAnywhereDeclaresTheSameEntities() throws {
+        let doc = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"A>]\"><!-- ]> --><!ENTITY b 'B'>]><rss><channel><title>&a;&b;</title></channel></rss>"
+        let whole = try parse(doc)
+        #expect(whole.feed.title == "A>]B")
+        let bytes = Array(doc.utf8)
+        for cut in 1..<bytes.count {
+            let parser = FeedParser(documentURL: "https://hostile.example/")
+            try parser.feed(Array(bytes[..<cut]))
+            try parser.feed(Array(bytes[cut...]))
+            #expect(try parser.finish() == whole, "split at \(cut)")
+        }
+    }
+
     @Test func sizeCapIsAClearError() {
         let doc = "<rss><channel>" + String(repeating: "<item><title>x</title></item>", count: 2_000) + "</channel></rss>"
         #expect(throws: FeedParseError.tooLarge(limit: 1024)) {

@@ -142,6 +142,32 @@ import Testing
         #expect(server.requests.count == before)
     }
 
+    /// `Retry-After: 2` means no request before two seconds after the answer, to the fraction:
+    /// whole seconds rounded down (and counted from the cycle's start) let one through up to a
+    /// second early.
+    @Test func retryAfterHoldsToTheFractionOfASecond() throws {
+        let server = try FeedServer()
+        let path = try config("""
+            feeds:
+              - url: '\(server.url("/busy-2s"))'
+                interval: 1s
+            topics:
+              all: '*'
+            """)
+        let start = Date()
+        while Date().timeIntervalSince(start) < 5 {
+            _ = try BinaryRunner.run(["once", "--all", "--config", path])
+        }
+        func times(_ prefix: String) -> [Double] {
+            server.log.filter { $0.hasPrefix(prefix) }.compactMap { Double($0.dropFirst(prefix.count)) }
+        }
+        let arrived = times("arrived "), answered = times("answered ")
+        #expect(arrived.count >= 2, "\(server.log)")
+        for k in 1..<max(1, arrived.count) where k - 1 < answered.count {
+            #expect(arrived[k] - answered[k - 1] >= 2.0, "request \(k + 1) came \(arrived[k] - answered[k - 1]) s after a Retry-After of 2 s")
+        }
+    }
+
     @Test func hostileServersAreFailuresNotCrashes() throws {
         let server = try FeedServer()
         let path = try config("""

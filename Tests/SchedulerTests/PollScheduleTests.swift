@@ -73,10 +73,25 @@ import Testing
     }
 
     @Test func retryAfterHeadersInBothForms() {
-        #expect(FreshnessHeaders.retryAfter("120", now: now)?.secondsSince1970 == now.secondsSince1970 + 120)
-        #expect(FreshnessHeaders.retryAfter(" Wed, 21 Oct 2026 07:28:00 GMT ", now: now) == Timestamp(year: 2026, month: 10, day: 21, hour: 7, minute: 28))
-        #expect(FreshnessHeaders.retryAfter("soon", now: now) == nil)
-        #expect(FreshnessHeaders.retryAfter("-5", now: now) == nil)
+        let at = Double(now.secondsSince1970)
+        #expect(FreshnessHeaders.retryAfter("120", receivedAt: at)?.secondsSince1970 == now.secondsSince1970 + 120)
+        #expect(FreshnessHeaders.retryAfter(" Wed, 21 Oct 2026 07:28:00 GMT ", receivedAt: at) == Timestamp(year: 2026, month: 10, day: 21, hour: 7, minute: 28))
+        #expect(FreshnessHeaders.retryAfter("soon", receivedAt: at) == nil)
+        #expect(FreshnessHeaders.retryAfter("-5", receivedAt: at) == nil)
+    }
+
+    /// A delay counted from a moment between two seconds ends at the next whole second, never
+    /// the one before: a request at the truncated second would come before the server's moment.
+    @Test func retryAfterSecondsRoundUpFromTheMomentOfReceipt() {
+        let at = Double(now.secondsSince1970) + 0.7
+        #expect(FreshnessHeaders.retryAfter("15", receivedAt: at)?.secondsSince1970 == now.secondsSince1970 + 16)
+        #expect(FreshnessHeaders.retryAfter("15", receivedAt: Double(now.secondsSince1970) + 0.0001)?.secondsSince1970 == now.secondsSince1970 + 16)
+        #expect(FreshnessHeaders.retryAfter("0", receivedAt: at)?.secondsSince1970 == now.secondsSince1970 + 1)
+        // The schedule never moves the deadline earlier either.
+        let until = FreshnessHeaders.retryAfter("15", receivedAt: at)!
+        let due = PollSchedule(interval: 1, maxInterval: 1).nextDue(after: .retryAfter(until: until, errorsInRow: 1), at: now, random: { 0 })!
+        #expect(due >= until)
+        #expect(Double(due.secondsSince1970) >= at + 15)
     }
 
     @Test func freshnessFromCacheControlThenExpires() {

@@ -92,6 +92,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(410, b"gone", "text/plain")
         elif path == "/busy":
             self.send(429, b"slow down", "text/plain", [("Retry-After", "120")])
+        elif path == "/busy-2s":
+            # Logs when each request arrived and when its answer was out, to the microsecond.
+            sys.stderr.write("arrived %.6f\n" % time.time())
+            self.send(429, b"slow down", "text/plain", [("Retry-After", "2")])
+            self.wfile.flush()
+            sys.stderr.write("answered %.6f\n" % time.time())
+            sys.stderr.flush()
         elif path.startswith("/slow/"):
             # Holds the request a moment and logs how many were in flight at once.
             global IN_FLIGHT
