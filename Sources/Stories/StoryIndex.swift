@@ -51,6 +51,8 @@ public final class StoryIndex {
         var minimumShared = StoryIndex.defaultMinimumShared
         /// Rarity raised to this power: above 1, shared rare words (names) outweigh shared field words more.
         var rarityPower: Double = StoryIndex.defaultRarityPower
+        /// Words in more than this share of the items held are not probed for candidates.
+        var commonShare: Double = 0.1
 
         public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
             self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
@@ -334,7 +336,7 @@ public final class StoryIndex {
         var partial = KeyMap<Float>(capacity: 256)
         var budget = Self.postingBudget
         let window = Int64(settings.window)
-        let common = max(8, entries.count / 10)
+        let common = max(8, Int(Double(entries.count) * settings.commonShare))
         for term in probes where budget > 0 {
             // A word in a tenth of the window cannot pick out an event's items (probes are the
             // rarest first, so the rest are as common).

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import FeedwatchCore
+@testable import Stories
+
+extension StoryIndex.Settings {
+    /// The defaults, with any setting overridden by `FEEDWATCH_STORY_*` (for sweeps only).
+    static func fromEnvironment() -> Self {
+        let env = ProcessInfo.processInfo.environment
+        func number(_ name: String) -> Double? { env["FEEDWATCH_STORY_" + name].flatMap(Double.init) }
+        var s = Self()
+        if let t = number("THRESHOLD") { s.threshold = t }
+        if let c = number("CENTROID") { s.centroidWeight = c }
+        if let h = number("HALFLIFE") { s.rarityHalfLife = h * 86_400 }
+        if let p = number("POWER") { s.rarityPower = p }
+        if let m = number("SHARED") { s.minimumShared = Int(m) }
+        if let c = number("COMMON") { s.commonShare = c }
+        return s
+    }
+}
+
+/// The quality report: every stream, every arrival, ours against the plain clusterer tuned on
+/// that very stream. `FEEDWATCH_STORY_REPORT=1 swift test --skip-build --filter qualityReport`
+/// prints it (a markdown table, as in BENCHMARKS.md); `FEEDWATCH_STORY_*` override settings.
+@Suite struct StreamQualityTests {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["FEEDWATCH_STORY_REPORT"] != nil))
+    func qualityReport() throws {
+        let settings = StoryIndex.Settings.fromEnvironment()
+        let withBaseline = ProcessInfo.processInfo.environment["FEEDWATCH_STORY_REPORT"] != "fast"
+        var streams: [(String, [StreamItem])] = []
+        if DevStreams.available {
+            streams.append(("dense", try DevStreams.load("dense")))
+            streams.append(("sparse", try DevStreams.load("sparse")))
+        }
+        streams.append(("coverage fixture", try Coverage.stream()))
+        print("settings: \(settings)")
+        print("| stream | arrival | pairwise P / R / F1 | B-cubed P / R / F1 | stories | tuned baseline: pairwise F1 · B-cubed F1 (threshold) |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for (name, items) in streams {
+            for arrival in Arrival.allCases {
+                let s = StreamReplay.score(items, arrival: arrival, settings: settings)
+                var base = "–"
+                if withBaseline {
+                    let b = StreamReplay.tunedBaseline(items, arrival: arrival)
+                    base = String(format: "%.3f · %.3f (%.2f)", b.score.pairF1, b.score.cubedF1, b.threshold)
+                }
+                print(String(format: "| %@ | %@ | %.3f / %.3f / **%.3f** | %.3f / %.3f / **%.3f** | %d | %@ |", name, arrival.rawValue,
+                             s.pairPrecision, s.pairRecall, s.pairF1, s.cubedPrecision, s.cubedRecall, s.cubedF1, s.stories, base))
+            }
+        }
+    }
+}
