@@ -53,6 +53,18 @@ public final class StoryIndex {
         var rarityPower: Double = StoryIndex.defaultRarityPower
         /// Words in more than this share of the items held are not probed for candidates.
         var commonShare: Double = 0.1
+        /// How much the names an item shares with a story count against all its words (when
+        /// both have names): different actors make different stories.
+        var nameWeight: Double = StoryIndex.defaultNameWeight
+        /// Seconds between an item and the nearest of a story's items after which the story's
+        /// score halves (0: time does not count beyond the window).
+        var timeHalfLife: Double = StoryIndex.defaultTimeHalfLife
+        /// How much a story's score drops when the item's lead name — the first in its title, the
+        /// actor of a headline ("Microsoft won't sell…") — is none of the story's names.
+        var actorPenalty: Double = StoryIndex.defaultActorPenalty
+        /// Whether the actor must be among the story's actors (the lead names of its items) rather
+        /// than merely among its names.
+        var actorAmongLeads = false
 
         public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
             self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
@@ -67,10 +79,13 @@ public final class StoryIndex {
 
     /// Tuned on part A of `Tests/Fixtures/stories/coverage.tsv` (see BENCHMARKS.md, "Stories").
     public static let defaultThreshold = 0.12
-    static let defaultCentroidWeight = 0.5
+    static let defaultCentroidWeight = 1.0
     static let defaultRarityHalfLife = 7.0 * 86_400
-    static let defaultRarityPower = 2.0
-    static let defaultMinimumShared = 3
+    static let defaultRarityPower = 1.0
+    static let defaultMinimumShared = 1
+    static let defaultNameWeight = 0.2
+    static let defaultTimeHalfLife = 0.5 * 86_400
+    static let defaultActorPenalty = 0.3
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
     /// Candidates come from the postings of this many of an item's rarest words,
@@ -90,6 +105,8 @@ public final class StoryIndex {
     public let settings: Settings
     /// Made on first use: its stem cache is 1 MB, and a cycle of 304s never needs it.
     private lazy var stems = WordStems(language: "en")
+    /// Which words the stream writes as names.
+    private var nameEvidence = NameEvidence()
 
     private struct Entry {
         var item: Int64
@@ -97,6 +114,10 @@ public final class StoryIndex {
         var at: Int64
         var terms: [UInt64]
         var counts: [Float]
+        /// The terms that are names (sorted).
+        var names: [UInt64]
+        /// The title's first name (0: none).
+        var lead: UInt64
     }
 
     private struct Story {
@@ -104,13 +125,21 @@ public final class StoryIndex {
         var size: Int
         var firstSeen: Timestamp
         var live: Int  // entries held
-        /// Summed word counts of the entries held, from the second on (most stories stay an item
+        /// Summed word frequencies (`tf`: the sum of the members' vectors, not a frequency of the
+        /// sum, which would flatten a big story into a list of every word it ever used) of the entries held, from the second on (most stories stay an item
         /// alone, and a centroid of one would double its memory); until then, the one entry.
         var centroid = KeyMap<Float>()
         var first: Int32 = 0
         /// The centroid's norm as last computed (`nil`: changed since), and when.
         var norm: Float?
         var normAt = 0
+        /// How many of the entries held name each name.
+        var names = KeyMap<Float>()
+        /// How many of the entries held lead with each name.
+        var leads = KeyMap<Float>()
+        /// Publication times of its earliest and latest items.
+        var firstAt: Int64 = .max
+        var lastAt: Int64 = .min
     }
 
     private var entries = KeyMap<Entry>()
@@ -136,7 +165,8 @@ public final class StoryIndex {
     /// Stems of the topic terms that selected the stream: in every item of it by construction.
     private var topicStems = KeyMap<Bool>()
     private var topicTerms: Set<String> = []
-    /// Newest `at` seen: eviction follows the stream's own clock.
+    /// The latest publication time held: the clock of the word frequencies, and how far back a
+    /// restored item is still worth holding.
     private var horizon: Int64 = .min / 2
     /// Slots by the hour of their `at`, and the oldest hour that may hold any.
     private var byHour: [Int64: [Int32]] = [:]
@@ -156,6 +186,7 @@ public final class StoryIndex {
         heldCount = KeyMap()
         added = 0
         rarity = DecayingCounts(halfLife: settings.rarityHalfLife)
+        nameEvidence = NameEvidence()
         stories = [:]
         storyByID = [:]
         nextStory = 0
@@ -191,12 +222,15 @@ public final class StoryIndex {
     /// for the ones after it. `newStoryID` names the story it starts if it matches none.
     public func add(item: Int64, title: String?, summary: String?, at: Timestamp, seen: Timestamp,
                     newStoryID: @autoclosure () -> String) -> StoryAssignment {
-        let (terms, counts) = vector(title: title, summary: summary)
+        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
         let t = at.secondsSince1970
-        let cutoff = max(horizon, t) - Int64(settings.window)
-        evict(olderThan: cutoff)
+        // The window is measured on publication times: what was published more than a window
+        // before this item can match neither it nor anything placed after it in publication
+        // order. Not against the newest item seen: an item older than that (a backlog read newest
+        // first, a feed added late) must still find, and be found by, the items of its own days.
+        evict(olderThan: t - Int64(settings.window))
         var chosen: Int32?
-        if !terms.isEmpty, let (story, similarity) = bestMatch(terms, counts, at: t), similarity >= settings.threshold {
+        if !terms.isEmpty, let (story, similarity) = bestMatch(terms, counts, names, lead: lead, at: t), similarity >= settings.threshold {
             chosen = story
         }
         let assignment: StoryAssignment
@@ -207,12 +241,7 @@ public final class StoryIndex {
         } else {
             assignment = StoryAssignment(id: newStoryID(), size: 1, firstSeen: seen, isNew: true)
         }
-        if t >= cutoff {
-            hold(item: item, story: assignment, terms: terms, counts: counts, at: t)
-        } else {
-            rarity.add(terms, at: t)  // already out of the window
-            newestItem = max(newestItem, item)
-        }
+        hold(item: item, story: assignment, terms: terms, counts: counts, names: names, lead: lead, at: t)
         return assignment
     }
 
@@ -221,15 +250,15 @@ public final class StoryIndex {
     /// Items older than the window only count in the word frequencies.
     public func restore(item: Int64, title: String?, summary: String?, at: Timestamp, story: StoryAssignment) {
         guard !contains(item: item) else { return }
-        let (terms, counts) = vector(title: title, summary: summary)
+        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
         let t = at.secondsSince1970
         newestItem = max(newestItem, item)
         guard t >= max(horizon, t) - Int64(settings.window) else { return rarity.add(terms, at: t) }
-        hold(item: item, story: story, terms: terms, counts: counts, at: t)
+        hold(item: item, story: story, terms: terms, counts: counts, names: names, lead: lead, at: t)
         evict(olderThan: horizon - Int64(settings.window))
     }
 
-    private func hold(item: Int64, story a: StoryAssignment, terms: [UInt64], counts: [Float], at t: Int64) {
+    private func hold(item: Int64, story a: StoryAssignment, terms: [UInt64], counts: [Float], names: [UInt64], lead: UInt64?, at t: Int64) {
         let s: Int32
         if let known = storyByID[a.id] {
             s = known
@@ -248,13 +277,17 @@ public final class StoryIndex {
         case 1: stories[s]!.first = slot
         case 2 where stories[s]!.centroid.isEmpty:
             let e = entries[UInt64(stories[s]!.first)]!
-            for (term, count) in zip(e.terms, e.counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += count } }
+            for (term, count) in zip(e.terms, e.counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
             fallthrough
         default:
-            for (term, count) in zip(terms, counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += count } }
+            for (term, count) in zip(terms, counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
         }
+        for name in names { stories[s]!.names.modify(name, default: 0) { $0 += 1 } }
+        if let lead { stories[s]!.leads.modify(lead, default: 0) { $0 += 1 } }
+        stories[s]!.firstAt = min(stories[s]!.firstAt, t)
+        stories[s]!.lastAt = max(stories[s]!.lastAt, t)
         added += 1
-        entries[UInt64(slot)] = Entry(item: item, story: s, at: t, terms: terms, counts: counts)
+        entries[UInt64(slot)] = Entry(item: item, story: s, at: t, terms: terms, counts: counts, names: names, lead: lead ?? 0)
         let h = Self.hour(t)
         byHour[h, default: []].append(slot)
         oldestHour = min(oldestHour ?? h, h)
@@ -270,8 +303,9 @@ public final class StoryIndex {
 
     // MARK: Similarity
 
-    /// The item's stems (stop words out) and their counts, title words weighted.
-    private func vector(title: String?, summary: String?) -> ([UInt64], [Float]) {
+    /// The item's stems (stop words out) and their counts, title words weighted; which of them
+    /// are names; and the title's first name (its actor), if any.
+    private func vectorAndLead(title: String?, summary: String?) -> ([UInt64], [Float], [UInt64], UInt64?) {
         var weights = KeyMap<Float>()
         func add(_ text: String?, _ weight: Float) {
             guard let text, !text.isEmpty else { return }
@@ -286,7 +320,18 @@ public final class StoryIndex {
         pairs.reserveCapacity(weights.count)
         weights.forEach { pairs.append(($0, $1)) }
         pairs.sort { $0.0 < $1.0 }
-        return (pairs.map(\.0), pairs.map(\.1))
+        var names: [UInt64] = []
+        var lead: UInt64?
+        if settings.nameWeight > 0 || settings.actorPenalty > 0 {
+            for text in [title, summary] {
+                guard let text, !text.isEmpty else { continue }
+                let found = nameEvidence.names(in: text, stems: stems)
+                if text == title { lead = found.first }
+                names += found
+            }
+            names = Array(Set(names)).sorted()
+        }
+        return (pairs.map(\.0), pairs.map(\.1), names, lead)
     }
 
     /// Word weights computed during one placement (an entry's words recur across candidates).
@@ -314,7 +359,7 @@ public final class StoryIndex {
     @inline(__always) private static func tf(_ count: Float) -> Float { 1 + log(count) }
 
     /// The story whose item is most similar to this vector, and that similarity.
-    private func bestMatch(_ terms: [UInt64], _ counts: [Float], at t: Int64) -> (Int32, Double)? {
+    private func bestMatch(_ terms: [UInt64], _ counts: [Float], _ names: [UInt64], lead: UInt64?, at t: Int64) -> (Int32, Double)? {
         guard !entries.isEmpty else { return nil }
         idfMemo.clear()
         let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
@@ -376,6 +421,19 @@ public final class StoryIndex {
         for (story, item) in nearest.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }).prefix(Self.centroidScores) {
             var score = item
             if a > 0, stories[story]!.live > 1 { score = (1 - a) * item + a * Double(centroidSimilarity(story, weights, norm, documents: n)) }
+            let b = settings.nameWeight
+            if b > 0, !names.isEmpty, !stories[story]!.names.isEmpty {
+                score = (1 - b) * score + b * nameSimilarity(story, names, weights, documents: n)
+            }
+            let actors = settings.actorAmongLeads ? stories[story]!.leads : stories[story]!.names
+            if settings.actorPenalty > 0, let lead, !actors.isEmpty, actors[lead] == nil {
+                score *= 1 - settings.actorPenalty
+            }
+            if settings.timeHalfLife > 0 {
+                let st = stories[story]!
+                let gap = max(0, st.firstAt - t, t - st.lastAt)
+                if gap > 0 { score *= exp2(-Double(gap) / settings.timeHalfLife) }
+            }
             if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
         }
         return best
@@ -388,8 +446,8 @@ public final class StoryIndex {
         var story = stories[s]!
         if story.norm == nil || added - story.normAt >= 1_000 {
             var sum: Float = 0
-            story.centroid.forEach { term, count in
-                let w = Self.tf(count) * idf(term, documents: n)
+            story.centroid.forEach { term, tf in
+                let w = tf * idf(term, documents: n)
                 sum += w * w
             }
             story.norm = sum.squareRoot()
@@ -400,9 +458,26 @@ public final class StoryIndex {
         guard let other = story.norm, other > 0 else { return 0 }
         var dot: Float = 0
         weights.forEach { term, w in
-            if let count = story.centroid[term] { dot += w * Self.tf(count) * idf(term, documents: n) }
+            if let tf = story.centroid[term] { dot += w * tf * idf(term, documents: n) }
         }
         return dot / (norm * other)
+    }
+
+    /// The cosine of the item's names (weighted as its words are) with the story's, each weighted
+    /// by how many of its items name it and how rare it is.
+    private func nameSimilarity(_ s: Int32, _ names: [UInt64], _ weights: KeyMap<Float>, documents n: Double) -> Double {
+        var dot: Float = 0, mine: Float = 0, theirs: Float = 0
+        for name in names {
+            let w = weights[name] ?? 0
+            mine += w * w
+            if let c = stories[s]!.names[name] { dot += w * c * idf(name, documents: n) }
+        }
+        stories[s]!.names.forEach { name, c in
+            let w = c * idf(name, documents: n)
+            theirs += w * w
+        }
+        guard mine > 0, theirs > 0 else { return 0 }
+        return Double(dot / (mine.squareRoot() * theirs.squareRoot()))
     }
 
     /// The cosine between a weighted vector (with its norm) and counts weighted now.
@@ -444,10 +519,18 @@ public final class StoryIndex {
                     heldCount[term] = df == 0 ? nil : df
                 }
                 stories[e.story]!.live -= 1
+                for name in e.names {
+                    let left = stories[e.story]!.names[name]! - 1
+                    stories[e.story]!.names[name] = left < 0.5 ? nil : left
+                }
+                if e.lead != 0 {
+                    let left = stories[e.story]!.leads[e.lead]! - 1
+                    stories[e.story]!.leads[e.lead] = left < 0.5 ? nil : left
+                }
                 if stories[e.story]!.live < Self.settledStory { stories[e.story]!.norm = nil }
                 if !stories[e.story]!.centroid.isEmpty {
                     for (term, count) in zip(e.terms, e.counts) {
-                        let left = stories[e.story]!.centroid[term]! - count
+                        let left = stories[e.story]!.centroid[term]! - Self.tf(count)
                         stories[e.story]!.centroid[term] = left < 0.5 ? nil : left
                     }
                 }

@@ -15,6 +15,10 @@ extension StoryIndex.Settings {
         if let p = number("POWER") { s.rarityPower = p }
         if let m = number("SHARED") { s.minimumShared = Int(m) }
         if let c = number("COMMON") { s.commonShare = c }
+        if let b = number("NAMES") { s.nameWeight = b }
+        if let h = number("TIME") { s.timeHalfLife = h * 86_400 }
+        if let a = number("ACTOR") { s.actorPenalty = a }
+        if let l = number("LEADS") { s.actorAmongLeads = l != 0 }
         return s
     }
 }
@@ -37,6 +41,12 @@ extension StoryIndex.Settings {
         print("| stream | arrival | pairwise P / R / F1 | B-cubed P / R / F1 | stories | tuned baseline: pairwise F1 · B-cubed F1 (threshold) |")
         print("| --- | --- | --- | --- | --- | --- |")
         for (name, items) in streams {
+            if let dump = ProcessInfo.processInfo.environment["FEEDWATCH_STORY_DUMP"] {
+                // label, story, day, title per line: to read what merged and what split.
+                let stories = StreamReplay.stories(items, arrival: .oldestFirst, settings: settings)
+                let lines = items.indices.map { "\(items[$0].label)\t\(stories[$0])\t\(items[$0].published.rfc3339.prefix(10))\t\(items[$0].title)" }
+                try lines.joined(separator: "\n").write(toFile: "\(dump)-\(name.prefix(6)).tsv", atomically: true, encoding: .utf8)
+            }
             for arrival in Arrival.allCases {
                 let s = StreamReplay.score(items, arrival: arrival, settings: settings)
                 var base = "–"
