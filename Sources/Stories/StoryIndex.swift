@@ -65,6 +65,8 @@ public final class StoryIndex {
         /// Whether the actor must be among the story's actors (the lead names of its items) rather
         /// than merely among its names.
         var actorAmongLeads = false
+        /// Whether a demonym counts as its place's name.
+        var demonyms = true
 
         public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
             self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
@@ -82,7 +84,7 @@ public final class StoryIndex {
     static let defaultCentroidWeight = 1.0
     static let defaultRarityHalfLife = 7.0 * 86_400
     static let defaultRarityPower = 1.0
-    static let defaultMinimumShared = 1
+    static let defaultMinimumShared = 3
     static let defaultNameWeight = 0.2
     static let defaultTimeHalfLife = 0.5 * 86_400
     static let defaultActorPenalty = 0.3
@@ -311,7 +313,7 @@ public final class StoryIndex {
             guard let text, !text.isEmpty else { return }
             stems.forEach(text) { stem, word in
                 guard !StopWords.contains(word) else { return }
-                weights.modify(stem, default: 0) { $0 += weight }
+                weights.modify(place(stem), default: 0) { $0 += weight }
             }
         }
         add(title, Self.titleWeight)
@@ -325,7 +327,7 @@ public final class StoryIndex {
         if settings.nameWeight > 0 || settings.actorPenalty > 0 {
             for text in [title, summary] {
                 guard let text, !text.isEmpty else { continue }
-                let found = nameEvidence.names(in: text, stems: stems)
+                let found = nameEvidence.names(in: text, stems: stems).map(place)
                 if text == title { lead = found.first }
                 names += found
             }
@@ -333,6 +335,9 @@ public final class StoryIndex {
         }
         return (pairs.map(\.0), pairs.map(\.1), names, lead)
     }
+
+    /// A demonym's place ("Chinese": China), or the stem itself.
+    private func place(_ stem: UInt64) -> UInt64 { settings.demonyms ? Demonyms.place(stem) ?? stem : stem }
 
     /// Word weights computed during one placement (an entry's words recur across candidates).
     private var idfMemo = KeyMap<Float>(capacity: 1_024)

@@ -19,6 +19,7 @@ extension StoryIndex.Settings {
         if let h = number("TIME") { s.timeHalfLife = h * 86_400 }
         if let a = number("ACTOR") { s.actorPenalty = a }
         if let l = number("LEADS") { s.actorAmongLeads = l != 0 }
+        if let d = number("DEMONYMS") { s.demonyms = d != 0 }
         return s
     }
 }
