@@ -67,9 +67,6 @@ public final class StoryIndex {
         var actorAmongLeads = false
         /// Whether a demonym counts as its place's name.
         var demonyms = true
-        /// Instead of the fixed mix above: a logistic model over the features of an item and a
-        /// candidate story, the score its probability (threshold 0.5).
-        var learned: LogisticWeights?
 
         public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
             self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
@@ -81,18 +78,6 @@ public final class StoryIndex {
             self.centroidWeight = centroidWeight
         }
     }
-
-    /// A logistic model's weights over `[centroid cosine, best item's cosine, name cosine, both
-    /// named, the item's actor none of the story's names, days apart, log2 of the story's size]`.
-    public struct LogisticWeights: Sendable, Equatable {
-        var weights: [Double]
-        var bias: Double
-    }
-
-    /// For learning the weights: called with each candidate story's id and features.
-    var observe: ((String, [Double]) -> Void)?
-    /// For learning the weights: the story the next item joins, whatever the scores (started if new).
-    var forcedStory: String?
 
     /// Tuned on part A of `Tests/Fixtures/stories/coverage.tsv` (see BENCHMARKS.md, "Stories").
     public static let defaultThreshold = 0.12
@@ -250,15 +235,6 @@ public final class StoryIndex {
         if !terms.isEmpty, let (story, similarity) = bestMatch(terms, counts, names, lead: lead, at: t), similarity >= settings.threshold {
             chosen = story
         }
-        if let forced = forcedStory {
-            chosen = storyByID[forced]
-            if chosen == nil { return place(item: item, terms: terms, counts: counts, names: names, lead: lead, at: t, seen: seen, in: nil, newStoryID: forced) }
-        }
-        return place(item: item, terms: terms, counts: counts, names: names, lead: lead, at: t, seen: seen, in: chosen, newStoryID: newStoryID())
-    }
-
-    private func place(item: Int64, terms: [UInt64], counts: [Float], names: [UInt64], lead: UInt64?, at t: Int64, seen: Timestamp,
-                       in chosen: Int32?, newStoryID: @autoclosure () -> String) -> StoryAssignment {
         let assignment: StoryAssignment
         if let s = chosen {
             stories[s]!.size += 1
@@ -448,21 +424,6 @@ public final class StoryIndex {
         var best: (story: Int32, similarity: Double)?
         let a = settings.centroidWeight
         for (story, item) in nearest.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }).prefix(Self.centroidScores) {
-            if observe != nil || settings.learned != nil {
-                let st = stories[story]!
-                let centroid = st.live > 1 ? Double(centroidSimilarity(story, weights, norm, documents: n)) : item
-                let named = !names.isEmpty && !st.names.isEmpty
-                let f = [centroid, item, named ? nameSimilarity(story, names, weights, documents: n) : 0, named ? 1 : 0,
-                         lead.map { st.names.isEmpty || st.names[$0] != nil ? 0 : 1 } ?? 0,
-                         Double(max(0, st.firstAt - t, t - st.lastAt)) / 86_400, log2(Double(st.size))]
-                observe?(st.id, f)
-                if let w = settings.learned {
-                    let z = zip(w.weights, f).reduce(w.bias) { $0 + $1.0 * $1.1 }
-                    let score = 1 / (1 + exp(-z))
-                    if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
-                    continue
-                }
-            }
             var score = item
             if a > 0, stories[story]!.live > 1 { score = (1 - a) * item + a * Double(centroidSimilarity(story, weights, norm, documents: n)) }
             let b = settings.nameWeight

@@ -20,12 +20,6 @@ extension StoryIndex.Settings {
         if let a = number("ACTOR") { s.actorPenalty = a }
         if let l = number("LEADS") { s.actorAmongLeads = l != 0 }
         if let d = number("DEMONYMS") { s.demonyms = d != 0 }
-        if let w = env["FEEDWATCH_STORY_LEARNED"] {
-            // "bias,w1,…,w7"
-            let v = w.split(separator: ",").compactMap { Double($0) }
-            s.learned = .init(weights: Array(v.dropFirst()), bias: v[0])
-            s.threshold = number("THRESHOLD") ?? 0.5
-        }
         return s
     }
 }
@@ -65,31 +59,5 @@ extension StoryIndex.Settings {
                              s.pairPrecision, s.pairRecall, s.pairF1, s.cubedPrecision, s.cubedRecall, s.cubedF1, s.stories, base))
             }
         }
-    }
-
-    /// For learning the weights of `StoryIndex.Settings.learned`: replays each stream with every
-    /// item forced into its labelled story and writes, for each item and each candidate story the
-    /// index considered, whether it is the item's story and the features. `FEEDWATCH_STORY_FEATURES=/tmp/f`
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["FEEDWATCH_STORY_FEATURES"] != nil))
-    func dumpFeatures() throws {
-        var streams: [(String, [StreamItem])] = [("coverage", try Coverage.stream()), ("june", try June2020.load())]
-        if DevStreams.available {
-            streams.append(("dense", try DevStreams.load("dense")))
-            streams.append(("sparse", try DevStreams.load("sparse")))
-        }
-        var lines: [String] = []
-        for (name, items) in streams {
-            let index = StoryIndex(settings: .fromEnvironment())
-            for (k, seen) in StreamReplay.placements(items, arrival: .oldestFirst) {
-                let item = items[k]
-                let label = item.label == "-" ? "-\(k)" : item.label
-                index.forcedStory = label
-                index.observe = { story, f in
-                    lines.append("\(name)\t\(k)\t\(story == label ? 1 : 0)\t" + f.map { String($0) }.joined(separator: "\t"))
-                }
-                _ = index.add(item: Int64(k + 1), title: item.title, summary: item.summary, at: item.published, seen: seen, newStoryID: label)
-            }
-        }
-        try lines.joined(separator: "\n").write(toFile: ProcessInfo.processInfo.environment["FEEDWATCH_STORY_FEATURES"]!, atomically: true, encoding: .utf8)
     }
 }
