@@ -85,9 +85,9 @@ public final class StoryIndex {
     static let defaultRarityHalfLife = 7.0 * 86_400
     static let defaultRarityPower = 1.0
     static let defaultMinimumShared = 3
-    static let defaultNameWeight = 0.2
+    static let defaultNameWeight = 0.1
     static let defaultTimeHalfLife = 0.5 * 86_400
-    static let defaultActorPenalty = 0.3
+    static let defaultActorPenalty = 0.4
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
     /// Candidates come from the postings of this many of an item's rarest words,
