@@ -21,15 +21,23 @@ public struct StoryAssignment: Equatable, Sendable {
 /// Groups items into stories online, as they arrive: an item joins the most similar recent story
 /// when the similarity clears a threshold, else it starts a story of its own.
 ///
-/// Similarity is the cosine of TF-IDF vectors over the stems of title and summary (the title's
-/// words counted twice: a headline is the densest statement of the event), with document
-/// frequencies from the recent stream itself, decaying (half-life 7 days), the idf squared — in a
-/// stream selected by "facial recognition", those two words are in every item and weigh almost
-/// nothing, while "IBM" or "Rekognition" decide. A story's score is half its best-matching item's
-/// similarity (coverage drifts — the announcement, then the reactions — and a follow-up most
-/// resembles the newest items) and half its centroid's (so one bridging item cannot carry a story
-/// into another on its own). Items must also share a few words beyond the topics': one rare word
-/// in common is a coincidence more often than an event.
+/// Similarity starts from the cosine of TF-IDF vectors over the stems of title and summary (the
+/// title's words counted twice: a headline is the densest statement of the event) with a story's
+/// centroid — the sum of its items' vectors, so a story drifting from the announcement to the
+/// reactions keeps what its items share — with document frequencies from the recent stream itself,
+/// decaying (half-life 7 days): in a stream selected by "facial recognition" those words weigh
+/// little. Three more kinds of evidence, as in online news clustering with several feature kinds
+/// (Miranda et al., EMNLP 2018), but with fixed weights (learned ones were worse: BENCHMARKS.md):
+/// names (`NameEvidence`) — two items about IBM and Amazon share the event's words but not the
+/// names; the lead actor — a headline that leads with a name the story never used ("Microsoft won't
+/// sell…" against Amazon's story) scores lower; and time — the score halves for every half day
+/// between the item and the story's nearest items, since coverage of one event comes in a burst.
+/// Items must also share a few words beyond the topics': one rare word in common is a coincidence
+/// more often than an event.
+///
+/// The window is measured on publication times, both for which items may match and for which
+/// are held; with `PublicationOrder` (the order the poller places a document's items in) the
+/// stories do not depend on whether a feed lists its newest or its oldest item first.
 ///
 /// Cost per item does not grow with the store: only items of the last `window` are held, and
 /// candidates come from the posting lists of the item's rarest words only, within a budget (common
@@ -79,7 +87,8 @@ public final class StoryIndex {
         }
     }
 
-    /// Tuned on part A of `Tests/Fixtures/stories/coverage.tsv` (see BENCHMARKS.md, "Stories").
+    /// Chosen on the labelled dev streams and `Tests/Fixtures/stories/coverage.tsv` together, one
+    /// setting for all (BENCHMARKS.md, "Stories").
     public static let defaultThreshold = 0.12
     static let defaultCentroidWeight = 1.0
     static let defaultRarityHalfLife = 7.0 * 86_400
