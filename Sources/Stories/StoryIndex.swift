@@ -269,6 +269,51 @@ public final class StoryIndex {
         evict(olderThan: horizon - Int64(settings.window))
     }
 
+    /// Why an item would be in a story, scored as `add` scores it, without placing it: for
+    /// `feedwatch stories explain`, which replays a story's items and explains each before holding it.
+    public func explain(title: String?, summary: String?, at: Timestamp, story id: String) -> StoryExplanation {
+        let learned = nameEvidence
+        defer { nameEvidence = learned }  // explaining must not teach the index anything
+        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
+        let t = at.secondsSince1970
+        evict(olderThan: t - Int64(settings.window))
+        let scores = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, at: t)
+        let story = storyByID[id]
+        var result = StoryExplanation(threshold: settings.threshold)
+        result.score = story.flatMap { s in scores.first { $0.0 == s }?.1 }
+        if let (other, score) = scores.filter({ $0.0 != story }).max(by: { ($0.1, $1.0) < ($1.1, $0.0) }) {
+            result.nearest = .init(id: stories[other]!.id, score: score)
+        }
+        guard let s = story, let held = stories[s] else { return result }
+        // The story's words: its centroid's, or its one item's.
+        var theirs = held.centroid
+        if theirs.isEmpty, let e = entries[UInt64(held.first)] {
+            for term in e.terms { theirs[term] = 1 }
+        }
+        let spelling = spellings(title, summary)
+        let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
+        for (term, count) in zip(terms, counts) where theirs[term] != nil {
+            result.shared.append(.init(word: spelling[term] ?? "?", weight: Double(Self.tf(count) * computeIDF(term, documents: n))))
+        }
+        result.shared.sort { ($0.weight, $1.word) > ($1.weight, $0.word) }
+        return result
+    }
+
+    /// Each stem's first spelling in the texts, lower-cased (a demonym's under its place).
+    private func spellings(_ texts: String?...) -> [UInt64: String] {
+        var result: [UInt64: String] = [:]
+        for case let text? in texts {
+            let scalars = Array(text.unicodeScalars)
+            stems.forEachWord(text) { stem, _, start, end in
+                guard start < end, end <= scalars.count, result[place(stem)] == nil else { return }
+                var word = String.UnicodeScalarView()
+                word.append(contentsOf: scalars[start..<end])
+                result[place(stem)] = String(word).lowercased()
+            }
+        }
+        return result
+    }
+
     private func hold(item: Int64, story a: StoryAssignment, terms: [UInt64], counts: [Float], names: [UInt64], lead: UInt64?, at t: Int64) {
         let s: Int32
         if let known = storyByID[a.id] {
@@ -374,7 +419,17 @@ public final class StoryIndex {
 
     /// The story whose item is most similar to this vector, and that similarity.
     private func bestMatch(_ terms: [UInt64], _ counts: [Float], _ names: [UInt64], lead: UInt64?, at t: Int64) -> (Int32, Double)? {
-        guard !entries.isEmpty else { return nil }
+        var best: (story: Int32, similarity: Double)?
+        for (story, score) in scoreStories(terms, counts, names, lead: lead, at: t) {
+            if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
+        }
+        return best
+    }
+
+    /// The candidate stories for an item and their scores: those of the items that share its
+    /// rarest words and the minimum of words, the best few by their best item.
+    private func scoreStories(_ terms: [UInt64], _ counts: [Float], _ names: [UInt64], lead: UInt64?, at t: Int64) -> [(Int32, Double)] {
+        guard !entries.isEmpty else { return [] }
         idfMemo.clear()
         let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
         var weights = KeyMap<Float>(capacity: terms.count)
@@ -384,7 +439,7 @@ public final class StoryIndex {
             weights[term] = w
             norm += w * w
         }
-        guard norm > 0 else { return nil }
+        guard norm > 0 else { return [] }
         norm = norm.squareRoot()
         // Candidates: items sharing the item's rarest words, newest first, within a budget of
         // postings read — a word in thousands of items cannot decide a match by itself — each
@@ -430,7 +485,7 @@ public final class StoryIndex {
             let cosine = Double(similarity)
             if cosine > nearest[e.story] ?? 0 { nearest[e.story] = cosine }
         }
-        var best: (story: Int32, similarity: Double)?
+        var scored: [(Int32, Double)] = []
         let a = settings.centroidWeight
         for (story, item) in nearest.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }).prefix(Self.centroidScores) {
             var score = item
@@ -448,9 +503,9 @@ public final class StoryIndex {
                 let gap = max(0, st.firstAt - t, t - st.lastAt)
                 if gap > 0 { score *= exp2(-Double(gap) / settings.timeHalfLife) }
             }
-            if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
+            scored.append((story, score))
         }
-        return best
+        return scored
     }
 
     /// The cosine with a story's centroid. The centroid's norm is kept between calls: recomputed
@@ -603,5 +658,36 @@ struct DecayingCounts {
     /// Stems that decayed below a twentieth of a use go: the table holds the recent vocabulary.
     private mutating func forgetRare(at t: Int64) {
         counts = counts.filter { decayed($1, to: t) >= 0.05 }
+    }
+}
+
+/// Why an item is (or would be) in a story.
+public struct StoryExplanation: Sendable, Equatable {
+    public struct Word: Sendable, Equatable {
+        public var word: String
+        /// Its weight in the item: frequency times rarity in the recent stream.
+        public var weight: Double
+    }
+
+    public struct Alternative: Sendable, Equatable {
+        public var id: String
+        public var score: Double
+    }
+
+    /// The item's score against the story; `nil` when the story was not a candidate (it did
+    /// not exist yet, or shares none of the item's rarer words within the window).
+    public var score: Double?
+    /// What a score must reach to join.
+    public var threshold: Double
+    /// The words the item shares with the story's items before it, heaviest first.
+    public var shared: [Word] = []
+    /// The best-scoring other story, if any: which story it nearly joined.
+    public var nearest: Alternative?
+
+    public init(score: Double? = nil, threshold: Double, shared: [Word] = [], nearest: Alternative? = nil) {
+        self.score = score
+        self.threshold = threshold
+        self.shared = shared
+        self.nearest = nearest
     }
 }
