@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StoriesTests", dependencies: ["Stories", "FeedwatchCore", "TestSupport"],
+        .testTarget(name: "StoriesTests", dependencies: ["Stories", "FeedwatchCore", "TestSupport", "TopicQuery"],
                     swiftSettings: strict),
         .testTarget(name: "TopicQueryTests", dependencies: ["TopicQuery", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
     ]

@@ -398,7 +398,12 @@ public final class PollCycle {
             try catchUpStories(now: now)
             storiesReady = true
         }
-        let results = try store.ingest(feedID: feed.id, document.candidates, now: now) { item, itemID in
+        // Oldest first, whatever order the feed lists them in: grouping is online, so a document
+        // read newest first (as feeds list) would otherwise give other stories than the same
+        // items arriving one by one.
+        let candidates = PublicationOrder.positions(published: document.candidates.map(\.item.published), now: now)
+            .map { document.candidates[$0] }
+        let results = try store.ingest(feedID: feed.id, candidates, now: now) { item, itemID in
             // A feed's first fetch: its archive is neither alerted nor grouped, only what is
             // recent enough to be news.
             if !feed.fetchedOnce {

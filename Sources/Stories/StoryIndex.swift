@@ -21,15 +21,23 @@ public struct StoryAssignment: Equatable, Sendable {
 /// Groups items into stories online, as they arrive: an item joins the most similar recent story
 /// when the similarity clears a threshold, else it starts a story of its own.
 ///
-/// Similarity is the cosine of TF-IDF vectors over the stems of title and summary (the title's
-/// words counted twice: a headline is the densest statement of the event), with document
-/// frequencies from the recent stream itself, decaying (half-life 7 days), the idf squared — in a
-/// stream selected by "facial recognition", those two words are in every item and weigh almost
-/// nothing, while "IBM" or "Rekognition" decide. A story's score is half its best-matching item's
-/// similarity (coverage drifts — the announcement, then the reactions — and a follow-up most
-/// resembles the newest items) and half its centroid's (so one bridging item cannot carry a story
-/// into another on its own). Items must also share a few words beyond the topics': one rare word
-/// in common is a coincidence more often than an event.
+/// Similarity starts from the cosine of TF-IDF vectors over the stems of title and summary (the
+/// title's words counted twice: a headline is the densest statement of the event) with a story's
+/// centroid — the sum of its items' vectors, so a story drifting from the announcement to the
+/// reactions keeps what its items share — with document frequencies from the recent stream itself,
+/// decaying (half-life 7 days): in a stream selected by "facial recognition" those words weigh
+/// little. Three more kinds of evidence, as in online news clustering with several feature kinds
+/// (Miranda et al., EMNLP 2018), but with fixed weights (learned ones were worse: BENCHMARKS.md):
+/// names (`NameEvidence`) — two items about IBM and Amazon share the event's words but not the
+/// names; the lead actor — a headline that leads with a name the story never used ("Microsoft won't
+/// sell…" against Amazon's story) scores lower; and time — the score halves for every half day
+/// between the item and the story's nearest items, since coverage of one event comes in a burst.
+/// Items must also share a few words beyond the topics': one rare word in common is a coincidence
+/// more often than an event.
+///
+/// The window is measured on publication times, both for which items may match and for which
+/// are held; with `PublicationOrder` (the order the poller places a document's items in) the
+/// stories do not depend on whether a feed lists its newest or its oldest item first.
 ///
 /// Cost per item does not grow with the store: only items of the last `window` are held, and
 /// candidates come from the posting lists of the item's rarest words only, within a budget (common
@@ -51,6 +59,22 @@ public final class StoryIndex {
         var minimumShared = StoryIndex.defaultMinimumShared
         /// Rarity raised to this power: above 1, shared rare words (names) outweigh shared field words more.
         var rarityPower: Double = StoryIndex.defaultRarityPower
+        /// Words in more than this share of the items held are not probed for candidates.
+        var commonShare: Double = 0.1
+        /// How much the names an item shares with a story count against all its words (when
+        /// both have names): different actors make different stories.
+        var nameWeight: Double = StoryIndex.defaultNameWeight
+        /// Seconds between an item and the nearest of a story's items after which the story's
+        /// score halves (0: time does not count beyond the window).
+        var timeHalfLife: Double = StoryIndex.defaultTimeHalfLife
+        /// How much a story's score drops when the item's lead name — the first in its title, the
+        /// actor of a headline ("Microsoft won't sell…") — is none of the story's names.
+        var actorPenalty: Double = StoryIndex.defaultActorPenalty
+        /// Whether the actor must be among the story's actors (the lead names of its items) rather
+        /// than merely among its names.
+        var actorAmongLeads = false
+        /// Whether a demonym counts as its place's name.
+        var demonyms = true
 
         public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
             self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
@@ -63,12 +87,16 @@ public final class StoryIndex {
         }
     }
 
-    /// Tuned on part A of `Tests/Fixtures/stories/coverage.tsv` (see BENCHMARKS.md, "Stories").
+    /// Chosen on the labelled dev streams and `Tests/Fixtures/stories/coverage.tsv` together, one
+    /// setting for all (BENCHMARKS.md, "Stories").
     public static let defaultThreshold = 0.12
-    static let defaultCentroidWeight = 0.5
+    static let defaultCentroidWeight = 1.0
     static let defaultRarityHalfLife = 7.0 * 86_400
-    static let defaultRarityPower = 2.0
+    static let defaultRarityPower = 1.0
     static let defaultMinimumShared = 3
+    static let defaultNameWeight = 0.1
+    static let defaultTimeHalfLife = 0.5 * 86_400
+    static let defaultActorPenalty = 0.4
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
     /// Candidates come from the postings of this many of an item's rarest words,
@@ -88,6 +116,8 @@ public final class StoryIndex {
     public let settings: Settings
     /// Made on first use: its stem cache is 1 MB, and a cycle of 304s never needs it.
     private lazy var stems = WordStems(language: "en")
+    /// Which words the stream writes as names.
+    private var nameEvidence = NameEvidence()
 
     private struct Entry {
         var item: Int64
@@ -95,6 +125,10 @@ public final class StoryIndex {
         var at: Int64
         var terms: [UInt64]
         var counts: [Float]
+        /// The terms that are names (sorted).
+        var names: [UInt64]
+        /// The title's first name (0: none).
+        var lead: UInt64
     }
 
     private struct Story {
@@ -102,13 +136,21 @@ public final class StoryIndex {
         var size: Int
         var firstSeen: Timestamp
         var live: Int  // entries held
-        /// Summed word counts of the entries held, from the second on (most stories stay an item
+        /// Summed word frequencies (`tf`: the sum of the members' vectors, not a frequency of the
+        /// sum, which would flatten a big story into a list of every word it ever used) of the entries held, from the second on (most stories stay an item
         /// alone, and a centroid of one would double its memory); until then, the one entry.
         var centroid = KeyMap<Float>()
         var first: Int32 = 0
         /// The centroid's norm as last computed (`nil`: changed since), and when.
         var norm: Float?
         var normAt = 0
+        /// How many of the entries held name each name.
+        var names = KeyMap<Float>()
+        /// How many of the entries held lead with each name.
+        var leads = KeyMap<Float>()
+        /// Publication times of its earliest and latest items.
+        var firstAt: Int64 = .max
+        var lastAt: Int64 = .min
     }
 
     private var entries = KeyMap<Entry>()
@@ -134,7 +176,8 @@ public final class StoryIndex {
     /// Stems of the topic terms that selected the stream: in every item of it by construction.
     private var topicStems = KeyMap<Bool>()
     private var topicTerms: Set<String> = []
-    /// Newest `at` seen: eviction follows the stream's own clock.
+    /// The latest publication time held: the clock of the word frequencies, and how far back a
+    /// restored item is still worth holding.
     private var horizon: Int64 = .min / 2
     /// Slots by the hour of their `at`, and the oldest hour that may hold any.
     private var byHour: [Int64: [Int32]] = [:]
@@ -154,6 +197,7 @@ public final class StoryIndex {
         heldCount = KeyMap()
         added = 0
         rarity = DecayingCounts(halfLife: settings.rarityHalfLife)
+        nameEvidence = NameEvidence()
         stories = [:]
         storyByID = [:]
         nextStory = 0
@@ -189,12 +233,15 @@ public final class StoryIndex {
     /// for the ones after it. `newStoryID` names the story it starts if it matches none.
     public func add(item: Int64, title: String?, summary: String?, at: Timestamp, seen: Timestamp,
                     newStoryID: @autoclosure () -> String) -> StoryAssignment {
-        let (terms, counts) = vector(title: title, summary: summary)
+        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
         let t = at.secondsSince1970
-        let cutoff = max(horizon, t) - Int64(settings.window)
-        evict(olderThan: cutoff)
+        // The window is measured on publication times: what was published more than a window
+        // before this item can match neither it nor anything placed after it in publication
+        // order. Not against the newest item seen: an item older than that (a backlog read newest
+        // first, a feed added late) must still find, and be found by, the items of its own days.
+        evict(olderThan: t - Int64(settings.window))
         var chosen: Int32?
-        if !terms.isEmpty, let (story, similarity) = bestMatch(terms, counts, at: t), similarity >= settings.threshold {
+        if !terms.isEmpty, let (story, similarity) = bestMatch(terms, counts, names, lead: lead, at: t), similarity >= settings.threshold {
             chosen = story
         }
         let assignment: StoryAssignment
@@ -205,12 +252,7 @@ public final class StoryIndex {
         } else {
             assignment = StoryAssignment(id: newStoryID(), size: 1, firstSeen: seen, isNew: true)
         }
-        if t >= cutoff {
-            hold(item: item, story: assignment, terms: terms, counts: counts, at: t)
-        } else {
-            rarity.add(terms, at: t)  // already out of the window
-            newestItem = max(newestItem, item)
-        }
+        hold(item: item, story: assignment, terms: terms, counts: counts, names: names, lead: lead, at: t)
         return assignment
     }
 
@@ -219,15 +261,60 @@ public final class StoryIndex {
     /// Items older than the window only count in the word frequencies.
     public func restore(item: Int64, title: String?, summary: String?, at: Timestamp, story: StoryAssignment) {
         guard !contains(item: item) else { return }
-        let (terms, counts) = vector(title: title, summary: summary)
+        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
         let t = at.secondsSince1970
         newestItem = max(newestItem, item)
         guard t >= max(horizon, t) - Int64(settings.window) else { return rarity.add(terms, at: t) }
-        hold(item: item, story: story, terms: terms, counts: counts, at: t)
+        hold(item: item, story: story, terms: terms, counts: counts, names: names, lead: lead, at: t)
         evict(olderThan: horizon - Int64(settings.window))
     }
 
-    private func hold(item: Int64, story a: StoryAssignment, terms: [UInt64], counts: [Float], at t: Int64) {
+    /// Why an item would be in a story, scored as `add` scores it, without placing it: for
+    /// `feedwatch stories explain`, which replays a story's items and explains each before holding it.
+    public func explain(title: String?, summary: String?, at: Timestamp, story id: String) -> StoryExplanation {
+        let learned = nameEvidence
+        defer { nameEvidence = learned }  // explaining must not teach the index anything
+        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
+        let t = at.secondsSince1970
+        evict(olderThan: t - Int64(settings.window))
+        let scores = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, at: t)
+        let story = storyByID[id]
+        var result = StoryExplanation(threshold: settings.threshold)
+        result.score = story.flatMap { s in scores.first { $0.0 == s }?.1 }
+        if let (other, score) = scores.filter({ $0.0 != story }).max(by: { ($0.1, $1.0) < ($1.1, $0.0) }) {
+            result.nearest = .init(id: stories[other]!.id, score: score)
+        }
+        guard let s = story, let held = stories[s] else { return result }
+        // The story's words: its centroid's, or its one item's.
+        var theirs = held.centroid
+        if theirs.isEmpty, let e = entries[UInt64(held.first)] {
+            for term in e.terms { theirs[term] = 1 }
+        }
+        let spelling = spellings(title, summary)
+        let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
+        for (term, count) in zip(terms, counts) where theirs[term] != nil {
+            result.shared.append(.init(word: spelling[term] ?? "?", weight: Double(Self.tf(count) * computeIDF(term, documents: n))))
+        }
+        result.shared.sort { ($0.weight, $1.word) > ($1.weight, $0.word) }
+        return result
+    }
+
+    /// Each stem's first spelling in the texts, lower-cased (a demonym's under its place).
+    private func spellings(_ texts: String?...) -> [UInt64: String] {
+        var result: [UInt64: String] = [:]
+        for case let text? in texts {
+            let scalars = Array(text.unicodeScalars)
+            stems.forEachWord(text) { stem, _, start, end in
+                guard start < end, end <= scalars.count, result[place(stem)] == nil else { return }
+                var word = String.UnicodeScalarView()
+                word.append(contentsOf: scalars[start..<end])
+                result[place(stem)] = String(word).lowercased()
+            }
+        }
+        return result
+    }
+
+    private func hold(item: Int64, story a: StoryAssignment, terms: [UInt64], counts: [Float], names: [UInt64], lead: UInt64?, at t: Int64) {
         let s: Int32
         if let known = storyByID[a.id] {
             s = known
@@ -246,13 +333,17 @@ public final class StoryIndex {
         case 1: stories[s]!.first = slot
         case 2 where stories[s]!.centroid.isEmpty:
             let e = entries[UInt64(stories[s]!.first)]!
-            for (term, count) in zip(e.terms, e.counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += count } }
+            for (term, count) in zip(e.terms, e.counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
             fallthrough
         default:
-            for (term, count) in zip(terms, counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += count } }
+            for (term, count) in zip(terms, counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
         }
+        for name in names { stories[s]!.names.modify(name, default: 0) { $0 += 1 } }
+        if let lead { stories[s]!.leads.modify(lead, default: 0) { $0 += 1 } }
+        stories[s]!.firstAt = min(stories[s]!.firstAt, t)
+        stories[s]!.lastAt = max(stories[s]!.lastAt, t)
         added += 1
-        entries[UInt64(slot)] = Entry(item: item, story: s, at: t, terms: terms, counts: counts)
+        entries[UInt64(slot)] = Entry(item: item, story: s, at: t, terms: terms, counts: counts, names: names, lead: lead ?? 0)
         let h = Self.hour(t)
         byHour[h, default: []].append(slot)
         oldestHour = min(oldestHour ?? h, h)
@@ -268,14 +359,15 @@ public final class StoryIndex {
 
     // MARK: Similarity
 
-    /// The item's stems (stop words out) and their counts, title words weighted.
-    private func vector(title: String?, summary: String?) -> ([UInt64], [Float]) {
+    /// The item's stems (stop words out) and their counts, title words weighted; which of them
+    /// are names; and the title's first name (its actor), if any.
+    private func vectorAndLead(title: String?, summary: String?) -> ([UInt64], [Float], [UInt64], UInt64?) {
         var weights = KeyMap<Float>()
         func add(_ text: String?, _ weight: Float) {
             guard let text, !text.isEmpty else { return }
             stems.forEach(text) { stem, word in
                 guard !StopWords.contains(word) else { return }
-                weights.modify(stem, default: 0) { $0 += weight }
+                weights.modify(place(stem), default: 0) { $0 += weight }
             }
         }
         add(title, Self.titleWeight)
@@ -284,8 +376,22 @@ public final class StoryIndex {
         pairs.reserveCapacity(weights.count)
         weights.forEach { pairs.append(($0, $1)) }
         pairs.sort { $0.0 < $1.0 }
-        return (pairs.map(\.0), pairs.map(\.1))
+        var names: [UInt64] = []
+        var lead: UInt64?
+        if settings.nameWeight > 0 || settings.actorPenalty > 0 {
+            for text in [title, summary] {
+                guard let text, !text.isEmpty else { continue }
+                let found = nameEvidence.names(in: text, stems: stems).map(place)
+                if text == title { lead = found.first }
+                names += found
+            }
+            names = Array(Set(names)).sorted()
+        }
+        return (pairs.map(\.0), pairs.map(\.1), names, lead)
     }
+
+    /// A demonym's place ("Chinese": China), or the stem itself.
+    private func place(_ stem: UInt64) -> UInt64 { settings.demonyms ? Demonyms.place(stem) ?? stem : stem }
 
     /// Word weights computed during one placement (an entry's words recur across candidates).
     private var idfMemo = KeyMap<Float>(capacity: 1_024)
@@ -312,8 +418,18 @@ public final class StoryIndex {
     @inline(__always) private static func tf(_ count: Float) -> Float { 1 + log(count) }
 
     /// The story whose item is most similar to this vector, and that similarity.
-    private func bestMatch(_ terms: [UInt64], _ counts: [Float], at t: Int64) -> (Int32, Double)? {
-        guard !entries.isEmpty else { return nil }
+    private func bestMatch(_ terms: [UInt64], _ counts: [Float], _ names: [UInt64], lead: UInt64?, at t: Int64) -> (Int32, Double)? {
+        var best: (story: Int32, similarity: Double)?
+        for (story, score) in scoreStories(terms, counts, names, lead: lead, at: t) {
+            if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
+        }
+        return best
+    }
+
+    /// The candidate stories for an item and their scores: those of the items that share its
+    /// rarest words and the minimum of words, the best few by their best item.
+    private func scoreStories(_ terms: [UInt64], _ counts: [Float], _ names: [UInt64], lead: UInt64?, at t: Int64) -> [(Int32, Double)] {
+        guard !entries.isEmpty else { return [] }
         idfMemo.clear()
         let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
         var weights = KeyMap<Float>(capacity: terms.count)
@@ -323,7 +439,7 @@ public final class StoryIndex {
             weights[term] = w
             norm += w * w
         }
-        guard norm > 0 else { return nil }
+        guard norm > 0 else { return [] }
         norm = norm.squareRoot()
         // Candidates: items sharing the item's rarest words, newest first, within a budget of
         // postings read — a word in thousands of items cannot decide a match by itself — each
@@ -334,7 +450,7 @@ public final class StoryIndex {
         var partial = KeyMap<Float>(capacity: 256)
         var budget = Self.postingBudget
         let window = Int64(settings.window)
-        let common = max(8, entries.count / 10)
+        let common = max(8, Int(Double(entries.count) * settings.commonShare))
         for term in probes where budget > 0 {
             // A word in a tenth of the window cannot pick out an event's items (probes are the
             // rarest first, so the rest are as common).
@@ -369,14 +485,27 @@ public final class StoryIndex {
             let cosine = Double(similarity)
             if cosine > nearest[e.story] ?? 0 { nearest[e.story] = cosine }
         }
-        var best: (story: Int32, similarity: Double)?
+        var scored: [(Int32, Double)] = []
         let a = settings.centroidWeight
         for (story, item) in nearest.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }).prefix(Self.centroidScores) {
             var score = item
             if a > 0, stories[story]!.live > 1 { score = (1 - a) * item + a * Double(centroidSimilarity(story, weights, norm, documents: n)) }
-            if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
+            let b = settings.nameWeight
+            if b > 0, !names.isEmpty, !stories[story]!.names.isEmpty {
+                score = (1 - b) * score + b * nameSimilarity(story, names, weights, documents: n)
+            }
+            let actors = settings.actorAmongLeads ? stories[story]!.leads : stories[story]!.names
+            if settings.actorPenalty > 0, let lead, !actors.isEmpty, actors[lead] == nil {
+                score *= 1 - settings.actorPenalty
+            }
+            if settings.timeHalfLife > 0 {
+                let st = stories[story]!
+                let gap = max(0, st.firstAt - t, t - st.lastAt)
+                if gap > 0 { score *= exp2(-Double(gap) / settings.timeHalfLife) }
+            }
+            scored.append((story, score))
         }
-        return best
+        return scored
     }
 
     /// The cosine with a story's centroid. The centroid's norm is kept between calls: recomputed
@@ -386,8 +515,8 @@ public final class StoryIndex {
         var story = stories[s]!
         if story.norm == nil || added - story.normAt >= 1_000 {
             var sum: Float = 0
-            story.centroid.forEach { term, count in
-                let w = Self.tf(count) * idf(term, documents: n)
+            story.centroid.forEach { term, tf in
+                let w = tf * idf(term, documents: n)
                 sum += w * w
             }
             story.norm = sum.squareRoot()
@@ -398,9 +527,26 @@ public final class StoryIndex {
         guard let other = story.norm, other > 0 else { return 0 }
         var dot: Float = 0
         weights.forEach { term, w in
-            if let count = story.centroid[term] { dot += w * Self.tf(count) * idf(term, documents: n) }
+            if let tf = story.centroid[term] { dot += w * tf * idf(term, documents: n) }
         }
         return dot / (norm * other)
+    }
+
+    /// The cosine of the item's names (weighted as its words are) with the story's, each weighted
+    /// by how many of its items name it and how rare it is.
+    private func nameSimilarity(_ s: Int32, _ names: [UInt64], _ weights: KeyMap<Float>, documents n: Double) -> Double {
+        var dot: Float = 0, mine: Float = 0, theirs: Float = 0
+        for name in names {
+            let w = weights[name] ?? 0
+            mine += w * w
+            if let c = stories[s]!.names[name] { dot += w * c * idf(name, documents: n) }
+        }
+        stories[s]!.names.forEach { name, c in
+            let w = c * idf(name, documents: n)
+            theirs += w * w
+        }
+        guard mine > 0, theirs > 0 else { return 0 }
+        return Double(dot / (mine.squareRoot() * theirs.squareRoot()))
     }
 
     /// The cosine between a weighted vector (with its norm) and counts weighted now.
@@ -442,10 +588,18 @@ public final class StoryIndex {
                     heldCount[term] = df == 0 ? nil : df
                 }
                 stories[e.story]!.live -= 1
+                for name in e.names {
+                    let left = stories[e.story]!.names[name]! - 1
+                    stories[e.story]!.names[name] = left < 0.5 ? nil : left
+                }
+                if e.lead != 0 {
+                    let left = stories[e.story]!.leads[e.lead]! - 1
+                    stories[e.story]!.leads[e.lead] = left < 0.5 ? nil : left
+                }
                 if stories[e.story]!.live < Self.settledStory { stories[e.story]!.norm = nil }
                 if !stories[e.story]!.centroid.isEmpty {
                     for (term, count) in zip(e.terms, e.counts) {
-                        let left = stories[e.story]!.centroid[term]! - count
+                        let left = stories[e.story]!.centroid[term]! - Self.tf(count)
                         stories[e.story]!.centroid[term] = left < 0.5 ? nil : left
                     }
                 }
@@ -504,5 +658,36 @@ struct DecayingCounts {
     /// Stems that decayed below a twentieth of a use go: the table holds the recent vocabulary.
     private mutating func forgetRare(at t: Int64) {
         counts = counts.filter { decayed($1, to: t) >= 0.05 }
+    }
+}
+
+/// Why an item is (or would be) in a story.
+public struct StoryExplanation: Sendable, Equatable {
+    public struct Word: Sendable, Equatable {
+        public var word: String
+        /// Its weight in the item: frequency times rarity in the recent stream.
+        public var weight: Double
+    }
+
+    public struct Alternative: Sendable, Equatable {
+        public var id: String
+        public var score: Double
+    }
+
+    /// The item's score against the story; `nil` when the story was not a candidate (it did
+    /// not exist yet, or shares none of the item's rarer words within the window).
+    public var score: Double?
+    /// What a score must reach to join.
+    public var threshold: Double
+    /// The words the item shares with the story's items before it, heaviest first.
+    public var shared: [Word] = []
+    /// The best-scoring other story, if any: which story it nearly joined.
+    public var nearest: Alternative?
+
+    public init(score: Double? = nil, threshold: Double, shared: [Word] = [], nearest: Alternative? = nil) {
+        self.score = score
+        self.threshold = threshold
+        self.shared = shared
+        self.nearest = nearest
     }
 }

@@ -32,6 +32,24 @@ public final class WordStems {
         }
     }
 
+    /// As `forEach`, with where the word is in `text` (offsets in Unicode scalars): story grouping
+    /// reads a word's capitals there, which folding has removed.
+    public func forEachWord(_ text: String, _ body: (_ stem: UInt64, _ word: UInt64, _ start: Int, _ end: Int) -> Void) {
+        struct Each: TokenSink {
+            let owner: WordStems
+            let body: (UInt64, UInt64, Int, Int) -> Void
+            mutating func word(_ folded: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, start: Int, end: Int) {
+                let word = hashes[folded.count - 1]
+                body(owner.stemHash(folded, word: word), word, start, end)
+            }
+        }
+        withoutActuallyEscaping(body) { body in
+            var sink = Each(owner: self, body: body)
+            var text = text
+            text.withUTF8 { TextTokenizer.scan($0, buffer: buffer, into: &sink) }
+        }
+    }
+
     /// The hash `forEach` gives a folded word (lower case, accents dropped).
     public static func hash(_ word: String) -> UInt64 { ByteTable.hash(word.utf8) }
 

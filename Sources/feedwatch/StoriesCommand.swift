@@ -8,7 +8,8 @@ import Store
 struct StoriesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stories",
-        abstract: "List recent stories, largest first: title, size, first and last seen, topics, items.")
+        abstract: "List recent stories, largest first: title, size, first and last seen, topics, items.",
+        subcommands: [StoriesExplain.self])
 
     @OptionGroup var config: ConfigOption
 

@@ -228,4 +228,38 @@ import Testing
         #expect(empty.status == 0, "\(empty.stderr)")
         #expect(empty.stdout == "no stories in the last 24h\n")
     }
+
+    /// `stories explain`: the first item started the story, the others joined with a score at or
+    /// above the threshold and name the words they share; an unknown id exits 1.
+    @Test func explainSaysWhyEachItemIsInTheStory() throws {
+        try write("feed.xml", outlet: "Beat", Self.ibm + Self.amazon)
+        let config = dir.appendingPathComponent("feedwatch.yaml")
+        try Data("""
+            state: \(dir.appendingPathComponent("s.sqlite").path)
+            first_fetch_window: all
+            feeds:
+              - {url: \(dir.appendingPathComponent("feed.xml").path)}
+            topics:
+              fr: '"facial recognition"'
+            """.utf8).write(to: config)
+        #expect(try BinaryRunner.run(["once", "--config", config.path]).status == 0)
+        let listed = try BinaryRunner.run(["stories", "--json", "--since", "7d", "--config", config.path])
+        let ids = try listed.stdout.split(separator: "\n").compactMap { line -> (String, Int)? in
+            guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let id = o["id"] as? String, let size = o["size"] as? Int else { return nil }
+            return (id, size)
+        }
+        let ibm = try #require(ids.first { $0.1 == 3 })
+        let r = try BinaryRunner.run(["stories", "explain", ibm.0, "--config", config.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6, "\(r.stdout)")
+        #expect(lines[1].hasPrefix("    started the story"), "\(r.stdout)")
+        for why in [lines[3], lines[5]] {
+            #expect(why.hasPrefix("    joined: score ") && why.contains(" ≥ 0.120") && why.contains("shares ") && why.contains("ibm "), "\(why)")
+        }
+        let unknown = try BinaryRunner.run(["stories", "explain", "st_nope", "--config", config.path])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no story st_nope"))
+    }
 }

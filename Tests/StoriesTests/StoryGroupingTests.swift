@@ -47,6 +47,9 @@ extension StoryIndex.Settings {
         s.rarityHalfLife = 0
         s.rarityPower = 1
         s.minimumShared = 1
+        s.nameWeight = 0
+        s.timeHalfLife = 0
+        s.actorPenalty = 0
         return s
     }
 }
@@ -92,12 +95,12 @@ enum Coverage {
 
 @Suite struct StoryGroupingTests {
     /// The floor. The reference — an online TF-IDF cosine clusterer with a tuned
-    /// threshold — reaches F1 ≈ 0.74 on its stream; the same clusterer here (document frequencies
-    /// over the window, story centroids, threshold tuned on part A) reaches 0.72 on part B, which
-    /// no setting was chosen on. Ours must be clearly above that on part B (F1 ≥ 0.85, measured
-    /// 0.885), beat the plain clusterer there by 0.1 or more, and keep precision and recall each
-    /// at 0.8 or more: a wrong merge hides a story from `stories: first` sinks, a wrong split
-    /// costs one more alert. The fixture is small (157 items), so one wrong merge of two
+    /// threshold — here with document frequencies over the window and story centroids, threshold
+    /// tuned on part A (0.28), reaches F1 0.835 on part B, which no setting was chosen on. Ours
+    /// must be clearly above the old floor on part B (F1 ≥ 0.85; measured 0.979 with names, lead
+    /// actors and time), beat the plain clusterer there by 0.1 or more, and keep precision and
+    /// recall each at 0.8 or more: a wrong merge hides a story from `stories: first` sinks, a wrong
+    /// split costs one more alert. The fixture is small (157 items), so one wrong merge of two
     /// five-item stories moves precision by about 0.15: the floors leave room for one, not two.
     @Test func groupsRealCoverageAboveTheFloor() throws {
         let items = try Coverage.load()
@@ -105,7 +108,7 @@ enum Coverage {
         let heldOut = Coverage.score(items, part: "B")
         let tuned = Coverage.score(items, part: "A")
         let all = Coverage.score(items)
-        let plain = Coverage.score(items, settings: .plain(threshold: 0.18), part: "B")
+        let plain = Coverage.score(items, settings: .plain(threshold: 0.28), part: "B")
         print("stories held-out (B): \(heldOut)\nstories tuning (A): \(tuned)\nstories all: \(all)\nplain TF-IDF (B): \(plain)")
         #expect(heldOut.f1 >= 0.85, "\(heldOut)")
         #expect(heldOut.precision >= 0.8 && heldOut.recall >= 0.8, "\(heldOut)")
@@ -118,12 +121,14 @@ enum Coverage {
         #expect(bare.f1 >= 0.8, "\(bare)")
     }
 
-    /// The plain clusterer's threshold was tuned on part A like ours (best F1 there: 0.914 at 0.18).
+    /// The plain clusterer's threshold was tuned on part A like ours (best F1 there: 0.986 at 0.28;
+    /// 0.914 at 0.18 while a story's centroid was the frequency of its summed word counts, which
+    /// flattened a big story into a list of every word it ever used).
     @Test func thePlainClustererTunedOnPartA() throws {
         let items = try Coverage.load()
         let best = stride(from: 0.04, through: 0.4, by: 0.01).map { t in (t, Coverage.score(items, settings: .plain(threshold: t), part: "A").f1) }
             .max { ($0.1, $0.0) < ($1.1, $1.0) }!
-        #expect(abs(best.0 - 0.18) < 0.005 && abs(best.1 - 0.914) < 0.001, "\(best)")
+        #expect(abs(best.0 - 0.28) < 0.005 && abs(best.1 - 0.986) < 0.001, "\(best)")
     }
 
     /// For choosing settings: `FEEDWATCH_STORY_SWEEP=1 swift test --filter thresholdSweep` prints
