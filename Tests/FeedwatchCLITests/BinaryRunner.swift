@@ -32,12 +32,25 @@ struct BinaryRunner {
             for (k, v) in environment { env[k] = v }
             process.environment = env
         }
-        // Output goes to files, not pipes: a large output can never block the child.
+        return try capture(process, stdin: stdin ?? Data())
+    }
+
+    /// Another program (a helper of a test), with the same output handling as `run`.
+    static func runProcess(_ executable: String, _ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        return try capture(process, stdin: Data())
+    }
+
+    /// Runs `process` to its end. Output goes to files, not pipes: a large output can never block
+    /// the child.
+    private static func capture(_ process: Process, stdin: Data) throws -> Result {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
         let inURL = dir.appendingPathComponent("stdin")
-        try (stdin ?? Data()).write(to: inURL)
+        try stdin.write(to: inURL)
         try Data().write(to: outURL)
         try Data().write(to: errURL)
         process.standardInput = try FileHandle(forReadingFrom: inURL)
@@ -50,23 +63,18 @@ struct BinaryRunner {
                       stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 
-    /// Another program (a helper of a test), with the same output handling as `run`.
-    static func runProcess(_ executable: String, _ arguments: [String]) throws -> Result {
+    /// `feedwatch run` in the background, its log in a file of `dir`, its stdout discarded.
+    static func startDaemon(_ config: String, in dir: URL, environment: [String: String] = [:]) throws -> (Process, URL) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
-        try Data().write(to: outURL)
-        try Data().write(to: errURL)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.executableURL = binary
+        process.arguments = ["run", "--config", config]
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
+        let log = dir.appendingPathComponent("run-\(UUID().uuidString).log")
+        try Data().write(to: log)
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return (process, log)
     }
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -43,16 +43,7 @@ import Testing
     }
 
     private func startRun(_ config: String, environment: [String: String] = [:]) throws -> (Process, URL) {
-        let process = Process()
-        process.executableURL = BinaryRunner.binary
-        process.arguments = ["run", "--config", config]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let log = dir.appendingPathComponent("run-\(UUID().uuidString).log")
-        try Data().write(to: log)
-        process.standardError = try FileHandle(forWritingTo: log)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return (process, log)
+        try BinaryRunner.startDaemon(config, in: dir, environment: environment)
     }
 
     private func waitFor(_ what: String, seconds: Double = 20, _ condition: () -> Bool) throws {

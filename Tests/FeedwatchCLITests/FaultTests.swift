@@ -66,16 +66,8 @@ import Testing
         return (process.terminationStatus, text, Date().timeIntervalSince(start))
     }
 
-    private func startRun(_ config: String) throws -> (Process, URL) {
-        let process = Process()
-        process.executableURL = BinaryRunner.binary
-        process.arguments = ["run", "--config", config]
-        let log = dir.appendingPathComponent("run-\(UUID().uuidString).log")
-        try Data().write(to: log)
-        process.standardError = try FileHandle(forWritingTo: log)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return (process, log)
+    private func startRun(_ config: String, environment: [String: String] = [:]) throws -> (Process, URL) {
+        try BinaryRunner.startDaemon(config, in: dir, environment: environment)
     }
 
     private func waitFor(_ what: String, seconds: Double = 20, _ condition: () -> Bool) throws {
