@@ -188,9 +188,10 @@ public final class FileSink: AlertSink {
         let whole = ends.prefix { $0 <= done.count }.count
         for alert in fresh.prefix(whole) { written!.insert(alert.id) }
         if let failure = done.error {
-            // Keep only whole lines: a torn one would glue the next append onto it.
+            // Keep only whole lines: a torn one would glue the next append onto it. Should the
+            // cut itself fail, the next delivery reads the file again and repairs it then.
             let keep = whole == 0 ? 0 : ends[whole - 1]
-            if done.count > keep, start >= 0 { _ = ftruncate(fd, start + off_t(keep)) }
+            if done.count > keep, start < 0 || ftruncate(fd, start + off_t(keep)) != 0 { written = nil }
             throw SinkError("cannot write to \(path): \(String(cString: strerror(failure))) (\(whole) of \(fresh.count) alerts written)")
         }
         guard fsync(fd) == 0 else { throw SinkError("cannot sync \(path): \(String(cString: strerror(errno)))") }
@@ -211,39 +212,28 @@ public final class FileSink: AlertSink {
         var result = Scan()
         var line: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var offset: off_t = 0
+        var offset = 0
+        var wholeLength = 0  // just past the last newline seen
         while true {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SinkError("cannot read \(path): \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
-            for byte in buffer[0..<n] {
+            for (i, byte) in buffer[0..<n].enumerated() {
                 if byte == 0x0A {
                     if let id = alertID(line) { result.ids.insert(id) }
                     line.removeAll(keepingCapacity: true)
+                    wholeLength = offset + i + 1
                 } else if line.count < 256 {
                     line.append(byte)  // the id is at the start: the rest of a line is not needed
                 }
             }
-            offset += off_t(n)
+            offset += n
         }
-        let size = Int(offset)
-        var tail = 0
-        // Bytes after the last newline (not only the 256 kept).
-        if size > 0 {
-            var last = [UInt8](repeating: 0, count: 1)
-            var end = size
-            while end > 0 {
-                let got = last.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 1, off_t(end - 1)) }
-                if got <= 0 || last[0] == 0x0A { break }
-                end -= 1
-                tail += 1
-            }
-        }
-        result.wholeLength = size - tail
-        result.tornBytes = tail
+        result.wholeLength = wholeLength
+        result.tornBytes = offset - wholeLength
         return result
     }
 
