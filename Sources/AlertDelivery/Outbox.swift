@@ -46,7 +46,10 @@ public enum Delivery {
 
     /// The warning a config edit that abandons a sink's alerts deserves, with the way out.
     public static func warning(_ a: AbandonedSink, configured: [AlertSink]) -> String {
-        let target = configured.first.map { " '\($0.name)'" } ?? " NEW-SINK"
+        // The likely successor: the one configured sink of the same kind, if there is one.
+        let kind = a.name.prefix { $0 != ":" }
+        let same = configured.filter { $0.name.prefix { $0 != ":" } == kind }
+        let target = same.count == 1 ? " '\(same[0].name)'" : " NEW-SINK"
         return "the sink '\(a.name)' is no longer in the config but had \(a.pending) alert\(a.pending == 1 ? "" : "s") it had not taken"
             + (a.dead > 0 ? " and \(a.dead) dead-lettered" : "")
             + ": `feedwatch outbox move '\(a.name)'\(target)` hands them to a configured sink, `feedwatch outbox forget '\(a.name)'` drops them"
