@@ -3,6 +3,7 @@ import ArgumentParser
 import Config
 import Glibc
 import Store
+import StoreSQLite
 import TopicQuery
 
 /// `feedwatch check-config`: reads the config as the daemon would and shows what it understood —
