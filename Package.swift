@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FeedwatchCore"], swiftSettings: strict),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FeedwatchCore", "Store"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StoreSQLite", "StoreTestSupport", "CSQLite", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoriesTests", dependencies: ["Stories", "FeedwatchCore", "TestSupport", "TopicQuery"],

@@ -176,6 +176,23 @@ import Testing
         #expect(sink.delivered == ["fw_a"])
     }
 
+    /// A record that cannot be read is dead-lettered for each sink with the reason — in its place
+    /// in the order, without holding up the alerts behind it, never passed over in silence.
+    @Test func anUnreadableRecordIsDeadLetteredWithItsReason() throws {
+        let sink = ScriptedSink("file")
+        var logged: [String] = []
+        try alerts(["p1"])
+        store.insertRawAlert(id: "fw_broken", record: #"{"alert_id":"fw_broken","emitted_at":"#, at: t0)
+        try alerts(["p2"])
+        try Delivery.deliverPending(store, to: [sink], now: t0, log: { logged.append($0) })
+        #expect(sink.delivered == ["fw_p1", "fw_p2"])
+        let dead = try store.deadLetters(sink: "file")
+        #expect(dead.map(\.alert.id) == ["fw_broken"])
+        #expect(dead.first?.error.hasPrefix("unreadable alert record") == true, "\(dead)")
+        #expect(logged.contains { $0.contains("fw_broken") })
+        #expect(try store.sinkState(sink: "file")?.cursor == store.lastAlertPosition())
+    }
+
     @Test func topicFiltersSkipWithoutHoldingTheCursor() throws {
         let sink = ScriptedSink("police-only", topics: ["police"])
         try alerts(["p1"])

@@ -277,6 +277,13 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         }
     }
 
+    /// Stores a record as it is, readable or not: what an older or broken writer may have left
+    /// in a real store, for the tests of what delivery does with it.
+    public func insertRawAlert(id: String, record: String, at: Timestamp) {
+        state.alerts.append(StoredRecord(position: state.nextPosition, id: id, createdAt: at, record: record))
+        state.nextPosition += 1
+    }
+
     // MARK: AlertOutbox
 
     public func registerSinks(_ names: [String]) throws(StoreError) -> [String] {
