@@ -1,72 +1,19 @@
-public import FeedwatchCore
-public import Store
+import FeedwatchCore
+import Store
+import StoreTestSupport
 import Testing
-
-/// A store engine under test: how to make an empty store, and how to open the same store again
-/// (as after a restart, or as a second process would).
-public struct StoreEngine: Sendable, CustomStringConvertible {
-    public var description: String
-    public var make: @Sendable () throws -> FeedStore
-    /// Another connection to the store `make` last made (the same object for a store in memory).
-    public var reopen: @Sendable (FeedStore) throws -> FeedStore
-
-    public init(_ name: String, make: @escaping @Sendable () throws -> FeedStore, reopen: @escaping @Sendable (FeedStore) throws -> FeedStore) {
-        description = name
-        self.make = make
-        self.reopen = reopen
-    }
-
-    public static let memory = StoreEngine("memory", make: { MemoryStore() }, reopen: { $0 })
-}
-
-/// An alert with a real record, for store tests.
-public func testAlert(_ id: String, title: String? = nil, at: Timestamp = Timestamp(secondsSince1970: 0), topics: [String] = ["t"],
-                      story: Alert.Story? = nil) -> Alert {
-    Alert(id: id, emittedAt: at, matches: topics.map { ($0, [Alert.Match(term: "x", field: "title")]) },
-          feed: Alert.Feed(url: "https://a.example/feed", title: "A"),
-          item: Alert.Item(id: id, title: title ?? id, link: nil, published: nil, summary: nil, authors: []), story: story)
-}
-
-/// Triages items and applies what the poller would decide without stories: new items inserted
-/// (in `stories[item id]`, with `alert(item)`; copies as copies), known ones touched or updated, an entry repeated in
-/// the document one item. Returns the triage, as seen before the apply.
-@discardableResult
-public func ingest(_ store: FeedStore, feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
-                   stories: [String: StoryLink] = [:], alert: (FeedItem) -> Alert? = { _ in nil }) throws -> [Triage] {
-    let triage = try store.triage(feedID: feedID, items)
-    var seen: [String: String] = [:]
-    var intents: [ItemIntent] = []
-    for (c, t) in zip(items, triage) {
-        if let hash = seen[c.entryKey] {
-            intents.append(ItemIntent(c, hash == c.contentHash ? .touch : .update))
-            continue
-        }
-        switch t {
-        case .unchanged: intents.append(ItemIntent(c, .touch))
-        case .updated: intents.append(ItemIntent(c, .update))
-        case .copy:
-            seen[c.entryKey] = c.contentHash
-            intents.append(ItemIntent(c, .insertCopy))
-        case .new:
-            seen[c.entryKey] = c.contentHash
-            intents.append(ItemIntent(c, .insert(story: c.item.id.flatMap { stories[$0] }, alert: alert(c.item))))
-        }
-    }
-    try store.apply([DocumentIntents(feedID: feedID, at: now, items: intents)])
-    return triage
-}
 
 /// The behaviour every store engine must show, whatever it is built on: the SQLite file, the
 /// in-memory double the unit tests use, and any server database after them. Each check makes
 /// its own store.
-public enum StoreConformance {
+enum StoreConformance {
     static let t0 = Timestamp(secondsSince1970: 1_800_000_000)
     static func at(_ s: Int64) -> Timestamp { Timestamp(secondsSince1970: t0.secondsSince1970 + s) }
     static func outcome(_ id: Int64, _ fetch: FetchOutcome, block: (String, Timestamp)? = nil, alerts: [Alert] = []) -> FeedOutcome {
         FeedOutcome(feedID: id, fetch: fetch, blockHost: block.map { (host: $0.0, until: $0.1) }, alerts: alerts)
     }
 
-    public static let checks: [(name: String, run: @Sendable (StoreEngine) throws -> Void)] = [
+    static let checks: [(name: String, run: @Sendable (StoreEngine) throws -> Void)] = [
         ("feeds are synced, claimed when due and deactivated", syncAndClaim),
         ("fetch outcomes keep validators, health and schedule", fetchOutcomes),
         ("an item is stored and alerted once across restarts", itemOnce),
