@@ -44,16 +44,17 @@ struct ItemDecision {
             let key = ItemKey(feedID: feed.id, entryKey: candidate.entryKey)
             if let hash = pending.entries[key] {
                 // The same entry twice in one document: one item, edited if its text differs.
-                result.intents.items.append(ItemIntent(candidate, hash == candidate.contentHash ? .touch : .update))
+                let same = hash == candidate.contentHash
+                result.intents.items.append(ItemIntent(candidate.slimmed(keepText: !same), same ? .touch : .update))
                 pending.entries[key] = candidate.contentHash
                 continue
             }
             switch known {
             case .unchanged:
-                result.intents.items.append(ItemIntent(candidate, .touch))
+                result.intents.items.append(ItemIntent(candidate.slimmed(keepText: false), .touch))
                 continue
             case .updated:
-                result.intents.items.append(ItemIntent(candidate, .update))
+                result.intents.items.append(ItemIntent(candidate.slimmed(keepText: true), .update))
                 continue
             case .new, .copy:
                 break
@@ -63,12 +64,12 @@ struct ItemDecision {
             // Checked (and noted) for every new item: an item is a copy of one of this batch's
             // own new items too.
             if pending.isCopy(candidate) || known == .copy {
-                result.intents.items.append(ItemIntent(candidate, .insertCopy))  // the original alerted, if it matched
+                result.intents.items.append(ItemIntent(candidate.slimmed(keepText: true), .insertCopy))  // the original alerted, if it matched
                 continue
             }
             let (story, alert) = place(candidate.item, key: key, feed: feed, feedTitle: feedTitle, now: now)
             if alert != nil { result.alerts += 1 }
-            result.intents.items.append(ItemIntent(candidate, .insert(story: story, alert: alert)))
+            result.intents.items.append(ItemIntent(candidate.slimmed(keepText: true), .insert(story: story, alert: alert)))
         }
         return result
     }

@@ -27,6 +27,9 @@ public final class PollCycle {
         /// With `all`: feeds not polled after all — gone, backing off, or their host asked to
         /// wait — and why (with the time they may be polled again).
         public var skipped: [(url: String, reason: String)] = []
+        /// Feeds whose decisions the store refused because another writer moved the ledger
+        /// first: not recorded, so still due — polled again, after catching up, next cycle.
+        public var deferred = 0
     }
 
     private let config: Config
@@ -41,7 +44,7 @@ public final class PollCycle {
     private let random: () -> Double
     private let stopRequested: @Sendable () -> Bool
     private let progress: () -> Void
-    /// Whether this cycle has read into the story index what it lacks (done before the first
+    /// Whether this batch has read into the story index what it lacks (done before its first
     /// document is decided: a cycle of 304s never needs it).
     private var storiesReady = false
 
@@ -168,6 +171,7 @@ public final class PollCycle {
                 progress()  // applied: the store answers (the daemon's watchdog)
             } catch {
                 stories.rollback(to: batch.checkpoint)  // nothing of this batch was stored
+                storiesReady = false
                 storeError = error
                 fetched.close()
                 while !fetched.receive(upTo: Self.batchSize).isEmpty {}  // let the fetch thread finish
@@ -202,6 +206,7 @@ public final class PollCycle {
             try body(&batch, &summary)
         } catch {
             stories.rollback(to: batch.checkpoint)
+            storiesReady = false
             throw error
         }
         try apply(&batch, into: &summary)
@@ -224,11 +229,22 @@ public final class PollCycle {
     /// Applies a batch: the items first (with their stories and alerts), then the feeds'
     /// outcomes — a crash between the two polls those feeds again, finds their items stored and
     /// alerts nothing twice. A failed apply discards the batch and rolls the story index back.
+    /// A batch the store refuses because another writer moved the ledger since it was decided
+    /// (a fleet) is set aside: its feeds stay due and are polled again after catching up.
     private func apply(_ batch: inout Batch, into summary: inout Summary) throws(StoreError) {
+        defer { storiesReady = false }  // the next batch reads what others stored meanwhile
         do {
-            try ledger.apply(batch.documents)
+            stories.ledgerPosition = try ledger.apply(batch.documents, basedOn: stories.ledgerPosition)
+        } catch {
+            stories.rollback(to: batch.checkpoint)
+            guard error.kind == .conflict else { throw error }
+            summary.deferred += batch.outcomes.count
+            return
+        }
+        do {
             try queue.record(batch.outcomes)
         } catch {
+            // The items are stored; the index, rolled back, reads them again from the store.
             stories.rollback(to: batch.checkpoint)
             throw error
         }
@@ -247,11 +263,12 @@ public final class PollCycle {
     /// the store committed them, from where the index last read.
     private func catchUpStories(now: Timestamp) throws(StoreError) {
         let since = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(stories.memory))
-        for m in try ledger.storyMembers(after: stories.ledgerPosition, since: since) {
+        let read = try ledger.storyMembers(after: stories.ledgerPosition, since: since)
+        for m in read.members {
             stories.restore(item: m.item.hashValue64, title: m.title, summary: m.summary, at: m.at,
                             story: StoryAssignment(id: m.storyID, size: m.storySize, firstSeen: m.storyFirstSeen, isNew: false))
-            stories.ledgerPosition = max(stories.ledgerPosition, m.position)
         }
+        stories.ledgerPosition = read.through
     }
 
     /// A parsed document with its items' dedupe keys, computed where it was parsed (on the fetch

@@ -118,17 +118,34 @@ public struct DocumentIntents: Sendable {
     }
 }
 
+/// Story members read back, and the ledger position they were read at.
+public struct StoryMembers: Sendable {
+    public var members: [StoryMember]
+    /// The ledger's position when they were read: decisions made on them are based on it.
+    public var through: Int64
+
+    public init(members: [StoryMember], through: Int64) {
+        self.members = members
+        self.through = through
+    }
+}
+
 /// The items, their stories and their alerts.
 public protocol ItemLedger: AnyObject {
     /// What the store holds of `candidates` (one answer each, in order), read before deciding.
     func triage(feedID: Int64, _ candidates: [ItemCandidate]) throws(StoreError) -> [Triage]
-    /// Applies documents' intents in one commit: all of them, or — on any error — none (a new
-    /// item another writer stored since the triage is a `.conflict`). An item's alert and story
-    /// are written with it, so a crash can neither lose an alert nor give one item two.
-    func apply(_ documents: [DocumentIntents]) throws(StoreError)
-    /// Items placed in a story at or after `since`, committed after `position`, in commit order:
-    /// what the story index lacks (after a start, or what another process stored since).
-    func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> [StoryMember]
+    /// Applies documents' intents in one commit: all of them, or — on any error — none. The
+    /// intents were decided on the ledger as of `position` (what the deciding story index had
+    /// read); a store several writers share refuses with `.conflict` when story placements or
+    /// items were committed after it that the decisions could not see (a new item another writer
+    /// stored since the triage, another node's story members), and the caller decides again after
+    /// catching up. An item's alert and story are written with it, so a crash can neither lose an
+    /// alert nor give one item two. Returns the ledger's position after the apply.
+    func apply(_ documents: [DocumentIntents], basedOn position: Int64) throws(StoreError) -> Int64
+    /// Items placed in a story at or after `since`, committed after `position`, in commit order
+    /// — what the story index lacks (after a start, or what another writer stored since) — and
+    /// the position they bring the reader to, read together.
+    func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> StoryMembers
 }
 
 /// Delivery's queue: every stored alert is queued for every sink; each sink reads past its own

@@ -100,6 +100,19 @@ public struct ItemCandidate: Sendable {
     }
 }
 
+extension ItemCandidate {
+    /// What the store keeps of the item, once decided: its keys and the fields it stores (for an
+    /// item seen again, its keys only). A batch holds the intents of thousands of documents until
+    /// it is applied; an item's content, categories and enclosures were read by the decider and
+    /// need not wait with them.
+    public func slimmed(keepText: Bool) -> ItemCandidate {
+        var c = self
+        c.item = keepText ? FeedItem(id: item.id, title: item.title, link: item.link, published: item.published, summary: item.summary)
+            : FeedItem(id: item.id)
+        return c
+    }
+}
+
 /// An alert as the outbox hands it out: its place in the order alerts were committed, and the
 /// alert — decoded once, here at the seam, or the reason its record could not be read (which
 /// delivery dead-letters with that reason; it never passes silently).

@@ -177,13 +177,19 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     /// All documents in one transaction: every commit rewrites the index pages it dirtied, and
     /// the dedupe indexes (keyed by hashes) are dirtied all over, so a cold cycle commits a few
     /// thousand documents at a time, not one.
-    public func apply(_ documents: [DocumentIntents]) throws(StoreError) {
-        guard !documents.isEmpty else { return }
+    /// The position is the newest item's row id. With one writer (`StoreLock`) nobody else moves
+    /// it, so the check below never fails in practice; it is made anyway, as the interface says.
+    public func apply(_ documents: [DocumentIntents], basedOn position: Int64) throws(StoreError) -> Int64 {
+        guard !documents.isEmpty else { return position }
         let filter = try dedupeFilter()
-        var added: [Int64] = []  // keys put in the filter, taken out again if the commit fails
         do {
-            try write { () throws(StoreError) in
-                for document in documents { try apply(document, filter, &added) }
+            return try write { () throws(StoreError) -> Int64 in
+                let current = try ledgerPosition()
+                guard current <= position else {
+                    throw StoreError(.conflict, "\(db.path): items were stored after position \(position) (now \(current)): decide again")
+                }
+                for document in documents { try apply(document, filter) }
+                return try ledgerPosition()
             }
         } catch {
             self.filter = nil  // it may hold keys of rows that were never committed: read afresh
@@ -191,7 +197,11 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         }
     }
 
-    private func apply(_ d: DocumentIntents, _ filter: DedupeFilter, _ added: inout [Int64]) throws(StoreError) {
+    private func ledgerPosition() throws(StoreError) -> Int64 {
+        try db.first("SELECT max(id) FROM items", []) { $0.int(at: 0) ?? 0 } ?? 0
+    }
+
+    private func apply(_ d: DocumentIntents, _ filter: DedupeFilter) throws(StoreError) {
         let now = d.at.secondsSince1970
         var dates: [Int64] = []
         var new = 0
@@ -224,10 +234,7 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                     throw StoreError(.conflict, "\(db.path): item \(c.entryKey) of feed \(d.feedID) was stored since it was triaged")
                 }
                 let id = db.lastInsertRowID
-                for k in [c.articleKey, c.textKey].compactMap({ $0 }) {
-                    filter.add(k)
-                    added.append(k)
-                }
+                for k in [c.articleKey, c.textKey].compactMap({ $0 }) { filter.add(k) }
                 filter.newestItem = id
                 new += 1
                 if let p = item.published { dates.append(p.secondsSince1970) }
@@ -272,8 +279,13 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                    [.text(story.id), .integer(story.at.secondsSince1970), .integer(item)])
     }
 
-    public func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> [StoryMember] {
-        try members(where: "i.story_at >= ? AND i.id > ?", [.integer(since.secondsSince1970), .integer(position)])
+    public func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> StoryMembers {
+        // The position first, then only what is at or below it: a row committed in between is
+        // left for the next read, never skipped.
+        let through = try ledgerPosition()
+        return StoryMembers(members: try members(where: "i.story_at >= ? AND i.id > ? AND i.id <= ?",
+                                                 [.integer(since.secondsSince1970), .integer(position), .integer(through)]),
+                            through: max(through, position))
     }
 
     public func storyMembers(since: Timestamp) throws(StoreError) -> [StoryMember] {

@@ -101,7 +101,8 @@ struct Run: ParsableCommand {
                 }
                 if summary.polled > 0 || summary.interrupted > 0 {
                     Log.info("polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.newAlerts) alerts, \(summary.failures.count) failed"
-                        + (summary.interrupted > 0 ? ", \(summary.interrupted) cut short by the stop (still due)" : ""))
+                        + (summary.interrupted > 0 ? ", \(summary.interrupted) cut short by the stop (still due)" : "")
+                        + (summary.deferred > 0 ? ", \(summary.deferred) set aside for another writer's newer stories (still due)" : ""))
                 }
                 for (url, error) in summary.failures { Log.warning("\(error)", ["feed.url": "\(url)"]) }
                 notifier.notify("STATUS=" + Self.status(store: store, sinks: sinks) + (reloadProblem.map { "; \($0)" } ?? ""))

@@ -79,4 +79,20 @@ import TopicQuery
         #expect(try sizes(store) == [1, 2])
         #expect(stories.count == 2)
     }
+
+    /// Another writer moved the ledger first: the batch is set aside — nothing stored, nothing
+    /// recorded, the feed still due — and the next cycle, caught up, stores it as one node would.
+    @Test func aBatchRefusedForAnotherWritersStoriesIsPolledAgain() throws {
+        let (config, matcher) = try setUp()
+        let store = MemoryStore()
+        let stories = PollCycle.storyIndex(config.stories)
+        store.faults.conflictingApplies = 1
+        let first = try PollCycle(config: config, store: store, matcher: matcher, stories: stories, clock: { t0 }).run(all: false)
+        #expect(first.deferred == 1 && first.newAlerts == 0)
+        #expect(try store.alerts(after: 0, limit: 10).isEmpty && stories.count == 0)
+        #expect(try store.nextDue() == t0)  // not recorded: still due
+        let second = try PollCycle(config: config, store: store, matcher: matcher, stories: stories, clock: { t0 }).run(all: false)
+        #expect(second.deferred == 0 && second.newAlerts == 2)
+        #expect(try sizes(store) == [1, 2])
+    }
 }

@@ -66,6 +66,9 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         public var failingApplies = 0
         /// The next this many `record` calls fail.
         public var failingRecords = 0
+        /// The next this many `apply` calls are refused as a shared store refuses decisions made
+        /// on a ledger another writer has moved since (`.conflict`).
+        public var conflictingApplies = 0
         /// Another node took this process's claims: `record` refuses with `.conflict` until
         /// cleared, as a shared store refuses an outcome for a feed whose lease ran out.
         public var leaseLost = false
@@ -183,13 +186,22 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         return nil
     }
 
-    public func apply(_ documents: [DocumentIntents]) throws(StoreError) {
+    /// The position is the last one handed out (to an item or an alert).
+    public func apply(_ documents: [DocumentIntents], basedOn position: Int64) throws(StoreError) -> Int64 {
         faults.applies += 1
         if faults.failingApplies > 0 {
             faults.failingApplies -= 1
             throw StoreError(.other, "injected: apply failed")
         }
-        try write { (s: inout State) throws(StoreError) in
+        if faults.conflictingApplies > 0 {
+            faults.conflictingApplies -= 1
+            throw StoreError(.conflict, "injected: another writer applied first")
+        }
+        guard !documents.isEmpty else { return position }
+        guard state.nextPosition - 1 <= position else {
+            throw StoreError(.conflict, "items were stored after position \(position) (now \(state.nextPosition - 1)): decide again")
+        }
+        return try write { (s: inout State) throws(StoreError) -> Int64 in
             for d in documents {
                 var new = 0
                 var dates: [Int64] = []
@@ -258,11 +270,13 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                 f.lastNewAt = d.at
                 s.feeds[i].record = f
             }
+            return s.nextPosition - 1
         }
     }
 
-    public func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> [StoryMember] {
-        members { $0.id > position && ($0.storyAt.map { $0 >= since } ?? false) }
+    public func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> StoryMembers {
+        StoryMembers(members: members { $0.id > position && ($0.storyAt.map { $0 >= since } ?? false) },
+                     through: max(position, state.nextPosition - 1))
     }
 
     public func storyMembers(since: Timestamp) throws(StoreError) -> [StoryMember] {

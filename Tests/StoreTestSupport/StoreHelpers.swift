@@ -51,7 +51,9 @@ public func ingest(_ store: FeedStore, feedID: Int64, _ items: [ItemCandidate], 
             intents.append(ItemIntent(c, .insert(story: c.item.id.flatMap { stories[$0] }, alert: alert(c.item))))
         }
     }
-    try store.apply([DocumentIntents(feedID: feedID, at: now, items: intents)])
+    // The ledger's position now (no member is placed that far in the future).
+    let position = try store.storyMembers(after: 0, since: Timestamp(secondsSince1970: Int64.max / 2)).through
+    _ = try store.apply([DocumentIntents(feedID: feedID, at: now, items: intents)], basedOn: position)
     return triage
 }
 

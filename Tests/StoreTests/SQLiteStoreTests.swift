@@ -85,8 +85,10 @@ import Testing
         let feeds = try store.syncFeeds([("https://a.example/feed", "a"), ("https://b.example/feed", "b")], now: t0)
         try ingest(store, feedID: feeds[0].id, [ItemCandidate(FeedItem(id: "x"))], now: t0) { _ in testAlert("dup") }
         let c = ItemCandidate(FeedItem(id: "y", link: "https://news.example.org/y"), site: "a.example")
+        let position = try store.storyMembers(after: 0, since: at(1_000_000)).through
         #expect(throws: StoreError.self) {
-            try store.apply([DocumentIntents(feedID: feeds[0].id, at: t0, items: [ItemIntent(c, .insert(story: nil, alert: testAlert("dup")))])])
+            _ = try store.apply([DocumentIntents(feedID: feeds[0].id, at: t0, items: [ItemIntent(c, .insert(story: nil, alert: testAlert("dup")))])],
+                                basedOn: position)
         }
         let copy = ItemCandidate(FeedItem(id: "z", link: "https://news.example.org/y"), site: "b.example")
         #expect(try store.triage(feedID: feeds[1].id, [copy]) == [.new])

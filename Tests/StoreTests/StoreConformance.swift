@@ -21,6 +21,7 @@ enum StoreConformance {
         ("how often a feed publishes is tracked", publishGap),
         ("an apply is all or nothing", applyAllOrNothing),
         ("an item stored since its triage is a conflict", staleTriage),
+        ("decisions on a ledger that moved since are a conflict", stalePosition),
         ("copies across feeds are stored, not alerted", copies),
         ("stories grow, list and are read back in commit order", stories),
         ("the outbox: cursors, failures, dead letters, moves", outbox),
@@ -146,7 +147,8 @@ enum StoreConformance {
                                                                                     .insert(story: nil, alert: testAlert("fine")))])
         let bad = DocumentIntents(feedID: feeds[0].id, at: at(1), items: [ItemIntent(ItemCandidate(FeedItem(id: "z", title: "Z")),
                                                                                      .insert(story: nil, alert: testAlert("dup")))])
-        #expect(throws: StoreError.self) { try store.apply([ok, bad]) }
+        let position = try store.storyMembers(after: 0, since: at(1_000_000)).through
+        #expect(throws: StoreError.self) { _ = try store.apply([ok, bad], basedOn: position) }
         #expect(try store.alerts(after: 0, limit: 10).map(\.id) == ["dup"])
         #expect(try store.allFeeds().map(\.itemsSeen) == [1, 0])
         #expect(try store.triage(feedID: feeds[1].id, [ItemCandidate(FeedItem(id: "y", title: "Y"))]) == [.new])
@@ -159,9 +161,32 @@ enum StoreConformance {
         #expect(try store.triage(feedID: id, [item]) == [.new])
         try ingest(store, feedID: id, [item], now: t0) { _ in testAlert("a1") }  // stored since, by someone else
         #expect {
-            try store.apply([DocumentIntents(feedID: id, at: at(1), items: [ItemIntent(item, .insert(story: nil, alert: testAlert("a2")))])])
+            let position = try store.storyMembers(after: 0, since: at(1_000_000)).through
+            _ = try store.apply([DocumentIntents(feedID: id, at: at(1), items: [ItemIntent(item, .insert(story: nil, alert: testAlert("a2")))])],
+                                basedOn: position)
         } throws: { ($0 as? StoreError)?.kind == .conflict }
         #expect(try store.alerts(after: 0, limit: 10).map(\.id) == ["a1"])
+    }
+
+    static func stalePosition(_ e: StoreEngine) throws {
+        let store = try e.make()
+        let feeds = try store.syncFeeds([("https://a.example/feed", "a"), ("https://b.example/feed", "b")], now: t0)
+        let before = try store.storyMembers(after: 0, since: t0).through
+        let other = try e.reopen(store)  // another writer applies first
+        try ingest(other, feedID: feeds[0].id, [ItemCandidate(FeedItem(id: "x", title: "X"))], now: t0,
+                   stories: ["x": StoryLink(id: "st_x", at: t0, title: "X", topics: [], isNew: true)])
+        let mine = DocumentIntents(feedID: feeds[1].id, at: t0, items: [ItemIntent(ItemCandidate(FeedItem(id: "y", title: "Y")),
+                                                                                   .insert(story: nil, alert: testAlert("y")))])
+        #expect { _ = try store.apply([mine], basedOn: before) } throws: { ($0 as? StoreError)?.kind == .conflict }
+        #expect(try store.alerts(after: 0, limit: 10).isEmpty)
+        // Caught up, the same decision goes in, and the position moves past it.
+        let read = try store.storyMembers(after: before, since: t0)
+        #expect(read.members.map(\.storyID) == ["st_x"] && read.through > before)
+        let after = try store.apply([mine], basedOn: read.through)
+        #expect(after > read.through)
+        #expect(try store.alerts(after: 0, limit: 10).map(\.id) == ["y"])
+        #expect(try store.storyMembers(after: read.through, since: t0).members.isEmpty)
+        #expect(try store.apply([], basedOn: before) == before)  // nothing to apply: nothing to check
     }
 
     static func copies(_ e: StoreEngine) throws {
@@ -220,13 +245,13 @@ enum StoreConformance {
 
         // Members for the index: oldest placement first, in commit order after a position.
         let other = try e.reopen(store)
-        let members = try other.storyMembers(after: 0, since: at(-3_600))
+        let members = try other.storyMembers(after: 0, since: at(-3_600)).members
         #expect(members.map(\.storyID) == ["st_x", "st_x", "st_y"])
         #expect(members.map(\.at) == [at(-600), at(-300), at(-200)])
         #expect(members.map(\.item.entryKey) == ["id:a1", "id:b1", "id:b2"])
         #expect(members.allSatisfy { $0.storyID != "st_x" || ($0.storySize == 2 && $0.storyFirstSeen == t0) })
-        #expect(try other.storyMembers(after: members[1].position, since: at(-3_600)).map(\.title) == ["Amazon pauses"])
-        #expect(try other.storyMembers(after: 0, since: at(-250)).map(\.title) == ["Amazon pauses"])
+        #expect(try other.storyMembers(after: members[1].position, since: at(-3_600)).members.map(\.title) == ["Amazon pauses"])
+        #expect(try other.storyMembers(after: 0, since: at(-250)).members.map(\.title) == ["Amazon pauses"])
         #expect(try other.storyMembers(since: at(-250)).map(\.title) == ["Amazon pauses"])
     }
 
