@@ -143,6 +143,21 @@ final class SQLiteConnection {
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
 
+    /// Runs `body`'s reads in one read transaction: one snapshot, and one WAL read lock for all of
+    /// them instead of one per statement (a triage looks up every item of a document).
+    func read<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        guard sqlite3_get_autocommit(db) != 0 else { return try body() }
+        try run("BEGIN")
+        do {
+            let result = try body()
+            try run("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     /// Runs `body` in one write transaction (taken at once, so two writers queue rather than
     /// fail halfway); rolls back if it throws. Inside another transaction it is a savepoint, so
     /// a caller can group many small writes into one commit.

@@ -142,6 +142,10 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     // MARK: Items
 
     public func triage(feedID: Int64, _ candidates: [ItemCandidate]) throws(StoreError) -> [Triage] {
+        try db.read { () throws(StoreError) -> [Triage] in try triageReads(feedID: feedID, candidates) }
+    }
+
+    private func triageReads(feedID: Int64, _ candidates: [ItemCandidate]) throws(StoreError) -> [Triage] {
         // A feed with nothing stored yet (its first fetch: every item of a cold cycle) needs no
         // lookup per item, which could only miss.
         let empty = try db.first("SELECT 1 FROM items WHERE feed_id = ? LIMIT 1", [.integer(feedID)], { _ in true }) == nil
@@ -280,12 +284,13 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     }
 
     public func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> StoryMembers {
-        // The position first, then only what is at or below it: a row committed in between is
-        // left for the next read, never skipped.
-        let through = try ledgerPosition()
-        return StoryMembers(members: try members(where: "i.story_at >= ? AND i.id > ? AND i.id <= ?",
-                                                 [.integer(since.secondsSince1970), .integer(position), .integer(through)]),
-                            through: max(through, position))
+        // One snapshot: the position and the members at or below it.
+        try db.read { () throws(StoreError) -> StoryMembers in
+            let through = try ledgerPosition()
+            return StoryMembers(members: try members(where: "i.story_at >= ? AND i.id > ? AND i.id <= ?",
+                                                     [.integer(since.secondsSince1970), .integer(position), .integer(through)]),
+                                through: max(through, position))
+        }
     }
 
     public func storyMembers(since: Timestamp) throws(StoreError) -> [StoryMember] {
