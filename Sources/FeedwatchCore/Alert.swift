@@ -98,13 +98,8 @@ public struct Alert: Sendable, Equatable {
     }
 
     private init(id: String, emittedAt: Timestamp, topics: [String], matches: [(topic: String, matches: [Match])], feed: Feed, subject: Subject) {
-        self.id = id
-        self.emittedAt = emittedAt
-        self.topics = topics
-        self.matches = matches
-        self.feed = feed
-        self.subject = subject
-        record = AlertCodec.encode(id: id, emittedAt: emittedAt, topics: topics, matches: matches, feed: feed, subject: subject)
+        self.init(id: id, emittedAt: emittedAt, topics: topics, matches: matches, feed: feed, subject: subject,
+                  record: AlertCodec.encode(id: id, emittedAt: emittedAt, topics: topics, matches: matches, feed: feed, subject: subject))
     }
 
     /// Decoded from a stored record (`AlertCodec.decode`), keeping the record as it was stored.
