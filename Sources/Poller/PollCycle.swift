@@ -286,10 +286,12 @@ public final class PollCycle {
 
     /// Finished feeds per hand-over from the fetch thread, and parsed documents waiting at most.
     private static let batchSize = 256
-    /// Finished feeds per apply at most, and seconds a batch waits at most: large enough that the
-    /// store commits rarely (see `SQLiteStore.apply`), small enough that the watchdog and what
-    /// was fetched never wait long.
-    private static let applyEvery = 2_048
+    /// Finished feeds per apply at most (one hand-over's worth), and seconds a batch waits at
+    /// most. The decided intents wait in memory until their apply, holding each new item's text
+    /// (20 items of ~1.5 KB a feed in the poll benchmark): a cold cycle over 10,000 feeds peaked
+    /// at 150 MB with 1,024 feeds a batch and 128–134 MB with 256, for the same CPU time (14–15 s
+    /// of CPU either way; Benchmarks/poll.sh's corpus, BENCHMARKS.md).
+    private static let applyEvery = 256
     private static let applySeconds = 2.0
 
     /// What the fetch thread hands over: a finished transfer with its parsed document (for a

@@ -179,8 +179,8 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     }
 
     /// All documents in one transaction: every commit rewrites the index pages it dirtied, and
-    /// the dedupe indexes (keyed by hashes) are dirtied all over, so a cold cycle commits a few
-    /// thousand documents at a time, not one.
+    /// the dedupe indexes (keyed by hashes) are dirtied all over, so the poller hands over hundreds
+    /// of documents at a time, not one.
     /// The position is the newest item's row id. With one writer (`StoreLock`) nobody else moves
     /// it, so the check below never fails in practice; it is made anyway, as the interface says.
     public func apply(_ documents: [DocumentIntents], basedOn position: Int64) throws(StoreError) -> Int64 {
