@@ -52,7 +52,7 @@ public struct DeliveryFailure: Error, CustomStringConvertible {
 /// The fields of a record that text output shows.
 struct AlertView: Decodable {
     struct Feed: Decodable { var url: String; var title: String? }
-    struct Item: Decodable { var title: String?; var link: String?; var summary: String? }
+    struct Item: Decodable { var title: String?; var link: String?; var summary: String?; var published: String?; var authors: [String]? }
     struct Story: Decodable { var id: String; var size: Int }
     struct Health: Decodable { var event: String; var errors_in_row: Int?; var error: String?; var silent_for: Int?; var usual_gap: Int? }
     var alert_id: String

@@ -2,6 +2,7 @@ import AlertDelivery
 import ArgumentParser
 import Config
 import Glibc
+import HTTPTransport
 import Store
 import TopicQuery
 
@@ -87,9 +88,21 @@ enum ConfigSummary {
                     + "\(hook.secretEnv.map { ", signed with $\($0)" } ?? ", unsigned")\(topics)\(retry(s.retry))\n"
             case .exec(let command):
                 out += "  exec \(command.joined(separator: " "))\(topics)\(retry(s.retry))\n"
+            case .email(let mail):
+                out += "  email \(mail.to.joined(separator: ", ")) via \(mail.url), \(emailSecurity(mail))"
+                    + (mail.everySeconds.map { ", a digest every \(duration($0))" } ?? ", a mail per alert") + "\(topics)\(retry(s.retry))\n"
             }
         }
         return out
+    }
+
+    /// How the mail travels: TLS from the start, STARTTLS (required, or when offered), AUTH.
+    private static func emailSecurity(_ mail: SinkConfig.Email) -> String {
+        let auth = mail.usernameEnv.map { " with AUTH as $\($0)" } ?? ""
+        if mail.url.lowercased().hasPrefix("smtps://") { return "TLS\(auth)" }
+        let tls = SMTPSecurity.tls(url: mail.url, configured: mail.starttls == .required ? .required : .whenOffered,
+                                   hasCredentials: mail.usernameEnv != nil)
+        return (tls == .required ? "STARTTLS required" : "STARTTLS when offered") + auth
     }
 
     private static func retry(_ r: SinkConfig.Retry) -> String {
@@ -104,6 +117,11 @@ enum ConfigSummary {
         for s in c.sinks {
             if case .webhook(let hook) = s.kind, let secret = hook.secretEnv, getenv(secret) == nil {
                 out.append("\(c.file): webhook secret variable \(secret) is not set in this environment")
+            }
+            if case .email(let mail) = s.kind {
+                for variable in [mail.usernameEnv, mail.passwordEnv].compactMap({ $0 }) where getenv(variable) == nil {
+                    out.append("\(c.file): SMTP credential variable \(variable) is not set in this environment")
+                }
             }
         }
         return out
