@@ -87,7 +87,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "FeedwatchCoreTests", dependencies: ["FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "Config", "CSQLite", "FeedwatchCore", "Stories", "Store", "TopicQuery"], swiftSettings: strict),
-        .testTarget(name: "AlertDeliveryTests", dependencies: ["AlertDelivery", "Config", "FeedwatchCore", "Store"], swiftSettings: strict),
+        .testTarget(name: "AlertDeliveryTests", dependencies: ["AlertDelivery", "Config", "FeedwatchCore", "HTTPTransport", "Store"], swiftSettings: strict),
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch", "TestSupport"], swiftSettings: strict),

@@ -33,6 +33,11 @@ public enum SMTPTransfer {
         /// a timeout) or the last one was a success before the transfer failed on our side.
         public var code: Int?
         public var description: String
+
+        public init(code: Int?, description: String) {
+            self.code = code
+            self.description = description
+        }
     }
 
     /// Sends `message` (RFC 5322 bytes, CRLF line ends; libcurl dot-stuffs it and ends the DATA).
@@ -86,15 +91,17 @@ public enum SMTPTransfer {
         if code == CURLE_ABORTED_BY_CALLBACK { throw Failure(code: nil, description: "\(url): interrupted by shutdown") }
         let detail = errorText.pointee != 0 ? String(cString: errorText) : String(cString: fw_curl_easy_strerror(code))
         let refused = reply >= 400 ? reply : nil
-        let said = refused != nil ? upload.lastReply.map { ": \($0)" } ?? "" : ""
-        throw Failure(code: refused, description: "\(url): \(detail)\(said)")
+        // "550 5.1.1 mailbox unavailable (RCPT failed: 550)": the server's words first.
+        if refused != nil, let said = upload.lastRefusal { throw Failure(code: refused, description: "\(url): \(said) (\(detail))") }
+        throw Failure(code: refused, description: "\(url): \(detail)")
     }
 
-    /// The message being read by libcurl, and what the server last said.
+    /// The message being read by libcurl, and the server's last refusal.
     private final class Upload {
         let bytes: [UInt8]
         var offset = 0
-        var lastReply: String?
+        /// The last 4xx/5xx reply line (a refusal; a later `221 Bye` does not explain anything).
+        var lastRefusal: String?
         let stop: StopGrace
 
         init(_ bytes: [UInt8], stop: StopGrace) {
@@ -119,7 +126,9 @@ public enum SMTPTransfer {
             guard let data else { return n }
             let line = String(decoding: UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n), as: UTF8.self)
             let text = line.trimmingWhitespace()
-            if !text.isEmpty { me.lastReply = String(text.unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) }.prefix(300)) }
+            if text.hasPrefix("4") || text.hasPrefix("5") {
+                me.lastRefusal = String(text.unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) }.prefix(300))
+            }
             return n
         }
 
