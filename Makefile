@@ -8,6 +8,10 @@ DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-d
 # nginx and curl (the poll benchmark serves feeds with one and fetches them with the other).
 BENCH_PACKAGES := libxml2-utils time nginx-light curl
 
+# Python modules the test servers import, from PyPI, as module=requirement (aiosmtpd: the SMTP
+# server the email sink is tested against).
+PY_TEST_MODULES := aiosmtpd=aiosmtpd==1.4.6
+
 # Where `make install` puts things (DESTDIR is prepended to all of them, for packaging).
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -19,7 +23,7 @@ UNITDIR    ?= $(SYSCONFDIR)/systemd/system
 # The binary install-files copies (install builds the release one first).
 BIN        ?= .build/release/feedwatch
 
-.PHONY: all deps build run test bench clean install install-files uninstall
+.PHONY: all deps test-deps build run test bench clean install install-files uninstall
 
 all: build
 
@@ -56,7 +60,18 @@ run: build
 	mkdir -p .run
 	.build/release/feedwatch run --config etc/feedwatch.example.yaml
 
-test: deps
+# Installs a missing test module with pip (Debian's own Python refuses plain `pip install`
+# outside a virtual environment, hence the second try).
+test-deps: deps
+	@for spec in $(PY_TEST_MODULES); do \
+	  module=$${spec%%=*}; requirement=$${spec#*=}; \
+	  python3 -c "import $$module" 2>/dev/null && continue; \
+	  echo "installing $$requirement (PyPI) for the tests"; \
+	  python3 -m pip install --quiet "$$requirement" 2>/dev/null || \
+	    python3 -m pip install --quiet --break-system-packages "$$requirement" || exit 1; \
+	done
+
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
