@@ -23,7 +23,7 @@ UNITDIR    ?= $(SYSCONFDIR)/systemd/system
 # The binary install-files copies (install builds the release one first).
 BIN        ?= .build/release/feedwatch
 
-.PHONY: all deps test-deps build run test bench clean install install-files uninstall
+.PHONY: all deps test-deps build run test bench clean reset install install-files uninstall
 
 all: build
 
@@ -58,6 +58,9 @@ build: deps
 # keeps its store and alerts file in .run/. Stop it with Ctrl-C.
 run: build
 	mkdir -p .run
+	@echo "feedwatch run on etc/feedwatch.example.yaml: alerts print here and go to .run/alerts.jsonl,"
+	@echo "the digest (a line per alert, a summary every hour) to .run/digest.log, the store to .run/;"
+	@echo "after the first poll it waits for the next one (every 15m). Ctrl-C stops it; make reset forgets .run/."
 	.build/release/feedwatch run --config etc/feedwatch.example.yaml
 
 # Installs a missing test module with pip (Debian's own Python refuses plain `pip install`
@@ -82,6 +85,10 @@ bench: build
 
 clean:
 	rm -rf .build .run
+
+# Forgets what `make run` remembered (store, alerts file, digest) and keeps the build.
+reset:
+	rm -rf .run
 
 # The binary, the systemd unit (pointing at that binary), the man pages, the logrotate snippet, the
 # example configs, and /etc/feedwatch/feedwatch.yaml from etc/feedwatch.service.yaml unless a

@@ -252,7 +252,12 @@ public enum Delivery {
             let made: ConfigurableSink = switch sink.kind {
             case .stdout(let format): StdoutSink(format: format, topics: topics, health: sink.health)
             case .file(let path): FileSink(path: path, topics: topics, health: sink.health)
-            case .digest(let path, let every): DigestSink(path: path, every: every, topics: topics, health: sink.health)
+            case .digest(let path, let every):
+                {
+                    let made = DigestSink(path: path, every: every, topics: topics, health: sink.health)
+                    made.feedNames = config.feedNames
+                    return made
+                }()
             case .webhook(let hook):
                 {
                     let made = WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry, health: sink.health)

@@ -76,8 +76,13 @@ struct AlertView: Decodable {
         return item?.title ?? "(untitled)"
     }
 
-    /// Only a link a person can safely follow (records stored before this rule may hold others).
-    var link: String? { item?.link.flatMap(URLText.followableLink) }
+    /// Only a link a person can safely follow (records stored before this rule may hold others),
+    /// without the parameters that only track its reader (the record keeps it as published).
+    var link: String? { item?.link.flatMap(URLText.followableLink).map(URLText.withoutTracking) }
+
+    /// When the item was published, else when the alert was made (health alerts, undated items):
+    /// a line read later says when the news broke, not when a batch was polled.
+    var time: String { item?.published ?? emitted_at }
 
     private static func days(_ seconds: Int?) -> String {
         let s = seconds ?? 0
@@ -117,11 +122,12 @@ public final class StdoutSink: AlertSink {
         try writeAll(1, Array(out.utf8), what: "standard output")
     }
 
-    /// `2026-11-22T05:00:00Z [police, facial-recognition] The Verge: Title <link>`
+    /// `2026-11-22T05:00:00Z [police, facial-recognition] The Verge: Title <link>`, the time the
+    /// item's publication time.
     static func line(_ record: String) -> String {
         guard let a = AlertView(json: record) else { return record }
         let feed = a.feed.title ?? a.feed.url
-        return "\(a.emitted_at) [\(a.topics.joined(separator: ", "))] \(feed): \(a.headline)"
+        return "\(a.time) [\(a.topics.joined(separator: ", "))] \(feed): \(a.headline)"
             + (a.link.map { " <\($0)>" } ?? "")
     }
 }

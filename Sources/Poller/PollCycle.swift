@@ -310,7 +310,7 @@ public final class PollCycle {
                                                               gone: o == .gone, nextDueAt: next))
         }
         if let error = r.error {
-            return try fail(error is FeedParseError ? "not a feed: \(error)" : "\(error)")
+            return try fail(error is FeedParseError ? FailureText.notAFeed(error) : FailureText.of(error))
         }
         switch r.status {
         case 304:
@@ -318,7 +318,7 @@ public final class PollCycle {
         case 200..<300:
             switch parsed {
             case .success(let document)?: try succeed(feed, source: source, response: r, parsed: document, now: now, into: &summary)
-            case .failure(let error)?: try fail("not a feed: \(error)")
+            case .failure(let error)?: try fail(FailureText.notAFeed(error))
             case nil: try fail("not a feed: no document")
             }
         case 410:
@@ -457,10 +457,11 @@ public final class PollCycle {
         } catch let error as StoreError {
             throw error
         } catch {
-            summary.failures.append((feed.url, "\(error)"))
-            try healthAfterFailure(feed, source: source, error: "\(error)", now: now)
+            let message = FailureText.of(error)
+            summary.failures.append((feed.url, message))
+            try healthAfterFailure(feed, source: source, error: message, now: now)
             let next = plan.nextDue(after: .failure(errorsInRow: feed.errorsInRow + 1), at: now, random: random) ?? now
-            try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: nil, error: "\(error)", nextDueAt: next))
+            try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: nil, error: message, nextDueAt: next))
         }
     }
 }

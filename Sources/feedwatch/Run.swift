@@ -50,12 +50,16 @@ struct Run: ParsableCommand {
             Diagnostics.error("cannot register the sinks in the store: \(error)")
             throw ExitCode.failure
         }
-        Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.storePath)")
+        Log.info("started: \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic")), store \(loaded.storePath)")
+        Log.info("alerts go to: \(CycleReport.destinations(loaded.sinks))")
         notifier.notify("READY=1", "STATUS=started, \(loaded.feeds.count) feeds")
 
         // The stories of the last days, held across cycles (filled from the store in the first).
         var stories = PollCycle.storyIndex(loaded.stories)
         var lastPrune: Int64 = 0
+        // When an info line last said something: an idle daemon says it is alive every 15 minutes.
+        var lastSaid = Monotonic.seconds()
+        var firstCycle = true  // whatever it found, the first cycle says when the next poll is
         var lastWatchdog = 0.0
         // Keep-alives, only while the store answers: a daemon stuck on its database is restarted.
         func watchdog(force: Bool = false) {
@@ -79,11 +83,21 @@ struct Run: ParsableCommand {
                     try Delivery.prune(store, config: loaded, now: now)
                     lastPrune = now.secondsSince1970
                 }
-                if summary.polled > 0 || summary.interrupted > 0 {
-                    Log.info("polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.newAlerts) alerts, \(summary.failures.count) failed"
-                        + (summary.interrupted > 0 ? ", \(summary.interrupted) cut short by the stop (still due)" : ""))
+                let nextIn = ((try? store.nextDue()) ?? nil).map { $0.secondsSince1970 - Timestamp.now().secondsSince1970 }
+                if CycleReport.isNews(summary) {
+                    Log.info(CycleReport.line(summary) + "; " + CycleReport.nextPoll(nextIn))
+                    lastSaid = Monotonic.seconds()
+                } else {
+                    if summary.polled > 0 { Log.debug(CycleReport.line(summary)) }
+                    if firstCycle || Monotonic.seconds() - lastSaid >= CycleReport.heartbeatSeconds {
+                        let pending = ((try? Delivery.report(store, sinks: sinks)) ?? []).reduce(0) { $0 + $1.pending }
+                        let dead = ((try? store.deadLetters(sink: nil)) ?? []).filter { !$0.requeued }.count
+                        Log.info(CycleReport.heartbeat(feeds: loaded.feeds.count, nextPollIn: nextIn, pending: pending, dead: dead))
+                        lastSaid = Monotonic.seconds()
+                    }
                 }
-                for (url, error) in summary.failures { Log.warning("\(error)", ["feed.url": "\(url)"]) }
+                firstCycle = false
+                for (url, error) in summary.failures { Log.warning("\(CycleReport.feed(url, names: loaded.feedNames)): \(error)", ["feed.url": "\(url)"]) }
                 notifier.notify("STATUS=" + Self.status(store: store, sinks: sinks) + (reloadProblem.map { "; \($0)" } ?? ""))
             } catch {
                 Log.error("\(error)")
@@ -121,7 +135,7 @@ struct Run: ParsableCommand {
                     }
                     newSinksFrom = try store.lastAlertPosition()
                     reloadProblem = nil
-                    Log.info("reloaded \(loaded.file): \(loaded.feeds.count) feeds, \(loaded.topics.count) topics")
+                    Log.info("reloaded \(loaded.file): \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic"))")
                 } catch {
                     reloadProblem = "reload failed, running the previous config: \(error)"
                     Log.error("reload failed, keeping the running config: \(error)")
@@ -165,6 +179,7 @@ struct Run: ParsableCommand {
 /// The daemon's log, through swift-log (`DaemonLogHandler`: journald priorities under systemd).
 enum Log {
     private static let logger = Logger(label: "feedwatch")
+    static func debug(_ message: String, _ metadata: Logger.Metadata? = nil) { logger.debug("\(message)", metadata: metadata) }
     static func info(_ message: String, _ metadata: Logger.Metadata? = nil) { logger.info("\(message)", metadata: metadata) }
     static func warning(_ message: String, _ metadata: Logger.Metadata? = nil) { logger.warning("\(message)", metadata: metadata) }
     static func error(_ message: String, _ metadata: Logger.Metadata? = nil) { logger.error("\(message)", metadata: metadata) }
