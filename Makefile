@@ -105,7 +105,13 @@ install-files:
 	install -Dm644 man/feedwatch.yaml.5 $(DESTDIR)$(MANDIR)/man5/feedwatch.yaml.5
 	install -Dm644 etc/logrotate/feedwatch $(DESTDIR)$(SYSCONFDIR)/logrotate.d/feedwatch
 	install -Dm644 etc/feedwatch.service.yaml $(DESTDIR)$(DOCDIR)/feedwatch.service.yaml
-	install -Dm644 etc/feedwatch.example.yaml $(DESTDIR)$(DOCDIR)/feedwatch.example.yaml
+	# The example, made to work where it is installed: its sample feeds beside it, its store and
+	# alert files under the user's ~/.local/state/feedwatch (created on the first run).
+	install -Dm644 -t $(DESTDIR)$(DOCDIR)/samples etc/samples/*.xml
+	sed -e 's|\.\./\.run/|$${HOME}/.local/state/feedwatch/|g' -e 's|url: samples/|url: $(DOCDIR)/samples/|' \
+	  -e 's|^# Feedwatch example config: `make run` runs the daemon on it.|# Feedwatch example config (feedwatch run --config THIS-FILE).|' -e 's|shipped in etc/samples|installed beside this file|' \
+	  etc/feedwatch.example.yaml > $(DESTDIR)$(DOCDIR)/feedwatch.example.yaml
+	chmod 644 $(DESTDIR)$(DOCDIR)/feedwatch.example.yaml
 	[ -e $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.yaml ] || \
 	  install -Dm644 etc/feedwatch.service.yaml $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.yaml
 

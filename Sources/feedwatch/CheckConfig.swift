@@ -18,9 +18,11 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         let loaded = try config.load()
-        let problems = ConfigSummary.environmentErrors(loaded)
+        let (pathProblems, notes) = ConfigSummary.pathProblems(loaded)
+        let problems = ConfigSummary.environmentErrors(loaded) + pathProblems
         for problem in problems { Diagnostics.error(problem) }
         if !problems.isEmpty { throw ExitStatus.config }
+        for note in notes { Diagnostics.note(note) }
         StandardOutput.write(Array(ConfigSummary.render(loaded).utf8))
         for warning in ConfigSummary.warnings(loaded) { Diagnostics.warning(warning) }
         for warning in ConfigSummary.storeWarnings(loaded) { Diagnostics.warning(warning) }
@@ -31,7 +33,9 @@ struct CheckConfig: ParsableCommand {
 enum ConfigSummary {
     static func render(_ c: Config) -> String {
         var out = "\(c.file): OK\n"
-        out += "state: \(c.state ?? "$STATE_DIRECTORY/feedwatch.sqlite")\n"
+        // The path the store really takes here (systemd's state directory only under systemd).
+        let where_ = getenv("STATE_DIRECTORY") != nil ? "  (systemd's $STATE_DIRECTORY)" : "  (beside the config; under systemd, in $STATE_DIRECTORY)"
+        out += "state: \(c.storePath)" + (c.state == nil ? where_ : "") + "\n"
         switch c.firstFetchWindow {
         case .all: out += "first fetch: every item of a new feed alerts\n"
         case .seconds(let s): out += "first fetch: items of a new feed alert when at most \(duration(s)) old\n"
@@ -125,6 +129,22 @@ enum ConfigSummary {
             }
         }
         return out
+    }
+
+    /// What `run` would hit on this machine: a directory it writes to that is not there and
+    /// cannot be made, or is not writable (errors), or that it will create (notes); a local feed
+    /// file that is missing or not a regular file (errors).
+    static func pathProblems(_ c: Config) -> (errors: [String], notes: [String]) {
+        var errors: [String] = [], notes: [String] = []
+        for target in WrittenPaths.directories(c, storePath: c.storePath) {
+            switch WrittenPaths.inspect(target.directory) {
+            case .ready: break
+            case .creatable: notes.append("\(target.directory) does not exist yet; run and once create it (for \(target.purpose))")
+            case .problem(let why): errors.append("\(c.file): \(why) (for \(target.purpose))")
+            }
+        }
+        errors += WrittenPaths.unreadableFeeds(c).map { "\(c.file): \($0)" }
+        return (errors, notes)
     }
 
     /// What the config refers to in the environment and is wrong there: a webhook secret that is

@@ -22,6 +22,7 @@ struct Once: ParsableCommand {
     func run() throws {
         let loaded = try config.load()
         let matcher = try loaded.matcher()
+        try loaded.prepareDirectories(log: Diagnostics.note)
         let (store, lock) = try loaded.openStoreForWriting("once")
         let summary: PollCycle.Summary
         var idle: String?

@@ -36,6 +36,7 @@ struct Run: ParsableCommand {
 
         var loaded = try config.load()
         var matcher = try loaded.matcher()
+        try loaded.prepareDirectories(log: { Log.info($0) })
         var (store, lock) = try loaded.openStoreForWriting("run")
         defer { withExtendedLifetime(lock) {} }  // held until the process ends
         // A stop lets a delivery in flight finish within the grace transfers get, no longer.
@@ -124,6 +125,7 @@ struct Run: ParsableCommand {
                 do {
                     let fresh = try config.loadQuietly()
                     matcher = try fresh.matcher()
+                    for made in try WrittenPaths.prepare(fresh, storePath: fresh.storePath) { Log.info(made) }
                     let newStore = fresh.storePath != loaded.storePath
                     if newStore { (store, lock) = try fresh.openStoreForWriting("run") }
                     if newStore || fresh.stories != loaded.stories { stories = PollCycle.storyIndex(fresh.stories) }
