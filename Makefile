@@ -20,8 +20,9 @@ MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/feedwatch
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(SYSCONFDIR)/systemd/system
-# The binary install-files copies (install builds the release one first).
+# The binary install-files copies (install builds the release one first), and what strips it.
 BIN        ?= .build/release/feedwatch
+STRIP      ?= strip --strip-all
 
 .PHONY: all deps test-deps build run test bench clean reset install install-files uninstall
 
@@ -97,7 +98,9 @@ install: build install-files
 	@echo "installed; next: edit $(SYSCONFDIR)/feedwatch/feedwatch.yaml, then systemctl daemon-reload && systemctl enable --now feedwatch"
 
 install-files:
+	# Stripped: the symbol tables and debug info are most of the release binary's size.
 	install -Dm755 $(BIN) $(DESTDIR)$(BINDIR)/feedwatch
+	$(STRIP) $(DESTDIR)$(BINDIR)/feedwatch
 	mkdir -p $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/feedwatch|$(BINDIR)/feedwatch|; s|/etc/feedwatch/|$(SYSCONFDIR)/feedwatch/|' systemd/feedwatch.service > $(DESTDIR)$(UNITDIR)/feedwatch.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/feedwatch.service

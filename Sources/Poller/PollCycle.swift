@@ -376,9 +376,8 @@ public final class PollCycle {
             if feed.silentAlerted { try store.setSilentAlerted(feedID: feed.id, false) }
             return
         }
-        guard let k = health.silentAfter, !feed.silentAlerted, let gap = feed.publishGap, gap > 0, let last = feed.lastNewAt else { return }
-        let silent = Int(now.secondsSince1970 - last.secondsSince1970)
-        guard silent > k * gap else { return }
+        guard let k = health.silentAfter, !feed.silentAlerted, let gap = feed.publishGap, let last = feed.lastNewAt,
+              let silent = SilentFeed.silentFor(usualGap: gap, gapsSeen: feed.gapsSeen, lastNewAt: last, now: now, factor: k) else { return }
         let a = HealthAlert.record(.silent, feedURL: feed.url, feedTitle: name, at: now, silentFor: silent, usualGap: gap)
         try store.addFeedAlert(id: a.id, record: a.record, now: now)
         try store.setSilentAlerted(feedID: feed.id, true)

@@ -198,14 +198,17 @@ public final class SQLiteStore: FeedStore {
                     result.isNew ? candidate.item.published?.secondsSince1970 : nil
                 }
                 let seed: SQLValue = dates.count >= 2 ? .integer((dates.max()! - dates.min()!) / Int64(dates.count - 1)) : .null
+                // Gaps the estimate rests on: the dated items' gaps for the seed, then one per poll.
+                let seedGaps = Int64(max(0, dates.count - 1))
                 try db.run("""
                     UPDATE feeds SET items_seen = items_seen + ?2,
                         publish_gap = CASE WHEN last_new_at IS NULL THEN ?4
                                            WHEN publish_gap IS NULL THEN ?3 - last_new_at
                                            ELSE (publish_gap * 3 + (?3 - last_new_at)) / 4 END,
+                        gaps_seen = gaps_seen + CASE WHEN last_new_at IS NULL THEN ?5 ELSE 1 END,
                         last_new_at = ?3
                     WHERE id = ?1
-                    """, [.integer(feedID), .integer(Int64(added)), .integer(now.secondsSince1970), seed])
+                    """, [.integer(feedID), .integer(Int64(added)), .integer(now.secondsSince1970), seed, .integer(seedGaps)])
             }
             return results
         }
@@ -543,7 +546,7 @@ public final class SQLiteStore: FeedStore {
     /// was most of reading 10,000 feeds), then `entry` and `active` for the sync.
     private static let feedColumns = """
         id, url, current_url, etag, last_modified, last_fetch_at, last_status, last_error, errors_in_row, \
-        next_due_at, gone, fetched_once, items_seen, publish_gap, last_new_at, silent_alerted, entry, active
+        next_due_at, gone, fetched_once, items_seen, publish_gap, last_new_at, silent_alerted, entry, active, gaps_seen
         """
     private static let selectAllFeeds = "SELECT \(feedColumns) FROM feeds ORDER BY id"
     private static let selectActiveFeeds = "SELECT \(feedColumns) FROM feeds WHERE active ORDER BY id"
@@ -562,6 +565,6 @@ public final class SQLiteStore: FeedStore {
             nextDueAt: Timestamp(secondsSince1970: r.int(at: 9) ?? 0),
             gone: r.int(at: 10) == 1, fetchedOnce: r.int(at: 11) == 1, itemsSeen: Int(r.int(at: 12) ?? 0),
             publishGap: r.int(at: 13).map(Int.init), lastNewAt: r.int(at: 14).map(Timestamp.init(secondsSince1970:)),
-            silentAlerted: r.int(at: 15) == 1)
+            silentAlerted: r.int(at: 15) == 1, gapsSeen: Int(r.int(at: 18) ?? 0))
     }
 }

@@ -14,7 +14,7 @@ struct Parse: ParsableCommand {
 
     @OptionGroup var input: SourceOptions
 
-    @Option(help: "Output format: json (the contract's schema) or text (for people).")
+    @Option(help: "Output format: json (one object: the feed and every item, each field always present; for scripts) or text (for people).")
     var format: Format = .json
 
     func run() throws {
