@@ -419,7 +419,7 @@ struct ConfigReader {
                 }
                 sinkKind = url.map { _ in .webhook(hook) }
             }
-            var retry = SinkConfig.Retry(timeout: kind == "webhook" ? 10 : 30)
+            var retry = SinkConfig.Retry(timeout: kind == "exec" || kind == "email" ? 30 : 10)
             if let v = values["timeout"] { retry.timeout = duration(v, "\(what).\(kind).timeout") ?? retry.timeout }
             if let v = values["max_attempts"] { retry.maxAttempts = count(v, "\(what).\(kind).max_attempts", max: 1_000) ?? retry.maxAttempts }
             if let v = values["max_age"] { retry.maxAge = duration(v, "\(what).\(kind).max_age") ?? retry.maxAge }
