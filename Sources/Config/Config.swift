@@ -19,6 +19,8 @@ public struct Config: Sendable {
     public var health: HealthSettings?
     /// How items are grouped into stories.
     public var stories = StorySettings()
+    /// What reading the file left out or found odd, for `check-config`, `run` and `once` to say.
+    public var warnings: [String] = []
 }
 
 /// The `stories:` section.

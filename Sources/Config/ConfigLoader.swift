@@ -53,6 +53,8 @@ public enum ConfigLoader {
 struct ConfigReader {
     let source: YAMLSource
     private(set) var errors: [ConfigError] = []
+    /// What is valid but left out or probably not meant (an OPML outline that is not a feed URL).
+    private(set) var warnings: [String] = []
 
     /// Answers `${NAME}` in values, so secrets stay out of the file.
     let environment: (String) -> String?
@@ -99,6 +101,7 @@ struct ConfigReader {
         if let topicsNode { config.topics = topics(topicsNode, feeds: config.feeds) }
         // Without a sinks section alerts go to standard output, which systemd sends to the journal.
         config.sinks = sinksNode.map { sinks($0, topics: Set(config.topics.map(\.name))) } ?? [SinkConfig(kind: .stdout(format: .text), topics: nil)]
+        config.warnings = warnings
         return config
     }
 
@@ -224,9 +227,13 @@ struct ConfigReader {
         for (path, node) in opmlFiles {
             do {
                 let bytes = try ConfigLoader.readBytes(path, what: "OPML file")
-                for (url, name) in try OPML.feeds(in: bytes, path: path).feeds where seen[url] == nil {
+                let listed = try OPML.feeds(in: bytes, path: path)
+                for (url, name) in listed.feeds where seen[url] == nil {
                     seen[url] = node.mark
                     out.append(.feed(FeedSource(url: url, name: name)))
+                }
+                for s in listed.skipped {
+                    warnings.append("\(path):\(s.line): outline \(s.name.map { "\"\($0)\" " } ?? "")skipped: its xmlUrl \"\(s.url)\" is not an http(s) URL")
                 }
             } catch let error as ConfigError {
                 fail(error.message.hasPrefix("cannot") ? "\(error.message): \(path)" : error.message, node)

@@ -115,7 +115,7 @@ enum ConfigSummary {
 
     /// Things that are valid but probably not what was meant.
     static func warnings(_ c: Config) -> [String] {
-        var out: [String] = []
+        var out = c.warnings
         if c.feeds.isEmpty { out.append("\(c.file): no feeds: nothing will be polled") }
         if c.topics.isEmpty { out.append("\(c.file): no topics: no item will alert") }
         for s in c.sinks {

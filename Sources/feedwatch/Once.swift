@@ -22,6 +22,7 @@ struct Once: ParsableCommand {
     func run() throws {
         let loaded = try config.load()
         let matcher = try loaded.matcher()
+        for warning in loaded.warnings { Diagnostics.warning(warning) }
         try loaded.prepareDirectories(log: Diagnostics.note)
         let (store, lock) = try loaded.openStoreForWriting("once")
         let summary: PollCycle.Summary

@@ -36,6 +36,7 @@ struct Run: ParsableCommand {
 
         var loaded = try config.load()
         var matcher = try loaded.matcher()
+        for warning in loaded.warnings { Log.warning(warning) }
         try loaded.prepareDirectories(log: { Log.info($0) })
         var (store, lock) = try loaded.openStoreForWriting("run")
         defer { withExtendedLifetime(lock) {} }  // held until the process ends

@@ -60,6 +60,22 @@ import Testing
         #expect(once.status == 1 && once.stderr.contains("is not a directory"), "\(once.stderr)")
     }
 
+    /// An OPML outline that is not a feed URL is named with its line, not dropped silently.
+    @Test func opmlOutlinesThatAreNotURLsAreWarnedAbout() throws {
+        try Data("""
+            <opml version="2.0"><body>
+              <outline text="Good" xmlUrl="https://good.example/feed"/>
+              <outline text="Podcast" xmlUrl="feed://pod.example/rss"/>
+            </body></opml>
+            """.utf8).write(to: dir.appendingPathComponent("feeds.opml"))
+        let path = try config("feeds:\n  - opml: feeds.opml\ntopics: {t: x}\n")
+        let check = try BinaryRunner.run(["check-config", "--config", path])
+        #expect(check.status == 0)
+        #expect(check.stdout.contains("feeds: 1\n") || check.stdout.contains("https://good.example/feed"), "\(check.stdout)")
+        #expect(check.stderr.contains("warning: \(dir.path)/feeds.opml:3: outline \"Podcast\" skipped: its xmlUrl \"feed://pod.example/rss\" is not an http(s) URL"),
+                "\(check.stderr)")
+    }
+
     /// Outside systemd the store goes beside the config, and the summary says that path.
     @Test func theStorePathPrintedIsTheOneUsed() throws {
         let path = try config("feeds: []\ntopics: {t: x}\n")
