@@ -24,6 +24,8 @@ public final class PollCycle {
         /// With `all`: feeds not polled after all — gone, backing off, or their host asked to
         /// wait — and why (with the time they may be polled again).
         public var skipped: [(url: String, reason: String)] = []
+        /// Configured pages whose announced feed is polled instead from now on.
+        public var moves: [FeedMove] = []
     }
 
     private let config: Config
@@ -247,19 +249,23 @@ public final class PollCycle {
                                       stopRequested: @escaping @Sendable () -> Bool) -> @Sendable () -> Void {
         {
             var parsers: [Int: FeedParser] = [:]
+            var pages: [Int: PagePrefix] = [:]  // a body's start, while it may be a web page announcing its feed
             let fetcher = FeedFetcher(concurrency: poll.concurrency, perHost: poll.perHost,
                                       limits: TransferLimits(maxBytes: poll.maxBody, timeoutSeconds: poll.timeout))
             do {
                 // A closed hand-over means the store failed: nothing more is worth fetching.
                 try fetcher.run(requests, stopRequested: { stopRequested() || fetched.isClosed }) { i, head, chunk in
                     if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
+                    pages[i, default: PagePrefix()].add(chunk)
                     try parsers[i]!.feed(chunk)
                 } done: { i, response in
                     let parser = parsers.removeValue(forKey: i)
+                    let page = pages.removeValue(forKey: i)
                     var parsed: Result<Document, Error>?
                     if response.error == nil, (200..<300).contains(response.status) {
                         let p = parser ?? FeedParser(options: options, documentURL: response.url, charset: response.charset)
                         parsed = Result { Document(try p.finish(), feedURL: requests[i].url) }
+                            .mapError { AnnouncedFeed.instead(of: $0, page: page, pageURL: response.url) }
                     }
                     fetched.send(.response(i, response, parsed))
                 }
@@ -318,6 +324,10 @@ public final class PollCycle {
         case 200..<300:
             switch parsed {
             case .success(let document)?: try succeed(feed, source: source, response: r, parsed: document, now: now, into: &summary)
+            case .failure(let announced as AnnouncedFeed)?:
+                // Polled from the next cycle on, as after a permanent redirect; said, not failed.
+                summary.moves.append(FeedMove(configured: feed.url, announced: announced.url))
+                try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: r.status, error: "\(announced)", movedTo: announced.url, nextDueAt: now))
             case .failure(let error)?: try fail(FailureText.notAFeed(error))
             case nil: try fail("not a feed: no document")
             }

@@ -20,7 +20,13 @@ enum CycleReport {
 
     /// Whether a cycle is worth an info line in `run`: it found something or something failed.
     static func isNews(_ s: PollCycle.Summary) -> Bool {
-        s.newItems > 0 || s.newAlerts > 0 || !s.failures.isEmpty || s.interrupted > 0
+        s.newItems > 0 || s.newAlerts > 0 || !s.failures.isEmpty || s.interrupted > 0 || !s.moves.isEmpty
+    }
+
+    /// A configured page whose announced feed is polled instead.
+    static func move(_ m: FeedMove, names: [String: String]) -> String {
+        "\(names[m.configured].map { "\($0): " } ?? "")\(m.configured) is a web page; polling the feed it announces from the next poll on: "
+            + "\(m.announced) (write that URL in the config in place of the page's)"
     }
 
     /// `42 feeds, next poll in 4m, outbox empty`: what an idle daemon says now and then.

@@ -53,6 +53,7 @@ struct Once: ParsableCommand {
         let names = loaded.feedNames
         for skip in summary.skipped { Diagnostics.warning("skipped \(CycleReport.feed(skip.url, names: names)): \(skip.reason)") }
         for (url, error) in summary.failures { Diagnostics.warning("\(CycleReport.feed(url, names: names)): \(error)") }
+        for move in summary.moves { Diagnostics.note(CycleReport.move(move, names: names)) }
         // One line, always: a `once` that found nothing still says what it did.
         Diagnostics.note(idle ?? CycleReport.line(summary))
         if !summary.failures.isEmpty { throw ExitCode(2) }

@@ -99,6 +99,7 @@ struct Run: ParsableCommand {
                     }
                 }
                 firstCycle = false
+                for move in summary.moves { Log.info(CycleReport.move(move, names: loaded.feedNames)) }
                 for (url, error) in summary.failures { Log.warning("\(CycleReport.feed(url, names: loaded.feedNames)): \(error)", ["feed.url": "\(url)"]) }
                 notifier.notify("STATUS=" + Self.status(store: store, sinks: sinks) + (reloadProblem.map { "; \($0)" } ?? ""))
             } catch {

@@ -32,11 +32,14 @@ struct SourceOptions: ParsableArguments {
     /// The URL SOURCE is known by (see `DocumentSource.documentURL`).
     var documentURL: String? { DocumentSource.documentURL(source) }
 
-    /// Reads and parses SOURCE, or reports why not and exits 66 / 65.
+    /// Reads and parses SOURCE, or reports why not and exits 66 / 65. A web page is searched for
+    /// the feed it announces, which is read instead (said on stderr).
     func parse() throws -> ParsedFeed {
         let options = ParseOptions(maxBytes: ByteSize.parse(maxSize) ?? 10 << 20, maxItems: maxItems)
         do {
-            return try DocumentSource.parse(source, options: options, charset: charset, timeoutSeconds: timeout)
+            let (feed, discovered) = try DocumentSource.parseDiscovering(source, options: options, charset: charset, timeoutSeconds: timeout)
+            if let discovered { Diagnostics.note("\(source) is a web page; reading the feed it announces: \(discovered)") }
+            return feed
         } catch let error as DocumentSource.Unreadable {
             Diagnostics.error(error.description)
             throw ExitStatus.noInput
