@@ -244,6 +244,22 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
+    /// The items first seen since `since`, copies of an article left out (they never alert), in
+    /// the order they were stored: what `classify --stored` re-reads. Only what the store keeps
+    /// of an item — title, summary, link, dates — comes back.
+    public func storedItems(seenSince since: Timestamp) throws(StoreError) -> [StoredItem] {
+        try db.query("""
+            SELECT f.url, i.entry_key, i.title, i.summary, i.link, i.published, i.first_seen FROM items i JOIN feeds f ON f.id = i.feed_id
+            WHERE i.first_seen >= ? AND i.duplicate_of IS NULL ORDER BY i.id
+            """, [.integer(since.secondsSince1970)]).map { r in
+            let key = r.text(at: 1) ?? ""
+            return StoredItem(feedURL: r.text(at: 0) ?? "", id: key.hasPrefix("id:") ? String(key.dropFirst(3)) : nil,
+                              title: r.text(at: 2), summary: r.text(at: 3), link: r.text(at: 4),
+                              published: r.int(at: 5).map(Timestamp.init(secondsSince1970:)),
+                              firstSeen: Timestamp(secondsSince1970: r.int(at: 6) ?? 0))
+        }
+    }
+
     public func stories(since: Timestamp, limit: Int) throws(StoreError) -> [StoredStory] {
         let heads = try db.query("""
             SELECT id, title, size, first_seen, last_seen, topics FROM stories WHERE last_seen >= ?
@@ -567,4 +583,16 @@ public final class SQLiteStore: FeedStore {
             publishGap: r.int(at: 13).map(Int.init), lastNewAt: r.int(at: 14).map(Timestamp.init(secondsSince1970:)),
             silentAlerted: r.int(at: 15) == 1, gapsSeen: Int(r.int(at: 18) ?? 0))
     }
+}
+
+/// An item as the store keeps it (`SQLiteStore.storedItems`).
+public struct StoredItem: Equatable, Sendable {
+    public var feedURL: String
+    /// The id its feed gave it, if it had one.
+    public var id: String?
+    public var title: String?
+    public var summary: String?
+    public var link: String?
+    public var published: Timestamp?
+    public var firstSeen: Timestamp
 }

@@ -17,6 +17,10 @@ struct Parse: ParsableCommand {
     @Option(help: "Output format: json (one object: the feed and every item, each field always present; for scripts) or text (for people).")
     var format: Format = .json
 
+    func validate() throws {
+        guard input.source != nil else { throw ValidationError("Missing expected argument '<source>'") }
+    }
+
     func run() throws {
         let parsed = try input.parse()
         switch format {
