@@ -54,8 +54,9 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // SQLite (libsqlite3-dev) for the embedded store.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        // When to poll each feed: the politeness rules as pure functions of clock and outcome.
-        .target(name: "Scheduler", dependencies: ["FeedwatchCore", "Normalize"], swiftSettings: strict),
+        // When to poll each feed, and what a poll came to: the politeness rules as pure functions
+        // of clock and outcome.
+        .target(name: "Scheduler", dependencies: ["FeedwatchCore", "Normalize", "Store"], swiftSettings: strict),
         // Items reporting the same event, grouped online into stories (after classifying).
         .target(name: "Stories", dependencies: ["FeedwatchCore", "TopicQuery"], swiftSettings: hotPath),
         // One poll cycle end to end (fetch, parse, classify, group, store, alert).
@@ -71,29 +72,37 @@ let package = Package(
             name: "AlertDelivery",
             dependencies: ["CCryptoLoader", "Config", "FeedwatchCore", "HTTPTransport", "Scheduler", "Store"],
             swiftSettings: strict),
-        // What Feedwatch remembers: feeds, items, dedupe keys, alerts; behind our own interface.
-        .target(name: "Store", dependencies: ["CSQLite", "FeedwatchCore"], swiftSettings: strict),
+        // What Feedwatch remembers, as interfaces by client (feed queue, item ledger, outbox, read
+        // models) and the records that cross them. No engine in it: the poller, delivery and
+        // stories depend on this only.
+        .target(name: "Store", dependencies: ["FeedwatchCore"], swiftSettings: strict),
+        // The embedded engine behind those interfaces: one SQLite file.
+        .target(name: "StoreSQLite", dependencies: ["CSQLite", "FeedwatchCore", "Store"], swiftSettings: strict),
         // The YAML config, read into typed values; every error carries file, line and column.
         .target(name: "Config", dependencies: ["CXML2", "CYAML", "FeedwatchCore", "Normalize", "TopicQuery"], swiftSettings: strict),
         .executableTarget(
             name: "feedwatch",
             dependencies: [
-                "AlertDelivery", "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Service", "Store",
+                "AlertDelivery", "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Service", "Store", "StoreSQLite",
                 "TopicQuery", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        // The in-memory store (and its fault-injecting wrapper) the poller and delivery tests run
+        // on, and the conformance suite every store engine must pass.
+        .target(name: "StoreTestSupport", dependencies: ["FeedwatchCore", "Store"], path: "Tests/StoreTestSupport", swiftSettings: strict),
         .testTarget(name: "FeedwatchCoreTests", dependencies: ["FeedwatchCore"], swiftSettings: strict),
-        .testTarget(name: "PollerTests", dependencies: ["Poller", "Config", "CSQLite", "FeedwatchCore", "Stories", "Store", "TopicQuery"], swiftSettings: strict),
-        .testTarget(name: "AlertDeliveryTests", dependencies: ["AlertDelivery", "Config", "FeedwatchCore", "HTTPTransport", "Store"], swiftSettings: strict),
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "Config", "FeedwatchCore", "Scheduler", "Stories", "Store", "StoreTestSupport", "TopicQuery"],
+                    swiftSettings: strict),
+        .testTarget(name: "AlertDeliveryTests", dependencies: ["AlertDelivery", "Config", "FeedwatchCore", "HTTPTransport", "Store", "StoreTestSupport"], swiftSettings: strict),
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FeedwatchCore"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite", "FeedwatchCore"], swiftSettings: strict),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FeedwatchCore", "Store"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "StoreSQLite", "StoreTestSupport", "CSQLite", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoriesTests", dependencies: ["Stories", "FeedwatchCore", "TestSupport", "TopicQuery"],
                     swiftSettings: strict),

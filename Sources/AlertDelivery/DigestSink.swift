@@ -1,6 +1,6 @@
 internal import Glibc
 public import Config
-internal import FeedwatchCore
+public import FeedwatchCore
 internal import Store
 
 /// The log people `tail -f`: one line per alert as it comes, and every `every` a summary block.
@@ -33,35 +33,34 @@ public final class DigestSink: AlertSink, PeriodicSink {
         self.wantsHealth = health
     }
 
-    public func deliver(_ alerts: [(id: String, record: String)]) throws {
-        try append(alerts.map { Self.line($0.record) + "\n" }.joined())
+    public func deliver(_ alerts: [Alert]) throws {
+        try append(alerts.map { Self.line($0) + "\n" }.joined())
     }
 
     /// One alert: publication time, topics, outlet, title, link, story size.
-    static func line(_ record: String) -> String {
-        guard let a = AlertView(json: record) else { return record }
+    static func line(_ a: Alert) -> String {
         let size = a.story?.size ?? 1
-        return "\(a.time) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.headline)"
-            + (a.link.map { " <\($0)>" } ?? "") + (a.health == nil ? " (story of \(size))" : "")
+        return "\(a.time.rfc3339) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.headline)"
+            + (a.link.map { " <\($0)>" } ?? "") + (a.isHealth ? "" : " (story of \(size))")
     }
 
-    func nextTick(_ store: FeedStore) throws -> Timestamp? {
+    func nextTick(_ store: DeliveryStore) throws -> Timestamp? {
         try store.sinkState(sink: name)?.summaryAt.map { Timestamp(secondsSince1970: $0.secondsSince1970 + Int64(every)) }
     }
 
-    func tick(_ store: FeedStore, now: Timestamp) throws {
+    func tick(_ store: DeliveryStore, now: Timestamp) throws {
         guard let last = try store.sinkState(sink: name)?.summaryAt else {
             try store.setSummaryTime(sink: name, at: now)  // the first period starts now
             return
         }
         guard now.secondsSince1970 - last.secondsSince1970 >= Int64(every) else { return }
-        let alerts = try store.alerts(createdFrom: last, to: now).compactMap { AlertView(json: $0.record) }
-            .filter { a in a.health != nil ? wantsHealth : topics.map { wanted in a.topics.contains(where: wanted.contains) } ?? true }
+        // A record that cannot be read was dead-lettered, with its reason, when it was delivered.
+        let alerts = try store.alerts(createdFrom: last, to: now).compactMap(\.alert).filter { Delivery.wants(self, $0) }
         try append(Self.summary(alerts, from: last, to: now, failing: try store.allFeeds().filter { $0.errorsInRow > 0 && !$0.gone }, names: feedNames))
         try store.setSummaryTime(sink: name, at: now)
     }
 
-    static func summary(_ alerts: [AlertView], from: Timestamp, to: Timestamp, failing: [FeedRecord], names: [String: String] = [:]) -> String {
+    static func summary(_ alerts: [Alert], from: Timestamp, to: Timestamp, failing: [FeedRecord], names: [String: String] = [:]) -> String {
         var out = "== summary \(from.rfc3339) – \(to.rfc3339): \(alerts.count) alert\(alerts.count == 1 ? "" : "s")\n"
         var perTopic: [String: Int] = [:]
         var order: [String] = []
@@ -77,8 +76,8 @@ public final class DigestSink: AlertSink, PeriodicSink {
         }
         // Stories by size, largest first (ties: the earliest); at most five.
         var stories: [String: (size: Int, title: String, outlets: [String], first: Int)] = [:]
-        for (k, a) in alerts.enumerated() where a.health == nil {
-            let id = a.story?.id ?? a.alert_id
+        for (k, a) in alerts.enumerated() where !a.isHealth {
+            let id = a.story?.id ?? a.id
             let outlet = a.feed.title ?? a.feed.url
             var s = stories[id] ?? (0, a.headline, [], k)
             s.size = max(s.size, a.story?.size ?? 1)

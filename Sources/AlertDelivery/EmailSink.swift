@@ -38,7 +38,7 @@ public final class EmailSink: AlertSink {
         credentials = (username, password)
     }
 
-    public func deliver(_ alerts: [(id: String, record: String)]) throws {
+    public func deliver(_ alerts: [Alert]) throws {
         guard !alerts.isEmpty else { return }
         do {
             try send(alerts)
@@ -48,13 +48,13 @@ public final class EmailSink: AlertSink {
         }
     }
 
-    private func send(_ alerts: [(id: String, record: String)]) throws(DeliveryFailure) {
+    private func send(_ alerts: [Alert]) throws(DeliveryFailure) {
         if mail.usernameEnv != nil && (credentials.username == nil || credentials.password == nil) {
             let missing = credentials.username == nil ? mail.usernameEnv! : mail.passwordEnv!
             throw DeliveryFailure("the SMTP credential variable \(missing) is not set")
         }
         let now = Timestamp.now()
-        let views = alerts.map { Self.mailAlert($0.record) ?? MailAlert(id: $0.id, topics: [], feed: "feedwatch", headline: $0.record) }
+        let views = alerts.map(Self.mailAlert)
         let addresses = MailMessage.Addresses(from: mail.from, to: mail.to)
         let message = if mail.everySeconds != nil {
             MailMessage.digest(views, failing: period?.failing ?? [], from: period?.start ?? now, to: now, addresses, date: now)
@@ -79,18 +79,17 @@ public final class EmailSink: AlertSink {
         return DeliveryFailure(permanent ? "\(f.description): refused" : f.description, permanent: permanent)
     }
 
-    /// The fields of an alert record a mail shows.
-    static func mailAlert(_ record: String) -> MailAlert? {
-        guard let a = AlertView(json: record) else { return nil }
-        return MailAlert(id: a.alert_id, topics: a.health == nil ? a.topics : [], feed: a.feed.title ?? a.feed.url, headline: a.headline,
-                         link: a.link, published: a.item?.published, summary: a.item?.summary, authors: a.item?.authors ?? [],
-                         storyID: a.story?.id, storySize: a.story?.size ?? 1, isHealth: a.health != nil)
+    /// The fields of an alert a mail shows.
+    static func mailAlert(_ a: Alert) -> MailAlert {
+        MailAlert(id: a.id, topics: a.isHealth ? [] : a.topics, feed: a.feed.title ?? a.feed.url, headline: a.headline,
+                  link: a.link, published: a.item?.published?.rfc3339, summary: a.item?.summary, authors: a.item?.authors ?? [],
+                  storyID: a.story?.id, storySize: a.story?.size ?? 1, isHealth: a.isHealth)
     }
 }
 
 /// The digest's period, kept in the store as the sink's summary time (as the digest file's is).
 extension EmailSink: GatedSink, PeriodicSink {
-    func opens(_ store: FeedStore, now: Timestamp) throws -> Bool {
+    func opens(_ store: DeliveryStore, now: Timestamp) throws -> Bool {
         guard let every = mail.everySeconds else { return true }
         roundFailed = false
         guard let start = try store.sinkState(sink: name)?.summaryAt else {
@@ -107,7 +106,7 @@ extension EmailSink: GatedSink, PeriodicSink {
 
     /// After a round: a period whose mail went out (or that had nothing to send) ends now; one
     /// whose mail is to be retried stays open.
-    func tick(_ store: FeedStore, now: Timestamp) throws {
+    func tick(_ store: DeliveryStore, now: Timestamp) throws {
         guard mail.everySeconds != nil, period != nil, !roundFailed else { return }
         try store.setSummaryTime(sink: name, at: now)
         period = nil
@@ -115,7 +114,7 @@ extension EmailSink: GatedSink, PeriodicSink {
 
     /// The period's end, or the retry after it when its mail failed (never a time already past,
     /// which would wake the daemon in a loop).
-    func nextTick(_ store: FeedStore) throws -> Timestamp? {
+    func nextTick(_ store: DeliveryStore) throws -> Timestamp? {
         guard let every = mail.everySeconds, let state = try store.sinkState(sink: name), let start = state.summaryAt else { return nil }
         let end = Timestamp(secondsSince1970: start.secondsSince1970 + Int64(every))
         if state.attempts > 0, let retry = state.nextAttemptAt, retry > end { return retry }

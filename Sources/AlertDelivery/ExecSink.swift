@@ -36,8 +36,8 @@ public final class ExecSink: AlertSink {
         self.wantsHealth = health
     }
 
-    public func deliver(_ alerts: [(id: String, record: String)]) throws {
-        for (id, record) in alerts { try run(id: id, input: Array((record + "\n").utf8)) }
+    public func deliver(_ alerts: [Alert]) throws {
+        for alert in alerts { try run(id: alert.id, input: Array((alert.record + "\n").utf8)) }
     }
 
     private func run(id: String, input: [UInt8]) throws {

@@ -25,14 +25,14 @@ public enum Delivery {
     }
 
     /// Gives each configured sink its place in the queue now, as the config is loaded (see
-    /// `FeedStore.registerSinks`), and returns the sinks the store knows that the config does not
+    /// `DeliveryStore.registerSinks`), and returns the sinks the store knows that the config does not
     /// name but that still had alerts to take.
-    public static func register(_ store: FeedStore, sinks: [AlertSink]) throws(StoreError) -> (added: [String], abandoned: [AbandonedSink]) {
+    public static func register(_ store: DeliveryStore, sinks: [AlertSink]) throws(StoreError) -> (added: [String], abandoned: [AbandonedSink]) {
         let added = try store.registerSinks(sinks.map(\.name))
         return (added, try abandoned(store, sinks: sinks))
     }
 
-    public static func abandoned(_ store: FeedStore, sinks: [AlertSink]) throws(StoreError) -> [AbandonedSink] {
+    public static func abandoned(_ store: DeliveryStore, sinks: [AlertSink]) throws(StoreError) -> [AbandonedSink] {
         let configured = Set(sinks.map(\.name))
         let dead = try store.deadLetters(sink: nil)
         var out: [AbandonedSink] = []
@@ -59,22 +59,23 @@ public enum Delivery {
     /// Delivers what each sink has not yet taken and is due to try. `newSinksFrom`: where a sink
     /// never seen before starts — the newest alert when this process (or config) started, so a
     /// sink added to the config gets the alerts from now on, not the whole history.
-    public static func deliverPending(_ store: FeedStore, to sinks: [AlertSink], newSinksFrom start: Int64,
+    /// `lease`: this process's claim on each sink while it delivers it (recorded by a shared store
+    /// only: a sink another node is delivering is left to it).
+    public static func deliverPending(_ store: DeliveryStore, to sinks: [AlertSink], lease: Lease = Lease(node: "local", seconds: 60),
                                       now: Timestamp = Timestamp.now(), random: () -> Double = { Double.random(in: 0..<1) },
-                                      stop: StopGrace = .never, log: (String) -> Void = { _ in }) throws {
+                                      stop: StopGrace = .never, log: (String) -> Void = { _ in }, progress: () -> Void = {}) throws {
+        // Every configured sink was registered when the config was loaded (`register`).
         for sink in sinks {
             if stop.isStopping { return }  // what is not delivered stays pending for the next start
-            var state: SinkState
-            if let saved = try store.sinkState(sink: sink.name) {
-                state = saved
-            } else {
-                try store.setCursor(sink: sink.name, position: start)  // from now on, across restarts
-                state = SinkState(cursor: start, attempts: 0)
+            guard var state = try store.sinkState(sink: sink.name) else {
+                _ = try store.registerSinks([sink.name])  // a caller that did not register: from now on
+                continue
             }
             if let next = state.nextAttemptAt, next > now { continue }  // backing off
             if let gated = sink as? GatedSink, try !gated.opens(store, now: now) { continue }  // a digest mail's period
+            guard try store.claimSink(sink.name, lease: lease) else { continue }
             do {
-                try deliver(store, sink, state: &state, now: now, random: random, stop: stop, log: log)
+                try deliver(store, sink, state: &state, now: now, random: random, stop: stop, log: log, progress: progress)
             } catch let error as StoreError {
                 throw error
             } catch {
@@ -82,20 +83,22 @@ public enum Delivery {
                 // its alerts are never dead-lettered.
                 let attempts = state.attempts + 1
                 let next = Timestamp(secondsSince1970: now.secondsSince1970 + Int64(spread(backoff(attempts), random)))
-                try store.recordSinkFailure(sink: sink.name, attempts: attempts, nextAttemptAt: next, error: "\(error)")
+                try store.fail(sink: sink.name, attempts: attempts, nextAttemptAt: next, error: "\(error)")
                 log("\(sink.name): \(error); next try at \(next.rfc3339)")
             }
+            progress()
             for notice in sink.drainNotices() { log(notice) }
             if let periodic = sink as? PeriodicSink { try periodic.tick(store, now: now) }
         }
     }
 
-    private static func deliver(_ store: FeedStore, _ sink: AlertSink, state: inout SinkState, now: Timestamp,
-                                random: () -> Double, stop: StopGrace, log: (String) -> Void) throws {
+    private static func deliver(_ store: DeliveryStore, _ sink: AlertSink, state: inout SinkState, now: Timestamp,
+                                random: () -> Double, stop: StopGrace, log: (String) -> Void, progress: () -> Void) throws {
         // Dead letters requeued by `outbox retry` go first.
         for letter in try store.deadLetters(sink: sink.name) where letter.requeued {
             do {
-                try sink.deliver([(letter.alert.id, letter.alert.record)])
+                defer { progress() }
+                try sink.deliver([try letter.alert.content.get()])
                 try store.removeDeadLetter(sink: sink.name, position: letter.alert.position)
             } catch let failure {
                 if stop.isStopping { return }  // cut by the stop: not the receiver's failure
@@ -106,48 +109,77 @@ public enum Delivery {
         while true {
             let batch = try store.alerts(after: state.cursor, limit: 500)
             guard let last = batch.last else { break }
-            let (wanted, sizes) = try chosen(batch.filter { wants(sink, $0) }, for: sink, store)
+            // A record that cannot be read is dead-lettered for this sink with the reason, in its
+            // place in the order: it neither passes silently nor holds up the ones behind.
+            if let broken = batch.first(where: { $0.alert == nil }) {
+                let before = batch.prefix { $0.alert != nil }
+                guard try deliverReadable(store, sink, Array(before), through: before.last?.position, state: &state, now: now,
+                                          random: random, stop: stop, log: log, progress: progress), !stop.isStopping else { return }
+                if case .failure(let why) = broken.content {
+                    try store.deadLetter(sink: sink.name, [broken], attempts: 0, error: why.description, at: now, cursor: broken.position)
+                    log("\(sink.name): dead-lettered \(broken.id): \(why)")
+                }
+                state.cursor = broken.position
+                continue
+            }
+            guard try deliverReadable(store, sink, batch, through: last.position, state: &state, now: now, random: random, stop: stop,
+                                      log: log, progress: progress)
+            else { return }
+        }
+        if state.attempts > 0 || state.nextAttemptAt != nil {
+            try store.fail(sink: sink.name, attempts: 0, nextAttemptAt: now, error: "")
+        }
+    }
+
+    /// Delivers `batch` (every record readable) and moves the cursor through `through` once the
+    /// sink has taken what it wants of it. Returns false when the sink failed or a stop cut it.
+    @discardableResult
+    private static func deliverReadable(_ store: DeliveryStore, _ sink: AlertSink, _ batch: [StoredAlert], through last: Int64?,
+                                        state: inout SinkState, now: Timestamp, random: () -> Double, stop: StopGrace,
+                                        log: (String) -> Void, progress: () -> Void) throws -> Bool {
+        guard let last else { return true }
+        do {
+            let (wanted, sizes) = try chosen(batch.filter { wants(sink, $0.alert!) }, for: sink, store)
             var offset = 0
             while offset < wanted.count {
-                if stop.isStopping { return }
+                if stop.isStopping { return false }
                 let chunk = Array(wanted[offset..<min(wanted.count, offset + max(1, sink.batchLimit))])
                 do {
-                    try sink.deliver(chunk.map { ($0.id, $0.record) })
+                    defer { progress() }
+                    try sink.deliver(chunk.map { $0.alert! })
                 } catch let failure {
-                    if stop.isStopping { return }  // cut by the stop: not the receiver's failure
+                    if stop.isStopping { return false }  // cut by the stop: not the receiver's failure
                     if try failed(store, sink, chunk, failure, state: &state, now: now, random: random, log: log, requeued: false) {
                         offset += chunk.count
                         continue  // given up on: the next ones are tried
                     }
-                    return
+                    return false
                 }
                 offset += chunk.count
                 // Past the alerts just taken (and any unwanted ones before them).
-                let position = offset == wanted.count ? last.position : chunk.last!.position
+                let position = offset == wanted.count ? last : chunk.last!.position
                 var taken: [String: Int] = [:]
                 for alert in chunk { if let s = sizes[alert.id] { taken[s.story] = max(taken[s.story] ?? 0, s.size) } }
-                try store.setCursor(sink: sink.name, position: position, storySizes: taken)
+                try store.acknowledge(sink: sink.name, through: position, storySizes: taken)
                 state.cursor = position
                 if state.attempts > 0 {
-                    try store.recordSinkFailure(sink: sink.name, attempts: 0, nextAttemptAt: now, error: "")
                     log("\(sink.name): delivering again after \(state.attempts) failed attempts")
                     state.attempts = 0
+                    state.nextAttemptAt = nil
                 }
             }
             if wanted.isEmpty {
-                try store.setCursor(sink: sink.name, position: last.position)
-                state.cursor = last.position
+                try store.acknowledge(sink: sink.name, through: last, storySizes: [:])
+                state.cursor = last
             }
         }
-        if state.attempts > 0 || state.nextAttemptAt != nil {
-            try store.recordSinkFailure(sink: sink.name, attempts: 0, nextAttemptAt: now, error: "")
-        }
+        return true
     }
 
     /// Handles a failed delivery of `chunk`. Returns true when the chunk was dead-lettered (the
     /// cursor is past it), false when the sink waits and tries the same chunk later.
     @discardableResult
-    private static func failed(_ store: FeedStore, _ sink: AlertSink, _ chunk: [StoredAlert], _ error: Error, state: inout SinkState,
+    private static func failed(_ store: DeliveryStore, _ sink: AlertSink, _ chunk: [StoredAlert], _ error: Error, state: inout SinkState,
                                now: Timestamp, random: () -> Double, log: (String) -> Void, requeued: Bool) throws -> Bool {
         guard let retry = sink.retry else { throw error }
         let failure = error as? DeliveryFailure ?? DeliveryFailure("\(error)")
@@ -168,7 +200,7 @@ public enum Delivery {
         var wait = spread(backoff(attempts), random)
         if let asked = failure.retryAfter { wait = max(wait, Int(asked.secondsSince1970 - now.secondsSince1970)) }
         let next = Timestamp(secondsSince1970: now.secondsSince1970 + Int64(max(1, wait)))
-        try store.recordSinkFailure(sink: sink.name, attempts: attempts, nextAttemptAt: next, error: failure.description)
+        try store.fail(sink: sink.name, attempts: attempts, nextAttemptAt: next, error: failure.description)
         log("\(sink.name): \(failure); attempt \(attempts) of \(retry.maxAttempts), next at \(next.rfc3339)")
         state.attempts = attempts
         state.nextAttemptAt = next
@@ -179,10 +211,10 @@ public enum Delivery {
     /// record for it once they are delivered. `first`: a story's first alert this sink takes;
     /// `milestones`: that, then each alert that brings the story to 3, 5, 10 or 25 items or past
     /// it (an alert that is not delivered — a policy's skip — never counts).
-    static func chosen(_ alerts: [StoredAlert], for sink: AlertSink, _ store: FeedStore) throws(StoreError)
+    static func chosen(_ alerts: [StoredAlert], for sink: AlertSink, _ store: DeliveryStore) throws(StoreError)
         -> ([StoredAlert], [String: (story: String, size: Int)]) {
         guard sink.storyPolicy != .every else { return (alerts, [:]) }
-        let stories = alerts.map { AlertView(json: $0.record)?.story }
+        let stories = alerts.map { $0.alert?.story }
         var known = try store.storySizes(sink: sink.name, stories: stories.compactMap { $0?.id })
         var out: [StoredAlert] = []
         var sizes: [String: (story: String, size: Int)] = [:]  // by alert id
@@ -206,11 +238,11 @@ public enum Delivery {
     static let milestones = [3, 5, 10, 25]
 
     /// Whether `sink` takes `alert`: a feed health alert only where asked for, an item's alert by
-    /// its topics.
-    static func wants(_ sink: AlertSink, _ alert: StoredAlert) -> Bool {
-        if alert.id.hasPrefix("hl_") { return sink.wantsHealth }
+    /// its topics. The one topic filter, for delivery and the digest's summary alike.
+    static func wants(_ sink: AlertSink, _ alert: Alert) -> Bool {
+        if alert.isHealth { return sink.wantsHealth }
         guard let topics = sink.topics else { return true }
-        return AlertView(json: alert.record)?.topics.contains(where: topics.contains) ?? true
+        return alert.topics.contains(where: topics.contains)
     }
 
     /// Seconds to wait after `attempts` failures in a row: 2, 4, 8 … up to six hours.
@@ -224,7 +256,7 @@ public enum Delivery {
     }
 
     /// When delivery next has something to do: a sink's retry, or a digest's summary.
-    public static func nextAttempt(_ store: FeedStore, sinks: [AlertSink]) throws -> Timestamp? {
+    public static func nextAttempt(_ store: DeliveryStore, sinks: [AlertSink]) throws -> Timestamp? {
         var soonest: Timestamp?
         func consider(_ t: Timestamp?) { if let t, soonest.map({ t < $0 }) ?? true { soonest = t } }
         for sink in sinks {
@@ -237,7 +269,7 @@ public enum Delivery {
 
     /// Retention: item text and delivered alert records older than `store.keep_days` go; dedupe
     /// keys stay.
-    public static func prune(_ store: FeedStore, config: Config, now: Timestamp) throws(StoreError) {
+    public static func prune(_ store: StoreMaintenance, config: Config, now: Timestamp) throws(StoreError) {
         let cutoff = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(config.keepDays) * 86_400)
         _ = try store.prune(before: cutoff, sinks: sinks(for: config, environment: { _ in nil }).map(\.name))
     }
@@ -305,13 +337,13 @@ extension ExecSink: ConfigurableSink {}
 /// A sink that takes alerts only while open (an email digest: once its period is over); until
 /// then they wait in the outbox. `opens` may read what the sink needs from the store.
 protocol GatedSink: AlertSink {
-    func opens(_ store: FeedStore, now: Timestamp) throws -> Bool
+    func opens(_ store: DeliveryStore, now: Timestamp) throws -> Bool
 }
 
 /// A sink with work of its own on a clock (the digest's summary block).
 protocol PeriodicSink: AlertSink {
-    func tick(_ store: FeedStore, now: Timestamp) throws
-    func nextTick(_ store: FeedStore) throws -> Timestamp?
+    func tick(_ store: DeliveryStore, now: Timestamp) throws
+    func nextTick(_ store: DeliveryStore) throws -> Timestamp?
 }
 
 /// What `feedwatch outbox` shows of one sink.
@@ -324,7 +356,7 @@ public struct OutboxReport: Sendable {
 }
 
 extension Delivery {
-    public static func report(_ store: FeedStore, sinks: [AlertSink]) throws(StoreError) -> [OutboxReport] {
+    public static func report(_ store: DeliveryStore, sinks: [AlertSink]) throws(StoreError) -> [OutboxReport] {
         var out: [OutboxReport] = []
         for sink in sinks {
             let state = try store.sinkState(sink: sink.name)
@@ -334,7 +366,8 @@ extension Delivery {
                 while true {
                     let batch = try store.alerts(after: cursor, limit: 1_000)
                     guard let last = batch.last else { break }
-                    pending += try chosen(batch.filter { wants(sink, $0) }, for: sink, store).0.count
+                    // An unreadable record counts: it is pending until delivery dead-letters it.
+                    pending += try chosen(batch.filter { $0.alert.map { wants(sink, $0) } ?? true }, for: sink, store).0.count
                     cursor = last.position
                 }
             }

@@ -1,4 +1,3 @@
-internal import FoundationEssentials
 internal import Glibc
 public import Config
 public import FeedwatchCore
@@ -19,9 +18,9 @@ public protocol AlertSink: AnyObject {
     /// How a sink that can fail retries and gives up; `nil` for local sinks (a full disk is
     /// retried every round and never dead-letters an alert).
     var retry: SinkConfig.Retry? { get }
-    /// Delivers records (JSON objects, one per alert) in order; throws (`DeliveryFailure` for a
-    /// refusal that says whether to retry) to stop and retry later.
-    func deliver(_ alerts: [(id: String, record: String)]) throws
+    /// Delivers alerts in order; throws (`DeliveryFailure` for a refusal that says whether to
+    /// retry) to stop and retry later.
+    func deliver(_ alerts: [Alert]) throws
     /// What the sink has to tell the log since it was last asked (a file it repaired).
     func drainNotices() -> [String]
 }
@@ -49,52 +48,6 @@ public struct DeliveryFailure: Error, CustomStringConvertible {
     }
 }
 
-/// The fields of a record that text output shows.
-struct AlertView: Decodable {
-    struct Feed: Decodable { var url: String; var title: String? }
-    struct Item: Decodable { var title: String?; var link: String?; var summary: String?; var published: String?; var authors: [String]? }
-    struct Story: Decodable { var id: String; var size: Int }
-    struct Health: Decodable { var event: String; var errors_in_row: Int?; var error: String?; var silent_for: Int?; var usual_gap: Int? }
-    var alert_id: String
-    var emitted_at: String
-    var topics: [String]
-    var feed: Feed
-    var item: Item?
-    var story: Story?
-    var health: Health?
-
-    /// The item's title, or what a health alert says.
-    var headline: String {
-        if let h = health {
-            switch h.event {
-            case "failing": return "feed failing: \(h.error ?? "error") (\(h.errors_in_row ?? 0) polls in a row)"
-            case "recovered": return "feed recovered after \(h.errors_in_row ?? 0) failed polls"
-            case "silent": return "feed silent for \(Self.days(h.silent_for)) (usually a new item every \(Self.days(h.usual_gap)))"
-            default: return "feed health: \(h.event)"
-            }
-        }
-        return item?.title ?? "(untitled)"
-    }
-
-    /// Only a link a person can safely follow (records stored before this rule may hold others),
-    /// without the parameters that only track its reader (the record keeps it as published).
-    var link: String? { item?.link.flatMap(URLText.followableLink).map(URLText.withoutTracking) }
-
-    /// When the item was published, else when the alert was made (health alerts, undated items):
-    /// a line read later says when the news broke, not when a batch was polled.
-    var time: String { item?.published ?? emitted_at }
-
-    private static func days(_ seconds: Int?) -> String {
-        let s = seconds ?? 0
-        return s >= 86_400 ? "\(s / 86_400)d" : s >= 3_600 ? "\(s / 3_600)h" : "\(max(1, s / 60))m"
-    }
-
-    init?(json: String) {
-        guard let view = try? JSONDecoder().decode(AlertView.self, from: Data(json.utf8)) else { return nil }
-        self = view
-    }
-}
-
 /// Standard output: one readable line per alert (`text`), or JSON Lines (`json`).
 public final class StdoutSink: AlertSink {
     public let format: SinkConfig.OutputFormat
@@ -111,12 +64,12 @@ public final class StdoutSink: AlertSink {
         self.wantsHealth = health
     }
 
-    public func deliver(_ alerts: [(id: String, record: String)]) throws {
+    public func deliver(_ alerts: [Alert]) throws {
         var out = ""
-        for (_, record) in alerts {
+        for alert in alerts {
             switch format {
-            case .json: out += record + "\n"
-            case .text: out += Self.line(record) + "\n"
+            case .json: out += alert.record + "\n"
+            case .text: out += Self.line(alert) + "\n"
             }
         }
         try writeAll(1, Array(out.utf8), what: "standard output")
@@ -124,10 +77,9 @@ public final class StdoutSink: AlertSink {
 
     /// `2026-11-22T05:00:00Z [police, facial-recognition] The Verge: Title <link>`, the time the
     /// item's publication time.
-    static func line(_ record: String) -> String {
-        guard let a = AlertView(json: record) else { return record }
+    static func line(_ a: Alert) -> String {
         let feed = a.feed.title ?? a.feed.url
-        return "\(a.time) [\(a.topics.joined(separator: ", "))] \(feed): \(a.headline)"
+        return "\(a.time.rfc3339) [\(a.topics.joined(separator: ", "))] \(feed): \(a.headline)"
             + (a.link.map { " <\($0)>" } ?? "")
     }
 }
@@ -161,7 +113,7 @@ public final class FileSink: AlertSink {
         return notices
     }
 
-    public func deliver(_ alerts: [(id: String, record: String)]) throws {
+    public func deliver(_ alerts: [Alert]) throws {
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
         guard fd >= 0 else { throw SinkError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -179,7 +131,7 @@ public final class FileSink: AlertSink {
             written = scan.ids
         }
         var seen = written!
-        var fresh: [(id: String, record: String)] = []
+        var fresh: [Alert] = []
         for alert in alerts where seen.insert(alert.id).inserted { fresh.append(alert) }
         guard !fresh.isEmpty else { return }
         let start = lseek(fd, 0, SEEK_END)

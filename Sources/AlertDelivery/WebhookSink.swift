@@ -34,12 +34,12 @@ public final class WebhookSink: AlertSink {
         key = secret.map { s in Result { () throws(StandardWebhooks.SecretError) in try StandardWebhooks.key(fromSecret: s) } }
     }
 
-    public func deliver(_ alerts: [(id: String, record: String)]) throws {
+    public func deliver(_ alerts: [Alert]) throws {
         guard let first = alerts.first else { return }
         if hook.secretEnv != nil && key == nil {
             throw DeliveryFailure("the webhook secret variable \(hook.secretEnv!) is not set")
         }
-        let (body, contentType, extra) = WebhookPayload.body(for: alerts.map(\.record), format: hook.format, batched: hook.batch > 1)
+        let (body, contentType, extra) = WebhookPayload.body(for: alerts, format: hook.format, batched: hook.batch > 1)
         var headers = [("Content-Type", contentType)] + extra
         if let key {
             let timestamp = Timestamp.now().secondsSince1970
@@ -66,28 +66,24 @@ public final class WebhookSink: AlertSink {
 
 /// Request bodies by format. Chat formats carry one alert: its topics, title, feed and link.
 enum WebhookPayload {
-    static func body(for records: [String], format: SinkConfig.WebhookFormat, batched: Bool) -> ([UInt8], String, [(String, String)]) {
+    static func body(for alerts: [Alert], format: SinkConfig.WebhookFormat, batched: Bool) -> ([UInt8], String, [(String, String)]) {
         switch format {
         case .json:
-            let text = batched ? "[" + records.joined(separator: ",") + "]" : records[0]
+            let text = batched ? "[" + alerts.map(\.record).joined(separator: ",") + "]" : alerts[0].record
             return (Array(text.utf8), "application/json", [])
         case .slack, .discord:
-            let a = AlertView(json: records[0])
+            let v = alerts[0]
             var w = JSONWriter()
             w.beginObject()
             if format == .slack {
                 // Slack's incoming webhooks: `text` in mrkdwn, a link as <url|label>.
-                w.field("text", a.map { v in
-                    let title = v.headline
-                    return "*[\(v.topics.joined(separator: ", "))]* " + (v.link.map { "<\($0)|\(escapeSlack(title))>" } ?? escapeSlack(title))
-                        + " — \(escapeSlack(v.feed.title ?? v.feed.url))"
-                } ?? records[0])
+                let title = v.headline
+                w.field("text", "*[\(v.topics.joined(separator: ", "))]* " + (v.link.map { "<\($0)|\(escapeSlack(title))>" } ?? escapeSlack(title))
+                    + " — \(escapeSlack(v.feed.title ?? v.feed.url))")
             } else {
                 // Discord's execute-webhook: `content`, at most 2,000 characters; no pings.
-                let text = a.map { v in
-                    "**[\(v.topics.joined(separator: ", "))]** \(v.headline) — \(v.feed.title ?? v.feed.url)"
-                        + (v.link.map { "\n\($0)" } ?? "")
-                } ?? records[0]
+                let text = "**[\(v.topics.joined(separator: ", "))]** \(v.headline) — \(v.feed.title ?? v.feed.url)"
+                    + (v.link.map { "\n\($0)" } ?? "")
                 w.field("content", String(text.prefix(2_000)))
                 w.key("allowed_mentions")
                 w.beginObject()
@@ -100,14 +96,12 @@ enum WebhookPayload {
             return (w.bytes, "application/json", [])
         case .ntfy:
             // ntfy publishes the body as the message; title, tags and click target as headers.
-            let a = AlertView(json: records[0])
-            let message = a.map { $0.item?.summary.map { String($0.prefix(1_000)) } ?? $0.headline } ?? records[0]
+            let a = alerts[0]
+            let message = a.item?.summary.map { String($0.prefix(1_000)) } ?? a.headline
             var headers: [(String, String)] = []
-            if let a {
-                headers.append(("Title", headerSafe(a.item?.title ?? a.headline)))
-                headers.append(("Tags", headerSafe(a.topics.joined(separator: ","))))
-                if let link = a.link { headers.append(("Click", headerSafe(link))) }
-            }
+            headers.append(("Title", headerSafe(a.item?.title ?? a.headline)))
+            headers.append(("Tags", headerSafe(a.topics.joined(separator: ","))))
+            if let link = a.link { headers.append(("Click", headerSafe(link))) }
             return (Array(message.utf8), "text/plain; charset=utf-8", headers)
         }
     }

@@ -9,9 +9,12 @@ public import Stories
 public import Store
 public import TopicQuery
 
-/// One pass over the feeds that are due: fetch them all at once, parse what changed, store new
-/// items with their alerts (all-or-nothing per document, committed in batches), record each
-/// feed's health and next poll.
+/// One pass over the feeds that are due, as claim → fetch/parse → decide → apply: claim the due
+/// feeds (`FeedQueue`), fetch them all at once on a second thread that parses as bytes arrive,
+/// decide what each document and response means (`ItemDecision`, `FetchDecision`: pure, before
+/// any write), then have the store apply the decisions a batch at a time (`ItemLedger.apply`,
+/// `FeedQueue.record`). A batch whose apply fails is discarded whole, and the story index goes
+/// back to the checkpoint taken before it, so it holds exactly what the store committed.
 /// Delivery to sinks is separate (`Delivery`), from what the store holds.
 public final class PollCycle {
     public struct Summary: Sendable {
@@ -26,35 +29,44 @@ public final class PollCycle {
         public var skipped: [(url: String, reason: String)] = []
         /// Configured pages whose announced feed is polled instead from now on.
         public var moves: [FeedMove] = []
+        /// Feeds whose decisions the store refused because another writer moved the ledger
+        /// first: not recorded, so still due — polled again, after catching up, next cycle.
+        public var deferred = 0
     }
 
     private let config: Config
-    private let store: FeedStore
-    private let matcher: TopicMatcher
+    private let queue: FeedQueue
+    private let ledger: ItemLedger
+    private let decider: ItemDecision
     private let stories: StoryIndex
+    private let lease: Lease
     private let clock: () -> Timestamp
     /// The same clock with the fraction of a second, for deadlines a server names (Retry-After).
     private let preciseClock: () -> Double
     private let random: () -> Double
     private let stopRequested: @Sendable () -> Bool
     private let progress: () -> Void
-    /// Whether this cycle has read into the story index what it lacks (done before the first
-    /// document is stored: a cycle of 304s never needs it).
+    /// Whether this batch has read into the story index what it lacks (done before its first
+    /// document is decided: a cycle of 304s never needs it).
     private var storiesReady = false
 
     /// `stopRequested`: asked while transfers run; once true, transfers in flight get a few
     /// seconds and no new one starts. `progress`: called on the calling thread after each
-    /// committed batch and every second while transfers run without finishing (a long cycle
+    /// applied batch and every second while transfers run without finishing (a long cycle
     /// keeps the service manager's watchdog fed).
     /// `stories`: the grouping's index, kept across cycles (a fresh one is filled from the store).
-    public init(config: Config, store: FeedStore, matcher: TopicMatcher, stories: StoryIndex = StoryIndex(),
-                clock: (() -> Timestamp)? = nil,
+    /// `lease`: the claim on the feeds this cycle polls (recorded by a shared store only).
+    public init(config: Config, queue: FeedQueue, ledger: ItemLedger, matcher: TopicMatcher, stories: StoryIndex = StoryIndex(),
+                lease: Lease = Lease(node: "local", seconds: 0), clock: (() -> Timestamp)? = nil,
                 random: @escaping () -> Double = { Double.random(in: 0..<1) },
                 stopRequested: @escaping @Sendable () -> Bool = { false }, progress: @escaping () -> Void = {}) {
         self.config = config
-        self.store = store
-        self.matcher = matcher
+        self.queue = queue
+        self.ledger = ledger
+        self.decider = ItemDecision(matcher: matcher, stories: stories, firstFetchWindow: config.firstFetchWindow)
         self.stories = stories
+        // Long enough for the slowest transfer of the cycle and its apply.
+        self.lease = lease.seconds > 0 ? lease : Lease(node: lease.node, seconds: config.poll.timeout + 30)
         // A test's clock has whole seconds only; the real one has the fraction too.
         if let clock {
             self.clock = clock
@@ -68,6 +80,13 @@ public final class PollCycle {
         self.progress = progress
     }
 
+    /// One store behind both interfaces (the usual case).
+    public convenience init(config: Config, store: FeedQueue & ItemLedger, matcher: TopicMatcher, stories: StoryIndex = StoryIndex(),
+                            clock: (() -> Timestamp)? = nil, random: @escaping () -> Double = { Double.random(in: 0..<1) },
+                            stopRequested: @escaping @Sendable () -> Bool = { false }, progress: @escaping () -> Void = {}) {
+        self.init(config: config, queue: store, ledger: store, matcher: matcher, stories: stories, clock: clock, random: random,
+                  stopRequested: stopRequested, progress: progress)
+    }
 
     /// The configured feeds (OPML lists are already expanded into them by the config reader).
     private var sources: [FeedSource] {
@@ -77,21 +96,12 @@ public final class PollCycle {
     /// Polls what is due (`all`: every feed, whatever its interval — never one that is gone or
     /// backing off after failures).
     public func run(all: Bool) throws(StoreError) -> Summary {
-        do {
-            return try poll(all: all)
-        } catch {
-            stories.reset()  // it may hold items whose transaction rolled back: rebuilt from the store next time
-            throw error
-        }
-    }
-
-    private func poll(all: Bool) throws(StoreError) -> Summary {
         let now = clock()
         let configured = self.sources
         let sources = Dictionary(configured.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
-        let feeds = try store.syncFeeds(configured.map { ($0.url, Self.entry($0)) }, now: now)
+        let feeds = try queue.syncFeeds(configured.map { ($0.url, Self.entry($0)) }, now: now)
         // A host that answered 429/503 with Retry-After gets nothing before then, for any feed.
-        let blocked = try store.blockedHosts(at: now)
+        let blocked = try queue.blockedHosts(at: now)
         var summary = Summary()
         let due: [FeedRecord]
         if all {
@@ -111,12 +121,12 @@ public final class PollCycle {
                 return false
             }
         } else {
-            due = try store.dueFeeds(at: now, limit: Int.max).filter { blocked.isEmpty || blocked[FeedFetcher.host(of: $0.currentURL)] == nil }
+            due = try queue.claimDue(at: now, limit: Int.max, lease: lease).filter { blocked.isEmpty || blocked[FeedFetcher.host(of: $0.currentURL)] == nil }
         }
         let options = ParseOptions(maxBytes: config.poll.maxBody)
 
         // Remote feeds, all at once, on two threads: one fetches and parses (bytes go into the
-        // parser as they arrive), this one classifies and stores, so a cold cycle uses both cores.
+        // parser as they arrive), this one decides and applies, so a cold cycle uses both cores.
         let remote = due.filter { !$0.currentURL.hasPrefix("file:") }
         let requests = remote.map { FetchRequest(url: $0.currentURL, etag: $0.etag, lastModified: $0.lastModified) }
         var fetched = Handoff<Fetched>(capacity: Self.batchSize)
@@ -133,43 +143,37 @@ public final class PollCycle {
         var fetchError: Error?
         var drained = false
         while !drained {
-            // One commit per `commitEvery` finished feeds or per `commitSeconds`, whichever first —
-            // not per hand-over, which is often a few documents: every commit rewrites the index
-            // pages it dirtied, and the dedupe indexes are dirtied all over.
+            // One apply per `applyEvery` finished feeds or per `applySeconds`, whichever first —
+            // not per hand-over, which is often a few documents.
             let started = Monotonic.seconds()
-            var taken = 0
+            var batch = Batch(checkpoint: stories.checkpoint())
             do throws(StoreError) {
-                // Wait for work outside a transaction; inside one, wait only until the commit is due,
-                // so the write lock is never held longer while transfers run.
-                var first: [Fetched] = []
-                while first.isEmpty {
+                // Wait for work with nothing decided; then only until the batch is due.
+                var work: [Fetched] = []
+                while work.isEmpty {
                     guard let got = fetched.take(upTo: Self.batchSize, waiting: 1) else { break }
-                    first = got
-                    if first.isEmpty { progress() }  // transfers still running: the watchdog is fed anyway
+                    work = got
+                    if work.isEmpty { progress() }  // transfers still running: the watchdog is fed anyway
                 }
-                if first.isEmpty { drained = true; break }
-                try store.batch { () throws(StoreError) in
-                    repeat {
-                        let work: [Fetched]
-                        if !first.isEmpty {
-                            work = first
-                            first = []
-                        } else if let more = fetched.take(upTo: Self.batchSize, waiting: Self.commitSeconds - (Monotonic.seconds() - started)),
-                                  !more.isEmpty {
-                            work = more
-                        } else {
-                            return
-                        }
-                        for case let .response(i, response, parsed) in work {
-                            finished.insert(i)
-                            try finish(remote[i], source: sources[remote[i].url], response: response, parsed: parsed, now: now, into: &summary)
-                        }
-                        for case let .failed(error) in work { fetchError = error }
-                        taken += work.count
-                    } while taken < Self.commitEvery && Monotonic.seconds() - started < Self.commitSeconds
+                if work.isEmpty { drained = true; break }
+                var taken = 0
+                while true {
+                    for case let .response(i, response, parsed) in work {
+                        finished.insert(i)
+                        try finish(remote[i], source: sources[remote[i].url], response: response, parsed: parsed, now: now,
+                                   into: &batch, &summary)
+                    }
+                    for case let .failed(error) in work { fetchError = error }
+                    taken += work.count
+                    let left = Self.applySeconds - (Monotonic.seconds() - started)
+                    guard taken < Self.applyEvery, left > 0, let more = fetched.take(upTo: Self.batchSize, waiting: left), !more.isEmpty else { break }
+                    work = more
                 }
-                progress()  // committed: the store answers (the daemon's watchdog)
+                try apply(&batch, into: &summary)
+                progress()  // applied: the store answers (the daemon's watchdog)
             } catch {
+                stories.rollback(to: batch.checkpoint)  // nothing of this batch was stored
+                storiesReady = false
                 storeError = error
                 fetched.close()
                 while !fetched.receive(upTo: Self.batchSize).isEmpty {}  // let the fetch thread finish
@@ -180,21 +184,75 @@ public final class PollCycle {
         if let storeError { throw storeError }
         if let fetchError {
             // libcurl could not start: every feed not yet finished failed the same way.
-            try store.batch { () throws(StoreError) in
+            try inBatch(&summary) { (batch, summary) throws(StoreError) in
                 for (i, feed) in remote.enumerated() where !finished.contains(i) {
                     try finish(feed, source: sources[feed.url], response: FetchResponse(status: 0, url: feed.currentURL, error: fetchError),
-                               parsed: nil, now: now, into: &summary)
+                               parsed: nil, now: now, into: &batch, &summary)
                 }
             }
         }
 
         // Local feeds (`file:`), read directly; their modification time and size act as a validator.
-        try store.batch { () throws(StoreError) in
+        try inBatch(&summary) { (batch, summary) throws(StoreError) in
             for feed in due where feed.currentURL.hasPrefix("file:") {
-                try finishLocal(feed, source: sources[feed.url], options: options, now: now, into: &summary)
+                try finishLocal(feed, source: sources[feed.url], options: options, now: now, into: &batch, &summary)
             }
         }
         return summary
+    }
+
+    /// Decides a batch with `body`, then applies it; on any store error nothing of it is kept.
+    private func inBatch(_ summary: inout Summary, _ body: (inout Batch, inout Summary) throws(StoreError) -> Void) throws(StoreError) {
+        var batch = Batch(checkpoint: stories.checkpoint())
+        do {
+            try body(&batch, &summary)
+        } catch {
+            stories.rollback(to: batch.checkpoint)
+            storiesReady = false
+            throw error
+        }
+        try apply(&batch, into: &summary)
+    }
+
+    /// What a batch decided and has not applied yet.
+    private struct Batch {
+        var documents: [DocumentIntents] = []
+        var outcomes: [FeedOutcome] = []
+        var pending = ItemDecision.Pending()
+        var newItems = 0
+        var newAlerts = 0
+        var failures: [(url: String, error: String)] = []
+        /// The story index before this batch placed anything.
+        let checkpoint: StoryIndex.Checkpoint
+
+        init(checkpoint: StoryIndex.Checkpoint) { self.checkpoint = checkpoint }
+    }
+
+    /// Applies a batch: the items first (with their stories and alerts), then the feeds'
+    /// outcomes — a crash between the two polls those feeds again, finds their items stored and
+    /// alerts nothing twice. A failed apply discards the batch and rolls the story index back.
+    /// A batch the store refuses because another writer moved the ledger since it was decided
+    /// (a fleet) is set aside: its feeds stay due and are polled again after catching up.
+    private func apply(_ batch: inout Batch, into summary: inout Summary) throws(StoreError) {
+        defer { storiesReady = false }  // the next batch reads what others stored meanwhile
+        do {
+            stories.ledgerPosition = try ledger.apply(batch.documents, basedOn: stories.ledgerPosition)
+        } catch {
+            stories.rollback(to: batch.checkpoint)
+            guard error.kind == .conflict else { throw error }
+            summary.deferred += batch.outcomes.count
+            return
+        }
+        do {
+            try queue.record(batch.outcomes)
+        } catch {
+            // The items are stored; the index, rolled back, reads them again from the store.
+            stories.rollback(to: batch.checkpoint)
+            throw error
+        }
+        summary.newItems += batch.newItems
+        summary.newAlerts += batch.newAlerts
+        summary.failures += batch.failures
     }
 
     /// The grouping's index for a config's `stories:` settings.
@@ -203,17 +261,20 @@ public final class PollCycle {
     }
 
     /// Reads into the grouping's index the story items it does not hold: all recent ones after a
-    /// start, those another process (a `once` next to the daemon) stored since.
+    /// start, those another process (a `once` next to the daemon) stored since — in the order
+    /// the store committed them, from where the index last read.
     private func catchUpStories(now: Timestamp) throws(StoreError) {
         let since = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(stories.memory))
-        for m in try store.storyMembers(after: stories.newestItem, since: since) {
-            stories.restore(item: m.itemID, title: m.title, summary: m.summary, at: m.at,
+        let read = try ledger.storyMembers(after: stories.ledgerPosition, since: since)
+        for m in read.members {
+            stories.restore(item: m.item.hashValue64, title: m.title, summary: m.summary, at: m.at,
                             story: StoryAssignment(id: m.storyID, size: m.storySize, firstSeen: m.storyFirstSeen, isNew: false))
         }
+        stories.ledgerPosition = read.through
     }
 
     /// A parsed document with its items' dedupe keys, computed where it was parsed (on the fetch
-    /// thread for remote feeds), so the storing thread only stores.
+    /// thread for remote feeds), so the deciding thread only decides.
     struct Document: Sendable {
         var parsed: ParsedFeed
         var candidates: [ItemCandidate]
@@ -225,15 +286,13 @@ public final class PollCycle {
         }
     }
 
-    /// Finished feeds per store transaction, and parsed documents waiting at most.
+    /// Finished feeds per hand-over from the fetch thread, and parsed documents waiting at most.
     private static let batchSize = 256
-    /// Finished feeds per commit at most, and seconds a commit waits at most: large enough that
-    /// the index pages a commit rewrites are rewritten rarely, small enough that the write lock
-    /// and the watchdog never wait long. (2,048 / 2 s with a 32 MB page cache: a cold cycle of
-    /// 10,000 feeds 3.5–3.7 s against 4.8–5.2 s with 1,024 / 1 s and SQLite's 2 MB.)
-    private static let commitEvery = 2_048
-    private static let commitSeconds = 2.0
-
+    /// Finished feeds per apply at most, and seconds a batch waits at most: large enough that the
+    /// store commits rarely (see `SQLiteStore.apply`), small enough that the watchdog and what
+    /// was fetched never wait long.
+    private static let applyEvery = 2_048
+    private static let applySeconds = 2.0
 
     /// What the fetch thread hands over: a finished transfer with its parsed document (for a
     /// 2xx), or why libcurl could not run at all.
@@ -281,129 +340,75 @@ public final class PollCycle {
         "\(f.url)\u{1F}\(f.name ?? "")\u{1F}\(f.interval.map(String.init) ?? "")"
     }
 
-    private func schedule(_ source: FeedSource?) -> PollSchedule {
-        PollSchedule(interval: source?.interval ?? config.poll.interval, maxInterval: config.poll.maxInterval)
+    /// The config's politeness and health rules for one feed.
+    private func policy(_ source: FeedSource?) -> FetchPolicy {
+        let interval = source?.interval ?? config.poll.interval
+        return FetchPolicy(schedule: PollSchedule(interval: interval, maxInterval: config.poll.maxInterval),
+                           adaptive: config.poll.adaptive ? (config.poll.minInterval ?? interval, config.poll.maxInterval) : nil,
+                           failingAfter: config.health?.failingAfter, silentAfter: config.health?.silentAfter, name: source?.name)
     }
 
-    /// The schedule after a successful poll that found `newItems`: with `poll.adaptive`, the
-    /// interval follows how often the feed publishes (failures always back off from the
-    /// configured interval, as the contract says).
-    private func schedule(_ source: FeedSource?, after feed: FeedRecord, newItems: Int, now: Timestamp) -> PollSchedule {
-        var plan = schedule(source)
-        guard config.poll.adaptive else { return plan }
-        let silent = newItems > 0 ? 0 : feed.lastNewAt.map { Int(now.secondsSince1970 - $0.secondsSince1970) }
-        plan.interval = PollSchedule.adaptiveInterval(interval: plan.interval, typicalGap: feed.publishGap, silentFor: silent,
-                                                      minimum: config.poll.minInterval ?? plan.interval, maximum: config.poll.maxInterval)
-        plan.maxInterval = max(plan.maxInterval, plan.interval)
-        return plan
+    /// Decides about one poll and adds the decision to the batch.
+    private func decide(_ feed: FeedRecord, source: FeedSource?, _ result: FetchResult, now: Timestamp, into batch: inout Batch) {
+        let decision = FetchDecision.decide(feed, result, policy: policy(source), now: now, random: random)
+        batch.outcomes.append(decision.outcome)
+        if let failure = decision.failure { batch.failures.append((feed.url, failure)) }
     }
 
     /// `parsed`: the document of a 2xx response, or why it is not a feed.
     private func finish(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse, parsed: Result<Document, Error>?,
-                        now: Timestamp, into summary: inout Summary) throws(StoreError) {
+                        now: Timestamp, into batch: inout Batch, _ summary: inout Summary) throws(StoreError) {
         if case TransferError.interrupted? = r.error as? TransferError {
             summary.interrupted += 1
             return
         }
         summary.polled += 1
-        let plan = schedule(source)
-        func fail(_ message: String, _ outcome: PollSchedule.Outcome? = nil) throws(StoreError) {
-            summary.failures.append((feed.url, message))
-            try healthAfterFailure(feed, source: source, error: message, now: now)
-            let o = outcome ?? .failure(errorsInRow: feed.errorsInRow + 1)
-            let next = plan.nextDue(after: o, at: now, random: random) ?? now
-            try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: r.status == 0 ? nil : r.status, error: message,
-                                                              gone: o == .gone, nextDueAt: next))
-        }
+        let status = r.status == 0 ? nil : r.status
+        let result: FetchResult
         if let error = r.error {
-            return try fail(error is FeedParseError ? FailureText.notAFeed(error) : FailureText.of(error))
-        }
-        switch r.status {
-        case 304:
-            try succeed(feed, source: source, response: r, parsed: nil, now: now, into: &summary)
-        case 200..<300:
-            switch parsed {
-            case .success(let document)?: try succeed(feed, source: source, response: r, parsed: document, now: now, into: &summary)
-            case .failure(let announced as AnnouncedFeed)?:
-                // Polled from the next cycle on, as after a permanent redirect; said, not failed.
-                summary.moves.append(FeedMove(configured: feed.url, announced: announced.url))
-                try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: r.status, error: "\(announced)", movedTo: announced.url, nextDueAt: now))
-            case .failure(let error)?: try fail(FailureText.notAFeed(error))
-            case nil: try fail("not a feed: no document")
+            result = .failed(status: status, message: error is FeedParseError ? FailureText.notAFeed(error) : FailureText.of(error))
+        } else {
+            let fresh = FreshnessHeaders.freshness(cacheControl: r.headers["cache-control"], expires: r.headers["expires"],
+                                                   date: r.headers["date"], now: now)
+            switch r.status {
+            case 304:
+                result = .notModified(status: 304, freshFor: fresh)
+            case 200..<300:
+                switch parsed {
+                case .success(let document)?:
+                    let newItems = try decideItems(feed, source: source, document, now: now, into: &batch)
+                    let ttl = document.parsed.feed.ttlMinutes.map { max(fresh ?? 0, $0 * 60) }
+                    result = .document(status: r.status, freshFor: ttl ?? fresh, etag: r.headers["etag"], lastModified: r.headers["last-modified"],
+                                       movedTo: r.permanentRedirect, newItems: newItems, title: document.parsed.feed.title)
+                case .failure(let announced as AnnouncedFeed)?:
+                    summary.moves.append(FeedMove(configured: feed.url, announced: announced.url))
+                    result = .announces(status: r.status, feedURL: announced.url)
+                case .failure(let error)?: result = .failed(status: r.status, message: FailureText.notAFeed(error))
+                case nil: result = .failed(status: r.status, message: "not a feed: no document")
+                }
+            case 410:
+                result = .gone(status: 410)
+            case 429, 503:
+                // The delay counts from now, when the response is in hand — not from the cycle's
+                // start, which may be a long transfer earlier.
+                if let until = r.headers["retry-after"].flatMap({ FreshnessHeaders.retryAfter($0, receivedAt: preciseClock()) }) {
+                    result = .retryAfter(status: r.status, host: FeedFetcher.host(of: r.url), until: until)
+                } else {
+                    result = .failed(status: r.status, message: "HTTP \(r.status)")
+                }
+            default:
+                result = .failed(status: r.status, message: "HTTP \(r.status)")
             }
-        case 410:
-            try fail("HTTP 410 Gone: not polled again until its config entry changes", .gone)
-        case 429, 503:
-            let n = feed.errorsInRow + 1
-            // The delay counts from now, when the response is in hand — not from the cycle's start,
-            // which may be a long transfer earlier.
-            if let until = r.headers["retry-after"].flatMap({ FreshnessHeaders.retryAfter($0, receivedAt: preciseClock()) }) {
-                try store.block(host: FeedFetcher.host(of: r.url), until: until)
-                try fail("HTTP \(r.status), retry after \(until.rfc3339)", .retryAfter(until: until, errorsInRow: n))
-            } else {
-                try fail("HTTP \(r.status)")
-            }
-        default:
-            try fail("HTTP \(r.status)")
         }
+        decide(feed, source: source, result, now: now, into: &batch)
     }
 
-    private func succeed(_ feed: FeedRecord, source: FeedSource?, response r: FetchResponse?, parsed document: Document?,
-                         now: Timestamp, into summary: inout Summary) throws(StoreError) {
-        var newItems = 0
-        if let document { newItems = try ingest(feed, source: source, document, now: now, into: &summary) }
-        let parsed = document?.parsed
-        try healthAfterSuccess(feed, source: source, title: parsed?.feed.title, newItems: newItems, now: now)
-        var fresh = r.flatMap { FreshnessHeaders.freshness(cacheControl: $0.headers["cache-control"], expires: $0.headers["expires"],
-                                                            date: $0.headers["date"], now: now) }
-        if let ttl = parsed?.feed.ttlMinutes { fresh = max(fresh ?? 0, ttl * 60) }
-        let next = schedule(source, after: feed, newItems: newItems, now: now).nextDue(after: .success(freshFor: fresh), at: now, random: random) ?? now
-        try store.recordFetch(feedID: feed.id, FetchOutcome(
-            at: now, status: r?.status ?? 200, etag: r?.headers["etag"] ?? (r == nil ? feed.etag : nil),
-            lastModified: r?.headers["last-modified"] ?? (r == nil ? feed.lastModified : nil),
-            movedTo: r?.permanentRedirect, nextDueAt: next))
-    }
-
-    // MARK: Feed health
-
-    /// The poll that makes `failing_after` failures in a row raises a "failing" alert (once).
-    private func healthAfterFailure(_ feed: FeedRecord, source: FeedSource?, error: String, now: Timestamp) throws(StoreError) {
-        guard let n = config.health?.failingAfter, feed.errorsInRow + 1 == n else { return }
-        let a = HealthAlert.record(.failing, feedURL: feed.url, feedTitle: source?.name, at: now, errorsInRow: n, error: error)
-        try store.addFeedAlert(id: a.id, record: a.record, now: now)
-    }
-
-    /// A success after a "failing" alert raises "recovered"; a feed silent for `silent_after`
-    /// times its usual gap between new items raises "silent" (once, until it publishes again).
-    private func healthAfterSuccess(_ feed: FeedRecord, source: FeedSource?, title: String?, newItems: Int, now: Timestamp) throws(StoreError) {
-        guard let health = config.health else { return }
-        let name = source?.name ?? title
-        if let n = health.failingAfter, feed.errorsInRow >= n {
-            let a = HealthAlert.record(.recovered, feedURL: feed.url, feedTitle: name, at: now, errorsInRow: feed.errorsInRow)
-            try store.addFeedAlert(id: a.id, record: a.record, now: now)
-        }
-        if newItems > 0 {
-            if feed.silentAlerted { try store.setSilentAlerted(feedID: feed.id, false) }
-            return
-        }
-        guard let k = health.silentAfter, !feed.silentAlerted, let gap = feed.publishGap, let last = feed.lastNewAt,
-              let silent = SilentFeed.silentFor(usualGap: gap, gapsSeen: feed.gapsSeen, lastNewAt: last, now: now, factor: k) else { return }
-        let a = HealthAlert.record(.silent, feedURL: feed.url, feedTitle: name, at: now, silentFor: silent, usualGap: gap)
-        try store.addFeedAlert(id: a.id, record: a.record, now: now)
-        try store.setSilentAlerted(feedID: feed.id, true)
-    }
-
-    /// Stores the document's items; new ones that match a topic get their alert in the same
-    /// transaction. On a feed's first fetch, only items published within `first_fetch_window`
-    /// alert: adding a feed must not replay its archive.
-    /// Returns how many items were new.
-    @discardableResult
-    private func ingest(_ feed: FeedRecord, source: FeedSource?, _ document: Document, now: Timestamp,
-                        into summary: inout Summary) throws(StoreError) -> Int {
-        let parsed = document.parsed
-        let feedName = source?.name ?? parsed.feed.title
-        var alerts = 0
-        if !storiesReady, !document.candidates.isEmpty {
+    /// Decides what becomes of a document's items (triaged against the store first) and adds
+    /// the intents to the batch. Returns how many items were new.
+    private func decideItems(_ feed: FeedRecord, source: FeedSource?, _ document: Document, now: Timestamp,
+                             into batch: inout Batch) throws(StoreError) -> Int {
+        guard !document.candidates.isEmpty else { return 0 }
+        if !storiesReady {
             try catchUpStories(now: now)
             storiesReady = true
         }
@@ -412,65 +417,38 @@ public final class PollCycle {
         // items arriving one by one.
         let candidates = PublicationOrder.positions(published: document.candidates.map(\.item.published), now: now)
             .map { document.candidates[$0] }
-        let results = try store.ingest(feedID: feed.id, candidates, now: now) { item, itemID in
-            // A feed's first fetch: its archive is neither alerted nor grouped, only what is
-            // recent enough to be news.
-            if !feed.fetchedOnce {
-                switch config.firstFetchWindow {
-                case .all: break
-                case .seconds(let window):
-                    guard let published = item.published, now.secondsSince1970 - published.secondsSince1970 <= Int64(window) else { return NewItem() }
-                }
-            }
-            let matches = matcher.classify(item, feedName: feedName, feedURL: feed.url)
-            guard !matches.isEmpty else { return NewItem() }
-            // Stories group what the topics selected: the stream whose word frequencies say what is rare.
-            let id = Alert.id(feedURL: feed.url, item: item)
-            let at = min(item.published ?? now, now)
-            stories.noteTopicTerms(matches.flatMap { $0.matches.map(\.term) })
-            let story = stories.add(item: itemID, title: item.title, summary: item.summary, at: at, seen: now,
-                                    newStoryID: Alert.storyID(alertID: id))
-            alerts += 1
-            return NewItem(story: StoryLink(id: story.id, at: at, title: item.title, topics: matches.map(\.topic), isNew: story.isNew),
-                           alert: (id, Alert.record(id: id, emittedAt: now, matches: matches, feedURL: feed.url,
-                                                    feedTitle: source?.name ?? parsed.feed.title, item: item, story: story)))
-        }
-        let new = results.filter(\.isNew).count
-        summary.newItems += new
-        summary.newAlerts += alerts
-        return new
+        let triage = try ledger.triage(feedID: feed.id, candidates)
+        let decided = decider.decide(feed: feed, feedTitle: source?.name ?? document.parsed.feed.title, candidates: candidates,
+                                     triage: triage, now: now, pending: &batch.pending)
+        batch.documents.append(decided.intents)
+        batch.newItems += decided.newItems
+        batch.newAlerts += decided.alerts
+        return decided.newItems
     }
 
     private func finishLocal(_ feed: FeedRecord, source: FeedSource?, options: ParseOptions, now: Timestamp,
-                             into summary: inout Summary) throws(StoreError) {
-        let plan = schedule(source)
+                             into batch: inout Batch, _ summary: inout Summary) throws(StoreError) {
         summary.polled += 1
+        let result: FetchResult
         do {
             // Only a regular file, read within `poll.timeout`: a FIFO or a hung mount must not stall the cycle.
             let file = try LocalFile(path: LocalPath.fromFileURL(feed.currentURL), regularOnly: true,
                                      deadline: Monotonic.seconds() + Double(config.poll.timeout))
             if let etag = feed.etag, etag == file.validator {
-                try healthAfterSuccess(feed, source: source, title: nil, newItems: 0, now: now)
-                let next = schedule(source, after: feed, newItems: 0, now: now).nextDue(after: .success(freshFor: nil), at: now, random: random) ?? now
-                try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: 304, nextDueAt: next))
-                return
+                result = .notModified(status: 304, freshFor: nil)
+            } else {
+                let parser = FeedParser(options: options, documentURL: feed.currentURL)
+                try file.chunks { try parser.feed($0) }
+                let parsed = try parser.finish()
+                let newItems = try decideItems(feed, source: source, Document(parsed, feedURL: feed.currentURL), now: now, into: &batch)
+                result = .document(status: 200, freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }, etag: file.validator, lastModified: nil,
+                                   movedTo: nil, newItems: newItems, title: parsed.feed.title)
             }
-            let parser = FeedParser(options: options, documentURL: feed.currentURL)
-            try file.chunks { try parser.feed($0) }
-            let parsed = try parser.finish()
-            let newItems = try ingest(feed, source: source, Document(parsed, feedURL: feed.currentURL), now: now, into: &summary)
-            try healthAfterSuccess(feed, source: source, title: parsed.feed.title, newItems: newItems, now: now)
-            let next = schedule(source, after: feed, newItems: newItems, now: now)
-                .nextDue(after: .success(freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }), at: now, random: random) ?? now
-            try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: 200, etag: file.validator, nextDueAt: next))
         } catch let error as StoreError {
             throw error
         } catch {
-            let message = FailureText.of(error)
-            summary.failures.append((feed.url, message))
-            try healthAfterFailure(feed, source: source, error: message, now: now)
-            let next = plan.nextDue(after: .failure(errorsInRow: feed.errorsInRow + 1), at: now, random: random) ?? now
-            try store.recordFetch(feedID: feed.id, FetchOutcome(at: now, status: nil, error: message, nextDueAt: next))
+            result = .failed(status: nil, message: FailureText.of(error))
         }
+        decide(feed, source: source, result, now: now, into: &batch)
     }
 }

@@ -119,7 +119,7 @@ public final class StoryIndex {
     /// Which words the stream writes as names.
     private var nameEvidence = NameEvidence()
 
-    private struct Entry {
+    fileprivate struct Entry {
         var item: Int64
         var story: Int32
         var at: Int64
@@ -131,7 +131,7 @@ public final class StoryIndex {
         var lead: UInt64
     }
 
-    private struct Story {
+    fileprivate struct Story {
         var id: String
         var size: Int
         var firstSeen: Timestamp
@@ -160,7 +160,7 @@ public final class StoryIndex {
     /// Items placed so far: the clock of cached centroid norms.
     private var added = 0
 
-    private struct Posting {
+    fileprivate struct Posting {
         var slot: Int32
         /// `tf` of the word's count in that item.
         var tf: Float
@@ -206,7 +206,66 @@ public final class StoryIndex {
         byHour = [:]
         oldestHour = nil
         newestItem = 0
+        ledgerPosition = 0
     }
+
+    /// The index as it was at one moment: what the poller goes back to when the items it placed
+    /// since were not stored after all (the store's apply failed), so the index holds exactly
+    /// what the store committed. Every part of the state is a value with copy-on-write storage:
+    /// taking a checkpoint copies nothing, and the first change after it copies each changed
+    /// table once.
+    public struct Checkpoint {
+        fileprivate var entries: KeyMap<Entry>
+        fileprivate var nextSlot: Int32
+        fileprivate var postings: KeyMap<[Posting]>
+        fileprivate var added: Int
+        fileprivate var heldCount: KeyMap<Int32>
+        fileprivate var rarity: DecayingCounts
+        fileprivate var nameEvidence: NameEvidence
+        fileprivate var stories: [Int32: Story]
+        fileprivate var storyByID: [String: Int32]
+        fileprivate var nextStory: Int32
+        fileprivate var items: KeyMap<Bool>
+        fileprivate var topicStems: KeyMap<Bool>
+        fileprivate var topicTerms: Set<String>
+        fileprivate var horizon: Int64
+        fileprivate var byHour: [Int64: [Int32]]
+        fileprivate var oldestHour: Int64?
+        fileprivate var newestItem: Int64
+        fileprivate var ledgerPosition: Int64
+    }
+
+    public func checkpoint() -> Checkpoint {
+        Checkpoint(entries: entries, nextSlot: nextSlot, postings: postings, added: added, heldCount: heldCount, rarity: rarity,
+                   nameEvidence: nameEvidence, stories: stories, storyByID: storyByID, nextStory: nextStory, items: items,
+                   topicStems: topicStems, topicTerms: topicTerms, horizon: horizon, byHour: byHour, oldestHour: oldestHour,
+                   newestItem: newestItem, ledgerPosition: ledgerPosition)
+    }
+
+    public func rollback(to c: Checkpoint) {
+        entries = c.entries
+        nextSlot = c.nextSlot
+        postings = c.postings
+        added = c.added
+        heldCount = c.heldCount
+        rarity = c.rarity
+        nameEvidence = c.nameEvidence
+        stories = c.stories
+        storyByID = c.storyByID
+        nextStory = c.nextStory
+        items = c.items
+        topicStems = c.topicStems
+        topicTerms = c.topicTerms
+        horizon = c.horizon
+        byHour = c.byHour
+        oldestHour = c.oldestHour
+        newestItem = c.newestItem
+        ledgerPosition = c.ledgerPosition
+    }
+
+    /// How far the poller has read the store's story members (a position in the ledger's commit
+    /// order): the next catch-up reads what was committed after it.
+    public var ledgerPosition: Int64 = 0
 
     /// How far back `restore` should be fed: the window, and the items that still weigh in
     /// the word frequencies (two half-lives).

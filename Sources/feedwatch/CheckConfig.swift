@@ -4,6 +4,7 @@ import Config
 import Glibc
 import HTTPTransport
 import Store
+import StoreSQLite
 import TopicQuery
 
 /// `feedwatch check-config`: reads the config as the daemon would and shows what it understood —

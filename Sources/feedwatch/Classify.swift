@@ -3,6 +3,7 @@ import Config
 import FeedParse
 import FeedwatchCore
 import Store
+import StoreSQLite
 import TopicQuery
 
 /// `feedwatch classify SOURCE`: which of the config's topics each item of one document matches,

@@ -44,9 +44,9 @@ enum ClassifyMany {
         for k in order {
             let e = rows[k].entry
             index.noteTopicTerms(rows[k].topics.flatMap { $0.matches.map(\.term) })
-            let alertID = Alert.id(feedURL: e.feedURL, item: e.item)
+            let alertID = AlertID.item(feedURL: e.feedURL, item: e.item)
             let story = index.add(item: Int64(k + 1), title: e.item.title, summary: e.item.summary, at: e.at, seen: e.at,
-                                  newStoryID: Alert.storyID(alertID: alertID))
+                                  newStoryID: AlertID.story(alertID: alertID))
             let s = byID[story.id] ?? {
                 stories.append(Story(id: story.id, title: e.item.title, rows: []))
                 byID[story.id] = stories.count - 1

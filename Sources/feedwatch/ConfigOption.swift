@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Glibc
 import Store
+import StoreSQLite
 import TopicQuery
 
 /// `--config PATH`, resolved as the contract says, and the one way commands load it: every error

@@ -15,12 +15,13 @@ enum CycleReport {
         if s.newAlerts > 0 || s.newItems > 0 { parts.append(count(s.newAlerts, "alert")) }
         if !s.failures.isEmpty { parts.append("\(s.failures.count) failed") }
         if s.interrupted > 0 { parts.append("\(s.interrupted) cut short by the stop (still due)") }
+        if s.deferred > 0 { parts.append("\(s.deferred) set aside for another writer's newer stories (still due)") }
         return "polled \(count(s.polled, "feed")): " + (parts.isEmpty ? "nothing new" : parts.joined(separator: ", "))
     }
 
     /// Whether a cycle is worth an info line in `run`: it found something or something failed.
     static func isNews(_ s: PollCycle.Summary) -> Bool {
-        s.newItems > 0 || s.newAlerts > 0 || !s.failures.isEmpty || s.interrupted > 0 || !s.moves.isEmpty
+        s.newItems > 0 || s.newAlerts > 0 || !s.failures.isEmpty || s.interrupted > 0 || s.deferred > 0 || !s.moves.isEmpty
     }
 
     /// A configured page whose announced feed is polled instead.

@@ -3,6 +3,7 @@ import ArgumentParser
 import Config
 import FeedwatchCore
 import Store
+import StoreSQLite
 
 /// `feedwatch outbox`: what each sink still has to take, whether it is failing, and the
 /// deliveries given up on; `retry ID` / `retry --all` requeues dead letters; `move` and `forget`

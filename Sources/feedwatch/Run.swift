@@ -7,6 +7,7 @@ import Logging
 import Poller
 import Service
 import Store
+import StoreSQLite
 import TopicQuery
 
 /// `feedwatch run`: the daemon. Polls what is due, delivers alerts, then sleeps until the next
@@ -24,7 +25,8 @@ struct Run: ParsableCommand {
 
     func run() throws {
         // Signals are taken synchronously, with sigtimedwait, between cycles: the poll in progress
-        // finishes and is committed before a stop; nothing runs in a signal handler.
+        // finishes and is committed before a stop; nothing runs in a signal handler. The mask is
+        // set before the delivery thread starts, which inherits it.
         var signals = sigset_t()
         sigemptyset(&signals)
         for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&signals, s) }
@@ -41,7 +43,8 @@ struct Run: ParsableCommand {
         var (store, lock) = try loaded.openStoreForWriting("run")
         defer { withExtendedLifetime(lock) {} }  // held until the process ends
         // A stop lets a delivery in flight finish within the grace transfers get, no longer.
-        let stop = StopGrace(stopRequested: { Self.stopPending() })
+        let stopSignal = StopSignal()
+        let stop = StopGrace(stopRequested: { stopSignal.isRaised || Self.stopPending() })
         var sinks = Delivery.sinks(for: loaded, stop: stop)
         // Every configured sink has its place in the queue from now on, before anything is polled.
         do {
@@ -52,6 +55,17 @@ struct Run: ParsableCommand {
             Diagnostics.error("cannot register the sinks in the store: \(error)")
             throw ExitCode.failure
         }
+        // Delivery runs on its own thread, over its own connection to the store.
+        let delivery: DeliveryWorker
+        do {
+            delivery = try DeliveryWorker(store: try loaded.openStore(), sinks: sinks, stopSignal: stopSignal, grace: stop,
+                                          lease: Lease(node: "local", seconds: 60),
+                                          warning: { Log.warning($0) }, error: { Log.error($0) })
+        } catch {
+            Diagnostics.error("cannot start delivery: \(error)")
+            throw ExitCode.failure
+        }
+        defer { delivery.stop() }
         Log.info("started: \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic")), store \(loaded.storePath)")
         Log.info("alerts go to: \(CycleReport.destinations(loaded.sinks))")
         notifier.notify("READY=1", "STATUS=started, \(loaded.feeds.count) feeds")
@@ -63,23 +77,29 @@ struct Run: ParsableCommand {
         var lastSaid = Monotonic.seconds()
         var firstCycle = true  // whatever it found, the first cycle says when the next poll is
         var lastWatchdog = 0.0
-        // Keep-alives, only while the store answers: a daemon stuck on its database is restarted.
+        // Keep-alives, only while the store answers this thread and the delivery thread is not
+        // stuck: a daemon stuck on its database is restarted.
         func watchdog(force: Bool = false) {
             guard let interval = notifier.watchdogInterval else { return }
             let now = Monotonic.seconds()
             guard force || now - lastWatchdog >= interval * 0.9 else { return }
-            guard (try? store.nextDue()) != nil else { return Log.warning("the store does not answer: no watchdog keep-alive") }
+            do {
+                _ = try store.nextDue()
+            } catch {
+                return Log.warning("the store does not answer (\(error)): no watchdog keep-alive")
+            }
+            guard delivery.isHealthy(budget: 2 * interval) else {
+                return Log.warning("delivery has made no progress for \(Int(2 * interval)) s: no watchdog keep-alive")
+            }
             notifier.notify("WATCHDOG=1")
             lastWatchdog = now
         }
-        // Sinks first seen now (or added by a reload) start from here, not from the history.
-        var newSinksFrom = (try? store.lastAlertPosition()) ?? 0
         var reloadProblem: String?
         while true {
             do {
                 let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: stories, stopRequested: Self.stopPending,
                                             progress: { watchdog() }).run(all: false)
-                try Delivery.deliverPending(store, to: sinks, newSinksFrom: newSinksFrom, stop: stop, log: { Log.warning($0) })
+                if summary.newAlerts > 0 { delivery.wake() }
                 let now = Timestamp.now()
                 if now.secondsSince1970 - lastPrune >= 3_600 {  // retention, hourly
                     try Delivery.prune(store, config: loaded, now: now)
@@ -108,12 +128,17 @@ struct Run: ParsableCommand {
             }
             watchdog()
 
-            // Sleep until the next feed is due or a delivery is to be retried (at most an hour, so a
-            // clock change is noticed), waking for the watchdog in between.
+            // Sleep until the next feed is due (at most an hour, so a clock change is noticed),
+            // waking for the watchdog in between. Delivery keeps its own time on its own thread.
             let now = Timestamp.now().secondsSince1970
-            let feedDue = (try? store.nextDue())??.secondsSince1970 ?? (now + 3_600)
-            let next = min(feedDue, (try? Delivery.nextAttempt(store, sinks: sinks))??.secondsSince1970 ?? feedDue)
-            var wait = Double(max(1, min(3_600, next - now)))
+            var next = now + 3_600
+            do {
+                if let due = try store.nextDue() { next = min(next, due.secondsSince1970) }
+            } catch {
+                Log.warning("cannot read when the next feed is due (\(error)); trying again in a minute")
+                next = now + 60
+            }
+            var wait = Double(max(1, next - now))
             if let interval = notifier.watchdogInterval { wait = min(wait, max(0.1, interval - (Monotonic.seconds() - lastWatchdog))) }
             var timeout = timespec(tv_sec: Int(wait), tv_nsec: Int((wait - wait.rounded(.down)) * 1e9))
             let got = sigtimedwait(&signals, nil, &timeout)
@@ -121,6 +146,7 @@ struct Run: ParsableCommand {
             case SIGTERM, SIGINT:
                 notifier.notify("STOPPING=1", "STATUS=stopping")
                 Log.info("stopping on \(got == SIGTERM ? "SIGTERM" : "SIGINT")")
+                delivery.stop()  // the delivery in flight gets the grace period, then what is left stays pending
                 return
             case SIGHUP:
                 notifier.notify("RELOADING=1", "MONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())", "STATUS=reloading")
@@ -137,7 +163,8 @@ struct Run: ParsableCommand {
                     for abandoned in try Delivery.register(store, sinks: sinks).abandoned {
                         Log.warning(Delivery.warning(abandoned, configured: sinks))
                     }
-                    newSinksFrom = try store.lastAlertPosition()
+                    // The delivery thread gets its own connection and its own sink objects.
+                    delivery.replace(store: try loaded.openStore(), sinks: Delivery.sinks(for: loaded, stop: stop))
                     reloadProblem = nil
                     Log.info("reloaded \(loaded.file): \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic"))")
                 } catch {
@@ -154,10 +181,15 @@ struct Run: ParsableCommand {
 
     /// "polling 240 feeds, 3 failing, outbox 0": what `systemctl status` shows.
     private static func status(store: FeedStore, sinks: [AlertSink]) -> String {
-        guard let (feeds, failing) = try? store.feedCounts() else { return "the store does not answer" }
-        let pending = ((try? Delivery.report(store, sinks: sinks)) ?? []).reduce(0) { $0 + $1.pending }
-        let dead = ((try? store.deadLetters(sink: nil)) ?? []).filter { !$0.requeued }.count
-        return "polling \(feeds) feeds, \(failing) failing, outbox \(pending)" + (dead > 0 ? ", \(dead) dead-lettered" : "")
+        do {
+            let (feeds, failing) = try store.feedCounts()
+            let pending = try Delivery.report(store, sinks: sinks).reduce(0) { $0 + $1.pending }
+            let dead = try store.deadLetters(sink: nil).filter { !$0.requeued }.count
+            return "polling \(feeds) feeds, \(failing) failing, outbox \(pending)" + (dead > 0 ? ", \(dead) dead-lettered" : "")
+        } catch {
+            Log.warning("cannot read the status from the store: \(error)")
+            return "the store does not answer: \(error)"
+        }
     }
 
     private static func environment() -> [String: String] {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import FeedwatchCore
 import Store
+import StoreSQLite
 
 /// `feedwatch status`: each configured feed's health, from the store.
 struct Status: ParsableCommand {

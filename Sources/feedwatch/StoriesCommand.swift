@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import FeedwatchCore
 import Store
+import StoreSQLite
 
 /// `feedwatch stories`: what the press has been covering lately, one story per event, largest
 /// first, with the items that make it up and the copies of each found elsewhere.

@@ -4,6 +4,7 @@ import FeedwatchCore
 import Poller
 import Stories
 import Store
+import StoreSQLite
 import TopicQuery
 
 /// `feedwatch stories explain STORY`: why each item is in a story. The story's items are replayed
@@ -30,7 +31,7 @@ struct StoriesExplain: ParsableCommand {
         let store = try loaded.openStore()
         let members: [StoryMember]
         do {
-            members = try store.storyMembers(after: 0, since: Timestamp(secondsSince1970: 0))
+            members = try store.storyMembers(since: Timestamp(secondsSince1970: 0))
         } catch {
             Diagnostics.error("\(error)")
             throw ExitCode.failure
@@ -49,7 +50,7 @@ struct StoriesExplain: ParsableCommand {
                 let why = index.explain(title: m.title, summary: m.summary, at: m.at, story: story)
                 out += Self.text(m, why, first: out.isEmpty)
             }
-            index.restore(item: m.itemID, title: m.title, summary: m.summary, at: m.at,
+            index.restore(item: m.item.hashValue64, title: m.title, summary: m.summary, at: m.at,
                           story: StoryAssignment(id: m.storyID, size: m.storySize, firstSeen: m.storyFirstSeen, isNew: false))
         }
         StandardOutput.write(Array(out.utf8))

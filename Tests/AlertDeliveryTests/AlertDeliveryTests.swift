@@ -2,6 +2,7 @@ import Config
 import Foundation
 import FeedwatchCore
 import Store
+import StoreTestSupport
 import Testing
 @testable import AlertDelivery
 
@@ -31,7 +32,8 @@ import Testing
     }
 }
 
-/// The outbox engine against a real store, with sinks that fail as told.
+/// The outbox engine on the in-memory store (the real engines pass the same conformance suite),
+/// with sinks that fail as told.
 @Suite struct OutboxTests {
     final class ScriptedSink: AlertSink {
         let name: String
@@ -51,20 +53,19 @@ import Testing
             self.failures = failures
         }
 
-        func deliver(_ alerts: [(id: String, record: String)]) throws {
+        func deliver(_ alerts: [Alert]) throws {
             if !failures.isEmpty { throw failures.removeFirst() }
             delivered += alerts.map(\.id)
         }
     }
 
-    let dir: URL
-    let store: SQLiteStore
+    let store = MemoryStore()
     let t0 = Timestamp(secondsSince1970: 1_800_000_000)
 
+    /// The sinks have their place in the queue before any alert is stored, as the daemon gives
+    /// them when it loads the config.
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-outbox-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+        _ = try store.registerSinks(["every", "file", "first", "hook", "milestones", "police-only"])
     }
 
     private func at(_ s: Int64) -> Timestamp { Timestamp(secondsSince1970: t0.secondsSince1970 + s) }
@@ -72,8 +73,8 @@ import Testing
     /// Stores alerts `ids` (each with the given topics) as a poll would.
     private func alerts(_ ids: [String], topics: [String] = ["police"], now: Timestamp? = nil) throws {
         let feed = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
-        _ = try store.ingest(feedID: feed, ids.map { ItemCandidate(FeedItem(id: $0, title: $0)) }, now: now ?? t0) { item in
-            ("fw_" + item.id!, #"{"alert_id":"fw_\#(item.id!)","emitted_at":"2027-01-15T08:00:00Z","topics":[\#(topics.map { "\"\($0)\"" }.joined(separator: ","))],"feed":{"url":"u","title":"T"},"item":{"title":"\#(item.id!)"}}"#)
+        try ingest(store, feedID: feed, ids.map { ItemCandidate(FeedItem(id: $0, title: $0)) }, now: now ?? t0) { item in
+            testAlert("fw_" + item.id!, at: now ?? t0, topics: topics)
         }
     }
 
@@ -81,9 +82,9 @@ import Testing
     private func storyAlerts(_ list: [(id: String, story: String, size: Int)]) throws {
         let feed = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
         let byID = Dictionary(uniqueKeysWithValues: list.map { ($0.id, $0) })
-        _ = try store.ingest(feedID: feed, list.map { ItemCandidate(FeedItem(id: $0.id, title: $0.id)) }, now: t0) { item in
+        try ingest(store, feedID: feed, list.map { ItemCandidate(FeedItem(id: $0.id, title: $0.id)) }, now: t0) { item in
             let a = byID[item.id!]!
-            return ("fw_" + a.id, #"{"alert_id":"fw_\#(a.id)","emitted_at":"2027-01-15T08:00:00Z","topics":["police"],"feed":{"url":"u","title":"T"},"item":{"title":"\#(a.id)"},"story":{"id":"\#(a.story)","size":\#(a.size),"first_seen":"2027-01-15T08:00:00Z"}}"#)
+            return testAlert("fw_" + a.id, at: t0, topics: ["police"], story: Alert.Story(id: a.story, size: a.size, firstSeen: t0))
         }
     }
 
@@ -96,12 +97,12 @@ import Testing
         milestones.storyPolicy = .milestones
         try storyAlerts([("a1", "st_a", 1), ("b1", "st_b", 1), ("a2", "st_a", 2), ("a3", "st_a", 3), ("b2", "st_b", 2)])
         let sinks = [every, first, milestones]
-        try Delivery.deliverPending(store, to: sinks, newSinksFrom: 0, now: t0, random: { 0.5 })
+        try Delivery.deliverPending(store, to: sinks, now: t0, random: { 0.5 })
         #expect(every.delivered == ["fw_a1", "fw_b1", "fw_a2", "fw_a3", "fw_b2"])
         #expect(first.delivered == ["fw_a1", "fw_b1"])
         #expect(milestones.delivered.isEmpty)
         #expect(try store.storySizes(sink: "milestones", stories: ["st_a", "st_b"]).isEmpty)
-        try Delivery.deliverPending(store, to: sinks, newSinksFrom: 0, now: at(10), random: { 0.5 })
+        try Delivery.deliverPending(store, to: sinks, now: at(10), random: { 0.5 })
         #expect(milestones.delivered == ["fw_a1", "fw_b1", "fw_a3"])
         #expect(try store.storySizes(sink: "milestones", stories: ["st_a", "st_b"]) == ["st_a": 3, "st_b": 1])
         // Later alerts, seen by fresh sink objects (a restart): a4 is no milestone, a6 passes 5.
@@ -111,7 +112,7 @@ import Testing
         milestones2.storyPolicy = .milestones
         // `outbox` counts only what a sink would take.
         #expect(try Delivery.report(store, sinks: [first2, milestones2]).map(\.pending) == [1, 3])
-        try Delivery.deliverPending(store, to: [first2, milestones2], newSinksFrom: 0, now: at(20), random: { 0.5 })
+        try Delivery.deliverPending(store, to: [first2, milestones2], now: at(20), random: { 0.5 })
         #expect(first2.delivered == ["fw_c1"])
         #expect(milestones2.delivered == ["fw_a6", "fw_b3", "fw_c1"])
     }
@@ -119,18 +120,18 @@ import Testing
     @Test func aFailingSinkBacksOffThenDeliversInOrder() throws {
         let sink = ScriptedSink("hook", failures: [DeliveryFailure("HTTP 500"), DeliveryFailure("HTTP 503", retryAfter: Timestamp(secondsSince1970: 1_800_000_100))])
         try alerts(["a", "b"])
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: t0, random: { 0.5 })
+        try Delivery.deliverPending(store, to: [sink], now: t0, random: { 0.5 })
         var state = try #require(try store.sinkState(sink: "hook"))
         #expect(state.attempts == 1 && state.nextAttemptAt == at(2) && state.lastError == "HTTP 500")
         #expect(try Delivery.nextAttempt(store, sinks: [sink]) == at(2))
         // Not due yet: nothing is tried.
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(1), random: { 0.5 })
+        try Delivery.deliverPending(store, to: [sink], now: at(1), random: { 0.5 })
         #expect(sink.failures.count == 1)
         // The second failure asks for 100 s: longer than the backoff, so it wins.
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(2), random: { 0.5 })
+        try Delivery.deliverPending(store, to: [sink], now: at(2), random: { 0.5 })
         state = try #require(try store.sinkState(sink: "hook"))
         #expect(state.attempts == 2 && state.nextAttemptAt == at(100))
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(100), random: { 0.5 })
+        try Delivery.deliverPending(store, to: [sink], now: at(100), random: { 0.5 })
         #expect(sink.delivered == ["fw_a", "fw_b"])
         state = try #require(try store.sinkState(sink: "hook"))
         #expect(state.attempts == 0 && state.nextAttemptAt == nil && state.lastError == nil)
@@ -141,8 +142,8 @@ import Testing
         let sink = ScriptedSink("hook", batchLimit: 1, failures: [DeliveryFailure("HTTP 400", permanent: true)]
             + Array(repeating: DeliveryFailure("HTTP 500"), count: 3))
         try alerts(["a", "b", "c"])
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: t0)   // a: refused at once; b: 500
-        for k in 1...2 { try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(Int64(k) * 1_000)) }  // b: 500, 500 → dead
+        try Delivery.deliverPending(store, to: [sink], now: t0)   // a: refused at once; b: 500
+        for k in 1...2 { try Delivery.deliverPending(store, to: [sink], now: at(Int64(k) * 1_000)) }  // b: 500, 500 → dead
         #expect(sink.delivered == ["fw_c"])
         let dead = try store.deadLetters(sink: "hook")
         #expect(dead.map(\.alert.id) == ["fw_a", "fw_b"])
@@ -151,7 +152,7 @@ import Testing
         // Requeued: sent before anything newer, then forgotten.
         #expect(try store.requeue(alertID: "fw_b") == 1)
         try alerts(["d"])
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(5_000))
+        try Delivery.deliverPending(store, to: [sink], now: at(5_000))
         #expect(sink.delivered == ["fw_c", "fw_b", "fw_d"])
         #expect(try store.deadLetters(sink: "hook").map(\.alert.id) == ["fw_a"])
     }
@@ -159,20 +160,37 @@ import Testing
     @Test func alertsOlderThanMaxAgeAreDeadLetteredAfterAFailure() throws {
         let sink = ScriptedSink("hook", retry: SinkConfig.Retry(maxAttempts: 100, maxAge: 600), failures: [DeliveryFailure("HTTP 500")])
         try alerts(["old"])
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(601))
+        try Delivery.deliverPending(store, to: [sink], now: at(601))
         #expect(try store.deadLetters(sink: "hook").first?.error == "HTTP 500 (older than max_age after 1 attempts)")
     }
 
     @Test func localSinksBackOffButNeverDeadLetter() throws {
         let sink = ScriptedSink("file", retry: nil, failures: Array(repeating: SinkError("disk full"), count: 5))
         try alerts(["a"])
-        for k in 0..<5 { try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(Int64(k) * 100)) }
+        for k in 0..<5 { try Delivery.deliverPending(store, to: [sink], now: at(Int64(k) * 100)) }
         #expect(try store.deadLetters(sink: nil).isEmpty)
         #expect(try store.sinkState(sink: "file")?.attempts == 5)
         // It backs off like the others (a full disk must not spin the daemon): 32 s ±10 % after five.
         #expect(try Delivery.nextAttempt(store, sinks: [sink]).map { $0.secondsSince1970 - at(400).secondsSince1970 } ?? 0 >= 28)
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: at(1_000))
+        try Delivery.deliverPending(store, to: [sink], now: at(1_000))
         #expect(sink.delivered == ["fw_a"])
+    }
+
+    /// A record that cannot be read is dead-lettered for each sink with the reason — in its place
+    /// in the order, without holding up the alerts behind it, never passed over in silence.
+    @Test func anUnreadableRecordIsDeadLetteredWithItsReason() throws {
+        let sink = ScriptedSink("file")
+        var logged: [String] = []
+        try alerts(["p1"])
+        store.insertRawAlert(id: "fw_broken", record: #"{"alert_id":"fw_broken","emitted_at":"#, at: t0)
+        try alerts(["p2"])
+        try Delivery.deliverPending(store, to: [sink], now: t0, log: { logged.append($0) })
+        #expect(sink.delivered == ["fw_p1", "fw_p2"])
+        let dead = try store.deadLetters(sink: "file")
+        #expect(dead.map(\.alert.id) == ["fw_broken"])
+        #expect(dead.first?.error.hasPrefix("unreadable alert record") == true, "\(dead)")
+        #expect(logged.contains { $0.contains("fw_broken") })
+        #expect(try store.sinkState(sink: "file")?.cursor == store.lastAlertPosition())
     }
 
     @Test func topicFiltersSkipWithoutHoldingTheCursor() throws {
@@ -180,7 +198,7 @@ import Testing
         try alerts(["p1"])
         try alerts(["w1"], topics: ["weather"])
         try alerts(["p2"])
-        try Delivery.deliverPending(store, to: [sink], newSinksFrom: 0, now: t0)
+        try Delivery.deliverPending(store, to: [sink], now: t0)
         #expect(sink.delivered == ["fw_p1", "fw_p2"])
         #expect(try store.sinkState(sink: "police-only")?.cursor == store.lastAlertPosition())
         #expect(try Delivery.report(store, sinks: [sink]).first?.pending == 0)
@@ -190,8 +208,11 @@ import Testing
 @Suite struct DigestTests {
     /// The summary block, as people grep it.
     @Test func summaryBlockGolden() throws {
-        func view(_ id: String, _ topics: [String], _ feed: String, _ title: String, story: String, size: Int) throws -> AlertView {
-            try #require(AlertView(json: #"{"alert_id":"\#(id)","emitted_at":"2027-01-15T08:00:00Z","topics":[\#(topics.map { "\"\($0)\"" }.joined(separator: ","))],"feed":{"url":"https://\#(feed).example/feed","title":"\#(feed)"},"item":{"title":"\#(title)","link":"https://\#(feed).example/1"},"story":{"id":"\#(story)","size":\#(size),"first_seen":"2027-01-15T08:00:00Z"}}"#))
+        func view(_ id: String, _ topics: [String], _ feed: String, _ title: String, story: String, size: Int) throws -> Alert {
+            let t = Timestamp(secondsSince1970: 1_800_000_000)
+            return Alert(id: id, emittedAt: t, matches: topics.map { ($0, []) }, feed: Alert.Feed(url: "https://\(feed).example/feed", title: feed),
+                         item: Alert.Item(id: nil, title: title, link: "https://\(feed).example/1", published: nil, summary: nil, authors: []),
+                         story: Alert.Story(id: story, size: size, firstSeen: t))
         }
         let alerts = [
             try view("a1", ["police"], "Verge", "Police buy face scanner", story: "s1", size: 1),

@@ -2,11 +2,14 @@ import Config
 import Foundation
 import FeedwatchCore
 import Poller
+import Scheduler
 import Store
+import StoreTestSupport
 import Testing
 import TopicQuery
 
-/// Feed health alerts from real poll cycles over a local feed, on a manual clock.
+/// Feed health alerts from real poll cycles over a local feed, on a manual clock, on the
+/// in-memory store.
 @Suite struct HealthAlertTests {
     let dir: URL
     let t0 = Timestamp(secondsSince1970: 1_800_000_000)
@@ -16,16 +19,13 @@ import TopicQuery
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    private func cycle(_ config: Config, _ store: SQLiteStore, at seconds: Int64) throws {
+    private func cycle(_ config: Config, _ store: MemoryStore, at seconds: Int64) throws {
         let now = Timestamp(secondsSince1970: t0.secondsSince1970 + seconds)
         _ = try PollCycle(config: config, store: store, matcher: try TopicMatcher(topics: config.topics), clock: { now }, random: { 0.5 }).run(all: true)
     }
 
-    private func healthEvents(_ store: SQLiteStore) throws -> [String] {
-        try store.alerts(after: 0, limit: 100).filter { $0.id.hasPrefix("hl_") }.compactMap { a in
-            let json = try JSONSerialization.jsonObject(with: Data(a.record.utf8)) as? [String: Any]
-            return (json?["health"] as? [String: Any])?["event"] as? String
-        }
+    private func healthEvents(_ store: MemoryStore) throws -> [String] {
+        try store.alerts(after: 0, limit: 100).compactMap { $0.alert?.health?.event.rawValue }
     }
 
     private func config(_ health: String) throws -> Config {
@@ -52,7 +52,7 @@ import TopicQuery
 
     @Test func failingThenRecoveredOnce() throws {
         let config = try config("{failing_after: 2}")
-        let store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+        let store = MemoryStore()
         try cycle(config, store, at: 0)            // no file: 1 failure
         #expect(try healthEvents(store).isEmpty)
         try cycle(config, store, at: 10)           // 2 in a row: failing
@@ -62,13 +62,13 @@ import TopicQuery
         try cycle(config, store, at: 1_000)        // back: recovered
         try cycle(config, store, at: 2_000)
         #expect(try healthEvents(store) == ["failing", "recovered"])
-        let record = try #require(try store.alerts(after: 0, limit: 100).first { $0.id.hasPrefix("hl_") }?.record)
+        let record = try #require(try store.alerts(after: 0, limit: 100).first { $0.alert?.isHealth == true }?.record)
         #expect(record.contains(#""topics":["health"]"#) && record.contains(#""item":null"#) && record.contains(#""errors_in_row":2"#))
     }
 
     @Test func silentForLongerThanUsualOnceUntilItPublishes() throws {
         let config = try config("{silent_after: 3}")
-        let store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+        let store = MemoryStore()
         try writeFeed(daysAgo: [0, 1, 2, 3])       // an item a day
         try cycle(config, store, at: 0)
         try cycle(config, store, at: 2 * 86_400)   // two days quiet: usual enough
@@ -78,7 +78,7 @@ import TopicQuery
         #expect(try healthEvents(store) == ["silent"])
         try writeFeed(daysAgo: [0, 1, 2, 3, -6])   // it publishes again
         try cycle(config, store, at: 6 * 86_400)
-        #expect(try store.feed(url: store.allFeeds()[0].url)?.silentAlerted == false)
+        #expect(try store.allFeeds().first?.silentAlerted == false)
         #expect(try healthEvents(store) == ["silent"])
     }
 
@@ -86,7 +86,7 @@ import TopicQuery
     /// minutes are not "silent for 9m, usually every 1m". Once it has shown a rhythm, it can be.
     @Test func aFeedIsNotSilentBeforeItHasShownARhythm() throws {
         let config = try config("{silent_after: 5}")
-        let store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+        let store = MemoryStore()
         try writeFeed(daysAgo: [2_000])            // one item, years old
         try cycle(config, store, at: 0)
         try writeFeed(daysAgo: [2_000, 0])         // a second appears
@@ -103,7 +103,7 @@ import TopicQuery
     @Test func noHealthSectionNoHealthAlerts() throws {
         let config = try ConfigLoader.parse("state: s.sqlite\nfeeds:\n  - url: feed.xml\ntopics:\n  t: police\n",
                                             file: dir.appendingPathComponent("feedwatch.yaml").path)
-        let store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+        let store = MemoryStore()
         for k in 0..<5 { try cycle(config, store, at: Int64(k) * 1_000) }
         #expect(try healthEvents(store).isEmpty)
     }

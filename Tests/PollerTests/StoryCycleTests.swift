@@ -1,15 +1,15 @@
 import Config
-import CSQLite
 import Foundation
 import FeedwatchCore
 import Poller
 import Stories
 import Store
+import StoreTestSupport
 import Testing
 import TopicQuery
 
-/// The story index across poll cycles on a real store: a cycle whose transaction fails must not
-/// leave its items in the index (they were never stored, and their row ids are used again).
+/// The story index across poll cycles, when the store fails: a batch whose apply fails is
+/// discarded whole, and the index goes back to what the store committed.
 @Suite struct StoryCycleTests {
     let dir: URL
     let t0 = Timestamp(secondsSince1970: 1_800_000_000)
@@ -19,19 +19,12 @@ import TopicQuery
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    private func sql(_ statement: String) throws {
-        var db: OpaquePointer?
-        defer { sqlite3_close(db) }
-        try #require(sqlite3_open(dir.appendingPathComponent("s.sqlite").path, &db) == SQLITE_OK)
-        try #require(sqlite3_exec(db, statement, nil, nil, nil) == SQLITE_OK)
-    }
-
-    @Test func aFailedCycleLeavesNoGhostsInTheIndex() throws {
+    private func setUp() throws -> (Config, TopicMatcher) {
         let date = t0.rfc3339
         try Data("""
             <rss version="2.0"><channel><title>Local</title>
             <item><guid>a</guid><title>IBM quits facial recognition, Arvind Krishna tells Congress</title><pubDate>\(date)</pubDate></item>
-            <item><guid>b</guid><title>IBM exits facial recognition business as Krishna writes to Congress (boom)</title><pubDate>\(date)</pubDate></item>
+            <item><guid>b</guid><title>IBM exits facial recognition business as Krishna writes to Congress</title><pubDate>\(date)</pubDate></item>
             </channel></rss>
             """.utf8).write(to: dir.appendingPathComponent("feed.xml"))
         let config = try ConfigLoader.parse("""
@@ -42,24 +35,64 @@ import TopicQuery
             topics:
               t: '"facial recognition"'
             """, file: dir.appendingPathComponent("feedwatch.yaml").path)
-        let store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+        return (config, try TopicMatcher(topics: config.topics))
+    }
+
+    private func sizes(_ store: MemoryStore) throws -> [Int] {
+        try store.alerts(after: 0, limit: 10).map { $0.alert?.story?.size ?? 0 }
+    }
+
+    @Test func aFailedApplyLeavesNoGhostsInTheIndex() throws {
+        let (config, matcher) = try setUp()
+        let store = MemoryStore()
         let stories = PollCycle.storyIndex(config.stories)
-        let matcher = try TopicMatcher(topics: config.topics)
         func cycle() throws { _ = try PollCycle(config: config, store: store, matcher: matcher, stories: stories, clock: { t0 }).run(all: true) }
 
-        // The second item's story cannot be written: the whole document rolls back.
-        try sql("CREATE TRIGGER boom BEFORE UPDATE OF story_id ON items WHEN NEW.title LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'boom'); END")
+        store.faults.failingApplies = 1
         #expect(throws: StoreError.self) { try cycle() }
         #expect(try store.alerts(after: 0, limit: 10).isEmpty)
+        #expect(stories.count == 0)  // the index holds what the store committed: nothing
 
         // Again with the store working: both items are new again, the first starts the story.
-        try sql("DROP TRIGGER boom")
         try cycle()
-        let sizes = try store.alerts(after: 0, limit: 10).map { a -> Int in
-            let json = try JSONSerialization.jsonObject(with: Data(a.record.utf8)) as? [String: Any]
-            return ((json?["story"] as? [String: Any])?["size"] as? Int) ?? 0
-        }
-        #expect(sizes == [1, 2])
+        #expect(try sizes(store) == [1, 2])
         #expect(try store.stories(since: t0, limit: 10).map(\.size) == [2])
+        #expect(stories.count == 2)
+    }
+
+    /// Another node took the feeds (a shared store refuses the outcome): the items were applied,
+    /// the index rolled back, and the next cycle reads them back from the store — the same
+    /// stories, no alert twice.
+    @Test func aLostLeaseIsCaughtUpFromTheStore() throws {
+        let (config, matcher) = try setUp()
+        let store = MemoryStore()
+        let stories = PollCycle.storyIndex(config.stories)
+        store.faults.leaseLost = true
+        #expect(throws: StoreError.self) {
+            _ = try PollCycle(config: config, store: store, matcher: matcher, stories: stories, clock: { t0 }).run(all: true)
+        }
+        #expect(stories.count == 0)
+        store.faults.leaseLost = false
+        let later = Timestamp(secondsSince1970: t0.secondsSince1970 + 60)
+        let summary = try PollCycle(config: config, store: store, matcher: matcher, stories: stories, clock: { later }).run(all: true)
+        #expect(summary.newAlerts == 0)
+        #expect(try sizes(store) == [1, 2])
+        #expect(stories.count == 2)
+    }
+
+    /// Another writer moved the ledger first: the batch is set aside — nothing stored, nothing
+    /// recorded, the feed still due — and the next cycle, caught up, stores it as one node would.
+    @Test func aBatchRefusedForAnotherWritersStoriesIsPolledAgain() throws {
+        let (config, matcher) = try setUp()
+        let store = MemoryStore()
+        let stories = PollCycle.storyIndex(config.stories)
+        store.faults.conflictingApplies = 1
+        let first = try PollCycle(config: config, store: store, matcher: matcher, stories: stories, clock: { t0 }).run(all: false)
+        #expect(first.deferred == 1 && first.newAlerts == 0)
+        #expect(try store.alerts(after: 0, limit: 10).isEmpty && stories.count == 0)
+        #expect(try store.nextDue() == t0)  // not recorded: still due
+        let second = try PollCycle(config: config, store: store, matcher: matcher, stories: stories, clock: { t0 }).run(all: false)
+        #expect(second.deferred == 0 && second.newAlerts == 2)
+        #expect(try sizes(store) == [1, 2])
     }
 }

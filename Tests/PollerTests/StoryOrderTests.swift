@@ -4,11 +4,12 @@ import FeedwatchCore
 import Poller
 import Stories
 import Store
+import StoreTestSupport
 import Testing
 import TopicQuery
 
 /// A feed lists its newest item first; the same items listed oldest first must make the same
-/// stories (the issue's "same stories whatever the arrival"), through a real poll cycle and store.
+/// stories (the issue's "same stories whatever the arrival"), through a real poll cycle, on the in-memory store.
 @Suite struct StoryOrderTests {
     let now = Timestamp(year: 2020, month: 6, day: 26)!
 
@@ -41,7 +42,7 @@ import TopicQuery
             topics:
               all: '*'
             """, file: dir.appendingPathComponent("feedwatch.yaml").path)
-        let store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+        let store = MemoryStore()
         let matcher = try TopicMatcher(topics: config.topics)
         _ = try PollCycle(config: config, store: store, matcher: matcher, stories: PollCycle.storyIndex(config.stories),
                           clock: { now }).run(all: true)

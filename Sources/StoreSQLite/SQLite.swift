@@ -1,14 +1,20 @@
 internal import CSQLite
 import Glibc
 internal import FeedwatchCore
+internal import Store
 
-/// A failure from SQLite, with the statement or file it concerns.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    /// SQLite's extended result code.
-    public var code: Int32
-
-    public var description: String { message }
+extension StoreError {
+    /// SQLite's result code as the engine-free kind callers see.
+    init(sqlite rc: Int32, _ message: String) {
+        let kind: Kind = switch rc & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED: .busy
+        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY: .unavailable
+        case SQLITE_NOTADB: .schema
+        case SQLITE_CONSTRAINT: .conflict
+        default: .other
+        }
+        self.init(kind, message)
+    }
 }
 
 /// A value bound to or read from a statement.
@@ -35,7 +41,7 @@ final class SQLiteConnection {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(db)
             db = nil
-            throw StoreError(message: "cannot open \(path): \(message)", code: rc)
+            throw StoreError(sqlite: rc, "cannot open \(path): \(message)")
         }
         sqlite3_extended_result_codes(db, 1)
         // Wait for another process's write (a `status` next to a running daemon) instead of failing.
@@ -54,7 +60,7 @@ final class SQLiteConnection {
             do {
                 try execute("PRAGMA journal_mode = WAL")
                 break
-            } catch where error.code & 0xFF == SQLITE_BUSY && Monotonic.seconds() < deadline {
+            } catch where error.kind == .busy && Monotonic.seconds() < deadline {
                 var pause = timespec(tv_sec: 0, tv_nsec: 20_000_000)
                 nanosleep(&pause, nil)
             }
@@ -75,7 +81,7 @@ final class SQLiteConnection {
         if rc != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_free(message)
-            throw StoreError(message: "\(path): \(text)", code: rc)
+            throw StoreError(sqlite: rc, "\(path): \(text)")
         }
     }
 
@@ -137,6 +143,21 @@ final class SQLiteConnection {
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
 
+    /// Runs `body`'s reads in one read transaction: one snapshot, and one WAL read lock for all of
+    /// them instead of one per statement (a triage looks up every item of a document).
+    func read<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        guard sqlite3_get_autocommit(db) != 0 else { return try body() }
+        try run("BEGIN")
+        do {
+            let result = try body()
+            try run("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     /// Runs `body` in one write transaction (taken at once, so two writers queue rather than
     /// fail halfway); rolls back if it throws. Inside another transaction it is a savepoint, so
     /// a caller can group many small writes into one commit.
@@ -162,7 +183,7 @@ final class SQLiteConnection {
 
     fileprivate func error(_ rc: Int32, _ sql: String) -> StoreError {
         let message = String(cString: sqlite3_errmsg(db))
-        return StoreError(message: "\(path): \(message) (in: \(sql.prefix(80)))", code: rc)
+        return StoreError(sqlite: rc, "\(path): \(message) (in: \(sql.prefix(80)))")
     }
 }
 

@@ -1,11 +1,19 @@
 public import FeedwatchCore
+public import Store
 
-/// The embedded store: one SQLite file in WAL mode. One instance per thread.
-public final class SQLiteStore: FeedStore {
+/// The embedded store: one SQLite file in WAL mode, behind every interface of the seam. One
+/// instance per thread (the daemon's poller and its delivery thread each open their own). One
+/// process writes at a time (`StoreLock`), so leases are not recorded: every claim succeeds.
+/// Positions are row ids: SQLite has one writer at a time and a transaction's row ids are taken
+/// inside it, so row id order is commit order.
+public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadModel, StoreMaintenance {
     private let db: SQLiteConnection
     private var filter: DedupeFilter?
 
     /// Opens (creating if need be) the store at `path` and brings its schema up to date.
+    /// The file it keeps.
+    public var path: String { db.path }
+
     public init(path: String) throws(StoreError) {
         db = try SQLiteConnection(path: path)
         try migrate()
@@ -22,7 +30,7 @@ public final class SQLiteStore: FeedStore {
         func version() throws(StoreError) -> Int {
             let version = Int(try db.query("PRAGMA user_version").first?.int("user_version") ?? 0)
             guard version <= known else {
-                throw StoreError(message: "\(db.path) was written by a newer feedwatch (schema \(version), this one knows \(known))", code: 0)
+                throw StoreError(.schema, "\(db.path) was written by a newer feedwatch (schema \(version), this one knows \(known))")
             }
             return version
         }
@@ -74,11 +82,13 @@ public final class SQLiteStore: FeedStore {
         return changed ? try db.query(Self.selectActiveFeeds).map(Self.feed) : current
     }
 
+    /// One feed by its configured URL (tests and tools; not part of any interface).
     public func feed(url: String) throws(StoreError) -> FeedRecord? {
         try db.query(Self.selectFeedByURL, [.text(url)]).first.map(Self.feed)
     }
 
-    public func dueFeeds(at now: Timestamp, limit: Int) throws(StoreError) -> [FeedRecord] {
+    /// One process holds the store: the lease is not recorded.
+    public func claimDue(at now: Timestamp, limit: Int, lease: Lease) throws(StoreError) -> [FeedRecord] {
         try db.query(Self.selectDueFeeds, [.integer(now.secondsSince1970), .integer(Int64(limit))]).map(Self.feed)
     }
 
@@ -87,14 +97,30 @@ public final class SQLiteStore: FeedStore {
             .first?.int("due").map(Timestamp.init(secondsSince1970:))
     }
 
-    public func recordFetch(feedID: Int64, _ o: FetchOutcome) throws(StoreError) {
-        // One statement is atomic by itself; a move adds two, and then all go together.
-        guard o.movedTo != nil else { return try recordOutcome(feedID: feedID, o) }
+    public func record(_ outcomes: [FeedOutcome]) throws(StoreError) {
+        guard !outcomes.isEmpty else { return }
         try write { () throws(StoreError) in
-            try db.run("INSERT OR IGNORE INTO feed_old_urls (feed_id, url) SELECT id, current_url FROM feeds WHERE id = ?",
-                       [.integer(feedID)])
-            try db.run("UPDATE feeds SET current_url = ? WHERE id = ?", [.text(o.movedTo!), .integer(feedID)])
-            try recordOutcome(feedID: feedID, o)
+            for o in outcomes {
+                if let moved = o.fetch.movedTo {
+                    try db.run("INSERT OR IGNORE INTO feed_old_urls (feed_id, url) SELECT id, current_url FROM feeds WHERE id = ?",
+                               [.integer(o.feedID)])
+                    try db.run("UPDATE feeds SET current_url = ? WHERE id = ?", [.text(moved), .integer(o.feedID)])
+                }
+                try recordOutcome(feedID: o.feedID, o.fetch)
+                if let (host, until) = o.blockHost {
+                    try db.run("""
+                        INSERT INTO hosts (host, blocked_until) VALUES (?1, ?2)
+                        ON CONFLICT (host) DO UPDATE SET blocked_until = max(blocked_until, excluded.blocked_until)
+                        """, [.text(host), .integer(until.secondsSince1970)])
+                }
+                if let silent = o.silentAlerted {
+                    try db.run("UPDATE feeds SET silent_alerted = ? WHERE id = ?", [.integer(silent ? 1 : 0), .integer(o.feedID)])
+                }
+                for alert in o.alerts {
+                    try db.run("INSERT OR IGNORE INTO alerts (alert_id, item_id, created_at, record) VALUES (?, NULL, ?, ?)",
+                               [.text(alert.id), .integer(o.fetch.at.secondsSince1970), .text(alert.record)])
+                }
+            }
         }
     }
 
@@ -115,103 +141,132 @@ public final class SQLiteStore: FeedStore {
 
     // MARK: Items
 
-    public func ingest(feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
-                       decide: (FeedItem, Int64) -> NewItem) throws(StoreError) -> [IngestResult] {
-        try write { () throws(StoreError) -> [IngestResult] in
-            var results: [IngestResult] = []
-            // A feed with nothing stored yet (its first fetch: every item of a cold cycle) tries
-            // the insert first, instead of a lookup per item that can only miss; a repeat inside
-            // the document then meets the unique key and takes the lookup below.
-            let insertFirst = try db.first("SELECT 1 FROM items WHERE feed_id = ? LIMIT 1", [.integer(feedID)], { _ in true }) == nil
-            let filter = try dedupeFilter()
-            for candidate in items {
-                let item = candidate.item
-                let key = candidate.entryKey
-                let hash = candidate.contentHash
-                // The article this item copies, if any: the same canonical link or the same text on the
-                // same site, under any feed (the item's own first stored copy included).
-                var original: Int64?
-                func insert() throws(StoreError) -> Bool {
-                    // Two plain index lookups (an OR of both made SQLite sort through a temporary
-                    // tree), asked only when the filter cannot rule a copy out.
-                    if let k = candidate.articleKey, filter.mayContain(k) {
-                        original = try db.first("SELECT coalesce(duplicate_of, id) FROM items WHERE article_key = ? LIMIT 1",
-                                                [.integer(k)]) { $0.int(at: 0) } ?? nil
-                    }
-                    if original == nil, let k = candidate.textKey, filter.mayContain(k) {
-                        original = try db.first("SELECT coalesce(duplicate_of, id) FROM items WHERE text_key = ? LIMIT 1",
-                                                [.integer(k)]) { $0.int(at: 0) } ?? nil
-                    }
-                    return try db.run("""
-                        INSERT INTO items (feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen,
-                                           article_key, text_key, duplicate_of)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, entry_key) DO NOTHING
-                        """, [.integer(feedID), .text(key), .text(hash), Self.text(item.link), Self.text(item.title),
-                              Self.text(item.summary), item.published.map { .integer($0.secondsSince1970) } ?? .null,
-                              .integer(now.secondsSince1970), .integer(now.secondsSince1970),
-                              candidate.articleKey.map(SQLValue.integer) ?? .null, candidate.textKey.map(SQLValue.integer) ?? .null,
-                              original.map(SQLValue.integer) ?? .null]) == 1
+    public func triage(feedID: Int64, _ candidates: [ItemCandidate]) throws(StoreError) -> [Triage] {
+        try db.read { () throws(StoreError) -> [Triage] in try triageReads(feedID: feedID, candidates) }
+    }
+
+    private func triageReads(feedID: Int64, _ candidates: [ItemCandidate]) throws(StoreError) -> [Triage] {
+        // A feed with nothing stored yet (its first fetch: every item of a cold cycle) needs no
+        // lookup per item, which could only miss.
+        let empty = try db.first("SELECT 1 FROM items WHERE feed_id = ? LIMIT 1", [.integer(feedID)], { _ in true }) == nil
+        let filter = try dedupeFilter()
+        var out: [Triage] = []
+        out.reserveCapacity(candidates.count)
+        for c in candidates {
+            if !empty, let same = try db.first("SELECT content_hash FROM items WHERE feed_id = ? AND entry_key = ?",
+                                               [.integer(feedID), .text(c.entryKey)], { $0.text(at: 0, equals: c.contentHash) }) {
+                out.append(same ? .unchanged : .updated)
+                continue
+            }
+            out.append(try original(of: c, filter) != nil ? .copy : .new)
+        }
+        return out
+    }
+
+    /// The stored article `c` copies, if any: the same canonical link or the same text on the
+    /// same site, under any feed. Two plain index lookups (an OR of both made SQLite sort through
+    /// a temporary tree), asked only when the filter cannot rule a copy out.
+    private func original(of c: ItemCandidate, _ filter: DedupeFilter) throws(StoreError) -> Int64? {
+        if let k = c.articleKey, filter.mayContain(k),
+           let id = try db.first("SELECT coalesce(duplicate_of, id) FROM items WHERE article_key = ? LIMIT 1", [.integer(k)], { $0.int(at: 0) }) ?? nil {
+            return id
+        }
+        if let k = c.textKey, filter.mayContain(k),
+           let id = try db.first("SELECT coalesce(duplicate_of, id) FROM items WHERE text_key = ? LIMIT 1", [.integer(k)], { $0.int(at: 0) }) ?? nil {
+            return id
+        }
+        return nil
+    }
+
+    /// All documents in one transaction: every commit rewrites the index pages it dirtied, and
+    /// the dedupe indexes (keyed by hashes) are dirtied all over, so a cold cycle commits a few
+    /// thousand documents at a time, not one.
+    /// The position is the newest item's row id. With one writer (`StoreLock`) nobody else moves
+    /// it, so the check below never fails in practice; it is made anyway, as the interface says.
+    public func apply(_ documents: [DocumentIntents], basedOn position: Int64) throws(StoreError) -> Int64 {
+        guard !documents.isEmpty else { return position }
+        let filter = try dedupeFilter()
+        do {
+            return try write { () throws(StoreError) -> Int64 in
+                let current = try ledgerPosition()
+                guard current <= position else {
+                    throw StoreError(.conflict, "\(db.path): items were stored after position \(position) (now \(current)): decide again")
                 }
-                var inserted = false
-                if insertFirst { inserted = try insert() }
-                if !inserted {
-                    if let (id, same) = try db.first("SELECT id, content_hash FROM items WHERE feed_id = ? AND entry_key = ?",
-                                                     [.integer(feedID), .text(key)], { ($0.int(at: 0) ?? 0, $0.text(at: 1, equals: hash)) }) {
-                        if same {
-                            try db.run("UPDATE items SET last_seen = ? WHERE id = ?", [.integer(now.secondsSince1970), .integer(id)])
-                            results.append(.unchanged(itemID: id))
-                        } else {
-                            try db.run("""
-                                UPDATE items SET content_hash = ?, link = ?, title = ?, summary = ?, published = ?, last_seen = ?
-                                WHERE id = ?
-                                """, [.text(hash), Self.text(item.link), Self.text(item.title), Self.text(item.summary),
-                                      item.published.map { .integer($0.secondsSince1970) } ?? .null,
-                                      .integer(now.secondsSince1970), .integer(id)])
-                            results.append(.updated(itemID: id))
-                        }
-                        continue
-                    }
-                    guard try insert() else { throw StoreError(message: "\(db.path): item \(key) neither found nor inserted", code: 0) }
+                for document in documents { try apply(document, filter) }
+                return try ledgerPosition()
+            }
+        } catch {
+            self.filter = nil  // it may hold keys of rows that were never committed: read afresh
+            throw error
+        }
+    }
+
+    private func ledgerPosition() throws(StoreError) -> Int64 {
+        try db.first("SELECT max(id) FROM items", []) { $0.int(at: 0) ?? 0 } ?? 0
+    }
+
+    private func apply(_ d: DocumentIntents, _ filter: DedupeFilter) throws(StoreError) {
+        let now = d.at.secondsSince1970
+        var dates: [Int64] = []
+        var new = 0
+        for intent in d.items {
+            let c = intent.candidate
+            let item = c.item
+            switch intent.action {
+            case .touch:
+                try db.run("UPDATE items SET last_seen = ? WHERE feed_id = ? AND entry_key = ?",
+                           [.integer(now), .integer(d.feedID), .text(c.entryKey)])
+            case .update:
+                try db.run("""
+                    UPDATE items SET content_hash = ?, link = ?, title = ?, summary = ?, published = ?, last_seen = ?
+                    WHERE feed_id = ? AND entry_key = ?
+                    """, [.text(c.contentHash), Self.text(item.link), Self.text(item.title), Self.text(item.summary),
+                          item.published.map { .integer($0.secondsSince1970) } ?? .null, .integer(now),
+                          .integer(d.feedID), .text(c.entryKey)])
+            case .insert, .insertCopy:
+                var original: Int64?
+                if case .insertCopy = intent.action { original = try self.original(of: c, filter) }
+                let inserted = try db.run("""
+                    INSERT INTO items (feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen,
+                                       article_key, text_key, duplicate_of)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, entry_key) DO NOTHING
+                    """, [.integer(d.feedID), .text(c.entryKey), .text(c.contentHash), Self.text(item.link), Self.text(item.title),
+                          Self.text(item.summary), item.published.map { .integer($0.secondsSince1970) } ?? .null,
+                          .integer(now), .integer(now), c.articleKey.map(SQLValue.integer) ?? .null, c.textKey.map(SQLValue.integer) ?? .null,
+                          original.map(SQLValue.integer) ?? .null])
+                guard inserted == 1 else {
+                    throw StoreError(.conflict, "\(db.path): item \(c.entryKey) of feed \(d.feedID) was stored since it was triaged")
                 }
                 let id = db.lastInsertRowID
-                if let k = candidate.articleKey { filter.add(k) }
-                if let k = candidate.textKey { filter.add(k) }
+                for k in [c.articleKey, c.textKey].compactMap({ $0 }) { filter.add(k) }
                 filter.newestItem = id
-                if let original {
-                    results.append(.duplicate(itemID: id, of: original))  // the original alerted, if it matched
-                    continue
+                new += 1
+                if let p = item.published { dates.append(p.secondsSince1970) }
+                if case .insert(let story, let alert) = intent.action {
+                    if let story { try link(item: id, to: story, now: d.at) }
+                    if let alert {
+                        try db.run("INSERT INTO alerts (alert_id, item_id, created_at, record) VALUES (?, ?, ?, ?)",
+                                   [.text(alert.id), .integer(id), .integer(now), .text(alert.record)])
+                    }
                 }
-                let decision = decide(item, id)
-                if let story = decision.story { try link(item: id, to: story, now: now) }
-                if let a = decision.alert {
-                    try db.run("INSERT INTO alerts (alert_id, item_id, created_at, record) VALUES (?, ?, ?, ?)",
-                               [.text(a.id), .integer(id), .integer(now.secondsSince1970), .text(a.record)])
-                }
-                results.append(.new(itemID: id))
             }
-            let added = results.filter(\.isNew).count
-            if added > 0 {
-                // The publishing rate, for adaptive polling: a moving average of the time between
-                // polls that found something new. The first such poll has no previous one: the
-                // spread of its items' dates stands in.
-                let dates = zip(items, results).compactMap { candidate, result -> Int64? in
-                    result.isNew ? candidate.item.published?.secondsSince1970 : nil
-                }
-                let seed: SQLValue = dates.count >= 2 ? .integer((dates.max()! - dates.min()!) / Int64(dates.count - 1)) : .null
-                // Gaps the estimate rests on: the dated items' gaps for the seed, then one per poll.
-                let seedGaps = Int64(max(0, dates.count - 1))
-                try db.run("""
-                    UPDATE feeds SET items_seen = items_seen + ?2,
-                        publish_gap = CASE WHEN last_new_at IS NULL THEN ?4
-                                           WHEN publish_gap IS NULL THEN ?3 - last_new_at
-                                           ELSE (publish_gap * 3 + (?3 - last_new_at)) / 4 END,
-                        gaps_seen = gaps_seen + CASE WHEN last_new_at IS NULL THEN ?5 ELSE 1 END,
-                        last_new_at = ?3
-                    WHERE id = ?1
-                    """, [.integer(feedID), .integer(Int64(added)), .integer(now.secondsSince1970), seed, .integer(seedGaps)])
-            }
-            return results
         }
+        guard new > 0 else { return }
+        // The publishing rate, for adaptive polling: a moving average of the time between polls
+        // that found something new. The first such poll has no previous one: the spread of its
+        // items' dates stands in.
+        let seed: SQLValue = dates.count >= 2 ? .integer((dates.max()! - dates.min()!) / Int64(dates.count - 1)) : .null
+        // Gaps the estimate rests on: the dated items' gaps for the seed, then one per poll.
+        let seedGaps = Int64(max(0, dates.count - 1))
+        try db.run("""
+            UPDATE feeds SET items_seen = items_seen + ?2,
+                publish_gap = CASE WHEN last_new_at IS NULL THEN ?4
+                                   WHEN publish_gap IS NULL THEN ?3 - last_new_at
+                                   ELSE (publish_gap * 3 + (?3 - last_new_at)) / 4 END,
+                gaps_seen = gaps_seen + CASE WHEN last_new_at IS NULL THEN ?5 ELSE 1 END,
+                last_new_at = ?3
+            WHERE id = ?1
+            """, [.integer(d.feedID), .integer(Int64(new)), .integer(now), seed, .integer(seedGaps)])
     }
 
     // MARK: Stories
@@ -231,16 +286,31 @@ public final class SQLiteStore: FeedStore {
                    [.text(story.id), .integer(story.at.secondsSince1970), .integer(item)])
     }
 
-    public func storyMembers(after itemID: Int64, since: Timestamp) throws(StoreError) -> [StoryMember] {
+    public func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> StoryMembers {
+        // One snapshot: the position and the members at or below it.
+        try db.read { () throws(StoreError) -> StoryMembers in
+            let through = try ledgerPosition()
+            return StoryMembers(members: try members(where: "i.story_at >= ? AND i.id > ? AND i.id <= ?",
+                                                     [.integer(since.secondsSince1970), .integer(position), .integer(through)]),
+                                through: max(through, position))
+        }
+    }
+
+    public func storyMembers(since: Timestamp) throws(StoreError) -> [StoryMember] {
+        try members(where: "i.story_at >= ?", [.integer(since.secondsSince1970)])
+    }
+
+    private func members(where condition: String, _ values: [SQLValue]) throws(StoreError) -> [StoryMember] {
         try db.query("""
-            SELECT i.id, i.title, i.summary, i.story_at, s.id, s.size, s.first_seen
+            SELECT i.id, i.feed_id, i.entry_key, i.title, i.summary, i.story_at, s.id, s.size, s.first_seen
             FROM items i JOIN stories s ON s.id = i.story_id
-            WHERE i.story_id IS NOT NULL AND i.story_at >= ? AND i.id > ?
+            WHERE i.story_id IS NOT NULL AND \(condition)
             ORDER BY i.story_at, i.id
-            """, [.integer(since.secondsSince1970), .integer(itemID)]).map { r in
-            StoryMember(itemID: r.int(at: 0) ?? 0, title: r.text(at: 1), summary: r.text(at: 2),
-                        at: Timestamp(secondsSince1970: r.int(at: 3) ?? 0), storyID: r.text(at: 4) ?? "",
-                        storySize: Int(r.int(at: 5) ?? 1), storyFirstSeen: Timestamp(secondsSince1970: r.int(at: 6) ?? 0))
+            """, values).map { r in
+            StoryMember(position: r.int(at: 0) ?? 0, item: ItemKey(feedID: r.int(at: 1) ?? 0, entryKey: r.text(at: 2) ?? ""),
+                        title: r.text(at: 3), summary: r.text(at: 4), at: Timestamp(secondsSince1970: r.int(at: 5) ?? 0),
+                        storyID: r.text(at: 6) ?? "", storySize: Int(r.int(at: 7) ?? 1),
+                        storyFirstSeen: Timestamp(secondsSince1970: r.int(at: 8) ?? 0))
         }
     }
 
@@ -300,9 +370,15 @@ public final class SQLiteStore: FeedStore {
         return out
     }
 
-    public func setCursor(sink: String, position: Int64, storySizes: [String: Int]) throws(StoreError) {
+    public func claimSink(_ sink: String, lease: Lease) throws(StoreError) -> Bool { true }
+
+    public func acknowledge(sink: String, through position: Int64, storySizes: [String: Int]) throws(StoreError) {
         try write { () throws(StoreError) in
-            try setCursor(sink: sink, position: position)
+            try db.run("""
+                INSERT INTO sink_cursors (sink, last_alert_rowid) VALUES (?1, ?2)
+                ON CONFLICT (sink) DO UPDATE SET last_alert_rowid = excluded.last_alert_rowid, attempts = 0, next_attempt_at = NULL,
+                    last_error = NULL
+                """, [.text(sink), .integer(position)])
             for (story, size) in storySizes {
                 try db.run("""
                     INSERT INTO sink_stories (sink, story_id, size) VALUES (?1, ?2, ?3)
@@ -316,11 +392,11 @@ public final class SQLiteStore: FeedStore {
         try db.query("SELECT rowid, alert_id, record, created_at FROM alerts WHERE rowid > ? ORDER BY rowid LIMIT ?",
                      [.integer(position), .integer(Int64(limit))]).compactMap { row in
             guard let p = row.int(at: 0), let id = row.text(at: 1), let record = row.text(at: 2) else { return nil }
-            return StoredAlert(position: p, id: id, record: record, createdAt: Timestamp(secondsSince1970: row.int(at: 3) ?? 0))
+            return StoredAlert(position: p, id: id, createdAt: Timestamp(secondsSince1970: row.int(at: 3) ?? 0), record: record)
         }
     }
 
-    public func cursor(sink: String) throws(StoreError) -> Int64? {
+    private func cursor(sink: String) throws(StoreError) -> Int64? {
         try db.query("SELECT last_alert_rowid FROM sink_cursors WHERE sink = ?", [.text(sink)]).first?.int("last_alert_rowid")
     }
 
@@ -360,7 +436,7 @@ public final class SQLiteStore: FeedStore {
 
     public func moveSink(_ old: String, to new: String) throws(StoreError) {
         try write { () throws(StoreError) in
-            guard let from = try sinkState(sink: old) else { throw StoreError(message: "no sink \(old) in the store", code: 0) }
+            guard let from = try sinkState(sink: old) else { throw StoreError(.notFound, "no sink \(old) in the store") }
             try db.run("""
                 INSERT INTO sink_cursors (sink, last_alert_rowid) VALUES (?1, ?2)
                 ON CONFLICT (sink) DO UPDATE SET last_alert_rowid = min(last_alert_rowid, excluded.last_alert_rowid)
@@ -376,7 +452,7 @@ public final class SQLiteStore: FeedStore {
 
     public func forgetSink(_ name: String) throws(StoreError) {
         try write { () throws(StoreError) in
-            guard try sinkState(sink: name) != nil else { throw StoreError(message: "no sink \(name) in the store", code: 0) }
+            guard try sinkState(sink: name) != nil else { throw StoreError(.notFound, "no sink \(name) in the store") }
             try forget(sink: name)
         }
     }
@@ -385,13 +461,6 @@ public final class SQLiteStore: FeedStore {
         for table in ["dead_letters", "sink_stories", "sink_cursors"] {
             try db.run("DELETE FROM \(table) WHERE sink = ?", [.text(sink)])
         }
-    }
-
-    public func setCursor(sink: String, position: Int64) throws(StoreError) {
-        try db.run("""
-            INSERT INTO sink_cursors (sink, last_alert_rowid) VALUES (?1, ?2)
-            ON CONFLICT (sink) DO UPDATE SET last_alert_rowid = excluded.last_alert_rowid
-            """, [.text(sink), .integer(position)])
     }
 
     /// The filter over every stored item's dedupe keys, with any rows another process stored since
@@ -419,20 +488,11 @@ public final class SQLiteStore: FeedStore {
 
     // MARK: Outbox
 
-    public func addFeedAlert(id: String, record: String, now: Timestamp) throws(StoreError) {
-        try db.run("INSERT OR IGNORE INTO alerts (alert_id, item_id, created_at, record) VALUES (?, NULL, ?, ?)",
-                   [.text(id), .integer(now.secondsSince1970), .text(record)])
-    }
-
-    public func setSilentAlerted(feedID: Int64, _ alerted: Bool) throws(StoreError) {
-        try db.run("UPDATE feeds SET silent_alerted = ? WHERE id = ?", [.integer(alerted ? 1 : 0), .integer(feedID)])
-    }
-
     public func alerts(createdFrom from: Timestamp, to: Timestamp) throws(StoreError) -> [StoredAlert] {
         try db.query("SELECT rowid, alert_id, record, created_at FROM alerts WHERE created_at >= ? AND created_at < ? ORDER BY rowid",
                      [.integer(from.secondsSince1970), .integer(to.secondsSince1970)]).compactMap { row in
             guard let p = row.int(at: 0), let id = row.text(at: 1), let record = row.text(at: 2) else { return nil }
-            return StoredAlert(position: p, id: id, record: record, createdAt: Timestamp(secondsSince1970: row.int(at: 3) ?? 0))
+            return StoredAlert(position: p, id: id, createdAt: Timestamp(secondsSince1970: row.int(at: 3) ?? 0), record: record)
         }
     }
 
@@ -444,7 +504,7 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
-    public func recordSinkFailure(sink: String, attempts: Int, nextAttemptAt: Timestamp, error: String) throws(StoreError) {
+    public func fail(sink: String, attempts: Int, nextAttemptAt: Timestamp, error: String) throws(StoreError) {
         // Zero attempts: the sink works again, nothing to wait for.
         try db.run("""
             UPDATE sink_cursors SET attempts = ?2, next_attempt_at = CASE WHEN ?2 = 0 THEN NULL ELSE ?3 END,
@@ -483,8 +543,8 @@ public final class SQLiteStore: FeedStore {
             rows = try db.query(sql + " ORDER BY sink, alert_rowid")
         }
         return rows.map { r in
-            DeadLetter(sink: r.text(at: 0) ?? "", alert: StoredAlert(position: r.int(at: 1) ?? 0, id: r.text(at: 2) ?? "", record: r.text(at: 3) ?? "",
-                                                                     createdAt: Timestamp(secondsSince1970: r.int(at: 6) ?? 0)),
+            DeadLetter(sink: r.text(at: 0) ?? "", alert: StoredAlert(position: r.int(at: 1) ?? 0, id: r.text(at: 2) ?? "",
+                                                                     createdAt: Timestamp(secondsSince1970: r.int(at: 6) ?? 0), record: r.text(at: 3) ?? ""),
                        attempts: Int(r.int(at: 4) ?? 0), error: r.text(at: 5) ?? "", deadAt: Timestamp(secondsSince1970: r.int(at: 6) ?? 0),
                        requeued: r.int(at: 7) == 1)
         }
@@ -497,13 +557,6 @@ public final class SQLiteStore: FeedStore {
 
     public func removeDeadLetter(sink: String, position: Int64) throws(StoreError) {
         try db.run("DELETE FROM dead_letters WHERE sink = ? AND alert_rowid = ?", [.text(sink), .integer(position)])
-    }
-
-    public func block(host: String, until: Timestamp) throws(StoreError) {
-        try db.run("""
-            INSERT INTO hosts (host, blocked_until) VALUES (?1, ?2)
-            ON CONFLICT (host) DO UPDATE SET blocked_until = max(blocked_until, excluded.blocked_until)
-            """, [.text(host), .integer(until.secondsSince1970)])
     }
 
     public func blockedHosts(at now: Timestamp) throws(StoreError) -> [String: Timestamp] {
@@ -534,10 +587,6 @@ public final class SQLiteStore: FeedStore {
             }
             return pruned
         }
-    }
-
-    public func batch<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try db.transaction(body)
     }
 
     public func feedCounts() throws(StoreError) -> (feeds: Int, failing: Int) {

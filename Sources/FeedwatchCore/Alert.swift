@@ -1,0 +1,291 @@
+internal import FoundationEssentials
+
+/// One alert, as every stage after classification sees it: made once by the poller, stored, read
+/// back by the outbox, and handed to the sinks — typed all the way. Its contract record (`record`,
+/// the JSON object the contract describes) is encoded once, when the alert is made, by
+/// `AlertCodec`, and never rebuilt: a delivery repeated after a crash is byte for byte the same.
+/// Health alerts are a case of it (`Subject.health`), not an id prefix.
+public struct Alert: Sendable, Equatable {
+    public struct Feed: Sendable, Equatable {
+        public var url: String
+        public var title: String?
+        public init(url: String, title: String?) {
+            self.url = url
+            self.title = title
+        }
+    }
+
+    /// Why a topic matched: each term once per field (an alert says why, not where).
+    public struct Match: Sendable, Equatable {
+        public var term: String
+        public var field: String
+        public init(term: String, field: String) {
+            self.term = term
+            self.field = field
+        }
+    }
+
+    public struct Item: Sendable, Equatable {
+        public var id: String?
+        public var title: String?
+        public var link: String?
+        public var published: Timestamp?
+        public var summary: String?
+        public var authors: [String]
+        public init(id: String?, title: String?, link: String?, published: Timestamp?, summary: String?, authors: [String]) {
+            self.id = id
+            self.title = title
+            self.link = link
+            self.published = published
+            self.summary = summary
+            self.authors = authors
+        }
+    }
+
+    public struct Story: Sendable, Equatable {
+        public var id: String
+        /// Items in the story when this alert was made, this one included.
+        public var size: Int
+        public var firstSeen: Timestamp
+        public init(id: String, size: Int, firstSeen: Timestamp) {
+            self.id = id
+            self.size = size
+            self.firstSeen = firstSeen
+        }
+    }
+
+    public enum HealthEvent: String, Sendable { case failing, recovered, silent }
+
+    public struct Health: Sendable, Equatable {
+        public var event: HealthEvent
+        public var errorsInRow: Int?
+        public var error: String?
+        public var silentFor: Int?
+        public var usualGap: Int?
+        public init(event: HealthEvent, errorsInRow: Int? = nil, error: String? = nil, silentFor: Int? = nil, usualGap: Int? = nil) {
+            self.event = event
+            self.errorsInRow = errorsInRow
+            self.error = error
+            self.silentFor = silentFor
+            self.usualGap = usualGap
+        }
+    }
+
+    /// What the alert is about: an item that matched (with its story), or a feed's health.
+    public enum Subject: Sendable, Equatable {
+        case item(Item, story: Story?)
+        case health(Health)
+    }
+
+    public let id: String
+    public let emittedAt: Timestamp
+    /// Topic names in config order (`["health"]` for a health alert).
+    public let topics: [String]
+    public let matches: [(topic: String, matches: [Match])]
+    public let feed: Feed
+    public let subject: Subject
+    /// The contract's record, encoded once when the alert was made (or as it was stored).
+    public let record: String
+
+    /// An item's alert.
+    public init(id: String, emittedAt: Timestamp, matches: [(topic: String, matches: [Match])], feed: Feed, item: Item, story: Story?) {
+        self.init(id: id, emittedAt: emittedAt, topics: matches.map(\.topic), matches: matches, feed: feed, subject: .item(item, story: story))
+    }
+
+    /// A feed's health alert: topics `["health"]`, no matches, `item` and `story` null.
+    public init(id: String, emittedAt: Timestamp, feed: Feed, health: Health) {
+        self.init(id: id, emittedAt: emittedAt, topics: ["health"], matches: [], feed: feed, subject: .health(health))
+    }
+
+    private init(id: String, emittedAt: Timestamp, topics: [String], matches: [(topic: String, matches: [Match])], feed: Feed, subject: Subject) {
+        self.init(id: id, emittedAt: emittedAt, topics: topics, matches: matches, feed: feed, subject: subject,
+                  record: AlertCodec.encode(id: id, emittedAt: emittedAt, topics: topics, matches: matches, feed: feed, subject: subject))
+    }
+
+    /// Decoded from a stored record (`AlertCodec.decode`), keeping the record as it was stored.
+    init(id: String, emittedAt: Timestamp, topics: [String], matches: [(topic: String, matches: [Match])], feed: Feed,
+         subject: Subject, record: String) {
+        self.id = id
+        self.emittedAt = emittedAt
+        self.topics = topics
+        self.matches = matches
+        self.feed = feed
+        self.subject = subject
+        self.record = record
+    }
+
+    public static func == (a: Alert, b: Alert) -> Bool { a.id == b.id && a.record == b.record }
+
+    public var isHealth: Bool { if case .health = subject { true } else { false } }
+    public var item: Item? { if case .item(let item, _) = subject { item } else { nil } }
+    public var story: Story? { if case .item(_, let story) = subject { story } else { nil } }
+    public var health: Health? { if case .health(let h) = subject { h } else { nil } }
+
+    /// The item's title, or what a health alert says: the line a person reads.
+    public var headline: String {
+        switch subject {
+        case .item(let item, _): return item.title ?? "(untitled)"
+        case .health(let h):
+            switch h.event {
+            case .failing: return "feed failing: \(h.error ?? "error") (\(h.errorsInRow ?? 0) polls in a row)"
+            case .recovered: return "feed recovered after \(h.errorsInRow ?? 0) failed polls"
+            case .silent: return "feed silent for \(Self.span(h.silentFor)) (usually a new item every \(Self.span(h.usualGap)))"
+            }
+        }
+    }
+
+    /// Only a link a person can safely follow (records stored before that rule may hold others),
+    /// without the parameters that only track its reader (the record keeps it as published).
+    public var link: String? { item?.link.flatMap(URLText.followableLink).map(URLText.withoutTracking) }
+
+    /// When the item was published, else when the alert was made (health alerts, undated items):
+    /// a line read later says when the news broke, not when a batch was polled.
+    public var time: Timestamp { item?.published ?? emittedAt }
+
+    private static func span(_ seconds: Int?) -> String {
+        let s = seconds ?? 0
+        return s >= 86_400 ? "\(s / 86_400)d" : s >= 3_600 ? "\(s / 3_600)h" : "\(max(1, s / 60))m"
+    }
+}
+
+/// The one codec of the alert record: `encode` when an alert is made, `decode` when the outbox
+/// reads one back. A record that does not decode is an error with its reason, never skipped.
+public enum AlertCodec {
+    public struct DecodingError: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    static func encode(id: String, emittedAt: Timestamp, topics: [String], matches: [(topic: String, matches: [Alert.Match])],
+                       feed: Alert.Feed, subject: Alert.Subject) -> String {
+        var w = JSONWriter(pretty: false, capacity: 1_024)
+        w.beginObject()
+        w.field("alert_id", id)
+        w.field("emitted_at", emittedAt.rfc3339)
+        w.field("topics", strings: topics)
+        w.key("matches")
+        w.beginObject()
+        for (topic, list) in matches {
+            w.key(topic)
+            w.beginArray()
+            for m in list {
+                w.beginObject()
+                w.field("term", m.term)
+                w.field("field", m.field)
+                w.endObject()
+            }
+            w.endArray()
+        }
+        w.endObject()
+        w.key("feed")
+        w.beginObject()
+        w.field("url", feed.url)
+        w.field("title", feed.title)
+        w.endObject()
+        switch subject {
+        case .item(let item, let story):
+            w.key("item")
+            w.beginObject()
+            w.field("id", item.id)
+            w.field("title", item.title)
+            w.field("link", item.link)
+            w.field("published", item.published?.rfc3339)
+            w.field("summary", item.summary)
+            w.field("authors", strings: item.authors)
+            w.endObject()
+            w.key("story")
+            if let story {
+                w.beginObject()
+                w.field("id", story.id)
+                w.field("size", Int64(story.size))
+                w.field("first_seen", story.firstSeen.rfc3339)
+                w.endObject()
+            } else {
+                w.null()
+            }
+        case .health(let h):
+            w.key("item")
+            w.null()
+            w.key("story")
+            w.null()
+            w.key("health")
+            w.beginObject()
+            w.field("event", h.event.rawValue)
+            w.field("errors_in_row", h.errorsInRow.map(Int64.init))
+            w.field("error", h.error)
+            w.field("silent_for", h.silentFor.map(Int64.init))
+            w.field("usual_gap", h.usualGap.map(Int64.init))
+            w.endObject()
+        }
+        w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    private struct Wire: Decodable {
+        struct Feed: Decodable { var url: String; var title: String? }
+        struct Item: Decodable { var id: String?; var title: String?; var link: String?; var published: String?; var summary: String?; var authors: [String]? }
+        struct Story: Decodable { var id: String; var size: Int; var first_seen: String }
+        struct Health: Decodable { var event: String; var errors_in_row: Int?; var error: String?; var silent_for: Int?; var usual_gap: Int? }
+        struct Match: Decodable { var term: String; var field: String }
+        var alert_id: String
+        var emitted_at: String
+        var topics: [String]
+        var matches: [String: [Match]]?
+        var feed: Feed
+        var item: Item?
+        var story: Story?
+        var health: Health?
+    }
+
+    /// Reads a stored record back. Throws, with the reason, for a record that is not one.
+    public static func decode(_ record: String) throws(DecodingError) -> Alert {
+        let wire: Wire
+        do {
+            wire = try JSONDecoder().decode(Wire.self, from: Data(record.utf8))
+        } catch {
+            throw DecodingError(description: "unreadable alert record: \(error)")
+        }
+        func time(_ s: String, _ what: String) throws(DecodingError) -> Timestamp {
+            guard let t = Timestamp(rfc3339: s) else { throw DecodingError(description: "alert \(wire.alert_id): bad \(what) '\(s)'") }
+            return t
+        }
+        // JSON objects have no order once decoded: the topics' order (config order) is the record's.
+        let matches = wire.topics.compactMap { t in wire.matches?[t].map { (topic: t, matches: $0.map { Alert.Match(term: $0.term, field: $0.field) }) } }
+        let subject: Alert.Subject
+        if let h = wire.health {
+            guard let event = Alert.HealthEvent(rawValue: h.event) else {
+                throw DecodingError(description: "alert \(wire.alert_id): unknown health event '\(h.event)'")
+            }
+            subject = .health(Alert.Health(event: event, errorsInRow: h.errors_in_row, error: h.error, silentFor: h.silent_for, usualGap: h.usual_gap))
+        } else if let i = wire.item {
+            var published: Timestamp?
+            if let p = i.published { published = try time(p, "item.published") }
+            let story: Alert.Story?
+            if let s = wire.story { story = Alert.Story(id: s.id, size: s.size, firstSeen: try time(s.first_seen, "story.first_seen")) } else { story = nil }
+            subject = .item(Alert.Item(id: i.id, title: i.title, link: i.link, published: published, summary: i.summary, authors: i.authors ?? []),
+                            story: story)
+        } else {
+            throw DecodingError(description: "alert \(wire.alert_id): neither an item nor a health event")
+        }
+        return Alert(id: wire.alert_id, emittedAt: try time(wire.emitted_at, "emitted_at"), topics: wire.topics, matches: matches,
+                     feed: Alert.Feed(url: wire.feed.url, title: wire.feed.title), subject: subject, record: record)
+    }
+}
+
+extension Timestamp {
+    /// Reads `YYYY-MM-DDTHH:MM:SSZ`, the one form `rfc3339` writes (stored records are ours).
+    public init?(rfc3339 s: String) {
+        let b = Array(s.utf8)
+        guard b.count == 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x5A else { return nil }
+        func n(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for c in b[r] {
+                guard (0x30...0x39).contains(c) else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            return v
+        }
+        guard let y = n(0..<4), let mo = n(5..<7), let d = n(8..<10), let h = n(11..<13), let mi = n(14..<16), let se = n(17..<19),
+              let t = Timestamp(year: y, month: mo, day: d, hour: h, minute: mi, second: se) else { return nil }
+        self = t
+    }
+}
