@@ -8,6 +8,10 @@ DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-d
 # nginx and curl (the poll benchmark serves feeds with one and fetches them with the other).
 BENCH_PACKAGES := libxml2-utils time nginx-light curl
 
+# Python modules the test servers import, from PyPI, as module=requirement (aiosmtpd: the SMTP
+# server the email sink is tested against).
+PY_TEST_MODULES := aiosmtpd=aiosmtpd==1.4.6
+
 # Where `make install` puts things (DESTDIR is prepended to all of them, for packaging).
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -16,10 +20,11 @@ MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/feedwatch
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(SYSCONFDIR)/systemd/system
-# The binary install-files copies (install builds the release one first).
+# The binary install-files copies (install builds the release one first), and what strips it.
 BIN        ?= .build/release/feedwatch
+STRIP      ?= strip --strip-all
 
-.PHONY: all deps build run test bench clean install install-files uninstall
+.PHONY: all deps test-deps build run test bench clean reset install install-files uninstall
 
 all: build
 
@@ -54,9 +59,23 @@ build: deps
 # keeps its store and alerts file in .run/. Stop it with Ctrl-C.
 run: build
 	mkdir -p .run
+	@echo "feedwatch run on etc/feedwatch.example.yaml: alerts print here and go to .run/alerts.jsonl,"
+	@echo "the digest (a line per alert, a summary every hour) to .run/digest.log, the store to .run/;"
+	@echo "after the first poll it waits for the next one (every 15m). Ctrl-C stops it; make reset forgets .run/."
 	.build/release/feedwatch run --config etc/feedwatch.example.yaml
 
-test: deps
+# Installs a missing test module with pip (Debian's own Python refuses plain `pip install`
+# outside a virtual environment, hence the second try).
+test-deps: deps
+	@for spec in $(PY_TEST_MODULES); do \
+	  module=$${spec%%=*}; requirement=$${spec#*=}; \
+	  python3 -c "import $$module" 2>/dev/null && continue; \
+	  echo "installing $$requirement (PyPI) for the tests"; \
+	  python3 -m pip install --quiet "$$requirement" 2>/dev/null || \
+	    python3 -m pip install --quiet --break-system-packages "$$requirement" || exit 1; \
+	done
+
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -68,6 +87,10 @@ bench: build
 clean:
 	rm -rf .build .run
 
+# Forgets what `make run` remembered (store, alerts file, digest) and keeps the build.
+reset:
+	rm -rf .run
+
 # The binary, the systemd unit (pointing at that binary), the man pages, the logrotate snippet, the
 # example configs, and /etc/feedwatch/feedwatch.yaml from etc/feedwatch.service.yaml unless a
 # config is already there (an existing one is never overwritten).
@@ -75,7 +98,9 @@ install: build install-files
 	@echo "installed; next: edit $(SYSCONFDIR)/feedwatch/feedwatch.yaml, then systemctl daemon-reload && systemctl enable --now feedwatch"
 
 install-files:
+	# Stripped: the symbol tables and debug info are most of the release binary's size.
 	install -Dm755 $(BIN) $(DESTDIR)$(BINDIR)/feedwatch
+	$(STRIP) $(DESTDIR)$(BINDIR)/feedwatch
 	mkdir -p $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/feedwatch|$(BINDIR)/feedwatch|; s|/etc/feedwatch/|$(SYSCONFDIR)/feedwatch/|' systemd/feedwatch.service > $(DESTDIR)$(UNITDIR)/feedwatch.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/feedwatch.service
@@ -83,7 +108,13 @@ install-files:
 	install -Dm644 man/feedwatch.yaml.5 $(DESTDIR)$(MANDIR)/man5/feedwatch.yaml.5
 	install -Dm644 etc/logrotate/feedwatch $(DESTDIR)$(SYSCONFDIR)/logrotate.d/feedwatch
 	install -Dm644 etc/feedwatch.service.yaml $(DESTDIR)$(DOCDIR)/feedwatch.service.yaml
-	install -Dm644 etc/feedwatch.example.yaml $(DESTDIR)$(DOCDIR)/feedwatch.example.yaml
+	# The example, made to work where it is installed: its sample feeds beside it, its store and
+	# alert files under the user's ~/.local/state/feedwatch (created on the first run).
+	install -Dm644 -t $(DESTDIR)$(DOCDIR)/samples etc/samples/*.xml
+	sed -e 's|\.\./\.run/|$${HOME}/.local/state/feedwatch/|g' -e 's|url: samples/|url: $(DOCDIR)/samples/|' \
+	  -e 's|^# Feedwatch example config: `make run` runs the daemon on it.|# Feedwatch example config (feedwatch run --config THIS-FILE).|' -e 's|shipped in etc/samples|installed beside this file|' \
+	  etc/feedwatch.example.yaml > $(DESTDIR)$(DOCDIR)/feedwatch.example.yaml
+	chmod 644 $(DESTDIR)$(DOCDIR)/feedwatch.example.yaml
 	[ -e $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.yaml ] || \
 	  install -Dm644 etc/feedwatch.service.yaml $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.yaml
 

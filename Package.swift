@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "FeedwatchCoreTests", dependencies: ["FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "Config", "FeedwatchCore", "Scheduler", "Stories", "Store", "StoreTestSupport", "TopicQuery"],
                     swiftSettings: strict),
-        .testTarget(name: "AlertDeliveryTests", dependencies: ["AlertDelivery", "Config", "FeedwatchCore", "Store", "StoreTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AlertDeliveryTests", dependencies: ["AlertDelivery", "Config", "FeedwatchCore", "HTTPTransport", "Store", "StoreTestSupport"], swiftSettings: strict),
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch", "TestSupport"], swiftSettings: strict),

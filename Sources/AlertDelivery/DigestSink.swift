@@ -23,6 +23,8 @@ public final class DigestSink: AlertSink, PeriodicSink {
     /// The config's `name:`, which keeps the sink's place in the queue across edits of its settings.
     public var identity: String?
     public var name: String { identity ?? "digest:" + path }
+    /// The config's feed names by URL: a failing feed is named as the config names it.
+    public var feedNames: [String: String] = [:]
 
     public init(path: String, every: Int, topics: Set<String>?, health: Bool = false) {
         self.path = path
@@ -35,10 +37,10 @@ public final class DigestSink: AlertSink, PeriodicSink {
         try append(alerts.map { Self.line($0) + "\n" }.joined())
     }
 
-    /// One alert: time, topics, outlet, title, link, story size.
+    /// One alert: publication time, topics, outlet, title, link, story size.
     static func line(_ a: Alert) -> String {
         let size = a.story?.size ?? 1
-        return "\(a.emittedAt.rfc3339) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.headline)"
+        return "\(a.time.rfc3339) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.headline)"
             + (a.link.map { " <\($0)>" } ?? "") + (a.isHealth ? "" : " (story of \(size))")
     }
 
@@ -54,11 +56,11 @@ public final class DigestSink: AlertSink, PeriodicSink {
         guard now.secondsSince1970 - last.secondsSince1970 >= Int64(every) else { return }
         // A record that cannot be read was dead-lettered, with its reason, when it was delivered.
         let alerts = try store.alerts(createdFrom: last, to: now).compactMap(\.alert).filter { Delivery.wants(self, $0) }
-        try append(Self.summary(alerts, from: last, to: now, failing: try store.allFeeds().filter { $0.errorsInRow > 0 && !$0.gone }))
+        try append(Self.summary(alerts, from: last, to: now, failing: try store.allFeeds().filter { $0.errorsInRow > 0 && !$0.gone }, names: feedNames))
         try store.setSummaryTime(sink: name, at: now)
     }
 
-    static func summary(_ alerts: [Alert], from: Timestamp, to: Timestamp, failing: [FeedRecord]) -> String {
+    static func summary(_ alerts: [Alert], from: Timestamp, to: Timestamp, failing: [FeedRecord], names: [String: String] = [:]) -> String {
         var out = "== summary \(from.rfc3339) – \(to.rfc3339): \(alerts.count) alert\(alerts.count == 1 ? "" : "s")\n"
         var perTopic: [String: Int] = [:]
         var order: [String] = []
@@ -86,7 +88,7 @@ public final class DigestSink: AlertSink, PeriodicSink {
             out += "   story: \(s.size) item\(s.size == 1 ? "" : "s") \"\(s.title)\" (\(s.outlets.joined(separator: ", ")))\n"
         }
         for f in failing.sorted(by: { ($0.errorsInRow, $1.url) > ($1.errorsInRow, $0.url) }).prefix(10) {
-            out += "   failing: \(f.url): \(f.lastError ?? "error") (\(f.errorsInRow) in a row)\n"
+            out += "   failing: \(names[f.url] ?? f.url): \(f.lastError ?? "error") (\(f.errorsInRow) in a row)\n"
         }
         if failing.count > 10 { out += "   failing: … and \(failing.count - 10) more (feedwatch status)\n" }
         return out

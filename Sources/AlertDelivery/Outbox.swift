@@ -72,6 +72,7 @@ public enum Delivery {
                 continue
             }
             if let next = state.nextAttemptAt, next > now { continue }  // backing off
+            if let gated = sink as? GatedSink, try !gated.opens(store, now: now) { continue }  // a digest mail's period
             guard try store.claimSink(sink.name, lease: lease) else { continue }
             do {
                 try deliver(store, sink, state: &state, now: now, random: random, stop: stop, log: log, progress: progress)
@@ -273,7 +274,7 @@ public enum Delivery {
         _ = try store.prune(before: cutoff, sinks: sinks(for: config, environment: { _ in nil }).map(\.name))
     }
 
-    /// The sinks of a config, as objects. `environment` reads webhook secrets.
+    /// The sinks of a config, as objects. `environment` reads webhook secrets and SMTP credentials.
     /// `stop`: the daemon's stop, which cuts a webhook request or an exec command still running
     /// when its grace period ends.
     public static func sinks(for config: Config, environment: (String) -> String? = Delivery.environment,
@@ -283,7 +284,12 @@ public enum Delivery {
             let made: ConfigurableSink = switch sink.kind {
             case .stdout(let format): StdoutSink(format: format, topics: topics, health: sink.health)
             case .file(let path): FileSink(path: path, topics: topics, health: sink.health)
-            case .digest(let path, let every): DigestSink(path: path, every: every, topics: topics, health: sink.health)
+            case .digest(let path, let every):
+                {
+                    let made = DigestSink(path: path, every: every, topics: topics, health: sink.health)
+                    made.feedNames = config.feedNames
+                    return made
+                }()
             case .webhook(let hook):
                 {
                     let made = WebhookSink(hook, secret: hook.secretEnv.flatMap(environment), topics: topics, retry: sink.retry, health: sink.health)
@@ -294,6 +300,14 @@ public enum Delivery {
                 {
                     let made = ExecSink(command: command, topics: topics, retry: sink.retry, health: sink.health)
                     made.stop = stop
+                    return made
+                }()
+            case .email(let mail):
+                {
+                    let made = EmailSink(mail, username: mail.usernameEnv.flatMap(environment), password: mail.passwordEnv.flatMap(environment),
+                                         topics: topics, retry: sink.retry, health: sink.health)
+                    made.stop = stop
+                    made.feedNames = config.feedNames
                     return made
                 }()
             }
@@ -319,6 +333,12 @@ extension FileSink: ConfigurableSink {}
 extension DigestSink: ConfigurableSink {}
 extension WebhookSink: ConfigurableSink {}
 extension ExecSink: ConfigurableSink {}
+
+/// A sink that takes alerts only while open (an email digest: once its period is over); until
+/// then they wait in the outbox. `opens` may read what the sink needs from the store.
+protocol GatedSink: AlertSink {
+    func opens(_ store: DeliveryStore, now: Timestamp) throws -> Bool
+}
 
 /// A sink with work of its own on a clock (the digest's summary block).
 protocol PeriodicSink: AlertSink {

@@ -75,10 +75,11 @@ public final class StdoutSink: AlertSink {
         try writeAll(1, Array(out.utf8), what: "standard output")
     }
 
-    /// `2026-11-22T05:00:00Z [police, facial-recognition] The Verge: Title <link>`
+    /// `2026-11-22T05:00:00Z [police, facial-recognition] The Verge: Title <link>`, the time the
+    /// item's publication time.
     static func line(_ a: Alert) -> String {
         let feed = a.feed.title ?? a.feed.url
-        return "\(a.emittedAt.rfc3339) [\(a.topics.joined(separator: ", "))] \(feed): \(a.headline)"
+        return "\(a.time.rfc3339) [\(a.topics.joined(separator: ", "))] \(feed): \(a.headline)"
             + (a.link.map { " <\($0)>" } ?? "")
     }
 }

@@ -89,6 +89,7 @@ CURLcode fw_curl_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl.e
 CURLcode fw_curl_setopt_str(CURL *h, CURLoption o, const char *v) { return curl.easy_setopt(h, o, v); }
 CURLcode fw_curl_setopt_ptr(CURL *h, CURLoption o, void *v) { return curl.easy_setopt(h, o, v); }
 CURLcode fw_curl_setopt_callback(CURL *h, CURLoption o, fw_curl_data_callback v) { return curl.easy_setopt(h, o, v); }
+CURLcode fw_curl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl.easy_setopt(h, o, v); }
 CURLcode fw_curl_setopt_progress(CURL *h, CURLoption o, fw_curl_progress_callback v) { return curl.easy_setopt(h, o, v); }
 CURLcode fw_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl.easy_getinfo(h, i, v); }
 CURLcode fw_curl_getinfo_str(CURL *h, CURLINFO i, char **v) { return curl.easy_getinfo(h, i, v); }

@@ -19,6 +19,8 @@ public struct Config: Sendable {
     public var health: HealthSettings?
     /// How items are grouped into stories.
     public var stories = StorySettings()
+    /// What reading the file left out or found odd, for `check-config`, `run` and `once` to say.
+    public var warnings: [String] = []
 }
 
 /// The `stories:` section.
@@ -111,6 +113,8 @@ public struct SinkConfig: Equatable, Sendable {
         case webhook(Webhook)
         /// A command run per alert (no shell), the alert JSON on its standard input.
         case exec(command: [String])
+        /// Mail through an SMTP server (see `Email`).
+        case email(Email)
     }
 
     public enum OutputFormat: String, Equatable, Sendable, CaseIterable { case text, json }
@@ -138,7 +142,7 @@ public struct SinkConfig: Equatable, Sendable {
     /// The body a webhook sends: the alert record, or the shape a chat service expects.
     public enum WebhookFormat: String, Equatable, Sendable, CaseIterable { case json, slack, discord, ntfy }
 
-    /// How a sink that can fail (webhook, exec) retries.
+    /// How a sink that can fail (webhook, exec, email) retries.
     public struct Retry: Equatable, Sendable {
         /// Seconds one attempt (request, command) may take.
         public var timeout: Int

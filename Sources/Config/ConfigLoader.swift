@@ -53,6 +53,8 @@ public enum ConfigLoader {
 struct ConfigReader {
     let source: YAMLSource
     private(set) var errors: [ConfigError] = []
+    /// What is valid but left out or probably not meant (an OPML outline that is not a feed URL).
+    private(set) var warnings: [String] = []
 
     /// Answers `${NAME}` in values, so secrets stay out of the file.
     let environment: (String) -> String?
@@ -99,6 +101,7 @@ struct ConfigReader {
         if let topicsNode { config.topics = topics(topicsNode, feeds: config.feeds) }
         // Without a sinks section alerts go to standard output, which systemd sends to the journal.
         config.sinks = sinksNode.map { sinks($0, topics: Set(config.topics.map(\.name))) } ?? [SinkConfig(kind: .stdout(format: .text), topics: nil)]
+        config.warnings = warnings
         return config
     }
 
@@ -224,9 +227,13 @@ struct ConfigReader {
         for (path, node) in opmlFiles {
             do {
                 let bytes = try ConfigLoader.readBytes(path, what: "OPML file")
-                for (url, name) in try OPML.feeds(in: bytes, path: path).feeds where seen[url] == nil {
+                let listed = try OPML.feeds(in: bytes, path: path)
+                for (url, name) in listed.feeds where seen[url] == nil {
                     seen[url] = node.mark
                     out.append(.feed(FeedSource(url: url, name: name)))
+                }
+                for s in listed.skipped {
+                    warnings.append("\(path):\(s.line): outline \(s.name.map { "\"\($0)\" " } ?? "")skipped: its xmlUrl \"\(s.url)\" is not an http(s) URL")
                 }
             } catch let error as ConfigError {
                 fail(error.message.hasPrefix("cannot") ? "\(error.message): \(path)" : error.message, node)
@@ -333,7 +340,7 @@ struct ConfigReader {
 
     private mutating func sinks(_ node: YAMLNode, topics: Set<String>) -> [SinkConfig] {
         guard let list = sequence(node, "sinks") else { return [] }
-        let kinds = ["stdout", "file", "digest", "webhook", "exec"]
+        let kinds = ["stdout", "file", "digest", "webhook", "exec", "email"]
         var out: [SinkConfig] = []
         var names = Set<String>()
         for (i, item) in list.enumerated() {
@@ -354,6 +361,9 @@ struct ConfigReader {
             case "digest": allowed = ["path", "every", "topics", "health", "stories", "name"]
             case "webhook": allowed = ["url", "secret_env", "topics", "format", "batch", "timeout", "max_attempts", "max_age", "health", "stories", "name"]
             case "exec": allowed = ["command", "topics", "timeout", "max_attempts", "max_age", "health", "stories", "name"]
+            case "email":
+                allowed = ["url", "from", "to", "username_env", "password_env", "starttls", "every", "topics", "timeout", "max_attempts",
+                           "max_age", "health", "stories", "name"]
             default:
                 unknownKey(kind, entries[0].keyNode, known: kinds, in: "sinks")
                 continue
@@ -397,6 +407,8 @@ struct ConfigReader {
                     fail("\(what).exec.command: needs a program (a list: [program, arguments…])", node)
                 }
                 sinkKind = command.flatMap { $0.first?.isEmpty == false ? .exec(command: $0) : nil }
+            case "email":
+                sinkKind = email(values, at: isNull(body) ? item : body, what: "\(what).email")
             default:
                 let url = required("url").flatMap { string($0, "\(what).webhook.url") }
                 if let url, let node = values["url"], !(url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://")) {
@@ -414,7 +426,7 @@ struct ConfigReader {
                 }
                 sinkKind = url.map { _ in .webhook(hook) }
             }
-            var retry = SinkConfig.Retry(timeout: kind == "exec" ? 30 : 10)
+            var retry = SinkConfig.Retry(timeout: kind == "exec" || kind == "email" ? 30 : 10)
             if let v = values["timeout"] { retry.timeout = duration(v, "\(what).\(kind).timeout") ?? retry.timeout }
             if let v = values["max_attempts"] { retry.maxAttempts = count(v, "\(what).\(kind).max_attempts", max: 1_000) ?? retry.maxAttempts }
             if let v = values["max_age"] { retry.maxAge = duration(v, "\(what).\(kind).max_age") ?? retry.maxAge }
@@ -438,6 +450,49 @@ struct ConfigReader {
             if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry, health: health, stories: policy, name: name)) }
         }
         return out
+    }
+
+    /// An `email` sink's settings: an `smtp`/`smtps` URL, addresses that cannot break an SMTP
+    /// envelope or a header, credentials by environment variable only, both or neither.
+    private mutating func email(_ values: [String: YAMLNode], at node: YAMLNode, what: String) -> SinkConfig.Kind? {
+        func required(_ key: String, _ reader: inout ConfigReader) -> YAMLNode? {
+            if values[key] == nil { reader.fail("\(what): needs \(key)", node) }
+            return values[key]
+        }
+        let url = required("url", &self).flatMap { string($0, "\(what).url") }
+        if let url, let node = values["url"] {
+            let lower = url.lowercased()
+            if !(lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://")) || URLText.hostAndPort(of: url).isEmpty {
+                fail("\(what).url: \"\(url)\" is not an smtp:// or smtps:// URL with a host", node)
+            }
+        }
+        let from = required("from", &self).flatMap { string($0, "\(what).from") }
+        if let from, let node = values["from"], !SinkConfig.Email.isAddress(from) {
+            fail("\(what).from: \"\(from)\" is not an e-mail address (name@example.org)", node)
+        }
+        var to: [String]?
+        if let node = required("to", &self) {
+            // One address or a list of them.
+            if case .scalar = node { to = string(node, "\(what).to").map { [$0] } } else { to = stringList(node, "\(what).to") }
+            if let list = to, list.isEmpty { fail("\(what).to: needs at least one address", node) }
+            for (j, address) in (to ?? []).enumerated() where !SinkConfig.Email.isAddress(address) {
+                fail("\(what).to: \"\(address)\" is not an e-mail address (name@example.org)", node.items?[j] ?? node)
+            }
+        }
+        var mail = SinkConfig.Email(url: url ?? "", from: from ?? "", to: to ?? [])
+        mail.usernameEnv = values["username_env"].flatMap { string($0, "\(what).username_env") }
+        mail.passwordEnv = values["password_env"].flatMap { string($0, "\(what).password_env") }
+        if (mail.usernameEnv == nil) != (mail.passwordEnv == nil), let node = values["username_env"] ?? values["password_env"] {
+            fail("\(what): username_env and password_env go together (AUTH needs both)", node)
+        }
+        if let v = values["starttls"], let text = string(v, "\(what).starttls") {
+            if let parsed = SinkConfig.Email.StartTLS(rawValue: text) { mail.starttls = parsed } else {
+                fail("\(what).starttls: \"\(text)\" is not one of \(SinkConfig.Email.StartTLS.allCases.map(\.rawValue).joined(separator: ", "))", v)
+            }
+        }
+        if let v = values["every"] { mail.everySeconds = duration(v, "\(what).every") }
+        guard url != nil, from != nil, to != nil else { return nil }
+        return .email(mail)
     }
 
     // MARK: Typed values

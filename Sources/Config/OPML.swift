@@ -7,8 +7,16 @@ internal import Normalize
 enum OPML {
     struct Failure: Error { let message: String }
 
-    /// - Returns: the feeds, and how many outlines were skipped (an `xmlUrl` that is not http(s)).
-    static func feeds(in bytes: [UInt8], path: String) throws(Failure) -> (feeds: [(url: String, name: String?)], skipped: Int) {
+    /// An outline whose `xmlUrl` is not an http(s) URL (`feed://…`, a bare host, a path): skipped,
+    /// and said, with its line, so a feed never goes missing silently.
+    struct Skipped: Equatable {
+        var line: Int
+        var url: String
+        var name: String?
+    }
+
+    /// - Returns: the feeds, and the outlines skipped (an `xmlUrl` that is not http(s)).
+    static func feeds(in bytes: [UInt8], path: String) throws(Failure) -> (feeds: [(url: String, name: String?)], skipped: [Skipped]) {
         LibXML2.prepare()
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         let reader = bytes.withUnsafeBufferPointer { p in
@@ -17,7 +25,7 @@ enum OPML {
         guard let reader else { throw Failure(message: "cannot read \(path) as XML") }
         defer { xmlFreeTextReader(reader) }
         var feeds: [(url: String, name: String?)] = []
-        var skipped = 0
+        var skipped: [Skipped] = []
         var sawRoot = false
         while true {
             let rc = xmlTextReaderRead(reader)
@@ -31,8 +39,11 @@ enum OPML {
             }
             guard name == "outline", let url = attribute(reader, "xmlUrl") ?? attribute(reader, "xmlurl") else { continue }
             let lower = url.lowercased()
-            guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else { skipped += 1; continue }
             let title = attribute(reader, "title").flatMap { $0.isEmpty ? nil : $0 } ?? attribute(reader, "text").flatMap { $0.isEmpty ? nil : $0 }
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+                skipped.append(Skipped(line: Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader))), url: url, name: title))
+                continue
+            }
             feeds.append((url, title))
         }
         guard sawRoot else { throw Failure(message: "\(path) is empty") }

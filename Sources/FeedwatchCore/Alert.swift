@@ -134,8 +134,13 @@ public struct Alert: Sendable, Equatable {
         }
     }
 
-    /// Only a link a person can safely follow (records stored before that rule may hold others).
-    public var link: String? { item?.link.flatMap(URLText.followableLink) }
+    /// Only a link a person can safely follow (records stored before that rule may hold others),
+    /// without the parameters that only track its reader (the record keeps it as published).
+    public var link: String? { item?.link.flatMap(URLText.followableLink).map(URLText.withoutTracking) }
+
+    /// When the item was published, else when the alert was made (health alerts, undated items):
+    /// a line read later says when the news broke, not when a batch was polled.
+    public var time: Timestamp { item?.published ?? emittedAt }
 
     private static func span(_ seconds: Int?) -> String {
         let s = seconds ?? 0

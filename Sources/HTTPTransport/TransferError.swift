@@ -20,6 +20,16 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// What went wrong, without the URL: for a line that already names the feed.
+    public var reason: String {
+        switch self {
+        case .failed(_, let reason): return reason
+        case .http(_, let status): return "HTTP \(status)"
+        case .tooLarge: return description
+        case .interrupted: return "interrupted by shutdown"
+        }
+    }
+
     init(code: CURLcode, url: String, detail: String, limits: TransferLimits) {
         switch code {
         case CURLE_FILESIZE_EXCEEDED:

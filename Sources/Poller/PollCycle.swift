@@ -27,6 +27,8 @@ public final class PollCycle {
         /// With `all`: feeds not polled after all — gone, backing off, or their host asked to
         /// wait — and why (with the time they may be polled again).
         public var skipped: [(url: String, reason: String)] = []
+        /// Configured pages whose announced feed is polled instead from now on.
+        public var moves: [FeedMove] = []
         /// Feeds whose decisions the store refused because another writer moved the ledger
         /// first: not recorded, so still due — polled again, after catching up, next cycle.
         public var deferred = 0
@@ -308,19 +310,23 @@ public final class PollCycle {
                                       stopRequested: @escaping @Sendable () -> Bool) -> @Sendable () -> Void {
         {
             var parsers: [Int: FeedParser] = [:]
+            var pages: [Int: PagePrefix] = [:]  // a body's start, while it may be a web page announcing its feed
             let fetcher = FeedFetcher(concurrency: poll.concurrency, perHost: poll.perHost,
                                       limits: TransferLimits(maxBytes: poll.maxBody, timeoutSeconds: poll.timeout))
             do {
                 // A closed hand-over means the store failed: nothing more is worth fetching.
                 try fetcher.run(requests, stopRequested: { stopRequested() || fetched.isClosed }) { i, head, chunk in
                     if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
+                    pages[i, default: PagePrefix()].add(chunk)
                     try parsers[i]!.feed(chunk)
                 } done: { i, response in
                     let parser = parsers.removeValue(forKey: i)
+                    let page = pages.removeValue(forKey: i)
                     var parsed: Result<Document, Error>?
                     if response.error == nil, (200..<300).contains(response.status) {
                         let p = parser ?? FeedParser(options: options, documentURL: response.url, charset: response.charset)
                         parsed = Result { Document(try p.finish(), feedURL: requests[i].url) }
+                            .mapError { AnnouncedFeed.instead(of: $0, page: page, pageURL: response.url) }
                     }
                     fetched.send(.response(i, response, parsed))
                 }
@@ -362,7 +368,7 @@ public final class PollCycle {
         let status = r.status == 0 ? nil : r.status
         let result: FetchResult
         if let error = r.error {
-            result = .failed(status: status, message: error is FeedParseError ? "not a feed: \(error)" : "\(error)")
+            result = .failed(status: status, message: error is FeedParseError ? FailureText.notAFeed(error) : FailureText.of(error))
         } else {
             let fresh = FreshnessHeaders.freshness(cacheControl: r.headers["cache-control"], expires: r.headers["expires"],
                                                    date: r.headers["date"], now: now)
@@ -376,7 +382,10 @@ public final class PollCycle {
                     let ttl = document.parsed.feed.ttlMinutes.map { max(fresh ?? 0, $0 * 60) }
                     result = .document(status: r.status, freshFor: ttl ?? fresh, etag: r.headers["etag"], lastModified: r.headers["last-modified"],
                                        movedTo: r.permanentRedirect, newItems: newItems, title: document.parsed.feed.title)
-                case .failure(let error)?: result = .failed(status: r.status, message: "not a feed: \(error)")
+                case .failure(let announced as AnnouncedFeed)?:
+                    summary.moves.append(FeedMove(configured: feed.url, announced: announced.url))
+                    result = .announces(status: r.status, feedURL: announced.url)
+                case .failure(let error)?: result = .failed(status: r.status, message: FailureText.notAFeed(error))
                 case nil: result = .failed(status: r.status, message: "not a feed: no document")
                 }
             case 410:
@@ -440,7 +449,7 @@ public final class PollCycle {
         } catch let error as StoreError {
             throw error
         } catch {
-            result = .failed(status: nil, message: "\(error)")
+            result = .failed(status: nil, message: FailureText.of(error))
         }
         decide(feed, source: source, result, now: now, into: &batch)
     }

@@ -14,6 +14,9 @@ public enum FetchResult: Sendable {
     case retryAfter(status: Int, host: String, until: Timestamp)
     /// Anything else that failed: a transport error, another HTTP status, not a feed.
     case failed(status: Int?, message: String)
+    /// A web page that announces its feed: polled from the next cycle on, as after a permanent
+    /// redirect; said, not counted as a failure.
+    case announces(status: Int, feedURL: String)
 }
 
 /// The politeness and health rules for one feed, from the config.
@@ -69,6 +72,9 @@ public enum FetchDecision {
             return d
         case .failed(let status, let message):
             return fail(feed, status: status, message, .failure(errorsInRow: feed.errorsInRow + 1), policy: policy, now: now, random: random)
+        case .announces(let status, let url):
+            let fetch = FetchOutcome(at: now, status: status, error: "a web page, not a feed; it announces \(url)", movedTo: url, nextDueAt: now)
+            return Decision(outcome: FeedOutcome(feedID: feed.id, fetch: fetch), failure: nil)
         }
     }
 
@@ -103,12 +109,10 @@ public enum FetchDecision {
         }
         if newItems > 0 {
             if feed.silentAlerted { outcome.silentAlerted = false }
-        } else if let k = policy.silentAfter, !feed.silentAlerted, let gap = feed.publishGap, gap > 0, let last = feed.lastNewAt {
-            let silent = Int(now.secondsSince1970 - last.secondsSince1970)
-            if silent > k * gap {
-                outcome.alerts.append(health(.init(event: .silent, silentFor: silent, usualGap: gap), feed: feed, name: name, now: now))
-                outcome.silentAlerted = true
-            }
+        } else if let k = policy.silentAfter, !feed.silentAlerted, let gap = feed.publishGap, let last = feed.lastNewAt,
+                  let silent = SilentFeed.silentFor(usualGap: gap, gapsSeen: feed.gapsSeen, lastNewAt: last, now: now, factor: k) {
+            outcome.alerts.append(health(.init(event: .silent, silentFor: silent, usualGap: gap), feed: feed, name: name, now: now))
+            outcome.silentAlerted = true
         }
         return Decision(outcome: outcome, failure: nil)
     }

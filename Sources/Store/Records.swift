@@ -22,11 +22,14 @@ public struct FeedRecord: Equatable, Sendable {
     public var lastNewAt: Timestamp?
     /// A "silent" health alert went out and no new item came since.
     public var silentAlerted = false
+    /// How many gaps between new items `publishGap` rests on (dated items of the first fetch,
+    /// then one per poll that found something new).
+    public var gapsSeen = 0
 
     public init(id: Int64, url: String, currentURL: String, etag: String? = nil, lastModified: String? = nil, lastFetchAt: Timestamp? = nil,
                 lastStatus: Int? = nil, lastError: String? = nil, errorsInRow: Int = 0, nextDueAt: Timestamp, gone: Bool = false,
                 fetchedOnce: Bool = false, itemsSeen: Int = 0, publishGap: Int? = nil, lastNewAt: Timestamp? = nil,
-                silentAlerted: Bool = false) {
+                silentAlerted: Bool = false, gapsSeen: Int = 0) {
         self.id = id
         self.url = url
         self.currentURL = currentURL
@@ -43,6 +46,7 @@ public struct FeedRecord: Equatable, Sendable {
         self.publishGap = publishGap
         self.lastNewAt = lastNewAt
         self.silentAlerted = silentAlerted
+        self.gapsSeen = gapsSeen
     }
 }
 

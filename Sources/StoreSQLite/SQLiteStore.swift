@@ -256,14 +256,17 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         // that found something new. The first such poll has no previous one: the spread of its
         // items' dates stands in.
         let seed: SQLValue = dates.count >= 2 ? .integer((dates.max()! - dates.min()!) / Int64(dates.count - 1)) : .null
+        // Gaps the estimate rests on: the dated items' gaps for the seed, then one per poll.
+        let seedGaps = Int64(max(0, dates.count - 1))
         try db.run("""
             UPDATE feeds SET items_seen = items_seen + ?2,
                 publish_gap = CASE WHEN last_new_at IS NULL THEN ?4
                                    WHEN publish_gap IS NULL THEN ?3 - last_new_at
                                    ELSE (publish_gap * 3 + (?3 - last_new_at)) / 4 END,
+                gaps_seen = gaps_seen + CASE WHEN last_new_at IS NULL THEN ?5 ELSE 1 END,
                 last_new_at = ?3
             WHERE id = ?1
-            """, [.integer(d.feedID), .integer(Int64(new)), .integer(now), seed])
+            """, [.integer(d.feedID), .integer(Int64(new)), .integer(now), seed, .integer(seedGaps)])
     }
 
     // MARK: Stories
@@ -308,6 +311,22 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                         title: r.text(at: 3), summary: r.text(at: 4), at: Timestamp(secondsSince1970: r.int(at: 5) ?? 0),
                         storyID: r.text(at: 6) ?? "", storySize: Int(r.int(at: 7) ?? 1),
                         storyFirstSeen: Timestamp(secondsSince1970: r.int(at: 8) ?? 0))
+        }
+    }
+
+    /// The items first seen since `since`, copies of an article left out (they never alert), in
+    /// the order they were stored: what `classify --stored` re-reads. Only what the store keeps
+    /// of an item — title, summary, link, dates — comes back.
+    public func storedItems(seenSince since: Timestamp) throws(StoreError) -> [StoredItem] {
+        try db.query("""
+            SELECT f.url, i.entry_key, i.title, i.summary, i.link, i.published, i.first_seen FROM items i JOIN feeds f ON f.id = i.feed_id
+            WHERE i.first_seen >= ? AND i.duplicate_of IS NULL ORDER BY i.id
+            """, [.integer(since.secondsSince1970)]).map { r in
+            let key = r.text(at: 1) ?? ""
+            return StoredItem(feedURL: r.text(at: 0) ?? "", id: key.hasPrefix("id:") ? String(key.dropFirst(3)) : nil,
+                              title: r.text(at: 2), summary: r.text(at: 3), link: r.text(at: 4),
+                              published: r.int(at: 5).map(Timestamp.init(secondsSince1970:)),
+                              firstSeen: Timestamp(secondsSince1970: r.int(at: 6) ?? 0))
         }
     }
 
@@ -592,7 +611,7 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     /// was most of reading 10,000 feeds), then `entry` and `active` for the sync.
     private static let feedColumns = """
         id, url, current_url, etag, last_modified, last_fetch_at, last_status, last_error, errors_in_row, \
-        next_due_at, gone, fetched_once, items_seen, publish_gap, last_new_at, silent_alerted, entry, active
+        next_due_at, gone, fetched_once, items_seen, publish_gap, last_new_at, silent_alerted, entry, active, gaps_seen
         """
     private static let selectAllFeeds = "SELECT \(feedColumns) FROM feeds ORDER BY id"
     private static let selectActiveFeeds = "SELECT \(feedColumns) FROM feeds WHERE active ORDER BY id"
@@ -611,6 +630,18 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
             nextDueAt: Timestamp(secondsSince1970: r.int(at: 9) ?? 0),
             gone: r.int(at: 10) == 1, fetchedOnce: r.int(at: 11) == 1, itemsSeen: Int(r.int(at: 12) ?? 0),
             publishGap: r.int(at: 13).map(Int.init), lastNewAt: r.int(at: 14).map(Timestamp.init(secondsSince1970:)),
-            silentAlerted: r.int(at: 15) == 1)
+            silentAlerted: r.int(at: 15) == 1, gapsSeen: Int(r.int(at: 18) ?? 0))
     }
+}
+
+/// An item as the store keeps it (`SQLiteStore.storedItems`).
+public struct StoredItem: Equatable, Sendable {
+    public var feedURL: String
+    /// The id its feed gave it, if it had one.
+    public var id: String?
+    public var title: String?
+    public var summary: String?
+    public var link: String?
+    public var published: Timestamp?
+    public var firstSeen: Timestamp
 }

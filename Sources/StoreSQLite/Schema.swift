@@ -145,5 +145,10 @@ enum Schema {
             PRIMARY KEY (sink, story_id)
         ) STRICT, WITHOUT ROWID;
         """,
+        // 9: how many gaps between new items `publish_gap` was estimated from: a feed is called
+        // silent only once it has shown a rhythm (one gap of a minute is not one).
+        """
+        ALTER TABLE feeds ADD COLUMN gaps_seen INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 }

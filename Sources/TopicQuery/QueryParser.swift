@@ -4,7 +4,7 @@
 ///     or      := and ("OR" and)*
 ///     and     := unary (["AND"] unary)*          adjacent terms are joined by AND
 ///     unary   := "NOT" unary | near
-///     near    := primary ["NEAR/n" primary]      both sides single terms or phrases
+///     near    := primary ["NEAR/n" primary]      each side a term, a phrase or an OR of them
 ///     primary := "(" or ")" | field ":" primary | word | "phrase"
 ///
 /// so `NOT` binds tighter than `AND`, which binds tighter than `OR`. A field prefix on a group
@@ -66,10 +66,36 @@ private struct Parser {
         guard let op = peek, case .near(let distance) = op.kind else { return left }
         i += 1
         let right = try primary(field: nil)
-        guard case .term(let a) = left, case .term(let b) = right else {
-            throw QueryError("NEAR joins two words or phrases, not groups", column: op.range.lowerBound + 1)
+        // Between groups, NEAR holds when some term of each is near some term of the other:
+        // `(IBM OR Amazon) NEAR/8 police` is `(IBM NEAR/8 police) OR (Amazon NEAR/8 police)`.
+        guard let a = Self.alternatives(left), let b = Self.alternatives(right) else {
+            throw QueryError("NEAR joins words, phrases or groups of them joined by OR, as in (IBM OR Amazon) NEAR/8 police",
+                             column: op.range.lowerBound + 1)
         }
-        return .near(a, b, within: distance)
+        guard a.count * b.count <= Self.maxNearPairs else {
+            throw QueryError("NEAR between groups of \(a.count) and \(b.count) terms makes \(a.count * b.count) pairs; at most \(Self.maxNearPairs)",
+                             column: op.range.lowerBound + 1)
+        }
+        let pairs = a.flatMap { x in b.map { y in Query.near(x, y, within: distance) } }
+        return pairs.count == 1 ? pairs[0] : .or(pairs)
+    }
+
+    /// The most term pairs one NEAR between groups may stand for (each is checked per item).
+    static let maxNearPairs = 100
+
+    /// The terms of a word, a phrase or an OR of them (nested), in order; `nil` for anything else.
+    static func alternatives(_ q: Query) -> [QueryTerm]? {
+        switch q {
+        case .term(let t): return [t]
+        case .or(let qs):
+            var out: [QueryTerm] = []
+            for q in qs {
+                guard let terms = alternatives(q) else { return nil }
+                out += terms
+            }
+            return out
+        default: return nil
+        }
     }
 
     mutating func primary(field: QueryField?) throws -> Query {

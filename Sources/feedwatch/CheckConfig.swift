@@ -2,6 +2,7 @@ import AlertDelivery
 import ArgumentParser
 import Config
 import Glibc
+import HTTPTransport
 import Store
 import StoreSQLite
 import TopicQuery
@@ -18,9 +19,11 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         let loaded = try config.load()
-        let problems = ConfigSummary.environmentErrors(loaded)
+        let (pathProblems, notes) = ConfigSummary.pathProblems(loaded)
+        let problems = ConfigSummary.environmentErrors(loaded) + pathProblems
         for problem in problems { Diagnostics.error(problem) }
         if !problems.isEmpty { throw ExitStatus.config }
+        for note in notes { Diagnostics.note(note) }
         StandardOutput.write(Array(ConfigSummary.render(loaded).utf8))
         for warning in ConfigSummary.warnings(loaded) { Diagnostics.warning(warning) }
         for warning in ConfigSummary.storeWarnings(loaded) { Diagnostics.warning(warning) }
@@ -31,7 +34,9 @@ struct CheckConfig: ParsableCommand {
 enum ConfigSummary {
     static func render(_ c: Config) -> String {
         var out = "\(c.file): OK\n"
-        out += "state: \(c.state ?? "$STATE_DIRECTORY/feedwatch.sqlite")\n"
+        // The path the store really takes here (systemd's state directory only under systemd).
+        let where_ = getenv("STATE_DIRECTORY") != nil ? "  (systemd's $STATE_DIRECTORY)" : "  (beside the config; under systemd, in $STATE_DIRECTORY)"
+        out += "state: \(c.storePath)" + (c.state == nil ? where_ : "") + "\n"
         switch c.firstFetchWindow {
         case .all: out += "first fetch: every item of a new feed alerts\n"
         case .seconds(let s): out += "first fetch: items of a new feed alert when at most \(duration(s)) old\n"
@@ -88,9 +93,21 @@ enum ConfigSummary {
                     + "\(hook.secretEnv.map { ", signed with $\($0)" } ?? ", unsigned")\(topics)\(retry(s.retry))\n"
             case .exec(let command):
                 out += "  exec \(command.joined(separator: " "))\(topics)\(retry(s.retry))\n"
+            case .email(let mail):
+                out += "  email \(mail.to.joined(separator: ", ")) via \(mail.url), \(emailSecurity(mail))"
+                    + (mail.everySeconds.map { ", a digest every \(duration($0))" } ?? ", a mail per alert") + "\(topics)\(retry(s.retry))\n"
             }
         }
         return out
+    }
+
+    /// How the mail travels: TLS from the start, STARTTLS (required, or when offered), AUTH.
+    private static func emailSecurity(_ mail: SinkConfig.Email) -> String {
+        let auth = mail.usernameEnv.map { " with AUTH as $\($0)" } ?? ""
+        if mail.url.lowercased().hasPrefix("smtps://") { return "TLS\(auth)" }
+        let tls = SMTPSecurity.tls(url: mail.url, configured: mail.starttls == .required ? .required : .whenOffered,
+                                   hasCredentials: mail.usernameEnv != nil)
+        return (tls == .required ? "STARTTLS required" : "STARTTLS when offered") + auth
     }
 
     private static func retry(_ r: SinkConfig.Retry) -> String {
@@ -99,15 +116,36 @@ enum ConfigSummary {
 
     /// Things that are valid but probably not what was meant.
     static func warnings(_ c: Config) -> [String] {
-        var out: [String] = []
+        var out = c.warnings
         if c.feeds.isEmpty { out.append("\(c.file): no feeds: nothing will be polled") }
         if c.topics.isEmpty { out.append("\(c.file): no topics: no item will alert") }
         for s in c.sinks {
             if case .webhook(let hook) = s.kind, let secret = hook.secretEnv, getenv(secret) == nil {
                 out.append("\(c.file): webhook secret variable \(secret) is not set in this environment")
             }
+            if case .email(let mail) = s.kind {
+                for variable in [mail.usernameEnv, mail.passwordEnv].compactMap({ $0 }) where getenv(variable) == nil {
+                    out.append("\(c.file): SMTP credential variable \(variable) is not set in this environment")
+                }
+            }
         }
         return out
+    }
+
+    /// What `run` would hit on this machine: a directory it writes to that is not there and
+    /// cannot be made, or is not writable (errors), or that it will create (notes); a local feed
+    /// file that is missing or not a regular file (errors).
+    static func pathProblems(_ c: Config) -> (errors: [String], notes: [String]) {
+        var errors: [String] = [], notes: [String] = []
+        for target in WrittenPaths.directories(c, storePath: c.storePath) {
+            switch WrittenPaths.inspect(target.directory) {
+            case .ready: break
+            case .creatable: notes.append("\(target.directory) does not exist yet; run and once create it (for \(target.purpose))")
+            case .problem(let why): errors.append("\(c.file): \(why) (for \(target.purpose))")
+            }
+        }
+        errors += WrittenPaths.unreadableFeeds(c).map { "\(c.file): \($0)" }
+        return (errors, notes)
     }
 
     /// What the config refers to in the environment and is wrong there: a webhook secret that is

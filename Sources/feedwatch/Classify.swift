@@ -1,6 +1,9 @@
 import ArgumentParser
 import Config
+import FeedParse
 import FeedwatchCore
+import Store
+import StoreSQLite
 import TopicQuery
 
 /// `feedwatch classify SOURCE`: which of the config's topics each item of one document matches,
@@ -10,7 +13,10 @@ struct Classify: ParsableCommand {
         abstract: "Show which topics each item of a feed matches, and why.",
         discussion: """
             SOURCE is an http(s) URL, a file path, or - for standard input; topics come from the \
-            config. Exit status: 0 classified, 65 not a feed, 66 cannot read, 78 bad config.
+            config. Instead of SOURCE, --feeds reads every configured feed once, and --stored 7d \
+            the items the store took in the last 7 days; both show which items would alert and the \
+            story each would join, with the topics as they are now, and change nothing. \
+            Exit status: 0 classified, 65 not a feed, 66 cannot read, 78 bad config.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -21,9 +27,25 @@ struct Classify: ParsableCommand {
     @Option(help: "Output format: text (for people) or json (for scripts).")
     var format: Format = .text
 
+    @Flag(help: "Classify every configured feed, each fetched once (nothing is stored).")
+    var feeds = false
+
+    @Option(help: ArgumentHelp("Classify the items the store took within this long (90s, 15m, 24h, 7d), with the topics as they are now.",
+                               valueName: "duration"))
+    var stored: String?
+
+    func validate() throws {
+        let sources = (input.source != nil ? 1 : 0) + (feeds ? 1 : 0) + (stored != nil ? 1 : 0)
+        guard sources == 1 else { throw ValidationError("give one of SOURCE, --feeds or --stored DURATION") }
+        if let stored, DurationValue.seconds(stored) == nil {
+            throw ValidationError("--stored: \"\(stored)\" is not a duration (examples: 24h, 7d)")
+        }
+    }
+
     func run() throws {
         let loaded = try config.load()
         let matcher = try loaded.matcher()
+        if feeds || stored != nil { return try runMany(loaded, matcher) }
         let parsed = try input.parse()
         let url = input.documentURL
         // `feed:` terms search the name the config gives this feed, else the feed's own title.
@@ -51,6 +73,49 @@ struct Classify: ParsableCommand {
         case .text:
             StandardOutput.write(Array(ClassifyReport.text(parsed, results, topicCount: loaded.topics.count).utf8))
             for warning in parsed.warnings { Diagnostics.warning(warning) }
+        }
+    }
+}
+
+extension Classify {
+    /// `--feeds` / `--stored`: read, classify, group, report.
+    private func runMany(_ loaded: Config, _ matcher: TopicMatcher) throws {
+        var entries: [ClassifyMany.Entry] = []
+        var failures: [(feed: String, error: String)] = []
+        let names = loaded.feedNames
+        let now = Timestamp.now()
+        if let stored, let seconds = DurationValue.seconds(stored) {
+            let store = try loaded.openStore()
+            let since = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(seconds))
+            do {
+                for i in try store.storedItems(seenSince: since) {
+                    let item = FeedItem(id: i.id, title: i.title, link: i.link, published: i.published, summary: i.summary)
+                    entries.append(.init(feedURL: i.feedURL, feedName: names[i.feedURL], item: item, at: min(i.published ?? i.firstSeen, i.firstSeen)))
+                }
+            } catch {
+                Diagnostics.error("cannot read the store: \(error)")
+                throw ExitCode.failure
+            }
+        } else {
+            let options = ParseOptions(maxBytes: loaded.poll.maxBody, maxItems: input.maxItems)
+            for entry in loaded.feeds {
+                guard case .feed(let f) = entry else { continue }
+                do {
+                    let (parsed, discovered) = try DocumentSource.parseDiscovering(f.url, options: options, charset: nil, timeoutSeconds: loaded.poll.timeout)
+                    if let discovered { Diagnostics.note("\(f.name ?? f.url) is a web page; read the feed it announces: \(discovered)") }
+                    for item in parsed.items {
+                        entries.append(.init(feedURL: f.url, feedName: f.name ?? parsed.feed.title, item: item, at: min(item.published ?? now, now)))
+                    }
+                } catch {
+                    failures.append((f.name ?? f.url, "\(error)"))
+                    Diagnostics.warning("\(f.name ?? f.url): \(error)")
+                }
+            }
+        }
+        let (rows, stories) = ClassifyMany.classify(entries, matcher: matcher, settings: loaded.stories)
+        switch format {
+        case .json: StandardOutput.write(ClassifyMany.json(rows, stories))
+        case .text: StandardOutput.write(Array(ClassifyMany.text(rows, stories, failures: failures).utf8))
         }
     }
 }

@@ -78,6 +78,17 @@ extension Config {
     }
 
     /// The store's path, as `openStore` opens it.
+    /// Creates the directories the config writes to that are missing (saying so through `log`);
+    /// exit 1 if one cannot be made — a file sink would otherwise fail at every delivery.
+    func prepareDirectories(log: (String) -> Void) throws {
+        do {
+            for made in try WrittenPaths.prepare(self, storePath: storePath) { log(made) }
+        } catch {
+            Diagnostics.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+
     var storePath: String { statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }) }
 
     /// The store for a command that writes alerts and delivers them (`run`, `once`): its lock is

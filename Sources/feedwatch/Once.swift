@@ -23,8 +23,11 @@ struct Once: ParsableCommand {
     func run() throws {
         let loaded = try config.load()
         let matcher = try loaded.matcher()
+        for warning in loaded.warnings { Diagnostics.warning(warning) }
+        try loaded.prepareDirectories(log: Diagnostics.note)
         let (store, lock) = try loaded.openStoreForWriting("once")
         let summary: PollCycle.Summary
+        var idle: String?
         do {
             let sinks = Delivery.sinks(for: loaded)
             for abandoned in try Delivery.register(store, sinks: sinks).abandoned {
@@ -33,13 +36,26 @@ struct Once: ParsableCommand {
             summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: PollCycle.storyIndex(loaded.stories)).run(all: all)
             try Delivery.deliverPending(store, to: sinks, log: { Diagnostics.warning($0) })
             try Delivery.prune(store, config: loaded, now: Timestamp.now())
+            if summary.polled == 0 && summary.interrupted == 0 {
+                // Nothing was due: say so and when something will be, so `once` never looks idle for no reason.
+                let now = Timestamp.now().secondsSince1970
+                let pending = try Delivery.report(store, sinks: sinks).reduce(0) { $0 + $1.pending }
+                idle = "nothing due: " + CycleReport.heartbeat(feeds: try store.feedCounts().feeds,
+                                                               nextPollIn: try store.nextDue().map { $0.secondsSince1970 - now },
+                                                               pending: pending, dead: 0)
+                    + (all ? "" : " (`feedwatch once --all` polls every feed now)")
+            }
         } catch {
             Diagnostics.error("\(error)")
             throw ExitCode.failure
         }
         withExtendedLifetime(lock) {}
-        for skip in summary.skipped { Diagnostics.warning("skipped \(skip.url): \(skip.reason)") }
-        for (url, error) in summary.failures { Diagnostics.warning("\(url): \(error)") }
+        let names = loaded.feedNames
+        for skip in summary.skipped { Diagnostics.warning("skipped \(CycleReport.feed(skip.url, names: names)): \(skip.reason)") }
+        for (url, error) in summary.failures { Diagnostics.warning("\(CycleReport.feed(url, names: names)): \(error)") }
+        for move in summary.moves { Diagnostics.note(CycleReport.move(move, names: names)) }
+        // One line, always: a `once` that found nothing still says what it did.
+        Diagnostics.note(idle ?? CycleReport.line(summary))
         if !summary.failures.isEmpty { throw ExitCode(2) }
     }
 }

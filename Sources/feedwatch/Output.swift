@@ -24,6 +24,8 @@ enum StandardOutput {
 enum Diagnostics {
     static func error(_ message: String) { line("feedwatch: error: \(message)") }
     static func warning(_ message: String) { line("feedwatch: warning: \(message)") }
+    /// A plain note: what a command did, for a person watching.
+    static func note(_ message: String) { line("feedwatch: \(message)") }
 
     private static func line(_ text: String) { raw(text + "\n") }
 

@@ -14,8 +14,12 @@ struct Parse: ParsableCommand {
 
     @OptionGroup var input: SourceOptions
 
-    @Option(help: "Output format: json (the contract's schema) or text (for people).")
+    @Option(help: "Output format: json (one object: the feed and every item, each field always present; for scripts) or text (for people).")
     var format: Format = .json
+
+    func validate() throws {
+        guard input.source != nil else { throw ValidationError("Missing expected argument '<source>'") }
+    }
 
     func run() throws {
         let parsed = try input.parse()

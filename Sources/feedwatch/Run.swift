@@ -38,6 +38,8 @@ struct Run: ParsableCommand {
 
         var loaded = try config.load()
         var matcher = try loaded.matcher()
+        for warning in loaded.warnings { Log.warning(warning) }
+        try loaded.prepareDirectories(log: { Log.info($0) })
         var (store, lock) = try loaded.openStoreForWriting("run")
         defer { withExtendedLifetime(lock) {} }  // held until the process ends
         // A stop lets a delivery in flight finish within the grace transfers get, no longer.
@@ -64,12 +66,16 @@ struct Run: ParsableCommand {
             throw ExitCode.failure
         }
         defer { delivery.stop() }
-        Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.storePath)")
+        Log.info("started: \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic")), store \(loaded.storePath)")
+        Log.info("alerts go to: \(CycleReport.destinations(loaded.sinks))")
         notifier.notify("READY=1", "STATUS=started, \(loaded.feeds.count) feeds")
 
         // The stories of the last days, held across cycles (filled from the store in the first).
         var stories = PollCycle.storyIndex(loaded.stories)
         var lastPrune: Int64 = 0
+        // When an info line last said something: an idle daemon says it is alive every 15 minutes.
+        var lastSaid = Monotonic.seconds()
+        var firstCycle = true  // whatever it found, the first cycle says when the next poll is
         var lastWatchdog = 0.0
         // Keep-alives, only while the store answers this thread and the delivery thread is not
         // stuck: a daemon stuck on its database is restarted.
@@ -99,12 +105,22 @@ struct Run: ParsableCommand {
                     try Delivery.prune(store, config: loaded, now: now)
                     lastPrune = now.secondsSince1970
                 }
-                if summary.polled > 0 || summary.interrupted > 0 {
-                    Log.info("polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.newAlerts) alerts, \(summary.failures.count) failed"
-                        + (summary.interrupted > 0 ? ", \(summary.interrupted) cut short by the stop (still due)" : "")
-                        + (summary.deferred > 0 ? ", \(summary.deferred) set aside for another writer's newer stories (still due)" : ""))
+                let nextIn = ((try? store.nextDue()) ?? nil).map { $0.secondsSince1970 - Timestamp.now().secondsSince1970 }
+                if CycleReport.isNews(summary) {
+                    Log.info(CycleReport.line(summary) + "; " + CycleReport.nextPoll(nextIn))
+                    lastSaid = Monotonic.seconds()
+                } else {
+                    if summary.polled > 0 { Log.debug(CycleReport.line(summary)) }
+                    if firstCycle || Monotonic.seconds() - lastSaid >= CycleReport.heartbeatSeconds {
+                        let pending = ((try? Delivery.report(store, sinks: sinks)) ?? []).reduce(0) { $0 + $1.pending }
+                        let dead = ((try? store.deadLetters(sink: nil)) ?? []).filter { !$0.requeued }.count
+                        Log.info(CycleReport.heartbeat(feeds: loaded.feeds.count, nextPollIn: nextIn, pending: pending, dead: dead))
+                        lastSaid = Monotonic.seconds()
+                    }
                 }
-                for (url, error) in summary.failures { Log.warning("\(error)", ["feed.url": "\(url)"]) }
+                firstCycle = false
+                for move in summary.moves { Log.info(CycleReport.move(move, names: loaded.feedNames)) }
+                for (url, error) in summary.failures { Log.warning("\(CycleReport.feed(url, names: loaded.feedNames)): \(error)", ["feed.url": "\(url)"]) }
                 notifier.notify("STATUS=" + Self.status(store: store, sinks: sinks) + (reloadProblem.map { "; \($0)" } ?? ""))
             } catch {
                 Log.error("\(error)")
@@ -137,6 +153,7 @@ struct Run: ParsableCommand {
                 do {
                     let fresh = try config.loadQuietly()
                     matcher = try fresh.matcher()
+                    for made in try WrittenPaths.prepare(fresh, storePath: fresh.storePath) { Log.info(made) }
                     let newStore = fresh.storePath != loaded.storePath
                     if newStore { (store, lock) = try fresh.openStoreForWriting("run") }
                     if newStore || fresh.stories != loaded.stories { stories = PollCycle.storyIndex(fresh.stories) }
@@ -149,7 +166,7 @@ struct Run: ParsableCommand {
                     // The delivery thread gets its own connection and its own sink objects.
                     delivery.replace(store: try loaded.openStore(), sinks: Delivery.sinks(for: loaded, stop: stop))
                     reloadProblem = nil
-                    Log.info("reloaded \(loaded.file): \(loaded.feeds.count) feeds, \(loaded.topics.count) topics")
+                    Log.info("reloaded \(loaded.file): \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic"))")
                 } catch {
                     reloadProblem = "reload failed, running the previous config: \(error)"
                     Log.error("reload failed, keeping the running config: \(error)")
@@ -198,6 +215,7 @@ struct Run: ParsableCommand {
 /// The daemon's log, through swift-log (`DaemonLogHandler`: journald priorities under systemd).
 enum Log {
     private static let logger = Logger(label: "feedwatch")
+    static func debug(_ message: String, _ metadata: Logger.Metadata? = nil) { logger.debug("\(message)", metadata: metadata) }
     static func info(_ message: String, _ metadata: Logger.Metadata? = nil) { logger.info("\(message)", metadata: metadata) }
     static func warning(_ message: String, _ metadata: Logger.Metadata? = nil) { logger.warning("\(message)", metadata: metadata) }
     static func error(_ message: String, _ metadata: Logger.Metadata? = nil) { logger.error("\(message)", metadata: metadata) }

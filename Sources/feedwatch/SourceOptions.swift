@@ -6,8 +6,8 @@ import FeedwatchCore
 /// How `parse` and `classify` read SOURCE: the options both take, and one place that maps a
 /// failure to its exit status (66 cannot read, 65 not a feed).
 struct SourceOptions: ParsableArguments {
-    @Argument(help: "A feed URL, a file, or - for standard input.")
-    var source: String
+    @Argument(help: "A feed URL, a file, or - for standard input (a web page: the feed it announces).")
+    var source: String?
 
     @Option(help: "The document's charset (overrides HTTP Content-Type and the XML declaration).")
     var charset: String?
@@ -30,13 +30,19 @@ struct SourceOptions: ParsableArguments {
     }
 
     /// The URL SOURCE is known by (see `DocumentSource.documentURL`).
-    var documentURL: String? { DocumentSource.documentURL(source) }
+    var documentURL: String? { source.flatMap(DocumentSource.documentURL) }
 
-    /// Reads and parses SOURCE, or reports why not and exits 66 / 65.
+    var parseOptions: ParseOptions { ParseOptions(maxBytes: ByteSize.parse(maxSize) ?? 10 << 20, maxItems: maxItems) }
+
+    /// Reads and parses SOURCE, or reports why not and exits 66 / 65. A web page is searched for
+    /// the feed it announces, which is read instead (said on stderr).
     func parse() throws -> ParsedFeed {
-        let options = ParseOptions(maxBytes: ByteSize.parse(maxSize) ?? 10 << 20, maxItems: maxItems)
+        guard let source else { throw ValidationError("Missing expected argument '<source>'") }
+        let options = parseOptions
         do {
-            return try DocumentSource.parse(source, options: options, charset: charset, timeoutSeconds: timeout)
+            let (feed, discovered) = try DocumentSource.parseDiscovering(source, options: options, charset: charset, timeoutSeconds: timeout)
+            if let discovered { Diagnostics.note("\(source) is a web page; reading the feed it announces: \(discovered)") }
+            return feed
         } catch let error as DocumentSource.Unreadable {
             Diagnostics.error(error.description)
             throw ExitStatus.noInput

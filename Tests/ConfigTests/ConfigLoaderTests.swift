@@ -149,6 +149,8 @@ import TopicQuery
             .feed(FeedSource(url: "https://www.theverge.com/rss/index.xml", name: "The Verge")),
             .feed(FeedSource(url: "https://cafe.example/feed", name: "Caf\u{E9} news")),
         ])
+        // An outline that is not a feed URL is left out, and said, with its line.
+        #expect(c.warnings == ["\(dir)/feeds.opml:7: outline \"A mailing list\" skipped: its xmlUrl \"mailto:list@example.org\" is not an http(s) URL"])
 
         try writeForTest(dir + "/not.opml", Array("<rss><channel/></rss>".utf8))
         #expect(error("feeds:\n  - opml: \(dir)/not.opml\n") == "2:11 \(dir)/not.opml is not OPML: its root is <rss>")

@@ -59,4 +59,23 @@ import Testing
         #expect(try shell("make -s install-files \(vars) && rm '\(config.path)' && make -s install-files \(vars) && make -s uninstall \(vars)").status == 0)
         #expect(!FileManager.default.fileExists(atPath: config.path))
     }
+
+    /// The installed example works where it is installed: its sample feeds beside it, its store
+    /// and alerts under the user's ~/.local/state/feedwatch, made on the first run.
+    @Test func theInstalledExampleWorksWhereItIsInstalled() throws {
+        let root = try BinaryRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let install = try shell("make -s install-files BIN='\(BinaryRunner.binary.path)' PREFIX='\(root.path)/usr' SYSCONFDIR='\(root.path)/etc'")
+        try #require(install.status == 0, "\(install.output)")
+        let example = root.appendingPathComponent("usr/share/doc/feedwatch/feedwatch.example.yaml").path
+        let home = root.appendingPathComponent("home").path
+        let check = try BinaryRunner.run(["check-config", "--config", example], environment: ["HOME": home])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("state: \(home)/.local/state/feedwatch/feedwatch.sqlite\n"), "\(check.stdout)")
+        #expect(check.stdout.contains("\(root.path)/usr/share/doc/feedwatch/samples/press-review.xml"), "\(check.stdout)")
+        let once = try BinaryRunner.run(["once", "--config", example], environment: ["HOME": home])
+        #expect(once.status == 0, "\(once.stderr)")
+        let alerts = try String(contentsOfFile: home + "/.local/state/feedwatch/alerts.jsonl", encoding: .utf8)
+        #expect(alerts.split(separator: "\n").count >= 2)
+    }
 }

@@ -2,6 +2,7 @@ import Config
 import Foundation
 import FeedwatchCore
 import Poller
+import Scheduler
 import Store
 import StoreTestSupport
 import Testing
@@ -79,6 +80,24 @@ import TopicQuery
         try cycle(config, store, at: 6 * 86_400)
         #expect(try store.allFeeds().first?.silentAlerted == false)
         #expect(try healthEvents(store) == ["silent"])
+    }
+
+    /// One item since long ago, a second a minute later: one gap is not a rhythm, so nine quiet
+    /// minutes are not "silent for 9m, usually every 1m". Once it has shown a rhythm, it can be.
+    @Test func aFeedIsNotSilentBeforeItHasShownARhythm() throws {
+        let config = try config("{silent_after: 5}")
+        let store = MemoryStore()
+        try writeFeed(daysAgo: [2_000])            // one item, years old
+        try cycle(config, store, at: 0)
+        try writeFeed(daysAgo: [2_000, 0])         // a second appears
+        try cycle(config, store, at: 60)
+        try cycle(config, store, at: 600)          // nine minutes quiet
+        try cycle(config, store, at: 86_400)
+        #expect(try healthEvents(store).isEmpty)
+        #expect(try store.allFeeds()[0].gapsSeen == 1)
+        #expect(SilentFeed.silentFor(usualGap: 60, gapsSeen: 1, lastNewAt: t0, now: Timestamp(secondsSince1970: t0.secondsSince1970 + 600), factor: 5) == nil)
+        #expect(SilentFeed.silentFor(usualGap: 60, gapsSeen: 3, lastNewAt: t0, now: Timestamp(secondsSince1970: t0.secondsSince1970 + 600), factor: 5) == 600)
+        #expect(SilentFeed.silentFor(usualGap: 60, gapsSeen: 3, lastNewAt: t0, now: Timestamp(secondsSince1970: t0.secondsSince1970 + 300), factor: 5) == nil)
     }
 
     @Test func noHealthSectionNoHealthAlerts() throws {

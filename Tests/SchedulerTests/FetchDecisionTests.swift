@@ -8,10 +8,11 @@ import Testing
     let t0 = Timestamp(secondsSince1970: 1_800_000_000)
     let policy = FetchPolicy(schedule: PollSchedule(interval: 900, maxInterval: 86_400), failingAfter: 3, silentAfter: 3, name: "Local")
 
-    func feed(errors: Int = 0, gap: Int? = nil, lastNew: Int64? = nil, silent: Bool = false) -> FeedRecord {
+    /// `gaps`: how many gaps between new items `gap` rests on (a rhythm needs three).
+    func feed(errors: Int = 0, gap: Int? = nil, lastNew: Int64? = nil, silent: Bool = false, gaps: Int = 3) -> FeedRecord {
         FeedRecord(id: 7, url: "https://a.example/feed", currentURL: "https://a.example/feed", etag: "\"e\"", errorsInRow: errors,
                    nextDueAt: t0, fetchedOnce: true, publishGap: gap, lastNewAt: lastNew.map { Timestamp(secondsSince1970: t0.secondsSince1970 + $0) },
-                   silentAlerted: silent)
+                   silentAlerted: silent, gapsSeen: gaps)
     }
 
     func decide(_ f: FeedRecord, _ r: FetchResult, _ p: FetchPolicy? = nil) -> FetchDecision.Decision {
@@ -52,6 +53,8 @@ import Testing
     @Test func silentOnceUntilItPublishesAgain() {
         let quiet = decide(feed(gap: 86_400, lastNew: -4 * 86_400), .notModified(status: 304, freshFor: nil))
         #expect(quiet.outcome.alerts.map { $0.health?.event } == [.silent] && quiet.outcome.silentAlerted == true)
+        // The same quiet from a feed that has shown one gap, not a rhythm: not silent.
+        #expect(decide(feed(gap: 86_400, lastNew: -4 * 86_400, gaps: 1), .notModified(status: 304, freshFor: nil)).outcome.alerts.isEmpty)
         #expect(decide(feed(gap: 86_400, lastNew: -5 * 86_400, silent: true), .notModified(status: 304, freshFor: nil)).outcome.alerts.isEmpty)
         let again = decide(feed(gap: 86_400, lastNew: -5 * 86_400, silent: true),
                            .document(status: 200, freshFor: nil, etag: nil, lastModified: nil, movedTo: nil, newItems: 1, title: nil))

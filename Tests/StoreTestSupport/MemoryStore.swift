@@ -264,8 +264,10 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                 let now = d.at.secondsSince1970
                 if let last = f.lastNewAt?.secondsSince1970 {
                     f.publishGap = f.publishGap.map { Int(($0 * 3 + Int(now - last)) / 4) } ?? Int(now - last)
+                    f.gapsSeen += 1
                 } else if dates.count >= 2 {
                     f.publishGap = Int((dates.max()! - dates.min()!) / Int64(dates.count - 1))
+                    f.gapsSeen += dates.count - 1
                 }
                 f.lastNewAt = d.at
                 s.feeds[i].record = f

@@ -131,11 +131,14 @@ enum StoreConformance {
         try ingest(store, feedID: id, [item("a", daysAgo: 0), item("b", daysAgo: 2), item("c", daysAgo: 4)], now: t0)
         var feed = try #require(try store.allFeeds().first)
         #expect(feed.publishGap == 2 * 86_400 && feed.lastNewAt == t0)
+        #expect(feed.gapsSeen == 2, "three dated items: two gaps")
         try ingest(store, feedID: id, [item("c", daysAgo: 4)], now: at(3_600))  // nothing new
         #expect(try store.allFeeds().first?.publishGap == 2 * 86_400)
+        #expect(try store.allFeeds().first?.gapsSeen == 2)
         try ingest(store, feedID: id, [item("d", daysAgo: 0)], now: at(86_400))
         feed = try #require(try store.allFeeds().first)
         #expect(feed.publishGap == (2 * 86_400 * 3 + 86_400) / 4 && feed.lastNewAt == at(86_400))
+        #expect(feed.gapsSeen == 3, "then one per poll that found something")
     }
 
     static func applyAllOrNothing(_ e: StoreEngine) throws {

@@ -55,6 +55,17 @@ import TopicQuery
         ])
     }
 
+    /// NEAR between groups: some term of each side within the distance of some term of the other.
+    @Test func nearJoinsGroups() throws {
+        let m = try matcher([("n", #"(IBM OR Amazon OR Microsoft) NEAR/8 (police OR "law enforcement")"#)])
+        #expect(topics(m, FeedItem(title: "Amazon pauses police use of Rekognition")) == ["n"])
+        #expect(topics(m, FeedItem(summary: "Law enforcement agencies will no longer get Microsoft's software")) == ["n"])
+        #expect(topics(m, FeedItem(summary: "Microsoft posts earnings; separately, in another story entirely about something else, police arrest a man")) == [])
+        #expect(topics(m, FeedItem(title: "Amazon", summary: "police")) == [], "different fields are never near")
+        let result = m.classify(FeedItem(title: "IBM quits; law enforcement reacts"))
+        #expect(result.first?.matches.map(\.term) == ["IBM", #""law enforcement""#])
+    }
+
     @Test func aLanguageMatchesWordsByTheirStem() throws {
         let m = try TopicMatcher(topics: [
             Topic(name: "stemmed", query: try QueryParser.parse(#"police AND "facial recognition""#), language: "en"),

@@ -29,6 +29,8 @@ CURLcode fw_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
 CURLcode fw_curl_setopt_str(CURL *handle, CURLoption option, const char *value);
 CURLcode fw_curl_setopt_ptr(CURL *handle, CURLoption option, void *value);
 CURLcode fw_curl_setopt_callback(CURL *handle, CURLoption option, fw_curl_data_callback value);
+/* A string list option (CURLOPT_MAIL_RCPT, CURLOPT_HTTPHEADER): the list must outlive the transfer. */
+CURLcode fw_curl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value);
 /* CURLOPT_XFERINFOFUNCTION's prototype: a non-zero return aborts the transfer. */
 typedef int (*fw_curl_progress_callback)(void *context, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
 CURLcode fw_curl_setopt_progress(CURL *handle, CURLoption option, fw_curl_progress_callback value);
