@@ -9,12 +9,17 @@ public struct StoryAssignment: Equatable, Sendable {
     public var size: Int
     public var firstSeen: Timestamp
     public var isNew: Bool
+    /// Stories this item's placement brought together with it: their items now belong to `id`
+    /// (the store moves them). A single pass splits a big, drifting story into sub-stories whose
+    /// centroids only come close once both have grown; this is where they merge.
+    public var absorbed: [String]
 
-    public init(id: String, size: Int, firstSeen: Timestamp, isNew: Bool) {
+    public init(id: String, size: Int, firstSeen: Timestamp, isNew: Bool, absorbed: [String] = []) {
         self.id = id
         self.size = size
         self.firstSeen = firstSeen
         self.isNew = isNew
+        self.absorbed = absorbed
     }
 }
 
@@ -38,6 +43,13 @@ public struct StoryAssignment: Equatable, Sendable {
 /// The window is measured on publication times, both for which items may match and for which
 /// are held; with `PublicationOrder` (the order the poller places a document's items in) the
 /// stories do not depend on whether a feed lists its newest or its oldest item first.
+///
+/// A single pass splits a big story whose wording drifts (a bankruptcy filing, then the hack
+/// behind it, then the market's reaction) into sub-stories that grew apart before either was big
+/// enough to attract the other's items. So when an item joins a story and was also near others,
+/// the story's centroid is compared with theirs, scored as an item against a story is (names,
+/// actors, time); at `mergeThreshold` the younger merges into the older, and the assignment says
+/// which stories it absorbed so that the store can move their items (the index never writes).
 ///
 /// Cost per item does not grow with the store: only items of the last `window` are held, and
 /// candidates come from the posting lists of the item's rarest words only, within a budget (common
@@ -75,6 +87,10 @@ public final class StoryIndex {
         var actorAmongLeads = false
         /// Whether a demonym counts as its place's name.
         var demonyms = true
+        /// Least similarity of two stories' centroids (scored as an item against a story: names,
+        /// actors, time) for the younger to merge into the older when an item joins one of them
+        /// next to the other (0: never).
+        var mergeThreshold: Double = StoryIndex.defaultMergeThreshold
 
         public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
             self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
@@ -97,6 +113,10 @@ public final class StoryIndex {
     static let defaultNameWeight = 0.1
     static let defaultTimeHalfLife = 0.5 * 86_400
     static let defaultActorPenalty = 0.4
+    /// Centroids are smoother than items, so two stories' centroids score higher than an item
+    /// against its own story: this is above `defaultThreshold` (0.12). Swept with it on all
+    /// streams at once (BENCHMARKS.md, "Stories").
+    static let defaultMergeThreshold = 0.2
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
     /// Candidates come from the postings of this many of an item's rarest words,
@@ -151,6 +171,19 @@ public final class StoryIndex {
         /// Publication times of its earliest and latest items.
         var firstAt: Int64 = .max
         var lastAt: Int64 = .min
+        /// Stories merged into this one: their held entries still name them (`merged` resolves).
+        var aliases: [Int32] = []
+    }
+
+    /// Where a merged story's entries now belong, until the story they went into is evicted.
+    private var merged: [Int32: Int32] = [:]
+
+    /// The story an entry belongs to now.
+    @inline(__always) private func resolve(_ s: Int32) -> Int32 {
+        guard !merged.isEmpty else { return s }
+        var s = s
+        while let next = merged[s] { s = next }
+        return s
     }
 
     private var entries = KeyMap<Entry>()
@@ -200,6 +233,7 @@ public final class StoryIndex {
         nameEvidence = NameEvidence()
         stories = [:]
         storyByID = [:]
+        merged = [:]
         nextStory = 0
         items = KeyMap()
         horizon = .min / 2
@@ -240,11 +274,12 @@ public final class StoryIndex {
         // order. Not against the newest item seen: an item older than that (a backlog read newest
         // first, a feed added late) must still find, and be found by, the items of its own days.
         evict(olderThan: t - Int64(settings.window))
+        let scored = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, at: t)
         var chosen: Int32?
-        if !terms.isEmpty, let (story, similarity) = bestMatch(terms, counts, names, lead: lead, at: t), similarity >= settings.threshold {
+        if let (story, similarity) = Self.best(scored), similarity >= settings.threshold {
             chosen = story
         }
-        let assignment: StoryAssignment
+        var assignment: StoryAssignment
         if let s = chosen {
             stories[s]!.size += 1
             let story = stories[s]!
@@ -253,6 +288,15 @@ public final class StoryIndex {
             assignment = StoryAssignment(id: newStoryID(), size: 1, firstSeen: seen, isNew: true)
         }
         hold(item: item, story: assignment, terms: terms, counts: counts, names: names, lead: lead, at: t)
+        if let s = chosen, settings.mergeThreshold > 0 {
+            // The item joined one story and was also near others: now that the story has grown,
+            // its centroid may be as close to theirs as its items are to each other.
+            let (survivor, absorbed) = mergeNeighbours(of: s, among: scored.map(\.0).filter { $0 != s })
+            if !absorbed.isEmpty {
+                let story = stories[survivor]!
+                assignment = StoryAssignment(id: story.id, size: story.size, firstSeen: story.firstSeen, isNew: false, absorbed: absorbed)
+            }
+        }
         return assignment
     }
 
@@ -417,13 +461,107 @@ public final class StoryIndex {
     /// Sublinear term frequency: a word said three times is not three times the evidence.
     @inline(__always) private static func tf(_ count: Float) -> Float { 1 + log(count) }
 
-    /// The story whose item is most similar to this vector, and that similarity.
-    private func bestMatch(_ terms: [UInt64], _ counts: [Float], _ names: [UInt64], lead: UInt64?, at t: Int64) -> (Int32, Double)? {
+    /// The best-scored story (ties to the older), and its score.
+    private static func best(_ scored: [(Int32, Double)]) -> (Int32, Double)? {
         var best: (story: Int32, similarity: Double)?
-        for (story, score) in scoreStories(terms, counts, names, lead: lead, at: t) {
+        for (story, score) in scored {
             if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
         }
         return best
+    }
+
+    // MARK: Merging stories
+
+    /// Merges into `s` (or `s` into them: the story published first survives, so a story's id
+    /// stays that of its first coverage) each candidate whose centroid is as close to `s`'s as
+    /// `mergeThreshold`. Returns the surviving story and the ids of the stories it absorbed.
+    private func mergeNeighbours(of s: Int32, among candidates: [Int32]) -> (Int32, [String]) {
+        var survivor = s
+        var absorbed: [String] = []
+        let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
+        for c in candidates where stories[c] != nil && c != survivor {
+            guard storySimilarity(survivor, c, documents: n) >= settings.mergeThreshold else { continue }
+            let (into, from) = (stories[c]!.firstAt, c) < (stories[survivor]!.firstAt, survivor) ? (c, survivor) : (survivor, c)
+            absorbed.append(stories[from]!.id)
+            merge(from, into: into)
+            survivor = into
+        }
+        // The survivor's own id is not among what it absorbed (it may have absorbed the story
+        // the item first joined).
+        let id = stories[survivor]!.id
+        return (survivor, absorbed.filter { $0 != id })
+    }
+
+    /// A story's summed word frequencies: its centroid, or its one item's.
+    private func storyVector(_ s: Int32) -> KeyMap<Float> {
+        let story = stories[s]!
+        if !story.centroid.isEmpty { return story.centroid }
+        var v = KeyMap<Float>(capacity: 16)
+        if let e = entries[UInt64(story.first)] { for (term, count) in zip(e.terms, e.counts) { v[term] = Self.tf(count) } }
+        return v
+    }
+
+    /// Two stories scored as an item against a story: their centroids' cosine, their names'
+    /// (weighted as in `scoreStories`), the lead actors (neither story's actors among the other's
+    /// names: different actors), and the time between their spans.
+    private func storySimilarity(_ a: Int32, _ b: Int32, documents n: Double) -> Double {
+        let (va, vb) = (storyVector(a), storyVector(b))
+        func cosine(_ x: KeyMap<Float>, _ y: KeyMap<Float>) -> Double {
+            var dot: Float = 0, nx: Float = 0, ny: Float = 0
+            x.forEach { term, f in
+                let w = idf(term, documents: n)
+                nx += f * f * w * w
+                if let g = y[term] { dot += f * g * w * w }
+            }
+            y.forEach { term, g in
+                let w = idf(term, documents: n)
+                ny += g * g * w * w
+            }
+            return nx > 0 && ny > 0 ? Double(dot / (nx.squareRoot() * ny.squareRoot())) : 0
+        }
+        idfMemo.clear()
+        var score = cosine(va, vb)
+        let (sa, sb) = (stories[a]!, stories[b]!)
+        let w = settings.nameWeight
+        if w > 0, !sa.names.isEmpty, !sb.names.isEmpty {
+            score = (1 - w) * score + w * cosine(sa.names, sb.names)
+        }
+        if settings.actorPenalty > 0, !sa.leads.isEmpty, !sb.leads.isEmpty {
+            var common = false
+            sa.leads.forEach { lead, _ in if sb.names[lead] != nil { common = true } }
+            sb.leads.forEach { lead, _ in if sa.names[lead] != nil { common = true } }
+            if !common { score *= 1 - settings.actorPenalty }
+        }
+        if settings.timeHalfLife > 0 {
+            let gap = max(0, sa.firstAt - sb.lastAt, sb.firstAt - sa.lastAt)
+            if gap > 0 { score *= exp2(-Double(gap) / settings.timeHalfLife) }
+        }
+        return score
+    }
+
+    /// Moves story `b` into `a`: its counts, names and span; its held entries resolve to `a`.
+    private func merge(_ b: Int32, into a: Int32) {
+        let from = stories.removeValue(forKey: b)!
+        storyByID[from.id] = nil
+        if stories[a]!.centroid.isEmpty { stories[a]!.centroid = storyVector(a) }
+        if from.centroid.isEmpty {
+            if let e = entries[UInt64(from.first)] {
+                for (term, count) in zip(e.terms, e.counts) { stories[a]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
+            }
+        } else {
+            from.centroid.forEach { term, f in stories[a]!.centroid.modify(term, default: 0) { $0 += f } }
+        }
+        from.names.forEach { name, c in stories[a]!.names.modify(name, default: 0) { $0 += c } }
+        from.leads.forEach { lead, c in stories[a]!.leads.modify(lead, default: 0) { $0 += c } }
+        stories[a]!.size += from.size
+        stories[a]!.live += from.live
+        stories[a]!.firstSeen = min(stories[a]!.firstSeen, from.firstSeen)
+        stories[a]!.firstAt = min(stories[a]!.firstAt, from.firstAt)
+        stories[a]!.lastAt = max(stories[a]!.lastAt, from.lastAt)
+        stories[a]!.norm = nil
+        stories[a]!.aliases += [b] + from.aliases
+        merged[b] = a
+        for alias in from.aliases { merged[alias] = a }
     }
 
     /// The candidate stories for an item and their scores: those of the items that share its
@@ -483,7 +621,8 @@ public final class StoryIndex {
             // must share `minimumShared` words; two bare headlines, a quarter of the shorter one's.
             guard shared >= min(settings.minimumShared, max(1, min(mine, theirs) / 4)) else { continue }
             let cosine = Double(similarity)
-            if cosine > nearest[e.story] ?? 0 { nearest[e.story] = cosine }
+            let story = resolve(e.story)
+            if cosine > nearest[story] ?? 0 { nearest[story] = cosine }
         }
         var scored: [(Int32, Double)] = []
         let a = settings.centroidWeight
@@ -587,25 +726,27 @@ public final class StoryIndex {
                     let df = heldCount[term]! - 1
                     heldCount[term] = df == 0 ? nil : df
                 }
-                stories[e.story]!.live -= 1
+                let s = resolve(e.story)
+                stories[s]!.live -= 1
                 for name in e.names {
-                    let left = stories[e.story]!.names[name]! - 1
-                    stories[e.story]!.names[name] = left < 0.5 ? nil : left
+                    let left = stories[s]!.names[name]! - 1
+                    stories[s]!.names[name] = left < 0.5 ? nil : left
                 }
                 if e.lead != 0 {
-                    let left = stories[e.story]!.leads[e.lead]! - 1
-                    stories[e.story]!.leads[e.lead] = left < 0.5 ? nil : left
+                    let left = stories[s]!.leads[e.lead]! - 1
+                    stories[s]!.leads[e.lead] = left < 0.5 ? nil : left
                 }
-                if stories[e.story]!.live < Self.settledStory { stories[e.story]!.norm = nil }
-                if !stories[e.story]!.centroid.isEmpty {
+                if stories[s]!.live < Self.settledStory { stories[s]!.norm = nil }
+                if !stories[s]!.centroid.isEmpty {
                     for (term, count) in zip(e.terms, e.counts) {
-                        let left = stories[e.story]!.centroid[term]! - Self.tf(count)
-                        stories[e.story]!.centroid[term] = left < 0.5 ? nil : left
+                        let left = stories[s]!.centroid[term]! - Self.tf(count)
+                        stories[s]!.centroid[term] = left < 0.5 ? nil : left
                     }
                 }
-                if stories[e.story]!.live == 0 {
-                    storyByID[stories[e.story]!.id] = nil
-                    stories[e.story] = nil
+                if stories[s]!.live == 0 {
+                    storyByID[stories[s]!.id] = nil
+                    for alias in stories[s]!.aliases { merged[alias] = nil }
+                    stories[s] = nil
                 }
             }
         }
