@@ -39,6 +39,10 @@ public final class PollCycle {
     /// Whether this cycle has read into the story index what it lacks (done before the first
     /// document is stored: a cycle of 304s never needs it).
     private var storiesReady = false
+    /// The earliest placement time the index was read back from in this cycle.
+    private var storiesFrom = Int64.max
+    /// Stories muted by hand (`feedwatch stories mute`): read with the index's catch-up.
+    private var muted: Set<String> = []
 
     /// `stopRequested`: asked while transfers run; once true, transfers in flight get a few
     /// seconds and no new one starts. `progress`: called on the calling thread after each
@@ -202,12 +206,39 @@ public final class PollCycle {
 
     /// Reads into the grouping's index the story items it does not hold: all recent ones after a
     /// start, those another process (a `once` next to the daemon) stored since.
-    private func catchUpStories(now: Timestamp) throws(StoreError) {
-        let since = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(stories.memory))
+    /// A merge or split by hand since the index was built: it is rebuilt as the store now groups.
+    ///
+    /// How far back is measured from the earliest item about to be placed (`earliest`), not from
+    /// now: a backlog published days ago must meet the stored items of its own days. A later
+    /// document with older items reads the stretch before that too (items already held are skipped).
+    private func catchUpStories(now: Timestamp, earliest: Timestamp) throws(StoreError) {
+        // Not beyond twice the memory before now: a feed's archive of years must not make every
+        // cycle read years of stories back (its old items are grouped with what is held).
+        let memory = Int64(stories.memory)
+        let from = max(min(now, earliest).secondsSince1970, now.secondsSince1970 - memory) - memory
+        if storiesReady {
+            guard from < storiesFrom else { return }
+            for m in try store.storyMembers(after: 0, since: Timestamp(secondsSince1970: from)) where m.at.secondsSince1970 < storiesFrom {
+                stories.restore(item: m.itemID, title: m.title, summary: m.summary, at: m.at,
+                                story: StoryAssignment(id: m.storyID, size: m.storySize, firstSeen: m.storyFirstSeen, isNew: false))
+            }
+            storiesFrom = from
+            return
+        }
+        storiesReady = true
+        storiesFrom = from
+        let corrections = try store.storyCorrections(at: now)
+        if corrections.mark != stories.corrections {
+            stories.reset()
+            stories.corrections = corrections.mark
+        }
+        muted = corrections.muted
+        let since = Timestamp(secondsSince1970: from)
         for m in try store.storyMembers(after: stories.newestItem, since: since) {
             stories.restore(item: m.itemID, title: m.title, summary: m.summary, at: m.at,
                             story: StoryAssignment(id: m.storyID, size: m.storySize, firstSeen: m.storyFirstSeen, isNew: false))
         }
+        for (a, b) in corrections.apart { stories.keepApart(a, b) }
     }
 
     /// A parsed document with its items' dedupe keys, computed where it was parsed (on the fetch
@@ -394,9 +425,9 @@ public final class PollCycle {
         let parsed = document.parsed
         let feedName = source?.name ?? parsed.feed.title
         var alerts = 0
-        if !storiesReady, !document.candidates.isEmpty {
-            try catchUpStories(now: now)
-            storiesReady = true
+        if !document.candidates.isEmpty {
+            let earliest = document.candidates.compactMap(\.item.published).min() ?? now
+            try catchUpStories(now: now, earliest: earliest)
         }
         // Oldest first, whatever order the feed lists them in: grouping is online, so a document
         // read newest first (as feeds list) would otherwise give other stories than the same
@@ -421,8 +452,12 @@ public final class PollCycle {
             stories.noteTopicTerms(matches.flatMap { $0.matches.map(\.term) })
             let story = stories.add(item: itemID, title: item.title, summary: item.summary, at: at, seen: now,
                                     newStoryID: Alert.storyID(alertID: id))
+            let link = StoryLink(id: story.id, at: at, title: item.title, topics: matches.map(\.topic), isNew: story.isNew,
+                                 absorbed: story.absorbed)
+            // A muted story's items are stored and grouped, and alert no sink.
+            guard !muted.contains(story.id), muted.isDisjoint(with: story.absorbed) else { return NewItem(story: link) }
             alerts += 1
-            return NewItem(story: StoryLink(id: story.id, at: at, title: item.title, topics: matches.map(\.topic), isNew: story.isNew),
+            return NewItem(story: link,
                            alert: (id, Alert.record(id: id, emittedAt: now, matches: matches, feedURL: feed.url,
                                                     feedTitle: source?.name ?? parsed.feed.title, item: item, story: story)))
         }

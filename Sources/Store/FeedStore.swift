@@ -153,13 +153,16 @@ public struct StoryLink: Equatable, Sendable {
     public var title: String?
     public var topics: [String]
     public var isNew: Bool
+    /// Stories grouping merged into this one as the item joined: the store moves their items.
+    public var absorbed: [String]
 
-    public init(id: String, at: Timestamp, title: String?, topics: [String], isNew: Bool) {
+    public init(id: String, at: Timestamp, title: String?, topics: [String], isNew: Bool, absorbed: [String] = []) {
         self.id = id
         self.at = at
         self.title = title
         self.topics = topics
         self.isNew = isNew
+        self.absorbed = absorbed
     }
 }
 
@@ -252,6 +255,8 @@ public protocol FeedStore: AnyObject {
     /// can neither lose an alert nor give one item two alert ids or two stories.
     func ingest(feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
                 decide: (FeedItem, Int64) -> NewItem) throws(StoreError) -> [IngestResult]
+    /// What grouping must follow of the corrections made by hand (SQLiteStore+Corrections.swift).
+    func storyCorrections(at now: Timestamp) throws(StoreError) -> StoryCorrections
     /// Items placed in a story at or after `since`, stored after item `after`, oldest first.
     func storyMembers(after itemID: Int64, since: Timestamp) throws(StoreError) -> [StoryMember]
     /// Stories seen at or after `since`, largest first, with their items and the items' copies.

@@ -2,7 +2,7 @@ public import FeedwatchCore
 
 /// The embedded store: one SQLite file in WAL mode. One instance per thread.
 public final class SQLiteStore: FeedStore {
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
     private var filter: DedupeFilter?
 
     /// Opens (creating if need be) the store at `path` and brings its schema up to date.
@@ -226,6 +226,7 @@ public final class SQLiteStore: FeedStore {
         }
         try db.run("UPDATE items SET story_id = ?, story_at = ? WHERE id = ?",
                    [.text(story.id), .integer(story.at.secondsSince1970), .integer(item)])
+        if !story.absorbed.isEmpty { try absorb(story.absorbed, into: story.id, now: now) }
     }
 
     public func storyMembers(after itemID: Int64, since: Timestamp) throws(StoreError) -> [StoryMember] {
@@ -533,11 +534,11 @@ public final class SQLiteStore: FeedStore {
 
     // MARK: Helpers
 
-    private func write<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    func write<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try db.transaction(body)
     }
 
-    private static func text(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
+    static func text(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
 
     /// The columns a `FeedRecord` is read from, by position (a lookup by name per column per row
     /// was most of reading 10,000 feeds), then `entry` and `active` for the sync.

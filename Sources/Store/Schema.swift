@@ -145,5 +145,7 @@ enum Schema {
             PRIMARY KEY (sink, story_id)
         ) STRICT, WITHOUT ROWID;
         """,
+        // 9: corrections of stories (merges, splits, mutes): SQLiteStore+Corrections.swift.
+        SQLiteStore.correctionsMigration,
     ]
 }

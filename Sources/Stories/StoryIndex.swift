@@ -177,6 +177,16 @@ public final class StoryIndex {
 
     /// Where a merged story's entries now belong, until the story they went into is evicted.
     private var merged: [Int32: Int32] = [:]
+    /// Pairs of story ids (in order) that a correction by hand set apart: never merged again.
+    private var apart: Set<[String]> = []
+
+    /// Which corrections by hand (the store's mark) the index was built with: the poller
+    /// rebuilds it from the store when the store's mark has moved.
+    public var corrections: Int64 = 0
+
+    /// Keeps two stories from merging by themselves (a split by hand set them apart); items
+    /// still join whichever they are nearest.
+    public func keepApart(_ a: String, _ b: String) { apart.insert(a < b ? [a, b] : [b, a]) }
 
     /// The story an entry belongs to now.
     @inline(__always) private func resolve(_ s: Int32) -> Int32 {
@@ -234,6 +244,8 @@ public final class StoryIndex {
         stories = [:]
         storyByID = [:]
         merged = [:]
+        apart = []
+        corrections = 0
         nextStory = 0
         items = KeyMap()
         horizon = .min / 2
@@ -480,6 +492,8 @@ public final class StoryIndex {
         var absorbed: [String] = []
         let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
         for c in candidates where stories[c] != nil && c != survivor {
+            let ids = [stories[c]!.id, stories[survivor]!.id].sorted()
+            guard !apart.contains(ids) else { continue }
             guard storySimilarity(survivor, c, documents: n) >= settings.mergeThreshold else { continue }
             let (into, from) = (stories[c]!.firstAt, c) < (stories[survivor]!.firstAt, survivor) ? (c, survivor) : (survivor, c)
             absorbed.append(stories[from]!.id)

@@ -55,6 +55,38 @@ import Testing
         #expect(try other.storyMembers(after: 0, since: at(-250)).map(\.title) == ["Amazon pauses"])
     }
 
+    /// A merge grouping decided (the item's link names the stories it absorbed) moves their
+    /// items, sink sizes and mutes into the survivor, which takes the earliest-published title;
+    /// the absorbed id still finds it.
+    @Test func anAbsorbedStoryMovesIntoTheSurvivor() throws {
+        let store = try SQLiteStore(path: path)
+        let feed = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first)
+        let links: [String: StoryLink] = [
+            "a1": StoryLink(id: "st_x", at: at(-900), title: "Mt. Gox files for bankruptcy", topics: ["btc"], isNew: true),
+            "a2": StoryLink(id: "st_y", at: at(-600), title: "Mt. Gox hack revealed", topics: ["hack"], isNew: true),
+            "a3": StoryLink(id: "st_y", at: at(-500), title: "Mt. Gox hackers post data", topics: ["hack"], isNew: false),
+            "a4": StoryLink(id: "st_x", at: at(-100), title: "Mt. Gox bankruptcy and hack", topics: ["btc"], isNew: false, absorbed: ["st_y"]),
+        ]
+        for (k, id) in ["a1", "a2", "a3"].enumerated() {
+            _ = try store.ingest(feedID: feed.id, [item(id, links[id]!.title!, link: "https://a.example/\(id)")], now: at(Int64(k))) { i, _ in
+                NewItem(story: links[i.id!])
+            }
+        }
+        try store.setCursor(sink: "file:a", position: 0, storySizes: ["st_y": 2])
+        #expect(try store.muteStory("st_y", until: nil, now: at(10)) == "st_y")
+        _ = try store.ingest(feedID: feed.id, [item("a4", links["a4"]!.title!, link: "https://a.example/a4")], now: at(20)) { i, _ in
+            NewItem(story: links[i.id!])
+        }
+        let listed = try store.stories(since: t0, limit: 10)
+        #expect(listed.map(\.id) == ["st_x"])
+        #expect(listed.first?.size == 4 && listed.first?.title == "Mt. Gox files for bankruptcy")
+        #expect(Set(listed.first?.topics ?? []) == ["btc", "hack"])
+        #expect(try store.currentStory("st_y") == "st_x")
+        #expect(try store.storySizes(sink: "file:a", stories: ["st_x", "st_y"]) == ["st_x": 2])
+        #expect(try store.storyCorrections(at: at(30)).muted == ["st_x"])
+        #expect(try store.storyMembers(after: 0, since: at(-3_600)).allSatisfy { $0.storyID == "st_x" })
+    }
+
     @Test func sinkSizesAndRetention() throws {
         let store = try SQLiteStore(path: path)
         let feed = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first)
