@@ -91,6 +91,9 @@ public final class StoryIndex {
         /// actors, time) for the younger to merge into the older when an item joins one of them
         /// next to the other (0: never).
         var mergeThreshold: Double = StoryIndex.defaultMergeThreshold
+        /// Least score the item must have against another story (as a share of `threshold`) for
+        /// the two stories to be compared: the item must be a bridge between them.
+        var mergeNear: Double = StoryIndex.defaultMergeNear
 
         public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
             self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
@@ -117,6 +120,9 @@ public final class StoryIndex {
     /// against its own story: this is above `defaultThreshold` (0.12). Swept with it on all
     /// streams at once (BENCHMARKS.md, "Stories").
     static let defaultMergeThreshold = 0.2
+    /// Half the threshold: the same stories merge on the dev streams as when every candidate is
+    /// compared, at a fraction of the cost on a burst (each comparison reads two centroids).
+    static let defaultMergeNear = 0.5
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
     /// Candidates come from the postings of this many of an item's rarest words,
@@ -141,14 +147,20 @@ public final class StoryIndex {
 
     private struct Entry {
         var item: Int64
-        var story: Int32
         var at: Int64
-        var terms: [UInt64]
-        var counts: [Float]
-        /// The terms that are names (sorted).
-        var names: [UInt64]
-        /// The title's first name (0: none).
-        var lead: UInt64
+        var story: Int32
+        /// The title's first name, as an id of `table` (0: none).
+        var lead: UInt32
+        /// Its words, counts and which are names (`Packed`), sorted by id.
+        var terms: [UInt32]
+    }
+
+    /// The stems held entries use, by id (and how many use each: the held document frequency).
+    private var table = StemTable()
+
+    /// An entry's words as stems with their counts.
+    @inline(__always) private func forEachTerm(_ e: Entry, _ body: (UInt64, Float) -> Void) {
+        for p in e.terms { body(table.stem(Packed.id(p)), Packed.count(p)) }
     }
 
     private struct Story {
@@ -209,11 +221,26 @@ public final class StoryIndex {
         var tf: Float
     }
     /// Entries held per stem (their posting lists' live length).
-    private var heldCount = KeyMap<Int32>()
     /// How many recent items used each stem, decaying: the weights' document frequencies.
     private var rarity: DecayingCounts
     private var stories: [Int32: Story] = [:]
-    private var storyByID: [String: Int32] = [:]
+    /// Stories by a 64-bit hash of their id (`idKey`), not by the id itself: a second copy of
+    /// every id string (35 bytes on the heap, most stories being one item) was ~90 bytes an item.
+    private var storyByKey = KeyMap<Int32>()
+
+    /// FNV-1a over the id's bytes.
+    private static func idKey(_ id: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// The story with that id, if held (a hash that collides with another story's id is told
+    /// apart by the id kept in the story).
+    private func story(id: String) -> Int32? {
+        guard let s = storyByKey[Self.idKey(id)], stories[s]?.id == id else { return nil }
+        return s
+    }
     private var nextStory: Int32 = 0
     private var items = KeyMap<Bool>()
     /// Stems of the topic terms that selected the stream: in every item of it by construction.
@@ -237,12 +264,12 @@ public final class StoryIndex {
         entries = KeyMap()
         nextSlot = 0
         postings = KeyMap()
-        heldCount = KeyMap()
+        table = StemTable()
         added = 0
         rarity = DecayingCounts(halfLife: settings.rarityHalfLife)
         nameEvidence = NameEvidence()
         stories = [:]
-        storyByID = [:]
+        storyByKey = KeyMap()
         merged = [:]
         apart = []
         corrections = 0
@@ -303,7 +330,8 @@ public final class StoryIndex {
         if let s = chosen, settings.mergeThreshold > 0 {
             // The item joined one story and was also near others: now that the story has grown,
             // its centroid may be as close to theirs as its items are to each other.
-            let (survivor, absorbed) = mergeNeighbours(of: s, among: scored.map(\.0).filter { $0 != s })
+            let near = settings.mergeNear * settings.threshold
+            let (survivor, absorbed) = mergeNeighbours(of: s, among: scored.filter { $0.0 != s && $0.1 >= near }.map(\.0))
             if !absorbed.isEmpty {
                 let story = stories[survivor]!
                 assignment = StoryAssignment(id: story.id, size: story.size, firstSeen: story.firstSeen, isNew: false, absorbed: absorbed)
@@ -334,7 +362,7 @@ public final class StoryIndex {
         let t = at.secondsSince1970
         evict(olderThan: t - Int64(settings.window))
         let scores = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, at: t)
-        let story = storyByID[id]
+        let story = self.story(id: id)
         var result = StoryExplanation(threshold: settings.threshold)
         result.score = story.flatMap { s in scores.first { $0.0 == s }?.1 }
         if let (other, score) = scores.filter({ $0.0 != story }).max(by: { ($0.1, $1.0) < ($1.1, $0.0) }) {
@@ -344,7 +372,7 @@ public final class StoryIndex {
         // The story's words: its centroid's, or its one item's.
         var theirs = held.centroid
         if theirs.isEmpty, let e = entries[UInt64(held.first)] {
-            for term in e.terms { theirs[term] = 1 }
+            forEachTerm(e) { term, _ in theirs[term] = 1 }
         }
         let spelling = spellings(title, summary)
         let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
@@ -372,13 +400,13 @@ public final class StoryIndex {
 
     private func hold(item: Int64, story a: StoryAssignment, terms: [UInt64], counts: [Float], names: [UInt64], lead: UInt64?, at t: Int64) {
         let s: Int32
-        if let known = storyByID[a.id] {
+        if let known = story(id: a.id) {
             s = known
             stories[s]!.size = max(stories[s]!.size, a.size)
         } else {
             s = nextStory
             nextStory += 1
-            storyByID[a.id] = s
+            storyByKey[Self.idKey(a.id)] = s
             stories[s] = Story(id: a.id, size: a.size, firstSeen: a.firstSeen, live: 0)
         }
         let slot = nextSlot
@@ -389,23 +417,32 @@ public final class StoryIndex {
         case 1: stories[s]!.first = slot
         case 2 where stories[s]!.centroid.isEmpty:
             let e = entries[UInt64(stories[s]!.first)]!
-            for (term, count) in zip(e.terms, e.counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
+            forEachTerm(e) { term, count in stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
             fallthrough
         default:
             for (term, count) in zip(terms, counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
         }
-        for name in names { stories[s]!.names.modify(name, default: 0) { $0 += 1 } }
-        if let lead { stories[s]!.leads.modify(lead, default: 0) { $0 += 1 } }
+        // Held as packed ids: only names among its words count (all of them are, bar a full table).
+        var packed: [UInt32] = []
+        packed.reserveCapacity(terms.count)
+        var leadID: UInt32 = 0
+        for (term, count) in zip(terms, counts) {
+            guard let id = table.retain(term) else { continue }
+            let name = names.contains(term)
+            packed.append(Packed.make(id: id, count: count, name: name))
+            if name { stories[s]!.names.modify(term, default: 0) { $0 += 1 } }
+            if term == lead, name { leadID = id }
+        }
+        if leadID != 0 { stories[s]!.leads.modify(lead!, default: 0) { $0 += 1 } }
         stories[s]!.firstAt = min(stories[s]!.firstAt, t)
         stories[s]!.lastAt = max(stories[s]!.lastAt, t)
         added += 1
-        entries[UInt64(slot)] = Entry(item: item, story: s, at: t, terms: terms, counts: counts, names: names, lead: lead ?? 0)
+        entries[UInt64(slot)] = Entry(item: item, at: t, story: s, lead: leadID, terms: packed)
         let h = Self.hour(t)
         byHour[h, default: []].append(slot)
         oldestHour = min(oldestHour ?? h, h)
         for (term, count) in zip(terms, counts) {
             postings.modify(term, default: []) { $0.append(Posting(slot: slot, tf: Self.tf(count))) }
-            heldCount.modify(term, default: 0) { $0 += 1 }
         }
         rarity.add(terms, at: t)
         items[UInt64(bitPattern: item)] = true
@@ -460,7 +497,7 @@ public final class StoryIndex {
     }
 
     private func computeIDF(_ term: UInt64, documents n: Double) -> Float {
-        var df = settings.rarityHalfLife > 0 ? rarity.count(term, at: horizon) : Double(heldCount[term] ?? 0)
+        var df = settings.rarityHalfLife > 0 ? rarity.count(term, at: horizon) : Double(table.held(term) ?? 0)
         if topicStems[term] != nil { df = max(df, (n + Self.backgroundDocuments) / 2) }
         let idf = log((n + Self.backgroundDocuments + 1) / (df + 1))
         switch settings.rarityPower {
@@ -511,7 +548,7 @@ public final class StoryIndex {
         let story = stories[s]!
         if !story.centroid.isEmpty { return story.centroid }
         var v = KeyMap<Float>(capacity: 16)
-        if let e = entries[UInt64(story.first)] { for (term, count) in zip(e.terms, e.counts) { v[term] = Self.tf(count) } }
+        if let e = entries[UInt64(story.first)] { forEachTerm(e) { term, count in v[term] = Self.tf(count) } }
         return v
     }
 
@@ -556,11 +593,11 @@ public final class StoryIndex {
     /// Moves story `b` into `a`: its counts, names and span; its held entries resolve to `a`.
     private func merge(_ b: Int32, into a: Int32) {
         let from = stories.removeValue(forKey: b)!
-        storyByID[from.id] = nil
+        if storyByKey[Self.idKey(from.id)] == b { storyByKey[Self.idKey(from.id)] = nil }
         if stories[a]!.centroid.isEmpty { stories[a]!.centroid = storyVector(a) }
         if from.centroid.isEmpty {
             if let e = entries[UInt64(from.first)] {
-                for (term, count) in zip(e.terms, e.counts) { stories[a]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
+                forEachTerm(e) { term, count in stories[a]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
             }
         } else {
             from.centroid.forEach { term, f in stories[a]!.centroid.modify(term, default: 0) { $0 += f } }
@@ -596,17 +633,17 @@ public final class StoryIndex {
         // Candidates: items sharing the item's rarest words, newest first, within a budget of
         // postings read — a word in thousands of items cannot decide a match by itself — each
         // scored by those shared words alone; only the best few get a full cosine.
-        let probes = terms.filter { heldCount[$0] != nil && topicStems[$0] == nil }
-            .sorted { (heldCount[$0]!, $0) < (heldCount[$1]!, $1) }
+        let probes = terms.compactMap { term in table.held(term).map { (term, $0) } }.filter { topicStems[$0.0] == nil }
+            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
             .prefix(Self.probeTerms)
         var partial = KeyMap<Float>(capacity: 256)
         var budget = Self.postingBudget
         let window = Int64(settings.window)
         let common = max(8, Int(Double(entries.count) * settings.commonShare))
-        for term in probes where budget > 0 {
+        for (term, held) in probes where budget > 0 {
             // A word in a tenth of the window cannot pick out an event's items (probes are the
             // rarest first, so the rest are as common).
-            guard Int(heldCount[term]!) <= common else { break }
+            guard Int(held) <= common else { break }
             guard let list = postings[term] else { continue }
             let w = weights[term]! * idf(term, documents: n)
             for p in list.reversed() {
@@ -629,7 +666,7 @@ public final class StoryIndex {
         }
         for (slot, _) in ranked {
             guard let e = entries[slot], abs(e.at - t) <= window else { continue }
-            let (similarity, shared, theirs) = similarity(weights, norm, e.terms, e.counts, documents: n)
+            let (similarity, shared, theirs) = similarity(weights, norm, e, documents: n)
             // One word in common, however rare, is a coincidence more often than an event: in a
             // large stream every rare word is in a few unrelated items. Two items with a summary
             // must share `minimumShared` words; two bare headlines, a quarter of the shorter one's.
@@ -704,13 +741,12 @@ public final class StoryIndex {
 
     /// The cosine between a weighted vector (with its norm) and counts weighted now.
     /// The cosine, how many words other than the topics' the two share, and how many the other has.
-    private func similarity(_ weights: KeyMap<Float>, _ norm: Float, _ terms: [UInt64], _ counts: [Float],
-                                     documents n: Double) -> (Float, Int, Int) {
+    private func similarity(_ weights: KeyMap<Float>, _ norm: Float, _ e: Entry, documents n: Double) -> (Float, Int, Int) {
         var dot: Float = 0
         var other: Float = 0
         var shared = 0
         var own = 0
-        for (term, count) in zip(terms, counts) {
+        forEachTerm(e) { term, count in
             let w = Self.tf(count) * idf(term, documents: n)
             other += w * w
             let topical = topicStems[term] != nil
@@ -735,30 +771,30 @@ public final class StoryIndex {
             for slot in byHour.removeValue(forKey: h) ?? [] {
                 guard let e = entries.removeValue(forKey: UInt64(slot)) else { continue }
                 items[UInt64(bitPattern: e.item)] = nil
-                for term in e.terms {
-                    touched.insert(term)
-                    let df = heldCount[term]! - 1
-                    heldCount[term] = df == 0 ? nil : df
-                }
                 let s = resolve(e.story)
                 stories[s]!.live -= 1
-                for name in e.names {
-                    let left = stories[s]!.names[name]! - 1
-                    stories[s]!.names[name] = left < 0.5 ? nil : left
-                }
                 if e.lead != 0 {
-                    let left = stories[s]!.leads[e.lead]! - 1
-                    stories[s]!.leads[e.lead] = left < 0.5 ? nil : left
+                    let lead = table.stem(e.lead)
+                    let left = stories[s]!.leads[lead]! - 1
+                    stories[s]!.leads[lead] = left < 0.5 ? nil : left
                 }
                 if stories[s]!.live < Self.settledStory { stories[s]!.norm = nil }
-                if !stories[s]!.centroid.isEmpty {
-                    for (term, count) in zip(e.terms, e.counts) {
-                        let left = stories[s]!.centroid[term]! - Self.tf(count)
+                let centroid = !stories[s]!.centroid.isEmpty
+                for p in e.terms {
+                    let term = table.stem(Packed.id(p))
+                    touched.insert(term)
+                    if Packed.isName(p) {
+                        let left = stories[s]!.names[term]! - 1
+                        stories[s]!.names[term] = left < 0.5 ? nil : left
+                    }
+                    if centroid {
+                        let left = stories[s]!.centroid[term]! - Self.tf(Packed.count(p))
                         stories[s]!.centroid[term] = left < 0.5 ? nil : left
                     }
+                    table.release(Packed.id(p))
                 }
                 if stories[s]!.live == 0 {
-                    storyByID[stories[s]!.id] = nil
+                    if storyByKey[Self.idKey(stories[s]!.id)] == s { storyByKey[Self.idKey(stories[s]!.id)] = nil }
                     for alias in stories[s]!.aliases { merged[alias] = nil }
                     stories[s] = nil
                 }
@@ -768,7 +804,7 @@ public final class StoryIndex {
         // A posting list is compacted once half of it is dead, not at every eviction: the lists
         // of common words are long, and an hour's eviction touches most of them.
         for term in touched {
-            guard let live = heldCount[term] else {
+            guard let live = table.held(term) else {
                 postings[term] = nil
                 continue
             }

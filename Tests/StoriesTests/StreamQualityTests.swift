@@ -21,6 +21,7 @@ extension StoryIndex.Settings {
         if let l = number("LEADS") { s.actorAmongLeads = l != 0 }
         if let d = number("DEMONYMS") { s.demonyms = d != 0 }
         if let m = number("MERGE") { s.mergeThreshold = m }
+        if let m = number("NEAR") { s.mergeNear = m }
         return s
     }
 }
