@@ -200,6 +200,8 @@ public struct StoredStory: Equatable, Sendable {
         public var published: Timestamp?
         /// Copies of the same article in other feeds or under other URLs.
         public var duplicates: [(feed: String, link: String?)]
+        /// Where grouping placed it in time: its publication (or when it was seen, undated).
+        public var placedAt = Timestamp(secondsSince1970: 0)
 
         public static func == (a: Item, b: Item) -> Bool {
             a.feed == b.feed && a.id == b.id && a.title == b.title && a.link == b.link && a.published == b.published
@@ -212,7 +214,14 @@ public struct StoredStory: Equatable, Sendable {
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
     public var topics: [String]
+    /// In publication order.
     public var items: [Item]
+
+    /// When its first and last items were published (placed, for undated ones).
+    public var firstPublished: Timestamp? { items.map(\.placedAt).min() }
+    public var lastPublished: Timestamp? { items.map(\.placedAt).max() }
+    /// How many outlets (feeds) its items came from; copies are not items.
+    public var outlets: Int { Set(items.map(\.feed)).count }
 }
 
 /// What storing an item did.

@@ -252,8 +252,8 @@ public final class SQLiteStore: FeedStore {
             let id = h.text(at: 0) ?? ""
             var items: [StoredStory.Item] = []
             for r in try db.query("""
-                SELECT i.id, f.url, i.entry_key, i.title, i.link, i.published FROM items i JOIN feeds f ON f.id = i.feed_id
-                WHERE i.story_id = ? ORDER BY i.first_seen, i.id
+                SELECT i.id, f.url, i.entry_key, i.title, i.link, i.published, i.story_at FROM items i JOIN feeds f ON f.id = i.feed_id
+                WHERE i.story_id = ? ORDER BY i.story_at, i.id
                 """, [.text(id)]) {
                 let key = r.text(at: 2) ?? ""
                 let copies = try db.query("""
@@ -261,9 +261,11 @@ public final class SQLiteStore: FeedStore {
                     """, [.integer(r.int(at: 0) ?? 0)]).map { (feed: $0.text(at: 0) ?? "", link: $0.text(at: 1)) }
                 items.append(StoredStory.Item(feed: r.text(at: 1) ?? "", id: key.hasPrefix("id:") ? String(key.dropFirst(3)) : nil,
                                               title: r.text(at: 3), link: r.text(at: 4),
-                                              published: r.int(at: 5).map(Timestamp.init(secondsSince1970:)), duplicates: copies))
+                                              published: r.int(at: 5).map(Timestamp.init(secondsSince1970:)), duplicates: copies,
+                                              placedAt: Timestamp(secondsSince1970: r.int(at: 6) ?? 0)))
             }
-            out.append(StoredStory(id: id, title: h.text(at: 1), size: Int(h.int(at: 2) ?? 0),
+            // One story, one face: the title of its earliest-published item, items in publication order.
+            out.append(StoredStory(id: id, title: items.first?.title ?? h.text(at: 1), size: Int(h.int(at: 2) ?? 0),
                                    firstSeen: Timestamp(secondsSince1970: h.int(at: 3) ?? 0),
                                    lastSeen: Timestamp(secondsSince1970: h.int(at: 4) ?? 0),
                                    topics: (h.text(at: 5) ?? "").split(separator: "\n").map(String.init), items: items))

@@ -117,7 +117,13 @@ import Testing
         let stories = listed.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(stories.count == 3)
         let top = try #require(stories.first)
-        #expect(Set(top.keys) == ["id", "title", "size", "first_seen", "last_seen", "topics", "items"])
+        #expect(Set(top.keys) == ["id", "title", "size", "first_seen", "last_seen", "first_published", "last_published", "outlets",
+                                  "topics", "items"])
+        // One face: the title of its earliest-published item, items in publication order, the
+        // published span, three outlets for three items.
+        #expect(top["title"] as? String == Self.ibm[0].title && top["outlets"] as? Int == 3)
+        #expect(((top["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == ["v1", "r1", "b1"])
+        #expect((top["first_published"] as? String ?? "") < (top["last_published"] as? String ?? ""))
         #expect(top["size"] as? Int == 3 && ibmStories.contains(top["id"] as? String ?? ""))
         #expect(top["topics"] as? [String] == ["facial-recognition"])
         let items = try #require(top["items"] as? [[String: Any]])
