@@ -171,7 +171,7 @@ public final class StoryIndex {
         /// Summed word frequencies (`tf`: the sum of the members' vectors, not a frequency of the
         /// sum, which would flatten a big story into a list of every word it ever used) of the entries held, from the second on (most stories stay an item
         /// alone, and a centroid of one would double its memory); until then, the one entry.
-        var centroid = KeyMap<Float>()
+        var centroid = IdMap()
         var first: Int32 = 0
         /// The centroid's norm as last computed (`nil`: changed since), and when.
         var norm: Float?
@@ -368,12 +368,10 @@ public final class StoryIndex {
         if let (other, score) = scores.filter({ $0.0 != story }).max(by: { ($0.1, $1.0) < ($1.1, $0.0) }) {
             result.nearest = .init(id: stories[other]!.id, score: score)
         }
-        guard let s = story, let held = stories[s] else { return result }
+        guard let s = story, stories[s] != nil else { return result }
         // The story's words: its centroid's, or its one item's.
-        var theirs = held.centroid
-        if theirs.isEmpty, let e = entries[UInt64(held.first)] {
-            forEachTerm(e) { term, _ in theirs[term] = 1 }
-        }
+        var theirs = KeyMap<Bool>()
+        storyVector(s).forEach { id, _ in theirs[table.stem(id)] = true }
         let spelling = spellings(title, summary)
         let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
         for (term, count) in zip(terms, counts) where theirs[term] != nil {
@@ -413,15 +411,6 @@ public final class StoryIndex {
         nextSlot += 1
         stories[s]!.live += 1
         if stories[s]!.live < Self.settledStory { stories[s]!.norm = nil }
-        switch stories[s]!.live {
-        case 1: stories[s]!.first = slot
-        case 2 where stories[s]!.centroid.isEmpty:
-            let e = entries[UInt64(stories[s]!.first)]!
-            forEachTerm(e) { term, count in stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
-            fallthrough
-        default:
-            for (term, count) in zip(terms, counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
-        }
         // Held as packed ids: only names among its words count (all of them are, bar a full table).
         var packed: [UInt32] = []
         packed.reserveCapacity(terms.count)
@@ -432,6 +421,15 @@ public final class StoryIndex {
             packed.append(Packed.make(id: id, count: count, name: name))
             if name { stories[s]!.names.modify(term, default: 0) { $0 += 1 } }
             if term == lead, name { leadID = id }
+        }
+        switch stories[s]!.live {
+        case 1: stories[s]!.first = slot
+        case 2 where stories[s]!.centroid.isEmpty:
+            let e = entries[UInt64(stories[s]!.first)]!
+            for p in e.terms { stories[s]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
+            fallthrough
+        default:
+            for p in packed { stories[s]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
         }
         if leadID != 0 { stories[s]!.leads.modify(lead!, default: 0) { $0 += 1 } }
         stories[s]!.firstAt = min(stories[s]!.firstAt, t)
@@ -544,11 +542,11 @@ public final class StoryIndex {
     }
 
     /// A story's summed word frequencies: its centroid, or its one item's.
-    private func storyVector(_ s: Int32) -> KeyMap<Float> {
+    private func storyVector(_ s: Int32) -> IdMap {
         let story = stories[s]!
         if !story.centroid.isEmpty { return story.centroid }
-        var v = KeyMap<Float>(capacity: 16)
-        if let e = entries[UInt64(story.first)] { forEachTerm(e) { term, count in v[term] = Self.tf(count) } }
+        var v = IdMap()
+        if let e = entries[UInt64(story.first)] { for p in e.terms { v.add(Packed.id(p), Self.tf(Packed.count(p))) } }
         return v
     }
 
@@ -557,6 +555,19 @@ public final class StoryIndex {
     /// names: different actors), and the time between their spans.
     private func storySimilarity(_ a: Int32, _ b: Int32, documents n: Double) -> Double {
         let (va, vb) = (storyVector(a), storyVector(b))
+        func cosine(_ x: IdMap, _ y: IdMap) -> Double {
+            var dot: Float = 0, nx: Float = 0, ny: Float = 0
+            x.forEach { id, f in
+                let w = idf(table.stem(id), documents: n)
+                nx += f * f * w * w
+                if let g = y[id] { dot += f * g * w * w }
+            }
+            y.forEach { id, g in
+                let w = idf(table.stem(id), documents: n)
+                ny += g * g * w * w
+            }
+            return nx > 0 && ny > 0 ? Double(dot / (nx.squareRoot() * ny.squareRoot())) : 0
+        }
         func cosine(_ x: KeyMap<Float>, _ y: KeyMap<Float>) -> Double {
             var dot: Float = 0, nx: Float = 0, ny: Float = 0
             x.forEach { term, f in
@@ -597,10 +608,10 @@ public final class StoryIndex {
         if stories[a]!.centroid.isEmpty { stories[a]!.centroid = storyVector(a) }
         if from.centroid.isEmpty {
             if let e = entries[UInt64(from.first)] {
-                forEachTerm(e) { term, count in stories[a]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
+                for p in e.terms { stories[a]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
             }
         } else {
-            from.centroid.forEach { term, f in stories[a]!.centroid.modify(term, default: 0) { $0 += f } }
+            from.centroid.forEach { id, f in stories[a]!.centroid.add(id, f) }
         }
         from.names.forEach { name, c in stories[a]!.names.modify(name, default: 0) { $0 += c } }
         from.leads.forEach { lead, c in stories[a]!.leads.modify(lead, default: 0) { $0 += c } }
@@ -705,8 +716,8 @@ public final class StoryIndex {
         var story = stories[s]!
         if story.norm == nil || added - story.normAt >= 1_000 {
             var sum: Float = 0
-            story.centroid.forEach { term, tf in
-                let w = tf * idf(term, documents: n)
+            story.centroid.forEach { id, tf in
+                let w = tf * idf(table.stem(id), documents: n)
                 sum += w * w
             }
             story.norm = sum.squareRoot()
@@ -717,7 +728,7 @@ public final class StoryIndex {
         guard let other = story.norm, other > 0 else { return 0 }
         var dot: Float = 0
         weights.forEach { term, w in
-            if let tf = story.centroid[term] { dot += w * tf * idf(term, documents: n) }
+            if let id = table.id(of: term), let tf = story.centroid[id] { dot += w * tf * idf(term, documents: n) }
         }
         return dot / (norm * other)
     }
@@ -787,10 +798,7 @@ public final class StoryIndex {
                         let left = stories[s]!.names[term]! - 1
                         stories[s]!.names[term] = left < 0.5 ? nil : left
                     }
-                    if centroid {
-                        let left = stories[s]!.centroid[term]! - Self.tf(Packed.count(p))
-                        stories[s]!.centroid[term] = left < 0.5 ? nil : left
-                    }
+                    if centroid { stories[s]!.centroid.add(Packed.id(p), -Self.tf(Packed.count(p))) }
                     table.release(Packed.id(p))
                 }
                 if stories[s]!.live == 0 {
@@ -801,15 +809,16 @@ public final class StoryIndex {
             }
         }
         oldestHour = byHour.isEmpty ? nil : hour
-        // A posting list is compacted once half of it is dead, not at every eviction: the lists
-        // of common words are long, and an hour's eviction touches most of them.
+        // A posting list is compacted once a third of it is dead, not at every eviction: the lists
+        // of common words are long, and an hour's eviction touches most of them. (Half dead was
+        // ~100 bytes an item held more, for the same placements.)
         for term in touched {
             guard let live = table.held(term) else {
                 postings[term] = nil
                 continue
             }
             postings.modify(term, default: []) { list in
-                if list.count > 2 * Int(live) + 8 { list.removeAll { entries[UInt64($0.slot)] == nil } }
+                if list.count > 3 * Int(live) / 2 + 8 { list.removeAll { entries[UInt64($0.slot)] == nil } }
             }
         }
     }
