@@ -6,7 +6,7 @@ internal import Store
 /// The log people `tail -f`: one line per alert as it comes, and every `every` a summary block.
 /// The format is stable (people grep it) and documented in the README:
 ///
-///     2026-11-22T07:31:04Z [police, facial-recognition] The Verge: Title <https://…> (story of 1)
+///     2026-11-22T07:31:04Z [police, facial-recognition] Wired: Title <https://…> (story of 4 · first: The Verge, 06:53)
 ///     == summary 2026-11-22T07:00:00Z – 2026-11-22T08:00:00Z: 12 alerts
 ///        topics: police 8, facial-recognition 5
 ///        story: 3 items "Title of its first alert" (The Verge, Wired, Ars Technica)
@@ -38,9 +38,8 @@ public final class DigestSink: AlertSink, PeriodicSink {
     /// One alert: time, topics, outlet, title, link, story size.
     static func line(_ record: String) -> String {
         guard let a = AlertView(json: record) else { return record }
-        let size = a.story?.size ?? 1
         return "\(a.emitted_at) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.headline)"
-            + (a.link.map { " <\($0)>" } ?? "") + (a.health == nil ? " (story of \(size))" : "")
+            + (a.link.map { " <\($0)>" } ?? "") + (a.storyNote.map { " (\($0))" } ?? "")
     }
 
     func nextTick(_ store: FeedStore) throws -> Timestamp? {

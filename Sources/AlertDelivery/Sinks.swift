@@ -53,7 +53,12 @@ public struct DeliveryFailure: Error, CustomStringConvertible {
 struct AlertView: Decodable {
     struct Feed: Decodable { var url: String; var title: String? }
     struct Item: Decodable { var title: String?; var link: String?; var summary: String? }
-    struct Story: Decodable { var id: String; var size: Int }
+    struct Story: Decodable {
+        struct First: Decodable { var outlet: String?; var published: String? }
+        var id: String
+        var size: Int
+        var first: First?
+    }
     struct Health: Decodable { var event: String; var errors_in_row: Int?; var error: String?; var silent_for: Int?; var usual_gap: Int? }
     var alert_id: String
     var emitted_at: String
@@ -74,6 +79,19 @@ struct AlertView: Decodable {
             }
         }
         return item?.title ?? "(untitled)"
+    }
+
+    /// Where the alert belongs, for text lines: `story of 4 · first: The Verge, 09:53` (the
+    /// outlet that published the story's earliest item, and when, UTC); nothing for a story of
+    /// one or a health alert.
+    var storyNote: String? {
+        guard health == nil, let s = story, s.size > 1 else { return nil }
+        var note = "story of \(s.size)"
+        if let f = s.first, let outlet = f.outlet {
+            let time = f.published.flatMap { $0.count >= 16 ? String($0.dropFirst(11).prefix(5)) : nil }
+            note += " · first: \(outlet)" + (time.map { ", \($0)" } ?? "")
+        }
+        return note
     }
 
     /// Only a link a person can safely follow (records stored before this rule may hold others).
@@ -122,7 +140,7 @@ public final class StdoutSink: AlertSink {
         guard let a = AlertView(json: record) else { return record }
         let feed = a.feed.title ?? a.feed.url
         return "\(a.emitted_at) [\(a.topics.joined(separator: ", "))] \(feed): \(a.headline)"
-            + (a.link.map { " <\($0)>" } ?? "")
+            + (a.link.map { " <\($0)>" } ?? "") + (a.storyNote.map { " (\($0))" } ?? "")
     }
 }
 

@@ -16,7 +16,8 @@ public enum Alert {
     public static func storyID(alertID: String) -> String { "st_" + alertID.dropFirst(3) }
 
     public static func record(id: String, emittedAt: Timestamp, matches: [(topic: String, matches: [TermMatch])],
-                              feedURL: String, feedTitle: String?, item: FeedItem, story: StoryAssignment) -> String {
+                              feedURL: String, feedTitle: String?, item: FeedItem, story: StoryAssignment,
+                              first: (outlet: String?, published: Timestamp)? = nil) -> String {
         var w = JSONWriter(pretty: false, capacity: 1_024)
         w.beginObject()
         head(&w, id: id, at: emittedAt)
@@ -36,6 +37,14 @@ public enum Alert {
         w.field("id", story.id)
         w.field("size", Int64(story.size))
         w.field("first_seen", story.firstSeen.rfc3339)
+        // The story's earliest-published item: who broke it, and when.
+        if let first {
+            w.key("first")
+            w.beginObject()
+            w.field("outlet", first.outlet)
+            w.field("published", first.published.rfc3339)
+            w.endObject()
+        }
         w.endObject()
         w.endObject()
         return String(decoding: w.bytes, as: UTF8.self)

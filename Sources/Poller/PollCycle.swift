@@ -459,13 +459,26 @@ public final class PollCycle {
             alerts += 1
             return NewItem(story: link,
                            alert: (id, Alert.record(id: id, emittedAt: now, matches: matches, feedURL: feed.url,
-                                                    feedTitle: source?.name ?? parsed.feed.title, item: item, story: story)))
+                                                    feedTitle: feedName, item: item, story: story,
+                                                    first: firstOf(story, item: at, outlet: feedName))))
         }
         let new = results.filter(\.isNew).count
         summary.newItems += new
         summary.newAlerts += alerts
         return new
     }
+
+    /// The story's earliest-published item — this one, or one stored before it — as its alert
+    /// names it (`story of 4 · first: The Verge, 09:53`); none for a story of one.
+    private func firstOf(_ story: StoryAssignment, item at: Timestamp, outlet: String?) -> (outlet: String?, published: Timestamp)? {
+        guard story.size > 1 else { return nil }
+        guard let stored = try? store.storyFirst(story.id), stored.at <= at else { return (outlet, at) }
+        return (outletNames[stored.feedURL] ?? FeedFetcher.host(of: stored.feedURL), stored.at)
+    }
+
+    /// Each configured feed's name, by URL.
+    private lazy var outletNames: [String: String] = Dictionary(
+        sources.compactMap { s in s.name.map { (s.url, $0) } }, uniquingKeysWith: { a, _ in a })
 
     private func finishLocal(_ feed: FeedRecord, source: FeedSource?, options: ParseOptions, now: Timestamp,
                              into summary: inout Summary) throws(StoreError) {

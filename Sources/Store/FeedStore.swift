@@ -264,6 +264,8 @@ public protocol FeedStore: AnyObject {
     /// can neither lose an alert nor give one item two alert ids or two stories.
     func ingest(feedID: Int64, _ items: [ItemCandidate], now: Timestamp,
                 decide: (FeedItem, Int64) -> NewItem) throws(StoreError) -> [IngestResult]
+    /// The feed and placement time of a story's earliest-published item stored so far.
+    func storyFirst(_ story: String) throws(StoreError) -> (feedURL: String, at: Timestamp)?
     /// What grouping must follow of the corrections made by hand (SQLiteStore+Corrections.swift).
     func storyCorrections(at now: Timestamp) throws(StoreError) -> StoryCorrections
     /// Items placed in a story at or after `since`, stored after item `after`, oldest first.

@@ -68,6 +68,14 @@ extension SQLiteStore {
         return try db.first("SELECT 1 FROM stories WHERE id = ?", [.text(id)], { _ in true }) == nil ? nil : id
     }
 
+    /// The feed and placement time of a story's earliest-published item stored so far.
+    public func storyFirst(_ story: String) throws(StoreError) -> (feedURL: String, at: Timestamp)? {
+        try db.first("""
+            SELECT f.url, i.story_at FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = ?
+            ORDER BY i.story_at, i.id LIMIT 1
+            """, [.text(story)]) { ($0.string(at: 0) ?? "", Timestamp(secondsSince1970: $0.int(at: 1) ?? 0)) }
+    }
+
     /// What the grouping must follow at `now`.
     public func storyCorrections(at now: Timestamp) throws(StoreError) -> StoryCorrections {
         let mark = try db.first("SELECT coalesce(max(seq), 0) FROM story_corrections WHERE kind <> 'mute'", []) { $0.int(at: 0) ?? 0 } ?? 0

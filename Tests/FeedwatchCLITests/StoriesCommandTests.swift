@@ -109,7 +109,11 @@ import Testing
         #expect(Set(lines("first.jsonl").compactMap { Self.story($0)?.size }) == [1])
         #expect(lines("milestones.jsonl").compactMap { Self.story($0)?.size }.sorted() == [1, 1, 1, 3])
         let digest = try String(contentsOf: dir.appendingPathComponent("digest.log"), encoding: .utf8)
-        #expect(digest.contains("(story of 3)"))
+        // Where a line belongs: the story's size and the outlet that published its earliest item
+        // (The Verge, 30 hours before the run), nothing for a story of one.
+        #expect(digest.contains("BBC: IBM abandons facial recognition products <https://bbc.example/ibm> (story of 3 · first: The Verge, "),
+                "\(digest)")
+        #expect(digest.contains("How facial recognition works, explained <https://verge.example/explainer>\n"), "\(digest)")
 
         // `stories --json`: largest first, items with their copies.
         let listed = try BinaryRunner.run(["stories", "--json", "--since", "7d", "--config", config.path])
