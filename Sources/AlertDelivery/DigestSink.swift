@@ -6,7 +6,7 @@ internal import Store
 /// The log people `tail -f`: one line per alert as it comes, and every `every` a summary block.
 /// The format is stable (people grep it) and documented in the README:
 ///
-///     2026-11-22T07:31:04Z [police, facial-recognition] The Verge: Title <https://…> (story of 1)
+///     2026-11-22T07:31:04Z [police, facial-recognition] Wired: Title <https://…> (story of 4 · first: The Verge, 06:53)
 ///     == summary 2026-11-22T07:00:00Z – 2026-11-22T08:00:00Z: 12 alerts
 ///        topics: police 8, facial-recognition 5
 ///        story: 3 items "Title of its first alert" (The Verge, Wired, Ars Technica)
@@ -37,11 +37,10 @@ public final class DigestSink: AlertSink, PeriodicSink {
         try append(alerts.map { Self.line($0) + "\n" }.joined())
     }
 
-    /// One alert: publication time, topics, outlet, title, link, story size.
+    /// One alert: publication time, topics, outlet, title, link, where it belongs in its story.
     static func line(_ a: Alert) -> String {
-        let size = a.story?.size ?? 1
-        return "\(a.time.rfc3339) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.headline)"
-            + (a.link.map { " <\($0)>" } ?? "") + (a.isHealth ? "" : " (story of \(size))")
+        "\(a.time.rfc3339) [\(a.topics.joined(separator: ", "))] \(a.feed.title ?? a.feed.url): \(a.headline)"
+            + (a.link.map { " <\($0)>" } ?? "") + (a.storyNote.map { " (\($0))" } ?? "")
     }
 
     func nextTick(_ store: DeliveryStore) throws -> Timestamp? {

@@ -80,7 +80,7 @@ public final class StdoutSink: AlertSink {
     static func line(_ a: Alert) -> String {
         let feed = a.feed.title ?? a.feed.url
         return "\(a.time.rfc3339) [\(a.topics.joined(separator: ", "))] \(feed): \(a.headline)"
-            + (a.link.map { " <\($0)>" } ?? "")
+            + (a.link.map { " <\($0)>" } ?? "") + (a.storyNote.map { " (\($0))" } ?? "")
     }
 }
 

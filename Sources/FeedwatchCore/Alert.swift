@@ -43,14 +43,26 @@ public struct Alert: Sendable, Equatable {
     }
 
     public struct Story: Sendable, Equatable {
+        /// The story's earliest-published item: who broke it, and when.
+        public struct First: Sendable, Equatable {
+            public var outlet: String?
+            public var published: Timestamp
+            public init(outlet: String?, published: Timestamp) {
+                self.outlet = outlet
+                self.published = published
+            }
+        }
         public var id: String
         /// Items in the story when this alert was made, this one included.
         public var size: Int
         public var firstSeen: Timestamp
-        public init(id: String, size: Int, firstSeen: Timestamp) {
+        /// Absent for a story of one.
+        public var first: First?
+        public init(id: String, size: Int, firstSeen: Timestamp, first: First? = nil) {
             self.id = id
             self.size = size
             self.firstSeen = firstSeen
+            self.first = first
         }
     }
 
@@ -134,6 +146,16 @@ public struct Alert: Sendable, Equatable {
         }
     }
 
+    /// Where the alert belongs, for text lines: `story of 4 · first: The Verge, 09:53` (the
+    /// outlet that published the story's earliest item, and when, UTC); nothing for a story of
+    /// one or a health alert.
+    public var storyNote: String? {
+        guard let s = story, s.size > 1 else { return nil }
+        var note = "story of \(s.size)"
+        if let f = s.first, let outlet = f.outlet { note += " · first: \(outlet), " + String(f.published.rfc3339.dropFirst(11).prefix(5)) }
+        return note
+    }
+
     /// Only a link a person can safely follow (records stored before that rule may hold others),
     /// without the parameters that only track its reader (the record keeps it as published).
     public var link: String? { item?.link.flatMap(URLText.followableLink).map(URLText.withoutTracking) }
@@ -198,6 +220,13 @@ public enum AlertCodec {
                 w.field("id", story.id)
                 w.field("size", Int64(story.size))
                 w.field("first_seen", story.firstSeen.rfc3339)
+                if let first = story.first {
+                    w.key("first")
+                    w.beginObject()
+                    w.field("outlet", first.outlet)
+                    w.field("published", first.published.rfc3339)
+                    w.endObject()
+                }
                 w.endObject()
             } else {
                 w.null()
@@ -223,7 +252,8 @@ public enum AlertCodec {
     private struct Wire: Decodable {
         struct Feed: Decodable { var url: String; var title: String? }
         struct Item: Decodable { var id: String?; var title: String?; var link: String?; var published: String?; var summary: String?; var authors: [String]? }
-        struct Story: Decodable { var id: String; var size: Int; var first_seen: String }
+        struct First: Decodable { var outlet: String?; var published: String }
+        struct Story: Decodable { var id: String; var size: Int; var first_seen: String; var first: First? }
         struct Health: Decodable { var event: String; var errors_in_row: Int?; var error: String?; var silent_for: Int?; var usual_gap: Int? }
         struct Match: Decodable { var term: String; var field: String }
         var alert_id: String
@@ -260,7 +290,13 @@ public enum AlertCodec {
             var published: Timestamp?
             if let p = i.published { published = try time(p, "item.published") }
             let story: Alert.Story?
-            if let s = wire.story { story = Alert.Story(id: s.id, size: s.size, firstSeen: try time(s.first_seen, "story.first_seen")) } else { story = nil }
+            if let s = wire.story {
+                var first: Alert.Story.First?
+                if let f = s.first { first = Alert.Story.First(outlet: f.outlet, published: try time(f.published, "story.first.published")) }
+                story = Alert.Story(id: s.id, size: s.size, firstSeen: try time(s.first_seen, "story.first_seen"), first: first)
+            } else {
+                story = nil
+            }
             subject = .item(Alert.Item(id: i.id, title: i.title, link: i.link, published: published, summary: i.summary, authors: i.authors ?? []),
                             story: story)
         } else {

@@ -20,6 +20,9 @@ struct ItemDecision {
     struct Pending {
         var entries: [ItemKey: String] = [:]  // content hash
         var articles: Set<Int64> = []
+        /// Each story's earliest-published item among those placed in this batch (the store
+        /// does not have them yet).
+        var firsts: [String: Alert.Story.First] = [:]
 
         mutating func isCopy(_ c: ItemCandidate) -> Bool {
             let known = [c.articleKey, c.textKey].contains { $0.map(articles.contains) ?? false }
@@ -36,8 +39,10 @@ struct ItemDecision {
 
     /// `candidates` in the order they are to be grouped (publication order), `triage` one answer
     /// each.
+    /// `muted`: stories muted by hand, whose new items are stored and grouped and alert no
+    /// sink. `first`: a story's earliest-published item, for its alert's note.
     func decide(feed: FeedRecord, feedTitle: String?, candidates: [ItemCandidate], triage: [Triage], now: Timestamp,
-                pending: inout Pending) -> Result {
+                muted: Set<String>, first: (StoryAssignment, Timestamp, String?) -> Alert.Story.First?, pending: inout Pending) -> Result {
         var result = Result(intents: DocumentIntents(feedID: feed.id, at: now, items: []))
         result.intents.items.reserveCapacity(candidates.count)
         for (candidate, known) in zip(candidates, triage) {
@@ -67,7 +72,8 @@ struct ItemDecision {
                 result.intents.items.append(ItemIntent(candidate.slimmed(keepText: true), .insertCopy))  // the original alerted, if it matched
                 continue
             }
-            let (story, alert) = place(candidate.item, key: key, feed: feed, feedTitle: feedTitle, now: now)
+            let (story, alert) = place(candidate.item, key: key, feed: feed, feedTitle: feedTitle, now: now, muted: muted, first: first,
+                                       pending: &pending)
             if alert != nil { result.alerts += 1 }
             result.intents.items.append(ItemIntent(candidate.slimmed(keepText: true), .insert(story: story, alert: alert)))
         }
@@ -76,7 +82,8 @@ struct ItemDecision {
 
     /// An item new to the store: its topics, and if it has any its story and alert. A feed's
     /// first fetch alerts (and groups) only what is recent enough to be news, not its archive.
-    private func place(_ item: FeedItem, key: ItemKey, feed: FeedRecord, feedTitle: String?, now: Timestamp) -> (StoryLink?, Alert?) {
+    private func place(_ item: FeedItem, key: ItemKey, feed: FeedRecord, feedTitle: String?, now: Timestamp, muted: Set<String>,
+                       first: (StoryAssignment, Timestamp, String?) -> Alert.Story.First?, pending: inout Pending) -> (StoryLink?, Alert?) {
         if !feed.fetchedOnce, case .seconds(let window) = firstFetchWindow {
             guard let published = item.published, now.secondsSince1970 - published.secondsSince1970 <= Int64(window) else { return (nil, nil) }
         }
@@ -88,10 +95,21 @@ struct ItemDecision {
         stories.noteTopicTerms(matches.flatMap { $0.matches.map(\.term) })
         let story = stories.add(item: key.hashValue64, title: item.title, summary: item.summary, at: at, seen: now,
                                 newStoryID: AlertID.story(alertID: id))
+        let link = StoryLink(id: story.id, at: at, title: item.title, topics: matches.map(\.topic), isNew: story.isNew,
+                             absorbed: story.absorbed)
+        // The earliest-published item: stored, placed earlier in this batch (in this story or one
+        // it absorbed), or this one.
+        let candidates = [first(story, at, feedTitle)] + ([story.id] + story.absorbed).map { pending.firsts[$0] }
+            + [Alert.Story.First(outlet: feedTitle, published: at)]
+        let earliest = candidates.compactMap { $0 }.min { $0.published < $1.published }!
+        pending.firsts[story.id] = earliest
+        let note = story.size > 1 ? earliest : nil
+        // A muted story's items are stored and grouped, and alert no sink.
+        guard !muted.contains(story.id), muted.isDisjoint(with: story.absorbed) else { return (link, nil) }
         let alert = Alert(id: id, emittedAt: now, matches: AlertID.matches(matches), feed: Alert.Feed(url: feed.url, title: feedTitle),
                           item: Alert.Item(id: item.id, title: item.title, link: item.link.flatMap(URLText.followableLink),
                                            published: item.published, summary: item.summary, authors: item.authors),
-                          story: Alert.Story(id: story.id, size: story.size, firstSeen: story.firstSeen))
-        return (StoryLink(id: story.id, at: at, title: item.title, topics: matches.map(\.topic), isNew: story.isNew), alert)
+                          story: Alert.Story(id: story.id, size: story.size, firstSeen: story.firstSeen, first: note))
+        return (link, alert)
     }
 }

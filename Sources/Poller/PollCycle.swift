@@ -49,6 +49,11 @@ public final class PollCycle {
     /// Whether this batch has read into the story index what it lacks (done before its first
     /// document is decided: a cycle of 304s never needs it).
     private var storiesReady = false
+    /// The earliest placement time the index was read back from in this cycle.
+    private var storiesFrom = Int64.max
+    /// The corrections made by hand (`feedwatch stories merge/split/mute`), read once a cycle
+    /// with the index's first catch-up.
+    private var corrections: StoryCorrections?
 
     /// `stopRequested`: asked while transfers run; once true, transfers in flight get a few
     /// seconds and no new one starts. `progress`: called on the calling thread after each
@@ -262,15 +267,43 @@ public final class PollCycle {
 
     /// Reads into the grouping's index the story items it does not hold: all recent ones after a
     /// start, those another process (a `once` next to the daemon) stored since — in the order
-    /// the store committed them, from where the index last read.
-    private func catchUpStories(now: Timestamp) throws(StoreError) {
-        let since = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(stories.memory))
-        let read = try ledger.storyMembers(after: stories.ledgerPosition, since: since)
-        for m in read.members {
+    /// the store committed them, from where the index last read. A merge or split by hand since
+    /// the index was built: it is rebuilt as the store now groups.
+    ///
+    /// How far back is measured from the earliest item about to be placed (`earliest`), not from
+    /// now: a backlog published days ago must meet the stored items of its own days. A later
+    /// document with older items reads the stretch before that too (items already held are skipped).
+    private func catchUpStories(now: Timestamp, earliest: Timestamp) throws(StoreError) {
+        // Not beyond twice the memory before now: a feed's archive of years must not make every
+        // cycle read years of stories back (its old items are grouped with what is held).
+        let memory = Int64(stories.memory)
+        let from = max(min(now, earliest).secondsSince1970, now.secondsSince1970 - memory) - memory
+        func restore(_ m: StoryMember) {
             stories.restore(item: m.item.hashValue64, title: m.title, summary: m.summary, at: m.at,
                             story: StoryAssignment(id: m.storyID, size: m.storySize, firstSeen: m.storyFirstSeen, isNew: false))
         }
+        if storiesReady {
+            guard from < storiesFrom else { return }
+            for m in try ledger.storyMembers(after: 0, since: Timestamp(secondsSince1970: from)).members where m.at.secondsSince1970 < storiesFrom {
+                restore(m)
+            }
+            storiesFrom = from
+            return
+        }
+        storiesReady = true
+        if corrections == nil {
+            let read = try ledger.storyCorrections(at: now)
+            if read.mark != stories.corrections {
+                stories.reset()
+                stories.corrections = read.mark
+            }
+            corrections = read
+        }
+        storiesFrom = min(storiesFrom, from)
+        let read = try ledger.storyMembers(after: stories.ledgerPosition, since: Timestamp(secondsSince1970: storiesFrom))
+        for m in read.members { restore(m) }
         stories.ledgerPosition = read.through
+        for (a, b) in corrections?.apart ?? [] { stories.keepApart(a, b) }
     }
 
     /// A parsed document with its items' dedupe keys, computed where it was parsed (on the fetch
@@ -410,10 +443,7 @@ public final class PollCycle {
     private func decideItems(_ feed: FeedRecord, source: FeedSource?, _ document: Document, now: Timestamp,
                              into batch: inout Batch) throws(StoreError) -> Int {
         guard !document.candidates.isEmpty else { return 0 }
-        if !storiesReady {
-            try catchUpStories(now: now)
-            storiesReady = true
-        }
+        try catchUpStories(now: now, earliest: document.candidates.compactMap(\.item.published).min() ?? now)
         // Oldest first, whatever order the feed lists them in: grouping is online, so a document
         // read newest first (as feeds list) would otherwise give other stories than the same
         // items arriving one by one.
@@ -421,12 +451,30 @@ public final class PollCycle {
             .map { document.candidates[$0] }
         let triage = try ledger.triage(feedID: feed.id, candidates)
         let decided = decider.decide(feed: feed, feedTitle: source?.name ?? document.parsed.feed.title, candidates: candidates,
-                                     triage: triage, now: now, pending: &batch.pending)
+                                     triage: triage, now: now, muted: corrections?.muted ?? [], first: firstOf, pending: &batch.pending)
         batch.documents.append(decided.intents)
         batch.newItems += decided.newItems
         batch.newAlerts += decided.alerts
         return decided.newItems
     }
+
+    /// The story's earliest-published item — this one, or one stored before it — as its alert
+    /// names it (`story of 4 · first: The Verge, 09:53`); none for a story of one.
+    /// A store that cannot say falls back to this item: only the note is at stake.
+    private func firstOf(_ story: StoryAssignment, item at: Timestamp, outlet: String?) -> Alert.Story.First? {
+        guard story.size > 1 else { return nil }
+        guard let stored = try? ledger.storyFirst(story.id), stored.at <= at else { return Alert.Story.First(outlet: outlet, published: at) }
+        return Alert.Story.First(outlet: outletNames[stored.feedURL] ?? FeedFetcher.host(of: stored.feedURL), published: stored.at)
+    }
+
+    /// Each configured feed's name, by URL.
+    private var outletNames: [String: String] {
+        if let known = outletNamesMemo { return known }
+        let names = Dictionary(sources.compactMap { s in s.name.map { (s.url, $0) } }, uniquingKeysWith: { a, _ in a })
+        outletNamesMemo = names
+        return names
+    }
+    private var outletNamesMemo: [String: String]?
 
     private func finishLocal(_ feed: FeedRecord, source: FeedSource?, options: ParseOptions, now: Timestamp,
                              into batch: inout Batch, _ summary: inout Summary) throws(StoreError) {

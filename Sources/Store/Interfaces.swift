@@ -146,6 +146,10 @@ public protocol ItemLedger: AnyObject {
     /// — what the story index lacks (after a start, or what another writer stored since) — and
     /// the position they bring the reader to, read together.
     func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> StoryMembers
+    /// The feed and placement time of a story's earliest-published item stored so far.
+    func storyFirst(_ story: String) throws(StoreError) -> (feedURL: String, at: Timestamp)?
+    /// What grouping must follow of the corrections made by hand (merges, splits, mutes).
+    func storyCorrections(at now: Timestamp) throws(StoreError) -> StoryCorrections
 }
 
 /// Delivery's queue: every stored alert is queued for every sink; each sink reads past its own

@@ -199,13 +199,16 @@ public struct StoryLink: Equatable, Sendable {
     public var title: String?
     public var topics: [String]
     public var isNew: Bool
+    /// Stories grouping merged into this one as the item joined: the store moves their items.
+    public var absorbed: [String]
 
-    public init(id: String, at: Timestamp, title: String?, topics: [String], isNew: Bool) {
+    public init(id: String, at: Timestamp, title: String?, topics: [String], isNew: Bool, absorbed: [String] = []) {
         self.id = id
         self.at = at
         self.title = title
         self.topics = topics
         self.isNew = isNew
+        self.absorbed = absorbed
     }
 }
 
@@ -246,13 +249,17 @@ public struct StoredStory: Equatable, Sendable {
         public var published: Timestamp?
         /// Copies of the same article in other feeds or under other URLs.
         public var duplicates: [(feed: String, link: String?)]
+        /// Where grouping placed it in time: its publication (or when it was seen, undated).
+        public var placedAt = Timestamp(secondsSince1970: 0)
 
         public static func == (a: Item, b: Item) -> Bool {
             a.feed == b.feed && a.id == b.id && a.title == b.title && a.link == b.link && a.published == b.published
                 && a.duplicates.elementsEqual(b.duplicates) { $0.feed == $1.feed && $0.link == $1.link }
         }
 
-        public init(feed: String, id: String?, title: String?, link: String?, published: Timestamp?, duplicates: [(feed: String, link: String?)]) {
+        public init(feed: String, id: String?, title: String?, link: String?, published: Timestamp?, duplicates: [(feed: String, link: String?)],
+                    placedAt: Timestamp = Timestamp(secondsSince1970: 0)) {
+            self.placedAt = placedAt
             self.feed = feed
             self.id = id
             self.title = title
@@ -267,7 +274,14 @@ public struct StoredStory: Equatable, Sendable {
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
     public var topics: [String]
+    /// In publication order.
     public var items: [Item]
+
+    /// When its first and last items were published (placed, for undated ones).
+    public var firstPublished: Timestamp? { items.map(\.placedAt).min() }
+    public var lastPublished: Timestamp? { items.map(\.placedAt).max() }
+    /// How many outlets (feeds) its items came from; copies are not items.
+    public var outlets: Int { Set(items.map(\.feed)).count }
 
     public init(id: String, title: String?, size: Int, firstSeen: Timestamp, lastSeen: Timestamp, topics: [String], items: [Item]) {
         self.id = id
@@ -301,3 +315,39 @@ public struct ItemKey: Hashable, Sendable {
         return Int64(bitPattern: h)
     }
 }
+
+/// What the grouping must follow of the corrections made by hand (`feedwatch stories merge`,
+/// `split`, `mute`), read by the poller before it groups a cycle's items.
+public struct StoryCorrections: Equatable, Sendable {
+    /// Grows with every merge or split by hand: an index built at a lower mark groups as the
+    /// store no longer does, and is rebuilt from the store (which has the corrections applied).
+    public var mark: Int64
+    /// Stories muted now: their items are stored and grouped but alert no sink.
+    public var muted: Set<String>
+    /// Pairs of stories a split set apart: grouping must not merge them again by itself.
+    public var apart: [(String, String)]
+
+    public init(mark: Int64 = 0, muted: Set<String> = [], apart: [(String, String)] = []) {
+        self.mark = mark
+        self.muted = muted
+        self.apart = apart
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.mark == b.mark && a.muted == b.muted && a.apart.elementsEqual(b.apart) { $0 == $1 }
+    }
+}
+
+/// An item as `split` names it: the alert id of the item (`fw_…`), its link, or its id in its feed.
+public struct StoryItemRef: Equatable, Sendable {
+    public var itemID: Int64
+    public var storyID: String
+    public var title: String?
+
+    public init(itemID: Int64, storyID: String, title: String?) {
+        self.itemID = itemID
+        self.storyID = storyID
+        self.title = title
+    }
+}
+

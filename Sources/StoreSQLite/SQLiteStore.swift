@@ -7,7 +7,7 @@ public import Store
 /// Positions are row ids: SQLite has one writer at a time and a transaction's row ids are taken
 /// inside it, so row id order is commit order.
 public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadModel, StoreMaintenance {
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
     private var filter: DedupeFilter?
 
     /// Opens (creating if need be) the store at `path` and brings its schema up to date.
@@ -284,6 +284,7 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         }
         try db.run("UPDATE items SET story_id = ?, story_at = ? WHERE id = ?",
                    [.text(story.id), .integer(story.at.secondsSince1970), .integer(item)])
+        if !story.absorbed.isEmpty { try absorb(story.absorbed, into: story.id, now: now) }
     }
 
     public func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> StoryMembers {
@@ -340,8 +341,8 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
             let id = h.text(at: 0) ?? ""
             var items: [StoredStory.Item] = []
             for r in try db.query("""
-                SELECT i.id, f.url, i.entry_key, i.title, i.link, i.published FROM items i JOIN feeds f ON f.id = i.feed_id
-                WHERE i.story_id = ? ORDER BY i.first_seen, i.id
+                SELECT i.id, f.url, i.entry_key, i.title, i.link, i.published, i.story_at FROM items i JOIN feeds f ON f.id = i.feed_id
+                WHERE i.story_id = ? ORDER BY i.story_at, i.id
                 """, [.text(id)]) {
                 let key = r.text(at: 2) ?? ""
                 let copies = try db.query("""
@@ -349,9 +350,11 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                     """, [.integer(r.int(at: 0) ?? 0)]).map { (feed: $0.text(at: 0) ?? "", link: $0.text(at: 1)) }
                 items.append(StoredStory.Item(feed: r.text(at: 1) ?? "", id: key.hasPrefix("id:") ? String(key.dropFirst(3)) : nil,
                                               title: r.text(at: 3), link: r.text(at: 4),
-                                              published: r.int(at: 5).map(Timestamp.init(secondsSince1970:)), duplicates: copies))
+                                              published: r.int(at: 5).map(Timestamp.init(secondsSince1970:)), duplicates: copies,
+                                              placedAt: Timestamp(secondsSince1970: r.int(at: 6) ?? 0)))
             }
-            out.append(StoredStory(id: id, title: h.text(at: 1), size: Int(h.int(at: 2) ?? 0),
+            // One story, one face: the title of its earliest-published item, items in publication order.
+            out.append(StoredStory(id: id, title: items.first?.title ?? h.text(at: 1), size: Int(h.int(at: 2) ?? 0),
                                    firstSeen: Timestamp(secondsSince1970: h.int(at: 3) ?? 0),
                                    lastSeen: Timestamp(secondsSince1970: h.int(at: 4) ?? 0),
                                    topics: (h.text(at: 5) ?? "").split(separator: "\n").map(String.init), items: items))
@@ -601,11 +604,11 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
 
     // MARK: Helpers
 
-    private func write<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    func write<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try db.transaction(body)
     }
 
-    private static func text(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
+    static func text(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
 
     /// The columns a `FeedRecord` is read from, by position (a lookup by name per column per row
     /// was most of reading 10,000 feeds), then `entry` and `active` for the sync.

@@ -150,5 +150,7 @@ enum Schema {
         """
         ALTER TABLE feeds ADD COLUMN gaps_seen INTEGER NOT NULL DEFAULT 0;
         """,
+        // 10: corrections of stories (merges, splits, mutes): SQLiteStore+Corrections.swift.
+        SQLiteStore.correctionsMigration,
     ]
 }

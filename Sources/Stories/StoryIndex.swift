@@ -9,12 +9,17 @@ public struct StoryAssignment: Equatable, Sendable {
     public var size: Int
     public var firstSeen: Timestamp
     public var isNew: Bool
+    /// Stories this item's placement brought together with it: their items now belong to `id`
+    /// (the store moves them). A single pass splits a big, drifting story into sub-stories whose
+    /// centroids only come close once both have grown; this is where they merge.
+    public var absorbed: [String]
 
-    public init(id: String, size: Int, firstSeen: Timestamp, isNew: Bool) {
+    public init(id: String, size: Int, firstSeen: Timestamp, isNew: Bool, absorbed: [String] = []) {
         self.id = id
         self.size = size
         self.firstSeen = firstSeen
         self.isNew = isNew
+        self.absorbed = absorbed
     }
 }
 
@@ -38,6 +43,13 @@ public struct StoryAssignment: Equatable, Sendable {
 /// The window is measured on publication times, both for which items may match and for which
 /// are held; with `PublicationOrder` (the order the poller places a document's items in) the
 /// stories do not depend on whether a feed lists its newest or its oldest item first.
+///
+/// A single pass splits a big story whose wording drifts (a bankruptcy filing, then the hack
+/// behind it, then the market's reaction) into sub-stories that grew apart before either was big
+/// enough to attract the other's items. So when an item joins a story and was also near others,
+/// the story's centroid is compared with theirs, scored as an item against a story is (names,
+/// actors, time); at `mergeThreshold` the younger merges into the older, and the assignment says
+/// which stories it absorbed so that the store can move their items (the index never writes).
 ///
 /// Cost per item does not grow with the store: only items of the last `window` are held, and
 /// candidates come from the posting lists of the item's rarest words only, within a budget (common
@@ -75,6 +87,13 @@ public final class StoryIndex {
         var actorAmongLeads = false
         /// Whether a demonym counts as its place's name.
         var demonyms = true
+        /// Least similarity of two stories' centroids (scored as an item against a story: names,
+        /// actors, time) for the younger to merge into the older when an item joins one of them
+        /// next to the other (0: never).
+        var mergeThreshold: Double = StoryIndex.defaultMergeThreshold
+        /// Least score the item must have against another story (as a share of `threshold`) for
+        /// the two stories to be compared: the item must be a bridge between them.
+        var mergeNear: Double = StoryIndex.defaultMergeNear
 
         public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
             self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
@@ -97,6 +116,13 @@ public final class StoryIndex {
     static let defaultNameWeight = 0.1
     static let defaultTimeHalfLife = 0.5 * 86_400
     static let defaultActorPenalty = 0.4
+    /// Centroids are smoother than items, so two stories' centroids score higher than an item
+    /// against its own story: this is above `defaultThreshold` (0.12). Swept with it on all
+    /// streams at once (BENCHMARKS.md, "Stories").
+    static let defaultMergeThreshold = 0.2
+    /// Half the threshold: the same stories merge on the dev streams as when every candidate is
+    /// compared, at a fraction of the cost on a burst (each comparison reads two centroids).
+    static let defaultMergeNear = 0.5
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
     /// Candidates come from the postings of this many of an item's rarest words,
@@ -121,14 +147,20 @@ public final class StoryIndex {
 
     fileprivate struct Entry {
         var item: Int64
-        var story: Int32
         var at: Int64
-        var terms: [UInt64]
-        var counts: [Float]
-        /// The terms that are names (sorted).
-        var names: [UInt64]
-        /// The title's first name (0: none).
-        var lead: UInt64
+        var story: Int32
+        /// The title's first name, as an id of `table` (0: none).
+        var lead: UInt32
+        /// Its words, counts and which are names (`Packed`), sorted by id.
+        var terms: [UInt32]
+    }
+
+    /// The stems held entries use, by id (and how many use each: the held document frequency).
+    private var table = StemTable()
+
+    /// An entry's words as stems with their counts.
+    @inline(__always) private func forEachTerm(_ e: Entry, _ body: (UInt64, Float) -> Void) {
+        for p in e.terms { body(table.stem(Packed.id(p)), Packed.count(p)) }
     }
 
     fileprivate struct Story {
@@ -139,7 +171,7 @@ public final class StoryIndex {
         /// Summed word frequencies (`tf`: the sum of the members' vectors, not a frequency of the
         /// sum, which would flatten a big story into a list of every word it ever used) of the entries held, from the second on (most stories stay an item
         /// alone, and a centroid of one would double its memory); until then, the one entry.
-        var centroid = KeyMap<Float>()
+        var centroid = IdMap()
         var first: Int32 = 0
         /// The centroid's norm as last computed (`nil`: changed since), and when.
         var norm: Float?
@@ -151,6 +183,29 @@ public final class StoryIndex {
         /// Publication times of its earliest and latest items.
         var firstAt: Int64 = .max
         var lastAt: Int64 = .min
+        /// Stories merged into this one: their held entries still name them (`merged` resolves).
+        var aliases: [Int32] = []
+    }
+
+    /// Where a merged story's entries now belong, until the story they went into is evicted.
+    private var merged: [Int32: Int32] = [:]
+    /// Pairs of story ids (in order) that a correction by hand set apart: never merged again.
+    private var apart: Set<[String]> = []
+
+    /// Which corrections by hand (the store's mark) the index was built with: the poller
+    /// rebuilds it from the store when the store's mark has moved.
+    public var corrections: Int64 = 0
+
+    /// Keeps two stories from merging by themselves (a split by hand set them apart); items
+    /// still join whichever they are nearest.
+    public func keepApart(_ a: String, _ b: String) { apart.insert(a < b ? [a, b] : [b, a]) }
+
+    /// The story an entry belongs to now.
+    @inline(__always) private func resolve(_ s: Int32) -> Int32 {
+        guard !merged.isEmpty else { return s }
+        var s = s
+        while let next = merged[s] { s = next }
+        return s
     }
 
     private var entries = KeyMap<Entry>()
@@ -166,11 +221,26 @@ public final class StoryIndex {
         var tf: Float
     }
     /// Entries held per stem (their posting lists' live length).
-    private var heldCount = KeyMap<Int32>()
     /// How many recent items used each stem, decaying: the weights' document frequencies.
     private var rarity: DecayingCounts
     private var stories: [Int32: Story] = [:]
-    private var storyByID: [String: Int32] = [:]
+    /// Stories by a 64-bit hash of their id (`idKey`), not by the id itself: a second copy of
+    /// every id string (35 bytes on the heap, most stories being one item) was ~90 bytes an item.
+    private var storyByKey = KeyMap<Int32>()
+
+    /// FNV-1a over the id's bytes.
+    private static func idKey(_ id: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// The story with that id, if held (a hash that collides with another story's id is told
+    /// apart by the id kept in the story).
+    private func story(id: String) -> Int32? {
+        guard let s = storyByKey[Self.idKey(id)], stories[s]?.id == id else { return nil }
+        return s
+    }
     private var nextStory: Int32 = 0
     private var items = KeyMap<Bool>()
     /// Stems of the topic terms that selected the stream: in every item of it by construction.
@@ -194,12 +264,15 @@ public final class StoryIndex {
         entries = KeyMap()
         nextSlot = 0
         postings = KeyMap()
-        heldCount = KeyMap()
+        table = StemTable()
         added = 0
         rarity = DecayingCounts(halfLife: settings.rarityHalfLife)
         nameEvidence = NameEvidence()
         stories = [:]
-        storyByID = [:]
+        storyByKey = KeyMap()
+        merged = [:]
+        apart = []
+        corrections = 0
         nextStory = 0
         items = KeyMap()
         horizon = .min / 2
@@ -219,11 +292,14 @@ public final class StoryIndex {
         fileprivate var nextSlot: Int32
         fileprivate var postings: KeyMap<[Posting]>
         fileprivate var added: Int
-        fileprivate var heldCount: KeyMap<Int32>
         fileprivate var rarity: DecayingCounts
         fileprivate var nameEvidence: NameEvidence
         fileprivate var stories: [Int32: Story]
-        fileprivate var storyByID: [String: Int32]
+        fileprivate var storyByKey: KeyMap<Int32>
+        fileprivate var table: StemTable
+        fileprivate var merged: [Int32: Int32]
+        fileprivate var apart: Set<[String]>
+        fileprivate var corrections: Int64
         fileprivate var nextStory: Int32
         fileprivate var items: KeyMap<Bool>
         fileprivate var topicStems: KeyMap<Bool>
@@ -236,8 +312,9 @@ public final class StoryIndex {
     }
 
     public func checkpoint() -> Checkpoint {
-        Checkpoint(entries: entries, nextSlot: nextSlot, postings: postings, added: added, heldCount: heldCount, rarity: rarity,
-                   nameEvidence: nameEvidence, stories: stories, storyByID: storyByID, nextStory: nextStory, items: items,
+        Checkpoint(entries: entries, nextSlot: nextSlot, postings: postings, added: added, rarity: rarity,
+                   nameEvidence: nameEvidence, stories: stories, storyByKey: storyByKey, table: table, merged: merged, apart: apart,
+                   corrections: corrections, nextStory: nextStory, items: items,
                    topicStems: topicStems, topicTerms: topicTerms, horizon: horizon, byHour: byHour, oldestHour: oldestHour,
                    newestItem: newestItem, ledgerPosition: ledgerPosition)
     }
@@ -247,11 +324,15 @@ public final class StoryIndex {
         nextSlot = c.nextSlot
         postings = c.postings
         added = c.added
-        heldCount = c.heldCount
         rarity = c.rarity
         nameEvidence = c.nameEvidence
         stories = c.stories
-        storyByID = c.storyByID
+        storyByKey = c.storyByKey
+        table = c.table
+        merged = c.merged
+        apart = c.apart
+        corrections = c.corrections
+        idfMemo.clear()  // weights computed on the state left behind
         nextStory = c.nextStory
         items = c.items
         topicStems = c.topicStems
@@ -299,11 +380,12 @@ public final class StoryIndex {
         // order. Not against the newest item seen: an item older than that (a backlog read newest
         // first, a feed added late) must still find, and be found by, the items of its own days.
         evict(olderThan: t - Int64(settings.window))
+        let scored = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, at: t)
         var chosen: Int32?
-        if !terms.isEmpty, let (story, similarity) = bestMatch(terms, counts, names, lead: lead, at: t), similarity >= settings.threshold {
+        if let (story, similarity) = Self.best(scored), similarity >= settings.threshold {
             chosen = story
         }
-        let assignment: StoryAssignment
+        var assignment: StoryAssignment
         if let s = chosen {
             stories[s]!.size += 1
             let story = stories[s]!
@@ -312,6 +394,16 @@ public final class StoryIndex {
             assignment = StoryAssignment(id: newStoryID(), size: 1, firstSeen: seen, isNew: true)
         }
         hold(item: item, story: assignment, terms: terms, counts: counts, names: names, lead: lead, at: t)
+        if let s = chosen, settings.mergeThreshold > 0 {
+            // The item joined one story and was also near others: now that the story has grown,
+            // its centroid may be as close to theirs as its items are to each other.
+            let near = settings.mergeNear * settings.threshold
+            let (survivor, absorbed) = mergeNeighbours(of: s, among: scored.filter { $0.0 != s && $0.1 >= near }.map(\.0))
+            if !absorbed.isEmpty {
+                let story = stories[survivor]!
+                assignment = StoryAssignment(id: story.id, size: story.size, firstSeen: story.firstSeen, isNew: false, absorbed: absorbed)
+            }
+        }
         return assignment
     }
 
@@ -337,18 +429,16 @@ public final class StoryIndex {
         let t = at.secondsSince1970
         evict(olderThan: t - Int64(settings.window))
         let scores = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, at: t)
-        let story = storyByID[id]
+        let story = self.story(id: id)
         var result = StoryExplanation(threshold: settings.threshold)
         result.score = story.flatMap { s in scores.first { $0.0 == s }?.1 }
         if let (other, score) = scores.filter({ $0.0 != story }).max(by: { ($0.1, $1.0) < ($1.1, $0.0) }) {
             result.nearest = .init(id: stories[other]!.id, score: score)
         }
-        guard let s = story, let held = stories[s] else { return result }
+        guard let s = story, stories[s] != nil else { return result }
         // The story's words: its centroid's, or its one item's.
-        var theirs = held.centroid
-        if theirs.isEmpty, let e = entries[UInt64(held.first)] {
-            for term in e.terms { theirs[term] = 1 }
-        }
+        var theirs = KeyMap<Bool>()
+        storyVector(s).forEach { id, _ in theirs[table.stem(id)] = true }
         let spelling = spellings(title, summary)
         let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
         for (term, count) in zip(terms, counts) where theirs[term] != nil {
@@ -375,40 +465,49 @@ public final class StoryIndex {
 
     private func hold(item: Int64, story a: StoryAssignment, terms: [UInt64], counts: [Float], names: [UInt64], lead: UInt64?, at t: Int64) {
         let s: Int32
-        if let known = storyByID[a.id] {
+        if let known = story(id: a.id) {
             s = known
             stories[s]!.size = max(stories[s]!.size, a.size)
         } else {
             s = nextStory
             nextStory += 1
-            storyByID[a.id] = s
+            storyByKey[Self.idKey(a.id)] = s
             stories[s] = Story(id: a.id, size: a.size, firstSeen: a.firstSeen, live: 0)
         }
         let slot = nextSlot
         nextSlot += 1
         stories[s]!.live += 1
         if stories[s]!.live < Self.settledStory { stories[s]!.norm = nil }
+        // Held as packed ids: only names among its words count (all of them are, bar a full table).
+        var packed: [UInt32] = []
+        packed.reserveCapacity(terms.count)
+        var leadID: UInt32 = 0
+        for (term, count) in zip(terms, counts) {
+            guard let id = table.retain(term) else { continue }
+            let name = names.contains(term)
+            packed.append(Packed.make(id: id, count: count, name: name))
+            if name { stories[s]!.names.modify(term, default: 0) { $0 += 1 } }
+            if term == lead, name { leadID = id }
+        }
         switch stories[s]!.live {
         case 1: stories[s]!.first = slot
         case 2 where stories[s]!.centroid.isEmpty:
             let e = entries[UInt64(stories[s]!.first)]!
-            for (term, count) in zip(e.terms, e.counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
+            for p in e.terms { stories[s]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
             fallthrough
         default:
-            for (term, count) in zip(terms, counts) { stories[s]!.centroid.modify(term, default: 0) { $0 += Self.tf(count) } }
+            for p in packed { stories[s]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
         }
-        for name in names { stories[s]!.names.modify(name, default: 0) { $0 += 1 } }
-        if let lead { stories[s]!.leads.modify(lead, default: 0) { $0 += 1 } }
+        if leadID != 0 { stories[s]!.leads.modify(lead!, default: 0) { $0 += 1 } }
         stories[s]!.firstAt = min(stories[s]!.firstAt, t)
         stories[s]!.lastAt = max(stories[s]!.lastAt, t)
         added += 1
-        entries[UInt64(slot)] = Entry(item: item, story: s, at: t, terms: terms, counts: counts, names: names, lead: lead ?? 0)
+        entries[UInt64(slot)] = Entry(item: item, at: t, story: s, lead: leadID, terms: packed)
         let h = Self.hour(t)
         byHour[h, default: []].append(slot)
         oldestHour = min(oldestHour ?? h, h)
         for (term, count) in zip(terms, counts) {
             postings.modify(term, default: []) { $0.append(Posting(slot: slot, tf: Self.tf(count))) }
-            heldCount.modify(term, default: 0) { $0 += 1 }
         }
         rarity.add(terms, at: t)
         items[UInt64(bitPattern: item)] = true
@@ -463,7 +562,7 @@ public final class StoryIndex {
     }
 
     private func computeIDF(_ term: UInt64, documents n: Double) -> Float {
-        var df = settings.rarityHalfLife > 0 ? rarity.count(term, at: horizon) : Double(heldCount[term] ?? 0)
+        var df = settings.rarityHalfLife > 0 ? rarity.count(term, at: horizon) : Double(table.held(term) ?? 0)
         if topicStems[term] != nil { df = max(df, (n + Self.backgroundDocuments) / 2) }
         let idf = log((n + Self.backgroundDocuments + 1) / (df + 1))
         switch settings.rarityPower {
@@ -476,13 +575,122 @@ public final class StoryIndex {
     /// Sublinear term frequency: a word said three times is not three times the evidence.
     @inline(__always) private static func tf(_ count: Float) -> Float { 1 + log(count) }
 
-    /// The story whose item is most similar to this vector, and that similarity.
-    private func bestMatch(_ terms: [UInt64], _ counts: [Float], _ names: [UInt64], lead: UInt64?, at t: Int64) -> (Int32, Double)? {
+    /// The best-scored story (ties to the older), and its score.
+    private static func best(_ scored: [(Int32, Double)]) -> (Int32, Double)? {
         var best: (story: Int32, similarity: Double)?
-        for (story, score) in scoreStories(terms, counts, names, lead: lead, at: t) {
+        for (story, score) in scored {
             if score > best?.similarity ?? 0 || (score == best?.similarity && story < best!.story) { best = (story, score) }
         }
         return best
+    }
+
+    // MARK: Merging stories
+
+    /// Merges into `s` (or `s` into them: the story published first survives, so a story's id
+    /// stays that of its first coverage) each candidate whose centroid is as close to `s`'s as
+    /// `mergeThreshold`. Returns the surviving story and the ids of the stories it absorbed.
+    private func mergeNeighbours(of s: Int32, among candidates: [Int32]) -> (Int32, [String]) {
+        var survivor = s
+        var absorbed: [String] = []
+        let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
+        for c in candidates where stories[c] != nil && c != survivor {
+            let ids = [stories[c]!.id, stories[survivor]!.id].sorted()
+            guard !apart.contains(ids) else { continue }
+            guard storySimilarity(survivor, c, documents: n) >= settings.mergeThreshold else { continue }
+            let (into, from) = (stories[c]!.firstAt, c) < (stories[survivor]!.firstAt, survivor) ? (c, survivor) : (survivor, c)
+            absorbed.append(stories[from]!.id)
+            merge(from, into: into)
+            survivor = into
+        }
+        // The survivor's own id is not among what it absorbed (it may have absorbed the story
+        // the item first joined).
+        let id = stories[survivor]!.id
+        return (survivor, absorbed.filter { $0 != id })
+    }
+
+    /// A story's summed word frequencies: its centroid, or its one item's.
+    private func storyVector(_ s: Int32) -> IdMap {
+        let story = stories[s]!
+        if !story.centroid.isEmpty { return story.centroid }
+        var v = IdMap()
+        if let e = entries[UInt64(story.first)] { for p in e.terms { v.add(Packed.id(p), Self.tf(Packed.count(p))) } }
+        return v
+    }
+
+    /// Two stories scored as an item against a story: their centroids' cosine, their names'
+    /// (weighted as in `scoreStories`), the lead actors (neither story's actors among the other's
+    /// names: different actors), and the time between their spans.
+    private func storySimilarity(_ a: Int32, _ b: Int32, documents n: Double) -> Double {
+        let (va, vb) = (storyVector(a), storyVector(b))
+        func cosine(_ x: IdMap, _ y: IdMap) -> Double {
+            var dot: Float = 0, nx: Float = 0, ny: Float = 0
+            x.forEach { id, f in
+                let w = idf(table.stem(id), documents: n)
+                nx += f * f * w * w
+                if let g = y[id] { dot += f * g * w * w }
+            }
+            y.forEach { id, g in
+                let w = idf(table.stem(id), documents: n)
+                ny += g * g * w * w
+            }
+            return nx > 0 && ny > 0 ? Double(dot / (nx.squareRoot() * ny.squareRoot())) : 0
+        }
+        func cosine(_ x: KeyMap<Float>, _ y: KeyMap<Float>) -> Double {
+            var dot: Float = 0, nx: Float = 0, ny: Float = 0
+            x.forEach { term, f in
+                let w = idf(term, documents: n)
+                nx += f * f * w * w
+                if let g = y[term] { dot += f * g * w * w }
+            }
+            y.forEach { term, g in
+                let w = idf(term, documents: n)
+                ny += g * g * w * w
+            }
+            return nx > 0 && ny > 0 ? Double(dot / (nx.squareRoot() * ny.squareRoot())) : 0
+        }
+        idfMemo.clear()
+        var score = cosine(va, vb)
+        let (sa, sb) = (stories[a]!, stories[b]!)
+        let w = settings.nameWeight
+        if w > 0, !sa.names.isEmpty, !sb.names.isEmpty {
+            score = (1 - w) * score + w * cosine(sa.names, sb.names)
+        }
+        if settings.actorPenalty > 0, !sa.leads.isEmpty, !sb.leads.isEmpty {
+            var common = false
+            sa.leads.forEach { lead, _ in if sb.names[lead] != nil { common = true } }
+            sb.leads.forEach { lead, _ in if sa.names[lead] != nil { common = true } }
+            if !common { score *= 1 - settings.actorPenalty }
+        }
+        if settings.timeHalfLife > 0 {
+            let gap = max(0, sa.firstAt - sb.lastAt, sb.firstAt - sa.lastAt)
+            if gap > 0 { score *= exp2(-Double(gap) / settings.timeHalfLife) }
+        }
+        return score
+    }
+
+    /// Moves story `b` into `a`: its counts, names and span; its held entries resolve to `a`.
+    private func merge(_ b: Int32, into a: Int32) {
+        let from = stories.removeValue(forKey: b)!
+        if storyByKey[Self.idKey(from.id)] == b { storyByKey[Self.idKey(from.id)] = nil }
+        if stories[a]!.centroid.isEmpty { stories[a]!.centroid = storyVector(a) }
+        if from.centroid.isEmpty {
+            if let e = entries[UInt64(from.first)] {
+                for p in e.terms { stories[a]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
+            }
+        } else {
+            from.centroid.forEach { id, f in stories[a]!.centroid.add(id, f) }
+        }
+        from.names.forEach { name, c in stories[a]!.names.modify(name, default: 0) { $0 += c } }
+        from.leads.forEach { lead, c in stories[a]!.leads.modify(lead, default: 0) { $0 += c } }
+        stories[a]!.size += from.size
+        stories[a]!.live += from.live
+        stories[a]!.firstSeen = min(stories[a]!.firstSeen, from.firstSeen)
+        stories[a]!.firstAt = min(stories[a]!.firstAt, from.firstAt)
+        stories[a]!.lastAt = max(stories[a]!.lastAt, from.lastAt)
+        stories[a]!.norm = nil
+        stories[a]!.aliases += [b] + from.aliases
+        merged[b] = a
+        for alias in from.aliases { merged[alias] = a }
     }
 
     /// The candidate stories for an item and their scores: those of the items that share its
@@ -503,17 +711,17 @@ public final class StoryIndex {
         // Candidates: items sharing the item's rarest words, newest first, within a budget of
         // postings read — a word in thousands of items cannot decide a match by itself — each
         // scored by those shared words alone; only the best few get a full cosine.
-        let probes = terms.filter { heldCount[$0] != nil && topicStems[$0] == nil }
-            .sorted { (heldCount[$0]!, $0) < (heldCount[$1]!, $1) }
+        let probes = terms.compactMap { term in table.held(term).map { (term, $0) } }.filter { topicStems[$0.0] == nil }
+            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
             .prefix(Self.probeTerms)
         var partial = KeyMap<Float>(capacity: 256)
         var budget = Self.postingBudget
         let window = Int64(settings.window)
         let common = max(8, Int(Double(entries.count) * settings.commonShare))
-        for term in probes where budget > 0 {
+        for (term, held) in probes where budget > 0 {
             // A word in a tenth of the window cannot pick out an event's items (probes are the
             // rarest first, so the rest are as common).
-            guard Int(heldCount[term]!) <= common else { break }
+            guard Int(held) <= common else { break }
             guard let list = postings[term] else { continue }
             let w = weights[term]! * idf(term, documents: n)
             for p in list.reversed() {
@@ -536,13 +744,14 @@ public final class StoryIndex {
         }
         for (slot, _) in ranked {
             guard let e = entries[slot], abs(e.at - t) <= window else { continue }
-            let (similarity, shared, theirs) = similarity(weights, norm, e.terms, e.counts, documents: n)
+            let (similarity, shared, theirs) = similarity(weights, norm, e, documents: n)
             // One word in common, however rare, is a coincidence more often than an event: in a
             // large stream every rare word is in a few unrelated items. Two items with a summary
             // must share `minimumShared` words; two bare headlines, a quarter of the shorter one's.
             guard shared >= min(settings.minimumShared, max(1, min(mine, theirs) / 4)) else { continue }
             let cosine = Double(similarity)
-            if cosine > nearest[e.story] ?? 0 { nearest[e.story] = cosine }
+            let story = resolve(e.story)
+            if cosine > nearest[story] ?? 0 { nearest[story] = cosine }
         }
         var scored: [(Int32, Double)] = []
         let a = settings.centroidWeight
@@ -574,8 +783,8 @@ public final class StoryIndex {
         var story = stories[s]!
         if story.norm == nil || added - story.normAt >= 1_000 {
             var sum: Float = 0
-            story.centroid.forEach { term, tf in
-                let w = tf * idf(term, documents: n)
+            story.centroid.forEach { id, tf in
+                let w = tf * idf(table.stem(id), documents: n)
                 sum += w * w
             }
             story.norm = sum.squareRoot()
@@ -586,7 +795,7 @@ public final class StoryIndex {
         guard let other = story.norm, other > 0 else { return 0 }
         var dot: Float = 0
         weights.forEach { term, w in
-            if let tf = story.centroid[term] { dot += w * tf * idf(term, documents: n) }
+            if let id = table.id(of: term), let tf = story.centroid[id] { dot += w * tf * idf(term, documents: n) }
         }
         return dot / (norm * other)
     }
@@ -610,13 +819,12 @@ public final class StoryIndex {
 
     /// The cosine between a weighted vector (with its norm) and counts weighted now.
     /// The cosine, how many words other than the topics' the two share, and how many the other has.
-    private func similarity(_ weights: KeyMap<Float>, _ norm: Float, _ terms: [UInt64], _ counts: [Float],
-                                     documents n: Double) -> (Float, Int, Int) {
+    private func similarity(_ weights: KeyMap<Float>, _ norm: Float, _ e: Entry, documents n: Double) -> (Float, Int, Int) {
         var dot: Float = 0
         var other: Float = 0
         var shared = 0
         var own = 0
-        for (term, count) in zip(terms, counts) {
+        forEachTerm(e) { term, count in
             let w = Self.tf(count) * idf(term, documents: n)
             other += w * w
             let topical = topicStems[term] != nil
@@ -641,43 +849,43 @@ public final class StoryIndex {
             for slot in byHour.removeValue(forKey: h) ?? [] {
                 guard let e = entries.removeValue(forKey: UInt64(slot)) else { continue }
                 items[UInt64(bitPattern: e.item)] = nil
-                for term in e.terms {
-                    touched.insert(term)
-                    let df = heldCount[term]! - 1
-                    heldCount[term] = df == 0 ? nil : df
-                }
-                stories[e.story]!.live -= 1
-                for name in e.names {
-                    let left = stories[e.story]!.names[name]! - 1
-                    stories[e.story]!.names[name] = left < 0.5 ? nil : left
-                }
+                let s = resolve(e.story)
+                stories[s]!.live -= 1
                 if e.lead != 0 {
-                    let left = stories[e.story]!.leads[e.lead]! - 1
-                    stories[e.story]!.leads[e.lead] = left < 0.5 ? nil : left
+                    let lead = table.stem(e.lead)
+                    let left = stories[s]!.leads[lead]! - 1
+                    stories[s]!.leads[lead] = left < 0.5 ? nil : left
                 }
-                if stories[e.story]!.live < Self.settledStory { stories[e.story]!.norm = nil }
-                if !stories[e.story]!.centroid.isEmpty {
-                    for (term, count) in zip(e.terms, e.counts) {
-                        let left = stories[e.story]!.centroid[term]! - Self.tf(count)
-                        stories[e.story]!.centroid[term] = left < 0.5 ? nil : left
+                if stories[s]!.live < Self.settledStory { stories[s]!.norm = nil }
+                let centroid = !stories[s]!.centroid.isEmpty
+                for p in e.terms {
+                    let term = table.stem(Packed.id(p))
+                    touched.insert(term)
+                    if Packed.isName(p) {
+                        let left = stories[s]!.names[term]! - 1
+                        stories[s]!.names[term] = left < 0.5 ? nil : left
                     }
+                    if centroid { stories[s]!.centroid.add(Packed.id(p), -Self.tf(Packed.count(p))) }
+                    table.release(Packed.id(p))
                 }
-                if stories[e.story]!.live == 0 {
-                    storyByID[stories[e.story]!.id] = nil
-                    stories[e.story] = nil
+                if stories[s]!.live == 0 {
+                    if storyByKey[Self.idKey(stories[s]!.id)] == s { storyByKey[Self.idKey(stories[s]!.id)] = nil }
+                    for alias in stories[s]!.aliases { merged[alias] = nil }
+                    stories[s] = nil
                 }
             }
         }
         oldestHour = byHour.isEmpty ? nil : hour
-        // A posting list is compacted once half of it is dead, not at every eviction: the lists
-        // of common words are long, and an hour's eviction touches most of them.
+        // A posting list is compacted once a third of it is dead, not at every eviction: the lists
+        // of common words are long, and an hour's eviction touches most of them. (Half dead was
+        // ~100 bytes an item held more, for the same placements.)
         for term in touched {
-            guard let live = heldCount[term] else {
+            guard let live = table.held(term) else {
                 postings[term] = nil
                 continue
             }
             postings.modify(term, default: []) { list in
-                if list.count > 2 * Int(live) + 8 { list.removeAll { entries[UInt64($0.slot)] == nil } }
+                if list.count > 3 * Int(live) / 2 + 8 { list.removeAll { entries[UInt64($0.slot)] == nil } }
             }
         }
     }

@@ -10,7 +10,7 @@ struct StoriesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stories",
         abstract: "List recent stories, largest first: title, size, first and last seen, topics, items.",
-        subcommands: [StoriesExplain.self])
+        subcommands: [StoriesExplain.self, StoriesMerge.self, StoriesSplit.self, StoriesMute.self])
 
     @OptionGroup var config: ConfigOption
 
@@ -58,6 +58,9 @@ struct StoriesCommand: ParsableCommand {
         w.field("size", Int64(s.size))
         w.field("first_seen", s.firstSeen.rfc3339)
         w.field("last_seen", s.lastSeen.rfc3339)
+        w.field("first_published", s.firstPublished?.rfc3339)
+        w.field("last_published", s.lastPublished?.rfc3339)
+        w.field("outlets", Int64(s.outlets))
         w.field("topics", strings: s.topics)
         w.key("items")
         w.beginArray()
@@ -84,18 +87,25 @@ struct StoriesCommand: ParsableCommand {
         return w.bytes
     }
 
-    /// For people: a story a paragraph, its items indented under it.
+    /// For people: a story a paragraph (one face: the earliest-published item's title, items and
+    /// outlets both when they differ, published and seen spans), its items indented under it in
+    /// publication order.
     ///
-    ///     5 items  "IBM will no longer offer general purpose facial recognition software"
-    ///         first 2026-11-21T08:00:00Z · last 2026-11-22T06:10:00Z · facial-recognition, police
+    ///     5 items from 4 outlets  "IBM will no longer offer general purpose facial recognition software"
+    ///         published 2026-11-21T07:55:00Z … 2026-11-22T06:00:00Z · seen 2026-11-21T08:00:00Z … 2026-11-22T06:10:00Z · facial-recognition, police
     ///         The Verge: IBM will no longer offer, develop, or research facial … <https://…>
     ///             also in https://other.example/feed.xml <https://…?utm_source=x>
     static func text(_ stories: [StoredStory], since: String, names: [String: String]) -> String {
         guard !stories.isEmpty else { return "no stories in the last \(since)\n" }
         var out = ""
         for s in stories {
-            out += "\(s.size) item\(s.size == 1 ? " " : "s")  \"\(s.title ?? "(untitled)")\"\n"
-            out += "    first \(s.firstSeen.rfc3339) · last \(s.lastSeen.rfc3339)" + (s.topics.isEmpty ? "" : " · " + s.topics.joined(separator: ", ")) + "\n"
+            // Items and outlets both, when they differ (one outlet's follow-ups are not more coverage).
+            let outlets = s.outlets == s.size ? "" : " from \(s.outlets) outlet\(s.outlets == 1 ? "" : "s")"
+            out += "\(s.size) item\(s.size == 1 ? " " : "s")\(outlets)  \"\(s.title ?? "(untitled)")\"\n"
+            let published = s.firstPublished.map { first in
+                "published \(first.rfc3339)" + (s.lastPublished.map { $0 == first ? "" : " … \($0.rfc3339)" } ?? "") + " · "
+            } ?? ""
+            out += "    \(published)seen \(s.firstSeen.rfc3339) … \(s.lastSeen.rfc3339)" + (s.topics.isEmpty ? "" : " · " + s.topics.joined(separator: ", ")) + "\n"
             for item in s.items {
                 out += "    \(names[item.feed] ?? item.feed): \(item.title ?? "(untitled)")" + (item.link.map { " <\($0)>" } ?? "") + "\n"
                 for d in item.duplicates {

@@ -109,7 +109,11 @@ import Testing
         #expect(Set(lines("first.jsonl").compactMap { Self.story($0)?.size }) == [1])
         #expect(lines("milestones.jsonl").compactMap { Self.story($0)?.size }.sorted() == [1, 1, 1, 3])
         let digest = try String(contentsOf: dir.appendingPathComponent("digest.log"), encoding: .utf8)
-        #expect(digest.contains("(story of 3)"))
+        // Where a line belongs: the story's size and the outlet that published its earliest item
+        // (The Verge, 30 hours before the run), nothing for a story of one.
+        #expect(digest.contains("BBC: IBM abandons facial recognition products <https://bbc.example/ibm> (story of 3 · first: The Verge, "),
+                "\(digest)")
+        #expect(digest.contains("How facial recognition works, explained <https://verge.example/explainer>\n"), "\(digest)")
 
         // `stories --json`: largest first, items with their copies.
         let listed = try BinaryRunner.run(["stories", "--json", "--since", "7d", "--config", config.path])
@@ -117,7 +121,13 @@ import Testing
         let stories = listed.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(stories.count == 3)
         let top = try #require(stories.first)
-        #expect(Set(top.keys) == ["id", "title", "size", "first_seen", "last_seen", "topics", "items"])
+        #expect(Set(top.keys) == ["id", "title", "size", "first_seen", "last_seen", "first_published", "last_published", "outlets",
+                                  "topics", "items"])
+        // One face: the title of its earliest-published item, items in publication order, the
+        // published span, three outlets for three items.
+        #expect(top["title"] as? String == Self.ibm[0].title && top["outlets"] as? Int == 3)
+        #expect(((top["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == ["v1", "r1", "b1"])
+        #expect((top["first_published"] as? String ?? "") < (top["last_published"] as? String ?? ""))
         #expect(top["size"] as? Int == 3 && ibmStories.contains(top["id"] as? String ?? ""))
         #expect(top["topics"] as? [String] == ["facial-recognition"])
         let items = try #require(top["items"] as? [[String: Any]])

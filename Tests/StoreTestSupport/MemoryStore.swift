@@ -245,6 +245,16 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                                 }
                                 item.storyID = story.id
                                 item.storyAt = story.at
+                                for from in story.absorbed where from != story.id {
+                                    guard let gone = s.stories.removeValue(forKey: from) else { continue }
+                                    for i in s.items.indices where s.items[i].storyID == from { s.items[i].storyID = story.id }
+                                    var into = s.stories[story.id]!
+                                    for t in gone.topics where !into.topics.contains(t) { into.topics.append(t) }
+                                    into.firstSeen = min(into.firstSeen, gone.firstSeen)
+                                    into.lastSeen = max(into.lastSeen, gone.lastSeen)
+                                    into.size += gone.size
+                                    s.stories[story.id] = into
+                                }
                             }
                             if let alert {
                                 guard !s.alerts.contains(where: { $0.id == alert.id }) else {
@@ -284,6 +294,14 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     public func storyMembers(since: Timestamp) throws(StoreError) -> [StoryMember] {
         members { $0.storyAt.map { $0 >= since } ?? false }
     }
+
+    public func storyFirst(_ story: String) throws(StoreError) -> (feedURL: String, at: Timestamp)? {
+        guard let first = state.items.filter({ $0.storyID == story }).min(by: { ($0.storyAt!, $0.id) < ($1.storyAt!, $1.id) }) else { return nil }
+        return (state.feeds.first { $0.record.id == first.feedID }?.record.url ?? "", first.storyAt!)
+    }
+
+    /// Corrections by hand are made through an engine's own commands; none here.
+    public func storyCorrections(at now: Timestamp) throws(StoreError) -> StoryCorrections { StoryCorrections() }
 
     private func members(_ include: (Item) -> Bool) -> [StoryMember] {
         state.items.filter { $0.storyID != nil && include($0) }.sorted { ($0.storyAt!, $0.id) < ($1.storyAt!, $1.id) }.compactMap { i in
@@ -428,12 +446,14 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         return state.stories.filter { $0.value.lastSeen >= since }
             .sorted { (-$0.value.size, $0.value.firstSeen, $0.key) < (-$1.value.size, $1.value.firstSeen, $1.key) }
             .prefix(limit).map { id, s in
-                let items = state.items.filter { $0.storyID == id }.sorted { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }.map { i in
+                // In publication order, titled by the earliest: one story, one face.
+                let items = state.items.filter { $0.storyID == id }.sorted { ($0.storyAt!, $0.id) < ($1.storyAt!, $1.id) }.map { i in
                     StoredStory.Item(feed: url[i.feedID] ?? "", id: i.entryKey.hasPrefix("id:") ? String(i.entryKey.dropFirst(3)) : nil,
                                      title: i.title, link: i.link, published: i.published,
-                                     duplicates: state.items.filter { $0.duplicateOf == i.id }.map { (feed: url[$0.feedID] ?? "", link: $0.link) })
+                                     duplicates: state.items.filter { $0.duplicateOf == i.id }.map { (feed: url[$0.feedID] ?? "", link: $0.link) },
+                                     placedAt: i.storyAt!)
                 }
-                return StoredStory(id: id, title: s.title, size: s.size, firstSeen: s.firstSeen, lastSeen: s.lastSeen, topics: s.topics, items: items)
+                return StoredStory(id: id, title: items.first?.title ?? s.title, size: s.size, firstSeen: s.firstSeen, lastSeen: s.lastSeen, topics: s.topics, items: items)
             }
     }
 

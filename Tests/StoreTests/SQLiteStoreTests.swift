@@ -94,6 +94,36 @@ import Testing
         #expect(try store.triage(feedID: feeds[1].id, [copy]) == [.new])
     }
 
+    /// A merge grouping decided (the item's link names the stories it absorbed) moves their
+    /// items, sink sizes and mutes into the survivor, which takes the earliest-published title;
+    /// the absorbed id still finds it.
+    @Test func anAbsorbedStoryMovesIntoTheSurvivor() throws {
+        let store = try SQLiteStore(path: path)
+        let feed = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first)
+        let links: [String: StoryLink] = [
+            "a1": StoryLink(id: "st_x", at: at(-900), title: "Mt. Gox files for bankruptcy", topics: ["btc"], isNew: true),
+            "a2": StoryLink(id: "st_y", at: at(-600), title: "Mt. Gox hack revealed", topics: ["hack"], isNew: true),
+            "a3": StoryLink(id: "st_y", at: at(-500), title: "Mt. Gox hackers post data", topics: ["hack"], isNew: false),
+            "a4": StoryLink(id: "st_x", at: at(-100), title: "Mt. Gox bankruptcy and hack", topics: ["btc"], isNew: false, absorbed: ["st_y"]),
+        ]
+        func item(_ id: String) -> ItemCandidate {
+            ItemCandidate(FeedItem(id: id, title: links[id]!.title, link: "https://a.example/\(id)", summary: "About it."), site: "example.org")
+        }
+        for (k, id) in ["a1", "a2", "a3"].enumerated() { try ingest(store, feedID: feed.id, [item(id)], now: at(Int64(k)), stories: links) }
+        _ = try store.registerSinks(["file:a"])
+        try store.acknowledge(sink: "file:a", through: 0, storySizes: ["st_y": 2])
+        #expect(try store.muteStory("st_y", until: nil, now: at(10)) == "st_y")
+        try ingest(store, feedID: feed.id, [item("a4")], now: at(20), stories: links)
+        let listed = try store.stories(since: t0, limit: 10)
+        #expect(listed.map(\.id) == ["st_x"])
+        #expect(listed.first?.size == 4 && listed.first?.title == "Mt. Gox files for bankruptcy")
+        #expect(Set(listed.first?.topics ?? []) == ["btc", "hack"])
+        #expect(try store.currentStory("st_y") == "st_x")
+        #expect(try store.storySizes(sink: "file:a", stories: ["st_x", "st_y"]) == ["st_x": 2])
+        #expect(try store.storyCorrections(at: at(30)).muted == ["st_x"])
+        #expect(try store.storyMembers(after: 0, since: at(-3_600)).members.allSatisfy { $0.storyID == "st_x" })
+    }
+
     @Test func linksAreNormalizedForDedupe() {
         #expect(EntryKey.normalizedLink("HTTPS://Example.ORG:443/a/B?utm_medium=x&id=3&fbclid=y#frag") == "https://example.org/a/B?id=3")
         #expect(EntryKey.normalizedLink("http://example.org") == "http://example.org/")

@@ -80,3 +80,47 @@ enum June2020 {
         #expect(PublicationOrder.positions(published: [nil, day(25), day(11)], now: now) == [2, 1, 0])
     }
 }
+
+/// Merging after the fact: a story the index absorbed is gone for good (no later item joins it
+/// under its old id), it was a story the index had named before, and the survivor is never one
+/// of the stories it absorbed — what the store relies on when it moves the absorbed items.
+@Suite struct StoryMergeTests {
+    @Test func absorbedStoriesWereStoriesAndNeverComeBack() throws {
+        var streams = [try Coverage.stream(), try June2020.load()]
+        if DevStreams.available { streams.append(try DevStreams.load("dense")) }
+        var merges = 0
+        for items in streams {
+            let index = StoryIndex()
+            var named = Set<String>(), gone = Set<String>()
+            for (k, seen) in StreamReplay.placements(items, arrival: .oldestFirst) {
+                let item = items[k]
+                let a = index.add(item: Int64(k + 1), title: item.title, summary: item.summary, at: item.published, seen: seen,
+                                  newStoryID: "st_\(k)")
+                #expect(!gone.contains(a.id), "item \(k) joined \(a.id), which was merged away")
+                #expect(!a.absorbed.contains(a.id))
+                for old in a.absorbed {
+                    #expect(named.contains(old), "\(old) absorbed but never named")
+                    gone.insert(old)
+                }
+                merges += a.absorbed.count
+                named.insert(a.id)
+            }
+        }
+        // The fixture alone has at least one sub-story merged at the defaults (BENCHMARKS.md).
+        #expect(merges > 0)
+    }
+
+    /// With merging off, nothing is ever absorbed (the setting is what decides it).
+    @Test func noMergesWhenOff() throws {
+        var settings = StoryIndex.Settings()
+        settings.mergeThreshold = 0
+        let items = try Coverage.stream()
+        let index = StoryIndex(settings: settings)
+        for (k, seen) in StreamReplay.placements(items, arrival: .oldestFirst) {
+            let item = items[k]
+            let a = index.add(item: Int64(k + 1), title: item.title, summary: item.summary, at: item.published, seen: seen,
+                              newStoryID: "st_\(k)")
+            #expect(a.absorbed.isEmpty)
+        }
+    }
+}

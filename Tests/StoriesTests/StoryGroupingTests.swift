@@ -50,6 +50,7 @@ extension StoryIndex.Settings {
         s.nameWeight = 0
         s.timeHalfLife = 0
         s.actorPenalty = 0
+        s.mergeThreshold = 0
         return s
     }
 }

@@ -74,12 +74,21 @@ enum StreamReplay {
         let index = StoryIndex(settings: settings)
         index.noteTopicTerms(topicTerms)
         var result = [String](repeating: "", count: items.count)
+        // A merge moves every item of the absorbed stories, as the store does.
+        var into: [String: String] = [:]
+        func current(_ id: String) -> String {
+            var id = id
+            while let next = into[id] { id = next }
+            return id
+        }
         for (k, seen) in placements(items, arrival: arrival) {
             let item = items[k]
-            result[k] = index.add(item: Int64(k + 1), title: item.title, summary: item.summary, at: item.published,
-                                  seen: seen, newStoryID: "st_\(k)").id
+            let a = index.add(item: Int64(k + 1), title: item.title, summary: item.summary, at: item.published,
+                              seen: seen, newStoryID: "st_\(k)")
+            for old in a.absorbed { into[old] = a.id }
+            result[k] = a.id
         }
-        return result
+        return result.map(current)
     }
 
     /// The items in the order they are placed for that arrival, each with when it was seen.

@@ -20,6 +20,8 @@ extension StoryIndex.Settings {
         if let a = number("ACTOR") { s.actorPenalty = a }
         if let l = number("LEADS") { s.actorAmongLeads = l != 0 }
         if let d = number("DEMONYMS") { s.demonyms = d != 0 }
+        if let m = number("MERGE") { s.mergeThreshold = m }
+        if let m = number("NEAR") { s.mergeNear = m }
         return s
     }
 }
@@ -38,6 +40,7 @@ extension StoryIndex.Settings {
             streams.append(("sparse", try DevStreams.load("sparse")))
         }
         streams.append(("coverage fixture", try Coverage.stream()))
+        streams.append(("june2020 week", try June2020.load()))
         print("settings: \(settings)")
         print("| stream | arrival | pairwise P / R / F1 | B-cubed P / R / F1 | stories | tuned baseline: pairwise F1 (threshold) · B-cubed F1 (threshold) |")
         print("| --- | --- | --- | --- | --- | --- |")
@@ -62,12 +65,12 @@ extension StoryIndex.Settings {
     }
 
     /// The dev streams at the defaults: the same stories in both orders, and floors at what the
-    /// defaults measure now (BENCHMARKS.md, "Stories") — below the targets on the dense
-    /// stream (0.80 pairwise, 0.75 B-cubed), which are not reached yet — and at least the plain
+    /// defaults measure now (BENCHMARKS.md, "Stories") — below the pairwise target on the
+    /// dense stream (0.80), which is not reached yet — and at least the plain
     /// clusterer tuned on that very stream. Skipped, loudly, without the data.
     @Test(.enabled(if: DevStreams.available))
     func devStreamsAtTheDefaults() throws {
-        let floors = ["dense": (pair: 0.68, cubed: 0.71), "sparse": (pair: 0.63, cubed: 0.86)]
+        let floors = ["dense": (pair: 0.72, cubed: 0.77), "sparse": (pair: 0.64, cubed: 0.87)]
         for name in ["dense", "sparse"] {
             let items = try DevStreams.load(name)
             let oldest = StreamReplay.stories(items, arrival: .oldestFirst, settings: .init())

@@ -42,13 +42,13 @@ func now() -> Double {
     clock_gettime(CLOCK_MONOTONIC, &t)
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
-func peakMB() -> Double {
+func peakMB(_ field: String = "VmHWM:") -> Double {
     guard let f = fopen("/proc/self/status", "r") else { return 0 }
     defer { fclose(f) }
     var line = [UInt8](repeating: 0, count: 256)
     while line.withUnsafeMutableBufferPointer({ p in p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: 256) { fgets($0, 256, f) } }) != nil {
         let s = String(decoding: line.prefix { $0 != 0 }, as: UTF8.self)
-        if s.hasPrefix("VmHWM:") { return Double(s.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0) / 1024 }
+        if s.hasPrefix(field) { return Double(s.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0) / 1024 }
     }
     return 0
 }
@@ -89,6 +89,9 @@ var live: [Int: Event] = [:]
 var nextEvent = 0
 var truth: [Int] = []      // event of each item, -1 for a one-off
 var placed: [String] = []  // story of each item
+var into: [String: String] = [:]  // stories merged away, and where they went
+// What the process holds before the index holds anything: the generator's vocabulary and tables.
+let before = peakMB("VmRSS:")
 let start = Timestamp(secondsSince1970: 1_800_000_000)
 print("story grouping: \(perDay) items a day, \(days) days, window 72 h")
 for day in 0..<days {
@@ -124,19 +127,27 @@ for day in 0..<days {
         times.append(dt)
         truth.append(event)
         placed.append(a.id)
+        for old in a.absorbed { into[old] = a.id }
     }
     times.sort()
     let mean: Double = spent / Double(perDay) * 1e6
     let p99: Double = times[times.count * 99 / 100] * 1e6
     let held: Int = index.count
     let peak: Double = peakMB()
-    print("day \(day + 1): \(fixed(mean, 1)) µs per item (p99 \(fixed(p99, 1)) µs), \(held) items held, peak \(fixed(peak, 0)) MB")
+    let perItem: Double = (peakMB("VmRSS:") - before) * 1_048_576 / Double(held)
+    print("day \(day + 1): \(fixed(mean, 1)) µs per item (p99 \(fixed(p99, 1)) µs), \(held) items held, peak \(fixed(peak, 0)) MB, "
+        + "\(fixed(perItem, 0)) bytes per item held (resident beyond the generator's \(fixed(before, 0)) MB)")
 }
 
 // Pairwise precision and recall from the contingency counts.
 func pairs(_ n: Int) -> Double { Double(n) * Double(n - 1) / 2 }
 var byStory: [String: Int] = [:], byEvent: [Int: Int] = [:], byBoth: [String: Int] = [:]
-for (e, s) in zip(truth, placed) {
+@MainActor func current(_ id: String) -> String {
+    var id = id
+    while let next = into[id] { id = next }
+    return id
+}
+for (e, s) in zip(truth, placed.map(current)) {
     byStory[s, default: 0] += 1
     if e >= 0 { byEvent[e, default: 0] += 1; byBoth["\(s) \(e)", default: 0] += 1 }
 }
