@@ -4,7 +4,7 @@ import Stories
 import Store
 import TopicQuery
 
-/// The item decider: a fetched document's items, with what the store already holds of them
+/// The item decider: fetched items, with what the store already holds of them
 /// (`ItemLedger.triage`), in; the intents to apply out — which items are new, which of those are
 /// copies, which matched a topic (their alert) and which story each joins. Made before any
 /// write, so the store only applies; the story index it places items in is checkpointed by the
@@ -31,53 +31,35 @@ struct ItemDecision {
         }
     }
 
-    struct Result {
-        var intents: DocumentIntents
-        var newItems = 0
-        var alerts = 0
-    }
-
-    /// `candidates` in the order they are to be grouped (publication order), `triage` one answer
-    /// each.
+    /// What becomes of one item, with what the store holds of it (`known`). Items are decided
+    /// one at a time in the order they are to be grouped — publication order across every
+    /// document of a batch — since each may join a story the one before it started.
     /// `muted`: stories muted by hand, whose new items are stored and grouped and alert no
     /// sink. `first`: a story's earliest-published item, for its alert's note.
-    func decide(feed: FeedRecord, feedTitle: String?, candidates: [ItemCandidate], triage: [Triage], now: Timestamp,
-                muted: Set<String>, first: (StoryAssignment, Timestamp, String?) -> Alert.Story.First?, pending: inout Pending) -> Result {
-        var result = Result(intents: DocumentIntents(feedID: feed.id, at: now, items: []))
-        result.intents.items.reserveCapacity(candidates.count)
-        for (candidate, known) in zip(candidates, triage) {
-            let key = ItemKey(feedID: feed.id, entryKey: candidate.entryKey)
-            if let hash = pending.entries[key] {
-                // The same entry twice in one document: one item, edited if its text differs.
-                let same = hash == candidate.contentHash
-                result.intents.items.append(ItemIntent(candidate.slimmed(keepText: !same), same ? .touch : .update))
-                pending.entries[key] = candidate.contentHash
-                continue
-            }
-            switch known {
-            case .unchanged:
-                result.intents.items.append(ItemIntent(candidate.slimmed(keepText: false), .touch))
-                continue
-            case .updated:
-                result.intents.items.append(ItemIntent(candidate.slimmed(keepText: true), .update))
-                continue
-            case .new, .copy:
-                break
-            }
+    func decide(feed: FeedRecord, feedTitle: String?, candidate: ItemCandidate, known: Triage, now: Timestamp,
+                muted: Set<String>, first: (StoryAssignment, Timestamp, String?) -> Alert.Story.First?,
+                pending: inout Pending) -> (intent: ItemIntent, isNew: Bool, alerted: Bool) {
+        let key = ItemKey(feedID: feed.id, entryKey: candidate.entryKey)
+        if let hash = pending.entries[key] {
+            // The same entry twice in one document: one item, edited if its text differs.
+            let same = hash == candidate.contentHash
             pending.entries[key] = candidate.contentHash
-            result.newItems += 1
-            // Checked (and noted) for every new item: an item is a copy of one of this batch's
-            // own new items too.
-            if pending.isCopy(candidate) || known == .copy {
-                result.intents.items.append(ItemIntent(candidate.slimmed(keepText: true), .insertCopy))  // the original alerted, if it matched
-                continue
-            }
-            let (story, alert) = place(candidate.item, key: key, feed: feed, feedTitle: feedTitle, now: now, muted: muted, first: first,
-                                       pending: &pending)
-            if alert != nil { result.alerts += 1 }
-            result.intents.items.append(ItemIntent(candidate.slimmed(keepText: true), .insert(story: story, alert: alert)))
+            return (ItemIntent(candidate.slimmed(keepText: !same), same ? .touch : .update), false, false)
         }
-        return result
+        switch known {
+        case .unchanged: return (ItemIntent(candidate.slimmed(keepText: false), .touch), false, false)
+        case .updated: return (ItemIntent(candidate.slimmed(keepText: true), .update), false, false)
+        case .new, .copy: break
+        }
+        pending.entries[key] = candidate.contentHash
+        // Checked (and noted) for every new item: an item is a copy of one of this batch's own
+        // new items too.
+        if pending.isCopy(candidate) || known == .copy {
+            return (ItemIntent(candidate.slimmed(keepText: true), .insertCopy), true, false)  // the original alerted, if it matched
+        }
+        let (story, alert) = place(candidate.item, key: key, feed: feed, feedTitle: feedTitle, now: now, muted: muted, first: first,
+                                   pending: &pending)
+        return (ItemIntent(candidate.slimmed(keepText: true), .insert(story: story, alert: alert)), true, alert != nil)
     }
 
     /// An item new to the store: its topics, and if it has any its story and alert. A feed's

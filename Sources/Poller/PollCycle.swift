@@ -51,6 +51,8 @@ public final class PollCycle {
     private var storiesReady = false
     /// The earliest placement time the index was read back from in this cycle.
     private var storiesFrom = Int64.max
+    /// The clock when the cycle began: every decision of the cycle is made at it.
+    private var cycleStart = Timestamp(secondsSince1970: 0)
     /// The corrections made by hand (`feedwatch stories merge/split/mute`), read once a cycle
     /// with the index's first catch-up.
     private var corrections: StoryCorrections?
@@ -102,6 +104,7 @@ public final class PollCycle {
     /// backing off after failures).
     public func run(all: Bool) throws(StoreError) -> Summary {
         let now = clock()
+        cycleStart = now
         let configured = self.sources
         let sources = Dictionary(configured.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
         let feeds = try queue.syncFeeds(configured.map { ($0.url, Self.entry($0)) }, now: now)
@@ -221,6 +224,16 @@ public final class PollCycle {
 
     /// What a batch decided and has not applied yet.
     private struct Batch {
+        /// Documents whose items are decided together at the batch's end, in one publication
+        /// order across feeds; `outcome` makes each one's fetch result once its new items are
+        /// counted.
+        struct Waiting {
+            var feed: FeedRecord
+            var source: FeedSource?
+            var document: Document
+            var outcome: (_ newItems: Int) -> FetchResult
+        }
+        var waiting: [Waiting] = []
         var documents: [DocumentIntents] = []
         var outcomes: [FeedOutcome] = []
         var pending = ItemDecision.Pending()
@@ -241,6 +254,7 @@ public final class PollCycle {
     private func apply(_ batch: inout Batch, into summary: inout Summary) throws(StoreError) {
         defer { storiesReady = false }  // the next batch reads what others stored meanwhile
         do {
+            try decideWaiting(&batch)
             stories.ledgerPosition = try ledger.apply(batch.documents, basedOn: stories.ledgerPosition)
         } catch {
             stories.rollback(to: batch.checkpoint)
@@ -411,10 +425,13 @@ public final class PollCycle {
             case 200..<300:
                 switch parsed {
                 case .success(let document)?:
-                    let newItems = try decideItems(feed, source: source, document, now: now, into: &batch)
+                    // Decided with the batch's other documents, at its end.
                     let ttl = document.parsed.feed.ttlMinutes.map { max(fresh ?? 0, $0 * 60) }
-                    result = .document(status: r.status, freshFor: ttl ?? fresh, etag: r.headers["etag"], lastModified: r.headers["last-modified"],
-                                       movedTo: r.permanentRedirect, newItems: newItems, title: document.parsed.feed.title)
+                    batch.waiting.append(Batch.Waiting(feed: feed, source: source, document: document) { n in
+                        .document(status: r.status, freshFor: ttl ?? fresh, etag: r.headers["etag"], lastModified: r.headers["last-modified"],
+                                  movedTo: r.permanentRedirect, newItems: n, title: document.parsed.feed.title)
+                    })
+                    return
                 case .failure(let announced as AnnouncedFeed)?:
                     summary.moves.append(FeedMove(configured: feed.url, announced: announced.url))
                     result = .announces(status: r.status, feedURL: announced.url)
@@ -438,24 +455,44 @@ public final class PollCycle {
         decide(feed, source: source, result, now: now, into: &batch)
     }
 
-    /// Decides what becomes of a document's items (triaged against the store first) and adds
-    /// the intents to the batch. Returns how many items were new.
-    private func decideItems(_ feed: FeedRecord, source: FeedSource?, _ document: Document, now: Timestamp,
-                             into batch: inout Batch) throws(StoreError) -> Int {
-        guard !document.candidates.isEmpty else { return 0 }
-        try catchUpStories(now: now, earliest: document.candidates.compactMap(\.item.published).min() ?? now)
-        // Oldest first, whatever order the feed lists them in: grouping is online, so a document
-        // read newest first (as feeds list) would otherwise give other stories than the same
-        // items arriving one by one.
-        let candidates = PublicationOrder.positions(published: document.candidates.map(\.item.published), now: now)
-            .map { document.candidates[$0] }
-        let triage = try ledger.triage(feedID: feed.id, candidates)
-        let decided = decider.decide(feed: feed, feedTitle: source?.name ?? document.parsed.feed.title, candidates: candidates,
-                                     triage: triage, now: now, muted: corrections?.muted ?? [], first: firstOf, pending: &batch.pending)
-        batch.documents.append(decided.intents)
-        batch.newItems += decided.newItems
-        batch.newAlerts += decided.alerts
-        return decided.newItems
+    /// Decides the items of every document the batch fetched, in one order — publication time
+    /// across all of them (within a document, `PublicationOrder`'s; undated items last, as seen) —
+    /// so the stories do not depend on which feed's transfer finished first; then each feed's
+    /// outcome, now that its new items are counted.
+    private func decideWaiting(_ batch: inout Batch) throws(StoreError) {
+        let waiting = batch.waiting
+        batch.waiting = []
+        guard !waiting.isEmpty else { return }
+        let now = cycleStart
+        let earliest = waiting.flatMap { $0.document.candidates.compactMap(\.item.published) }.min()
+        if waiting.contains(where: { !$0.document.candidates.isEmpty }) { try catchUpStories(now: now, earliest: earliest ?? now) }
+        var order: [(time: Timestamp, document: Int, rank: Int, item: Int)] = []
+        var triage: [[Triage]] = []
+        for (d, w) in waiting.enumerated() {
+            let candidates = w.document.candidates
+            triage.append(candidates.isEmpty ? [] : try ledger.triage(feedID: w.feed.id, candidates))
+            for (rank, i) in PublicationOrder.positions(published: candidates.map(\.item.published), now: now).enumerated() {
+                order.append((min(candidates[i].item.published ?? now, now), d, rank, i))
+            }
+        }
+        order.sort { ($0.time, $0.document, $0.rank) < ($1.time, $1.document, $1.rank) }
+        // Applied in the order decided — one run per stretch of a feed's items — so alerts are
+        // stored in the order their stories grew (a sink's `first` and `milestones` read them so).
+        var runs: [DocumentIntents] = []
+        var newItems = [Int](repeating: 0, count: waiting.count)
+        for o in order {
+            let w = waiting[o.document]
+            let decided = decider.decide(feed: w.feed, feedTitle: w.source?.name ?? w.document.parsed.feed.title,
+                                         candidate: w.document.candidates[o.item], known: triage[o.document][o.item], now: now,
+                                         muted: corrections?.muted ?? [], first: firstOf, pending: &batch.pending)
+            if runs.last?.feedID != w.feed.id { runs.append(DocumentIntents(feedID: w.feed.id, at: now, items: [])) }
+            runs[runs.count - 1].items.append(decided.intent)
+            if decided.isNew { newItems[o.document] += 1 }
+            if decided.alerted { batch.newAlerts += 1 }
+        }
+        batch.documents += runs
+        batch.newItems += newItems.reduce(0, +)
+        for (d, w) in waiting.enumerated() { decide(w.feed, source: w.source, w.outcome(newItems[d]), now: now, into: &batch) }
     }
 
     /// The story's earliest-published item — this one, or one stored before it — as its alert
@@ -490,9 +527,12 @@ public final class PollCycle {
                 let parser = FeedParser(options: options, documentURL: feed.currentURL)
                 try file.chunks { try parser.feed($0) }
                 let parsed = try parser.finish()
-                let newItems = try decideItems(feed, source: source, Document(parsed, feedURL: feed.currentURL), now: now, into: &batch)
-                result = .document(status: 200, freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }, etag: file.validator, lastModified: nil,
-                                   movedTo: nil, newItems: newItems, title: parsed.feed.title)
+                let validator = file.validator
+                batch.waiting.append(Batch.Waiting(feed: feed, source: source, document: Document(parsed, feedURL: feed.currentURL)) { n in
+                    .document(status: 200, freshFor: parsed.feed.ttlMinutes.map { $0 * 60 }, etag: validator, lastModified: nil,
+                              movedTo: nil, newItems: n, title: parsed.feed.title)
+                })
+                return
             }
         } catch let error as StoreError {
             throw error

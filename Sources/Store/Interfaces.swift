@@ -105,7 +105,9 @@ public struct ItemIntent: Sendable {
     }
 }
 
-/// A fetched document's decided intents.
+/// A fetched document's decided intents, or a stretch of them: a batch may interleave several
+/// feeds' items in the order they were decided, and a feed's counts (items seen, publishing rate)
+/// then move once per apply, over all its stretches.
 public struct DocumentIntents: Sendable {
     public var feedID: Int64
     public var at: Timestamp

@@ -192,7 +192,17 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                 guard current <= position else {
                     throw StoreError(.conflict, "\(db.path): items were stored after position \(position) (now \(current)): decide again")
                 }
-                for document in documents { try apply(document, filter) }
+                // A feed's items may come in several runs (the poller interleaves a batch's feeds
+                // in publication order): its counts move once, over all of them.
+                var found: [Int64: (at: Int64, new: Int, dates: [Int64])] = [:]
+                var order: [Int64] = []
+                for document in documents {
+                    let (new, dates) = try apply(document, filter)
+                    if found[document.feedID] == nil { order.append(document.feedID) }
+                    found[document.feedID, default: (document.at.secondsSince1970, 0, [])].new += new
+                    found[document.feedID]!.dates += dates
+                }
+                for feed in order { try countNew(feed: feed, found[feed]!) }
                 return try ledgerPosition()
             }
         } catch {
@@ -205,7 +215,8 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         try db.first("SELECT max(id) FROM items", []) { $0.int(at: 0) ?? 0 } ?? 0
     }
 
-    private func apply(_ d: DocumentIntents, _ filter: DedupeFilter) throws(StoreError) {
+    /// Returns how many items were new and their publication dates.
+    private func apply(_ d: DocumentIntents, _ filter: DedupeFilter) throws(StoreError) -> (Int, [Int64]) {
         let now = d.at.secondsSince1970
         var dates: [Int64] = []
         var new = 0
@@ -251,6 +262,11 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                 }
             }
         }
+        return (new, dates)
+    }
+
+    private func countNew(feed: Int64, _ f: (at: Int64, new: Int, dates: [Int64])) throws(StoreError) {
+        let (now, new, dates) = f
         guard new > 0 else { return }
         // The publishing rate, for adaptive polling: a moving average of the time between polls
         // that found something new. The first such poll has no previous one: the spread of its
@@ -266,7 +282,7 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                 gaps_seen = gaps_seen + CASE WHEN last_new_at IS NULL THEN ?5 ELSE 1 END,
                 last_new_at = ?3
             WHERE id = ?1
-            """, [.integer(d.feedID), .integer(Int64(new)), .integer(now), seed, .integer(seedGaps)])
+            """, [.integer(feed), .integer(Int64(new)), .integer(now), seed, .integer(seedGaps)])
     }
 
     // MARK: Stories

@@ -59,4 +59,39 @@ import TopicQuery
         #expect(oldest == newest)
         #expect(oldest.count < items.count / 2, "hardly grouped: \(oldest.count) stories")
     }
+
+    /// The week's items split over several feeds, one cycle: the stories do not depend on the
+    /// order the feeds are configured (or finish fetching) in — a cycle's new items from every
+    /// feed are grouped in one publication order.
+    @Test func feedsInAnyOrderMakeTheSameStories() throws {
+        let items = try Self.headlines()
+        func split(feedOrder: [Int]) throws -> Set<Set<String>> {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-storyorder-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            for f in 0..<4 {
+                let entries = items.enumerated().filter { $0.offset % 4 == f }.map { k, item in
+                    "<item><guid>g\(k)</guid><title>\(item.1.replacingOccurrences(of: "&", with: "&amp;"))</title><pubDate>\(item.0)</pubDate></item>"
+                }
+                try Data("<rss version=\"2.0\"><channel><title>Outlet \(f)</title>\(entries.joined())</channel></rss>".utf8)
+                    .write(to: dir.appendingPathComponent("f\(f).xml"))
+            }
+            let config = try ConfigLoader.parse("""
+                state: s.sqlite
+                first_fetch_window: all
+                feeds:
+                \(feedOrder.map { "  - {url: f\($0).xml, name: Outlet \($0)}" }.joined(separator: "\n"))
+                topics:
+                  all: '*'
+                """, file: dir.appendingPathComponent("feedwatch.yaml").path)
+            let store = MemoryStore()
+            _ = try PollCycle(config: config, store: store, matcher: try TopicMatcher(topics: config.topics),
+                              stories: PollCycle.storyIndex(config.stories), clock: { now }).run(all: true)
+            let stored = try store.stories(since: Timestamp(secondsSince1970: 0), limit: 1_000)
+            #expect(stored.map(\.size).reduce(0, +) == items.count)
+            return Set(stored.map { Set($0.items.compactMap(\.title)) })
+        }
+        let forwards = try split(feedOrder: [0, 1, 2, 3])
+        #expect(forwards == (try split(feedOrder: [3, 1, 0, 2])))
+        #expect(forwards == (try stories(items)))  // as one feed
+    }
 }

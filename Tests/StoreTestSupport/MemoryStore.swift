@@ -202,9 +202,17 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
             throw StoreError(.conflict, "items were stored after position \(position) (now \(state.nextPosition - 1)): decide again")
         }
         return try write { (s: inout State) throws(StoreError) -> Int64 in
+            // A feed's items may come in several runs: its counts move once, over all of them.
+            var found: [Int64: (at: Timestamp, new: Int, dates: [Int64])] = [:]
+            var order: [Int64] = []
             for d in documents {
                 var new = 0
                 var dates: [Int64] = []
+                defer {
+                    if found[d.feedID] == nil { order.append(d.feedID) }
+                    found[d.feedID, default: (d.at, 0, [])].new += new
+                    found[d.feedID]!.dates += dates
+                }
                 for intent in d.items {
                     let c = intent.candidate
                     let key = ItemKey(feedID: d.feedID, entryKey: c.entryKey)
@@ -268,10 +276,13 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                         s.items.append(item)
                     }
                 }
-                guard new > 0, let i = s.feeds.firstIndex(where: { $0.record.id == d.feedID }) else { continue }
+            }
+            for feed in order {
+                let (at, new, dates) = found[feed]!
+                guard new > 0, let i = s.feeds.firstIndex(where: { $0.record.id == feed }) else { continue }
                 var f = s.feeds[i].record
                 f.itemsSeen += new
-                let now = d.at.secondsSince1970
+                let now = at.secondsSince1970
                 if let last = f.lastNewAt?.secondsSince1970 {
                     f.publishGap = f.publishGap.map { Int(($0 * 3 + Int(now - last)) / 4) } ?? Int(now - last)
                     f.gapsSeen += 1
@@ -279,7 +290,7 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                     f.publishGap = Int((dates.max()! - dates.min()!) / Int64(dates.count - 1))
                     f.gapsSeen += dates.count - 1
                 }
-                f.lastNewAt = d.at
+                f.lastNewAt = at
                 s.feeds[i].record = f
             }
             return s.nextPosition - 1
