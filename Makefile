@@ -6,7 +6,13 @@ SWIFT        ?= swift
 DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-dev libstemmer-dev libsqlite3-dev
 # Extra packages for the benchmarks: xmllint (the reference parser), GNU time (peak memory),
 # nginx and curl (the poll benchmark serves feeds with one and fetches them with the other).
-BENCH_PACKAGES := libxml2-utils time nginx-light curl
+BENCH_PACKAGES := libxml2-utils time nginx-light curl wrk
+# Test helpers for the web page: a real browser (Debian's chromium, driven by Playwright from PyPI,
+# launched on /usr/bin/chromium — Playwright's own browser download is never used) and
+# prometheus_client's parser for /metrics. Without them those tests say they are skipped (and
+# fail under CI=true, where they must run).
+TEST_PACKAGES := chromium
+PIP_TEST_PACKAGES := playwright==1.65.2 prometheus-client==0.26.0
 
 # Where `make install` puts things (DESTDIR is prepended to all of them, for packaging).
 PREFIX     ?= /usr/local
@@ -19,7 +25,7 @@ UNITDIR    ?= $(SYSCONFDIR)/systemd/system
 # The binary install-files copies (install builds the release one first).
 BIN        ?= .build/release/feedwatch
 
-.PHONY: all deps build run test bench clean install install-files uninstall
+.PHONY: all deps test-deps build run test bench clean install install-files uninstall
 
 all: build
 
@@ -44,6 +50,11 @@ endef
 deps:
 	$(call ensure_packages,$(DEB_PACKAGES))
 
+# Best effort outside CI: a machine without root or network still runs every other test.
+test-deps:
+	-$(call ensure_packages,$(TEST_PACKAGES))
+	-@python3 -c 'import playwright, prometheus_client' 2>/dev/null || python3 -m pip install -q $(PIP_TEST_PACKAGES)
+
 # The Swift runtime is linked statically: the binary starts in a third of the time and with
 # ~3 MB less memory, which matters for a command that cron or scripts run often. The toolchain's
 # lld links it (gold warns about glibc symbols inside Swift's static Foundation archive).
@@ -54,9 +65,10 @@ build: deps
 # keeps its store and alerts file in .run/. Stop it with Ctrl-C.
 run: build
 	mkdir -p .run
+	@echo "the page: http://127.0.0.1:9464/ (http: in etc/feedwatch.example.yaml)"
 	.build/release/feedwatch run --config etc/feedwatch.example.yaml
 
-test: deps
+test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -76,6 +88,7 @@ install: build install-files
 
 install-files:
 	install -Dm755 $(BIN) $(DESTDIR)$(BINDIR)/feedwatch
+	install -Dm755 $(BIN)-web $(DESTDIR)$(BINDIR)/feedwatch-web
 	mkdir -p $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/feedwatch|$(BINDIR)/feedwatch|; s|/etc/feedwatch/|$(SYSCONFDIR)/feedwatch/|' systemd/feedwatch.service > $(DESTDIR)$(UNITDIR)/feedwatch.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/feedwatch.service
@@ -89,7 +102,7 @@ install-files:
 
 # Removes what install put in place; the config stays if it was edited, the store always does.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/feedwatch $(DESTDIR)$(UNITDIR)/feedwatch.service \
+	rm -f $(DESTDIR)$(BINDIR)/feedwatch $(DESTDIR)$(BINDIR)/feedwatch-web $(DESTDIR)$(UNITDIR)/feedwatch.service \
 	  $(DESTDIR)$(MANDIR)/man1/feedwatch.1 $(DESTDIR)$(MANDIR)/man5/feedwatch.yaml.5 \
 	  $(DESTDIR)$(SYSCONFDIR)/logrotate.d/feedwatch
 	rm -rf $(DESTDIR)$(DOCDIR)

@@ -19,6 +19,31 @@ public struct Config: Sendable {
     public var health: HealthSettings?
     /// How items are grouped into stories.
     public var stories = StorySettings()
+    /// The web page, API and metrics (`http:`); `nil`: no server.
+    public var http: HTTPSettings?
+}
+
+/// The `http:` section: where the page, API and `/metrics` listen, and the token they require.
+public struct HTTPSettings: Equatable, Sendable {
+    /// An IP address literal (`127.0.0.1`, `::1`) or `localhost`.
+    public var host: String
+    /// 0 picks a free port (the daemon logs which).
+    public var port: Int
+    /// The environment variable holding the bearer token, and its value (read when the config is).
+    public var tokenEnv: String?
+    public var token: String?
+
+    public init(host: String, port: Int, tokenEnv: String? = nil, token: String? = nil) {
+        self.host = host
+        self.port = port
+        self.tokenEnv = tokenEnv
+        self.token = token
+    }
+
+    /// Whether only this machine can connect: 127.0.0.0/8, ::1 or localhost.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }
 
 /// The `stories:` section.

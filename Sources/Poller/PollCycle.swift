@@ -76,6 +76,8 @@ public final class PollCycle {
     /// backing off after failures).
     public func run(all: Bool) throws(StoreError) -> Summary {
         do {
+            let started = Monotonic.seconds()
+            defer { PollTelemetry.cycle(seconds: Monotonic.seconds() - started) }
             return try poll(all: all)
         } catch {
             stories.reset()  // it may hold items whose transaction rolled back: rebuilt from the store next time
@@ -247,12 +249,14 @@ public final class PollCycle {
                                       stopRequested: @escaping @Sendable () -> Bool) -> @Sendable () -> Void {
         {
             var parsers: [Int: FeedParser] = [:]
+            var received: [Int: Int] = [:]  // body bytes per transfer, for /metrics
             let fetcher = FeedFetcher(concurrency: poll.concurrency, perHost: poll.perHost,
                                       limits: TransferLimits(maxBytes: poll.maxBody, timeoutSeconds: poll.timeout))
             do {
                 // A closed hand-over means the store failed: nothing more is worth fetching.
                 try fetcher.run(requests, stopRequested: { stopRequested() || fetched.isClosed }) { i, head, chunk in
                     if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
+                    received[i, default: 0] += chunk.count
                     try parsers[i]!.feed(chunk)
                 } done: { i, response in
                     let parser = parsers.removeValue(forKey: i)
@@ -261,6 +265,8 @@ public final class PollCycle {
                         let p = parser ?? FeedParser(options: options, documentURL: response.url, charset: response.charset)
                         parsed = Result { Document(try p.finish(), feedURL: requests[i].url) }
                     }
+                    PollTelemetry.fetched(response, parsedOK: parsed.map { if case .success = $0 { true } else { false } },
+                                          bytes: received.removeValue(forKey: i) ?? 0)
                     fetched.send(.response(i, response, parsed))
                 }
             } catch {
@@ -394,6 +400,7 @@ public final class PollCycle {
         let parsed = document.parsed
         let feedName = source?.name ?? parsed.feed.title
         var alerts = 0
+        var alertTopics: [[String]] = []
         if !storiesReady, !document.candidates.isEmpty {
             try catchUpStories(now: now)
             storiesReady = true
@@ -422,11 +429,14 @@ public final class PollCycle {
             let story = stories.add(item: itemID, title: item.title, summary: item.summary, at: at, seen: now,
                                     newStoryID: Alert.storyID(alertID: id))
             alerts += 1
+            alertTopics.append(matches.map(\.topic))
             return NewItem(story: StoryLink(id: story.id, at: at, title: item.title, topics: matches.map(\.topic), isNew: story.isNew),
                            alert: (id, Alert.record(id: id, emittedAt: now, matches: matches, feedURL: feed.url,
                                                     feedTitle: source?.name ?? parsed.feed.title, item: item, story: story)))
         }
         let new = results.filter(\.isNew).count
+        PollTelemetry.items(parsed: document.candidates.count, stored: new)
+        for topics in alertTopics { PollTelemetry.alert(topics: topics) }
         summary.newItems += new
         summary.newAlerts += alerts
         return new

@@ -50,6 +50,9 @@ struct Run: ParsableCommand {
             Diagnostics.error("cannot register the sinks in the store: \(error)")
             throw ExitCode.failure
         }
+        // The web page, API and /metrics, in a process of its own, when `http:` is set.
+        let metrics = DaemonMetrics(loaded)
+        defer { metrics?.stop() }
         Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.storePath)")
         notifier.notify("READY=1", "STATUS=started, \(loaded.feeds.count) feeds")
 
@@ -84,6 +87,7 @@ struct Run: ParsableCommand {
                         + (summary.interrupted > 0 ? ", \(summary.interrupted) cut short by the stop (still due)" : ""))
                 }
                 for (url, error) in summary.failures { Log.warning("\(error)", ["feed.url": "\(url)"]) }
+                metrics?.publish()
                 notifier.notify("STATUS=" + Self.status(store: store, sinks: sinks) + (reloadProblem.map { "; \($0)" } ?? ""))
             } catch {
                 Log.error("\(error)")
@@ -121,6 +125,7 @@ struct Run: ParsableCommand {
                     }
                     newSinksFrom = try store.lastAlertPosition()
                     reloadProblem = nil
+                    metrics?.reload(loaded)
                     Log.info("reloaded \(loaded.file): \(loaded.feeds.count) feeds, \(loaded.topics.count) topics")
                 } catch {
                     reloadProblem = "reload failed, running the previous config: \(error)"
