@@ -32,12 +32,16 @@ public struct HTTPSettings: Equatable, Sendable {
     /// The environment variable holding the bearer token, and its value (read when the config is).
     public var tokenEnv: String?
     public var token: String?
+    /// `token_env` names a variable that is unset or empty: an error for the commands that serve
+    /// (`run`, `serve`), which must not serve without the token; the others never read it.
+    public var missingToken: ConfigError?
 
-    public init(host: String, port: Int, tokenEnv: String? = nil, token: String? = nil) {
+    public init(host: String, port: Int, tokenEnv: String? = nil, token: String? = nil, missingToken: ConfigError? = nil) {
         self.host = host
         self.port = port
         self.tokenEnv = tokenEnv
         self.token = token
+        self.missingToken = missingToken
     }
 
     /// Whether only this machine can connect: 127.0.0.0/8, ::1 or localhost.

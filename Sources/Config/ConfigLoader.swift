@@ -189,12 +189,13 @@ struct ConfigReader {
         }
         var settings = HTTPSettings(host: host, port: port)
         if let (name, tokenNode) = tokenEnv {
-            guard let value = environment(name), !value.isEmpty else {
-                fail("http.token_env: environment variable \(name) is not set (or empty)", tokenNode)
-                return nil
-            }
             settings.tokenEnv = name
-            settings.token = value
+            if let value = environment(name), !value.isEmpty {
+                settings.token = value
+            } else {
+                settings.missingToken = source.error("http.token_env: environment variable \(name) is not set (or empty); the page is not served without its token",
+                                                     at: tokenNode.mark)
+            }
         } else if !settings.isLoopback {
             fail("http.listen: \(text) is reachable from other machines; set http.token_env to the variable holding a bearer token, or listen on 127.0.0.1", listenNode)
             return nil

@@ -16,11 +16,11 @@ import Web
 // that FlyingFox links) would otherwise load in every command: `parse` alone would grow by
 // megabytes (BENCHMARKS.md). It also means no request can ever delay a poll or a delivery.
 
-// Signals are taken by one thread with sigwait; every thread made after this inherits the mask.
-var stopSignals = sigset_t()
-sigemptyset(&stopSignals)
-for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stopSignals, s) }
-pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+// A read-only server has nothing to finish: SIGTERM and SIGINT end it at once (`_exit` is safe in a
+// handler), whichever thread takes them. SIGHUP is ignored: `run` restarts this process on a reload.
+signal(SIGTERM) { _ in _exit(0) }
+signal(SIGINT) { _ in _exit(0) }
+signal(SIGHUP, SIG_IGN)
 signal(SIGPIPE, SIG_IGN)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -44,6 +44,10 @@ do {
 }
 guard let http = config.http else {
     printError("feedwatch: \(config.file) has no http: section (for example `http: {listen: 127.0.0.1:9464}`)")
+    exit(78)
+}
+if let missing = http.missingToken {
+    printError("\(missing.file):\(missing.line ?? 0):\(missing.column ?? 0): error: \(missing.message)")
     exit(78)
 }
 
@@ -75,13 +79,7 @@ if withParent {
         exit(1)
     }
 }
-var got: Int32 = 0
-while true {
-    sigwait(&stopSignals, &got)
-    if got == SIGHUP { continue }  // nothing to reload: the daemon restarts this process with a new config
-    log.info("stopping on \(got == SIGTERM ? "SIGTERM" : "SIGINT")")
-    exit(0)
-}
+while true { pause() }  // the server's own threads do the work
 
 /// A line on standard error (before logging is set up, or instead of it).
 func printError(_ line: String) {

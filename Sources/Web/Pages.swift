@@ -140,7 +140,7 @@ public enum Pages {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">\
-        <title>\(WebText.html(title))</title><link rel="stylesheet" href="/style.css">\
+        <title>\(WebText.html(title))</title><link rel="stylesheet" href="/style.css"><link rel="icon" type="image/svg+xml" href="/favicon.svg">\
         <link rel="alternate" type="application/atom+xml" title="Feedwatch stories" href="/stories.atom"></head><body>
         """
     }

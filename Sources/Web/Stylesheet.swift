@@ -2,6 +2,12 @@
 /// every inline style and script (`style-src 'self'`). Small screens first; a dark scheme when
 /// the reader's system asks for one.
 enum Stylesheet {
+    /// The tab icon: a timeline's marks, the first one highlighted.
+    static let favicon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><line x1="1" y1="12" x2="15" y2="12" stroke="#888"/>\
+        <circle cx="3" cy="8" r="2.5" fill="#c2410c"/><circle cx="8" cy="8" r="2.5" fill="#0b62c4"/><circle cx="13" cy="8" r="2.5" fill="#0b62c4"/></svg>
+        """
+
     static let css = """
         :root { color-scheme: light dark; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --accent: #0b62c4; --first: #c2410c; --bg: #fff; }
         @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --muted: #9da7b3; --line: #30363d; --accent: #58a6ff; --first: #fb923c; --bg: #0d1117; } }
@@ -23,7 +29,7 @@ enum Stylesheet {
         svg .first-name { fill: var(--fg); font-size: 12px; }
         svg .tick { fill: var(--muted); font-size: 11px; }
         svg.bars rect { fill: var(--accent); }
-        .scroll { overflow-x: auto; }
+        .scroll { overflow-x: auto; position: relative; }
         table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
         th, td { text-align: left; padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         td { overflow-wrap: anywhere; }

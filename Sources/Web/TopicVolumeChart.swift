@@ -1,7 +1,8 @@
 public import FeedwatchCore
 
 /// Items per topic per day: counted from stories (each item under every topic of its story, on
-/// the day it was published, else the story's first day), and drawn as a table of numbers —
+/// the day it was published — or its story's first day, when that is unknown or before the
+/// chart's first day), and drawn as a table of numbers —
 /// the accessible form — with a small bar chart per topic beside it, hidden from screen readers
 /// since the numbers are already read out.
 public enum TopicVolumeChart {
@@ -11,9 +12,13 @@ public enum TopicVolumeChart {
         var counts: [String: [Int]] = [:]
         for story in stories {
             for item in story.items {
-                let t = (item.published ?? story.firstSeen).secondsSince1970
+                let first = today - Int64(days) + 1
+                // Its publication day; its story's first day when that is unknown, or before the
+                // chart begins (a newly added feed's archive, seen now).
+                var t = (item.published ?? story.firstSeen).secondsSince1970
+                if t < first * 86_400 { t = story.firstSeen.secondsSince1970 }
                 let day = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
-                let slot = Int(day - (today - Int64(days) + 1))
+                let slot = Int(day - first)
                 guard slot >= 0, slot < days else { continue }
                 for topic in story.topics { counts[topic, default: Array(repeating: 0, count: days)][slot] += 1 }
             }

@@ -71,10 +71,13 @@ public struct WebRoutes: Sendable {
             return WebResponse(status: 405, contentType: "text/plain; charset=utf-8", body: Array("only GET and HEAD\n".utf8), headers: [("Allow", "GET, HEAD")])
         }
         // The health check answers a load balancer or systemd without the token; the stylesheet
-        // is public (a browser cannot send a bearer token for it) and holds nothing of the store.
+        // and icon are public (a browser cannot send a bearer token for them) and hold nothing of
+        // the store.
         switch request.path {
         case "/healthz": return health()
         case "/style.css": return WebResponse(status: 200, contentType: "text/css; charset=utf-8", body: Array(Stylesheet.css.utf8))
+        case "/favicon.svg": return WebResponse(status: 200, contentType: "image/svg+xml", body: Array(Stylesheet.favicon.utf8))
+        case "/favicon.ico": return WebResponse(status: 204, contentType: "image/x-icon", body: [])  // browsers ask; the page names the SVG
         default: break
         }
         if let token, !Self.authorized(request.authorization, token: token) {

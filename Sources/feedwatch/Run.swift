@@ -34,7 +34,7 @@ struct Run: ParsableCommand {
         DaemonLogHandler.bootstrap(environment: environment)
         let notifier = SystemdNotifier(environment: environment)
 
-        var loaded = try config.load()
+        var loaded = try config.loadForServing()
         var matcher = try loaded.matcher()
         var (store, lock) = try loaded.openStoreForWriting("run")
         defer { withExtendedLifetime(lock) {} }  // held until the process ends

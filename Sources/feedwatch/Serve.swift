@@ -14,7 +14,7 @@ struct Serve: ParsableCommand {
     @OptionGroup var config: ConfigOption
 
     func run() throws {
-        let loaded = try config.load()
+        let loaded = try config.loadForServing()
         guard loaded.http != nil else {
             Diagnostics.error("\(loaded.file) has no http: section; add one such as `http: {listen: 127.0.0.1:9464}`")
             throw ExitStatus.config

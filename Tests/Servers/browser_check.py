@@ -52,7 +52,7 @@ def visit(browser, javascript):
     out["timelines"] = []
     for svg in page.locator("svg.timeline").all():
         labelled = svg.get_attribute("aria-labelledby") or ""
-        names = [page.locator("#" + i).inner_text() for i in labelled.split() if i]
+        names = [page.locator("#" + i).text_content() for i in labelled.split() if i]
         outlets = svg.locator("circle.mark").evaluate_all("els => els.map(e => e.getAttribute('data-outlet'))")
         out["timelines"].append({"role": svg.get_attribute("role"), "names": names, "marks": len(outlets), "outlets": outlets})
     out["scroll_width"] = page.evaluate("document.documentElement.scrollWidth") if javascript else None

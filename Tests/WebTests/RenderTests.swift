@@ -51,6 +51,11 @@ import Web
         // Three dated items on the 21st, the undated one on the story's first day (also the 21st).
         #expect(v[1].perDay == [0, 4, 0])
         #expect(!TopicVolumeChart.html(v, now: now).contains("<b>"))
+        // A newly added feed's archive, published long before the chart begins, counts on the day
+        // its story was first seen, not nowhere.
+        let archive = WebStory(id: "st_2", title: "old", size: 1, firstSeen: now, lastSeen: now, topics: ["police"],
+                               items: [.init(feed: "https://a.example/feed", title: "old", published: Timestamp(year: 2020, month: 1, day: 1))])
+        #expect(TopicVolumeChart.volumes([archive], days: 3, now: now).first?.perDay == [0, 0, 1])
     }
 
     @Test func atomIsWellFormedAndEscaped() {
