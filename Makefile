@@ -76,6 +76,7 @@ bench: build
 	$(call ensure_packages,$(BENCH_PACKAGES))
 	Benchmarks/parse.sh
 	Benchmarks/poll.sh
+	Benchmarks/web.sh
 
 clean:
 	rm -rf .build .run

@@ -78,13 +78,10 @@ public enum CoverageTimeline {
             out += "<circle class=\"mark\(i == 0 ? " first" : "")\" data-outlet=\"\(WebText.html(m.outlet))\" cx=\"\(f(p.x))\" cy=\"\(f(p.y))\" r=\"4.5\">"
             out += "<title>\(WebText.html(label))</title></circle>"
         }
-        if let first = marks.first {
-            // The first outlet is named beside its mark, anchored so the name stays inside the box.
-            let anchor = placed[0].x > width * 0.6 ? "end" : "start"
-            let tx = anchor == "end" ? placed[0].x - 7 : placed[0].x + 7
-            out += "<text class=\"first-name\" x=\"\(f(tx))\" y=\"\(f(placed[0].y - 6))\" text-anchor=\"\(anchor)\">\(WebText.html(first.outlet))</text>"
-        }
-        out += "<text class=\"tick\" x=\"\(f(left))\" y=\"\(f(height - 4))\">\(WebText.html(tick(start, span: span)))</text>"
+        // Under the axis: the first outlet named with its time at the left (where its mark is,
+        // the earliest), the last time at the right — clear of the stacked marks above.
+        let firstLabel = (marks.first.map { "\($0.outlet) first, " } ?? "") + tick(start, span: span)
+        out += "<text class=\"first-name\" x=\"\(f(left))\" y=\"\(f(height - 4))\">\(WebText.html(firstLabel))</text>"
         if span > 0 {
             out += "<text class=\"tick\" x=\"\(f(width - right))\" y=\"\(f(height - 4))\" text-anchor=\"end\">\(WebText.html(tick(end, span: span)))</text>"
         }

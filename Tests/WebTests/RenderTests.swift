@@ -39,7 +39,7 @@ import Web
         let svg = CoverageTimeline.svg(Self.story, idPrefix: "x")
         #expect(svg.split(separator: "<circle", omittingEmptySubsequences: false).count - 1 == 3)
         #expect(svg.contains("role=\"img\"") && svg.contains("<title id=\"x-t\">Coverage timeline: 3 outlets") && svg.contains("<desc id=\"x-d\">"))
-        #expect(svg.contains("class=\"first-name\"") && svg.contains(">First Outlet</text>"))
+        #expect(svg.contains("<text class=\"first-name\" x=\"8\" y=\"60\">First Outlet first, 08:10 UTC</text>"))
         #expect(svg.contains("Second Outlet 1 h 20 min later"))
         #expect(!svg.contains("<script"))
     }
