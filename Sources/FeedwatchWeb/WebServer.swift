@@ -1,4 +1,5 @@
 import FeedwatchCore
+import Glibc
 import FlyingFox
 import FlyingSocks
 import Foundation
@@ -21,7 +22,8 @@ struct WebServer {
             ? try sockaddr_in6.inet6(ip6: host, port: UInt16(settings.port))
             : try sockaddr_in.inet(ip4: host, port: UInt16(settings.port))
         // `timeout`: a response not ready within it is answered 500 (a store stuck on a lock).
-        let server = HTTPServer(config: .init(address: address, timeout: 15, logger: FlyingFoxLog(log: log)),
+        let server = HTTPServer(config: .init(address: address, timeout: 15, pool: NoDelayPool(inner: HTTPServer.defaultPool()),
+                                              logger: FlyingFoxLog(log: log)),
                                 handler: ClosureHTTPHandler { request in
             let started = Monotonic.seconds()
             let response = Self.respond(request, routes)
@@ -84,6 +86,22 @@ struct WebServer {
         case 503: "Service Unavailable"
         default: "Status"
         }
+    }
+}
+
+/// FlyingFox's socket pool, with Nagle's algorithm off on every socket it waits on. FlyingFox
+/// writes a response's head and body in two writes; with Nagle on, the body waits for the
+/// client's delayed ACK of the head — 40 ms on every request (measured: `/metrics` 44 ms median,
+/// 4 ms without). The listening socket is among them, and Linux hands the option on to the
+/// sockets it accepts; setting it again on those is one cheap system call.
+struct NoDelayPool: AsyncSocketPool {
+    let inner: any AsyncSocketPool
+    func prepare() async throws { try await inner.prepare() }
+    func run() async throws { try await inner.run() }
+    func suspendSocket(_ socket: Socket, untilReadyFor events: Socket.Events) async throws {
+        var on: Int32 = 1
+        _ = setsockopt(socket.file.rawValue, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        try await inner.suspendSocket(socket, untilReadyFor: events)
     }
 }
 
