@@ -6,11 +6,16 @@ SWIFT        ?= swift
 DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-dev libstemmer-dev libsqlite3-dev
 # Extra packages for the benchmarks: xmllint (the reference parser), GNU time (peak memory),
 # nginx and curl (the poll benchmark serves feeds with one and fetches them with the other).
-BENCH_PACKAGES := libxml2-utils time nginx-light curl
+BENCH_PACKAGES := libxml2-utils time nginx-light curl wrk
+# Test helpers for the web page: a real browser (Debian's chromium, driven by Playwright from PyPI,
+# launched on /usr/bin/chromium — Playwright's own browser download is never used) and
+# prometheus_client's parser for /metrics. Without them those tests say they are skipped (and
+# fail under CI=true, where they must run).
+TEST_PACKAGES := chromium
 
 # Python modules the test servers import, from PyPI, as module=requirement (aiosmtpd: the SMTP
-# server the email sink is tested against).
-PY_TEST_MODULES := aiosmtpd=aiosmtpd==1.4.6
+# server the email sink is tested against; playwright and prometheus_client: the page's tests).
+PY_TEST_MODULES := aiosmtpd=aiosmtpd==1.4.6 playwright=playwright==1.65.2 prometheus_client=prometheus-client==0.26.0
 
 # Where `make install` puts things (DESTDIR is prepended to all of them, for packaging).
 PREFIX     ?= /usr/local
@@ -62,11 +67,13 @@ run: build
 	@echo "feedwatch run on etc/feedwatch.example.yaml: alerts print here and go to .run/alerts.jsonl,"
 	@echo "the digest (a line per alert, a summary every hour) to .run/digest.log, the store to .run/;"
 	@echo "after the first poll it waits for the next one (every 15m). Ctrl-C stops it; make reset forgets .run/."
+	@echo "the page: http://127.0.0.1:9464/ (http: in etc/feedwatch.example.yaml)"
 	.build/release/feedwatch run --config etc/feedwatch.example.yaml
 
 # Installs a missing test module with pip (Debian's own Python refuses plain `pip install`
 # outside a virtual environment, hence the second try).
 test-deps: deps
+	$(call ensure_packages,$(TEST_PACKAGES))
 	@for spec in $(PY_TEST_MODULES); do \
 	  module=$${spec%%=*}; requirement=$${spec#*=}; \
 	  python3 -c "import $$module" 2>/dev/null && continue; \
@@ -83,6 +90,7 @@ bench: build
 	$(call ensure_packages,$(BENCH_PACKAGES))
 	Benchmarks/parse.sh
 	Benchmarks/poll.sh
+	Benchmarks/web.sh
 
 clean:
 	rm -rf .build .run
@@ -101,6 +109,8 @@ install-files:
 	# Stripped: the symbol tables and debug info are most of the release binary's size.
 	install -Dm755 $(BIN) $(DESTDIR)$(BINDIR)/feedwatch
 	$(STRIP) $(DESTDIR)$(BINDIR)/feedwatch
+	install -Dm755 $(BIN)-web $(DESTDIR)$(BINDIR)/feedwatch-web
+	$(STRIP) $(DESTDIR)$(BINDIR)/feedwatch-web
 	mkdir -p $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/feedwatch|$(BINDIR)/feedwatch|; s|/etc/feedwatch/|$(SYSCONFDIR)/feedwatch/|' systemd/feedwatch.service > $(DESTDIR)$(UNITDIR)/feedwatch.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/feedwatch.service
@@ -120,7 +130,7 @@ install-files:
 
 # Removes what install put in place; the config stays if it was edited, the store always does.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/feedwatch $(DESTDIR)$(UNITDIR)/feedwatch.service \
+	rm -f $(DESTDIR)$(BINDIR)/feedwatch $(DESTDIR)$(BINDIR)/feedwatch-web $(DESTDIR)$(UNITDIR)/feedwatch.service \
 	  $(DESTDIR)$(MANDIR)/man1/feedwatch.1 $(DESTDIR)$(MANDIR)/man5/feedwatch.yaml.5 \
 	  $(DESTDIR)$(SYSCONFDIR)/logrotate.d/feedwatch
 	rm -rf $(DESTDIR)$(DOCDIR)

@@ -19,6 +19,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "feedwatch", targets: ["feedwatch"]),
+        // The web page, API and /metrics: a process of its own, which `serve` becomes and `run`
+        // starts when `http:` is set, so no other command loads its libraries (BENCHMARKS.md).
+        .executable(name: "feedwatch-web", targets: ["FeedwatchWeb"]),
         // For Benchmarks/TopicMatch, a separate package so that `make test` never builds it.
         .library(name: "TopicQuery", targets: ["TopicQuery"]),
         .library(name: "FeedwatchCore", targets: ["FeedwatchCore"]),
@@ -28,6 +31,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // C libraries, through pkg-config. Nothing but headers and typed inline shims.
@@ -62,7 +68,8 @@ let package = Package(
         // One poll cycle end to end (fetch, parse, classify, group, store, alert).
         .target(
             name: "Poller",
-            dependencies: ["Config", "FeedParse", "FeedwatchCore", "HTTPTransport", "Normalize", "Scheduler", "Stories", "Store", "TopicQuery"],
+            dependencies: ["Config", "FeedParse", "FeedwatchCore", "HTTPTransport", "Normalize", "Scheduler", "Stories", "Store", "TopicQuery",
+                           .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: strict),
         // Living under a service manager: sd_notify (by hand, no libsystemd) and log lines that
         // journald files under the right priority.
@@ -70,7 +77,8 @@ let package = Package(
         // The last stage: alerts from the store to every sink, with retries and dead letters.
         .target(
             name: "AlertDelivery",
-            dependencies: ["CCryptoLoader", "Config", "FeedwatchCore", "HTTPTransport", "Scheduler", "Store"],
+            dependencies: ["CCryptoLoader", "Config", "FeedwatchCore", "HTTPTransport", "Scheduler", "Store",
+                           .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: strict),
         // What Feedwatch remembers, as interfaces by client (feed queue, item ledger, outbox, read
         // models) and the records that cross them. No engine in it: the poller, delivery and
@@ -86,6 +94,20 @@ let package = Package(
                 "AlertDelivery", "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Service", "Store", "StoreSQLite",
                 "TopicQuery", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict),
+        // What the web page, the Atom feed, the API and /metrics show, as pure functions of plain
+        // records (`WebDataSource`); knows no store and no server library.
+        .target(name: "Web", dependencies: ["FeedwatchCore", .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strict),
+        // The `feedwatch-web` process: FlyingFox serving `Web`'s routes over the store.
+        .executableTarget(
+            name: "FeedwatchWeb",
+            dependencies: [
+                "AlertDelivery", "CSQLite", "Config", "FeedwatchCore", "Service", "Store", "StoreSQLite", "Web",
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
 
@@ -99,7 +121,8 @@ let package = Package(
         .testTarget(name: "AlertDeliveryTests", dependencies: ["AlertDelivery", "Config", "FeedwatchCore", "HTTPTransport", "Store", "StoreTestSupport"], swiftSettings: strict),
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeedParseTests", dependencies: ["FeedParse", "FeedwatchCore", "Normalize", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FeedwatchCLITests", dependencies: ["feedwatch", "FeedwatchWeb", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "WebTests", dependencies: ["Web", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FeedwatchCore", "Store"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StoreSQLite", "StoreTestSupport", "CSQLite", "FeedwatchCore"], swiftSettings: strict),

@@ -58,18 +58,23 @@ public final class DeliveryWorker: @unchecked Sendable {
     private let lease: Lease
     private let warning: @Sendable (String) -> Void
     private let error: @Sendable (String) -> Void
+    private let afterRound: @Sendable () -> Void
     private var thread: WorkerThread?
 
     /// `grace`: the stop as the sinks see it (the same object the sinks were made with), raised
     /// by `stopSignal`. Starts the thread at once.
+    /// `afterRound`: called on the delivery thread after each round (the daemon publishes its
+    /// counters then).
     public init(store: DeliveryStore, sinks: [AlertSink], stopSignal: StopSignal, grace: StopGrace, lease: Lease,
-                warning: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void) throws(WorkerThreadError) {
+                warning: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void,
+                afterRound: @escaping @Sendable () -> Void = {}) throws(WorkerThreadError) {
         work = Work(store: store, sinks: sinks)
         self.stopSignal = stopSignal
         self.grace = grace
         self.lease = lease
         self.warning = warning
         self.error = error
+        self.afterRound = afterRound
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(changed, nil)
         thread = try WorkerThread { [self] in loop() }
@@ -134,6 +139,7 @@ public final class DeliveryWorker: @unchecked Sendable {
             } catch {
                 self.error("delivery: \(error)")
             }
+            afterRound()
             // When a retry or a digest's summary is due; without an answer from the store, soon.
             var next = Timestamp.now().secondsSince1970 + 3_600
             do {

@@ -144,11 +144,14 @@ public enum Delivery {
             while offset < wanted.count {
                 if stop.isStopping { return false }
                 let chunk = Array(wanted[offset..<min(wanted.count, offset + max(1, sink.batchLimit))])
+                let started = Monotonic.seconds()
                 do {
                     defer { progress() }
                     try sink.deliver(chunk.map { $0.alert! })
+                    DeliveryTelemetry.attempt(sink: sink.name, outcome: "delivered", alerts: chunk.count, seconds: Monotonic.seconds() - started)
                 } catch let failure {
                     if stop.isStopping { return false }  // cut by the stop: not the receiver's failure
+                    DeliveryTelemetry.attempt(sink: sink.name, outcome: "failed", alerts: chunk.count, seconds: Monotonic.seconds() - started)
                     if try failed(store, sink, chunk, failure, state: &state, now: now, random: random, log: log, requeued: false) {
                         offset += chunk.count
                         continue  // given up on: the next ones are tried
@@ -192,6 +195,7 @@ public enum Delivery {
                 : expired ? "\(failure) (older than max_age after \(attempts) attempts)" : "\(failure) (\(attempts) attempts)"
             let cursor = requeued ? state.cursor : chunk.last!.position
             try store.deadLetter(sink: sink.name, chunk, attempts: attempts, error: why, at: now, cursor: cursor)
+            DeliveryTelemetry.dead(sink: sink.name, alerts: chunk.count)
             log("\(sink.name): dead-lettered \(chunk.map(\.id).joined(separator: ", ")): \(why); `feedwatch outbox retry` sends it again")
             state.cursor = cursor
             state.attempts = 0

@@ -21,6 +21,35 @@ public struct Config: Sendable {
     public var stories = StorySettings()
     /// What reading the file left out or found odd, for `check-config`, `run` and `once` to say.
     public var warnings: [String] = []
+    /// The web page, API and metrics (`http:`); `nil`: no server.
+    public var http: HTTPSettings?
+}
+
+/// The `http:` section: where the page, API and `/metrics` listen, and the token they require.
+public struct HTTPSettings: Equatable, Sendable {
+    /// An IP address literal (`127.0.0.1`, `::1`) or `localhost`.
+    public var host: String
+    /// 0 picks a free port (the daemon logs which).
+    public var port: Int
+    /// The environment variable holding the bearer token, and its value (read when the config is).
+    public var tokenEnv: String?
+    public var token: String?
+    /// `token_env` names a variable that is unset or empty: an error for the commands that serve
+    /// (`run`, `serve`), which must not serve without the token; the others never read it.
+    public var missingToken: ConfigError?
+
+    public init(host: String, port: Int, tokenEnv: String? = nil, token: String? = nil, missingToken: ConfigError? = nil) {
+        self.host = host
+        self.port = port
+        self.tokenEnv = tokenEnv
+        self.token = token
+        self.missingToken = missingToken
+    }
+
+    /// Whether only this machine can connect: 127.0.0.0/8, ::1 or localhost.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }
 
 /// The `stories:` section.

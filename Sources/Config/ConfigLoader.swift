@@ -64,7 +64,7 @@ struct ConfigReader {
         self.environment = environment
     }
 
-    static let sections: [String] = ["state", "first_fetch_window", "poll", "store", "feeds", "topics", "sinks", "health", "stories"]
+    static let sections: [String] = ["state", "first_fetch_window", "poll", "store", "feeds", "topics", "sinks", "health", "stories", "http"]
 
     mutating func read() -> Config? {
         let root: YAMLNode?
@@ -91,6 +91,7 @@ struct ConfigReader {
             case "store": config.keepDays = keepDays(value) ?? config.keepDays
             case "health": config.health = health(value)
             case "stories": config.stories = stories(value) ?? config.stories
+            case "http": config.http = http(value)
             case "feeds": feedsNode = value
             case "topics": topicsNode = value
             case "sinks": sinksNode = value
@@ -167,6 +168,42 @@ struct ConfigReader {
             }
         }
         return out
+    }
+
+    /// `http: {listen: HOST:PORT, token_env: NAME}`. Anything but loopback needs a token: the
+    /// page shows what the store holds, and a port opened to the network by a typo must not.
+    private mutating func http(_ node: YAMLNode) -> HTTPSettings? {
+        guard let entries = mapping(node, "http") else { return nil }
+        var listen: (String, YAMLNode)?, tokenEnv: (String, YAMLNode)?
+        for entry in entries {
+            switch entry.key {
+            case "listen": listen = string(entry.value, "http.listen").map { ($0, entry.value) }
+            case "token_env": tokenEnv = string(entry.value, "http.token_env").map { ($0, entry.value) }
+            default: unknownKey(entry.key, entry.keyNode, known: ["listen", "token_env"], in: "http")
+            }
+        }
+        guard let (text, listenNode) = listen else {
+            fail("http: needs listen: HOST:PORT (for example 127.0.0.1:9464)", node)
+            return nil
+        }
+        guard let (host, port) = HTTPListen.parse(text) else {
+            fail("http.listen: \"\(text)\" is not HOST:PORT with an IP address (or localhost) and a port from 0 to 65535 (for example 127.0.0.1:9464)", listenNode)
+            return nil
+        }
+        var settings = HTTPSettings(host: host, port: port)
+        if let (name, tokenNode) = tokenEnv {
+            settings.tokenEnv = name
+            if let value = environment(name), !value.isEmpty {
+                settings.token = value
+            } else {
+                settings.missingToken = source.error("http.token_env: environment variable \(name) is not set (or empty); the page is not served without its token",
+                                                     at: tokenNode.mark)
+            }
+        } else if !settings.isLoopback {
+            fail("http.listen: \(text) is reachable from other machines; set http.token_env to the variable holding a bearer token, or listen on 127.0.0.1", listenNode)
+            return nil
+        }
+        return settings
     }
 
     private mutating func keepDays(_ node: YAMLNode) -> Int? {

@@ -27,6 +27,8 @@ public struct FetchResponse: Sendable {
     public var permanentRedirect: String?
     /// Network failure, timeout, size cap, or an error thrown by the body consumer.
     public var error: Error?
+    /// From the transfer's start (not its wait in the queue) to its end, for `/metrics`.
+    public var seconds: Double?
 
     public init(status: Int, url: String, headers: [String: String] = [:], permanentRedirect: String? = nil, error: Error? = nil) {
         self.status = status
@@ -173,6 +175,8 @@ final class FetchContext {
     let handle: UnsafeMutableRawPointer
     let host: String
     let body: (Int, ResponseHead, UnsafeBufferPointer<UInt8>) throws -> Void
+    /// Made when the transfer is handed to libcurl.
+    private let started = Monotonic.seconds()
     private var headerList: UnsafeMutablePointer<curl_slist>?
     /// libcurl writes its error message here during the transfer: memory that never moves.
     private let errorText = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -214,6 +218,7 @@ final class FetchContext {
         let final = head ?? ResponseInfo.head(handle)
         var response = FetchResponse(status: final.status, url: final.url.isEmpty ? request.url : final.url,
                                      headers: headers, permanentRedirect: nil, error: error)
+        response.seconds = Monotonic.seconds() - started
         if statuses.count > 1, statuses.dropLast().allSatisfy({ $0 == 301 || $0 == 308 }), response.url != request.url {
             response.permanentRedirect = response.url
         }

@@ -103,6 +103,8 @@ public final class PollCycle {
     /// Polls what is due (`all`: every feed, whatever its interval — never one that is gone or
     /// backing off after failures).
     public func run(all: Bool) throws(StoreError) -> Summary {
+        let started = Monotonic.seconds()
+        defer { PollTelemetry.cycle(seconds: Monotonic.seconds() - started) }
         let now = clock()
         cycleStart = now
         let configured = self.sources
@@ -239,6 +241,8 @@ public final class PollCycle {
         var pending = ItemDecision.Pending()
         var newItems = 0
         var newAlerts = 0
+        /// Items in the documents read (for /metrics).
+        var parsedItems = 0
         var failures: [(url: String, error: String)] = []
         /// The story index before this batch placed anything.
         let checkpoint: StoryIndex.Checkpoint
@@ -272,6 +276,10 @@ public final class PollCycle {
         summary.newItems += batch.newItems
         summary.newAlerts += batch.newAlerts
         summary.failures += batch.failures
+        PollTelemetry.items(parsed: batch.parsedItems, stored: batch.newItems)
+        for d in batch.documents {
+            for case .insert(_, let alert?) in d.items.map(\.action) { PollTelemetry.alert(topics: alert.topics) }
+        }
     }
 
     /// The grouping's index for a config's `stories:` settings.
@@ -358,6 +366,7 @@ public final class PollCycle {
         {
             var parsers: [Int: FeedParser] = [:]
             var pages: [Int: PagePrefix] = [:]  // a body's start, while it may be a web page announcing its feed
+            var received: [Int: Int] = [:]  // body bytes per transfer, for /metrics
             let fetcher = FeedFetcher(concurrency: poll.concurrency, perHost: poll.perHost,
                                       limits: TransferLimits(maxBytes: poll.maxBody, timeoutSeconds: poll.timeout))
             do {
@@ -365,6 +374,7 @@ public final class PollCycle {
                 try fetcher.run(requests, stopRequested: { stopRequested() || fetched.isClosed }) { i, head, chunk in
                     if parsers[i] == nil { parsers[i] = FeedParser(options: options, documentURL: head.url, charset: head.charset) }
                     pages[i, default: PagePrefix()].add(chunk)
+                    received[i, default: 0] += chunk.count
                     try parsers[i]!.feed(chunk)
                 } done: { i, response in
                     let parser = parsers.removeValue(forKey: i)
@@ -375,6 +385,8 @@ public final class PollCycle {
                         parsed = Result { Document(try p.finish(), feedURL: requests[i].url) }
                             .mapError { AnnouncedFeed.instead(of: $0, page: page, pageURL: response.url) }
                     }
+                    PollTelemetry.fetched(response, parsedOK: parsed.map { if case .success = $0 { true } else { false } },
+                                          bytes: received.removeValue(forKey: i) ?? 0)
                     fetched.send(.response(i, response, parsed))
                 }
             } catch {
@@ -492,6 +504,7 @@ public final class PollCycle {
         }
         batch.documents += runs
         batch.newItems += newItems.reduce(0, +)
+        batch.parsedItems += waiting.reduce(0) { $0 + $1.document.candidates.count }
         for (d, w) in waiting.enumerated() { decide(w.feed, source: w.source, w.outcome(newItems[d]), now: now, into: &batch) }
     }
 

@@ -27,7 +27,14 @@ public final class StoreLock {
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let busy = errno == EWOULDBLOCK
             let reason = String(cString: strerror(errno))
-            let owner = Self.contents(fd)
+            // The holder writes its name just after it takes the lock: a process that lost the
+            // race by microseconds (or was descheduled between them) waits up to 0.2 s for it.
+            var owner = Self.contents(fd)
+            for _ in 0..<40 where busy && owner.isEmpty {
+                var pause = timespec(tv_sec: 0, tv_nsec: 5_000_000)
+                nanosleep(&pause, nil)
+                owner = Self.contents(fd)
+            }
             close(fd)
             guard busy else { throw Refused(description: "cannot lock \(path): \(reason)") }
             throw Refused(description: "the store \(storePath) is in use by "

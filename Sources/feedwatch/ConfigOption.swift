@@ -25,6 +25,17 @@ struct ConfigOption: ParsableArguments {
         }
     }
 
+    /// The config for a command that serves the web page (`run`, `serve`): as `load`, and a
+    /// `http.token_env` naming an unset variable is an error too (exit 78), never an open page.
+    func loadForServing() throws -> Config {
+        let loaded = try load()
+        if let missing = loaded.http?.missingToken {
+            Self.report(ConfigErrors([missing]))
+            throw ExitStatus.config
+        }
+        return loaded
+    }
+
     /// The config, with errors thrown rather than printed (SIGHUP logs them); no errors at all
     /// means no config file was found.
     func loadQuietly() throws(ConfigErrors) -> Config {

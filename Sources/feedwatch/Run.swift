@@ -36,7 +36,7 @@ struct Run: ParsableCommand {
         DaemonLogHandler.bootstrap(environment: environment)
         let notifier = SystemdNotifier(environment: environment)
 
-        var loaded = try config.load()
+        var loaded = try config.loadForServing()
         var matcher = try loaded.matcher()
         for warning in loaded.warnings { Log.warning(warning) }
         try loaded.prepareDirectories(log: { Log.info($0) })
@@ -55,12 +55,15 @@ struct Run: ParsableCommand {
             Diagnostics.error("cannot register the sinks in the store: \(error)")
             throw ExitCode.failure
         }
+        // The web page, API and /metrics, in a process of its own, when `http:` is set.
+        let metrics = DaemonMetrics(loaded)
+        defer { metrics?.stop() }
         // Delivery runs on its own thread, over its own connection to the store.
         let delivery: DeliveryWorker
         do {
             delivery = try DeliveryWorker(store: try loaded.openStore(), sinks: sinks, stopSignal: stopSignal, grace: stop,
                                           lease: Lease(node: "local", seconds: 60),
-                                          warning: { Log.warning($0) }, error: { Log.error($0) })
+                                          warning: { Log.warning($0) }, error: { Log.error($0) }, afterRound: { metrics?.publish() })
         } catch {
             Diagnostics.error("cannot start delivery: \(error)")
             throw ExitCode.failure
@@ -121,6 +124,7 @@ struct Run: ParsableCommand {
                 firstCycle = false
                 for move in summary.moves { Log.info(CycleReport.move(move, names: loaded.feedNames)) }
                 for (url, error) in summary.failures { Log.warning("\(CycleReport.feed(url, names: loaded.feedNames)): \(error)", ["feed.url": "\(url)"]) }
+                metrics?.publish()
                 notifier.notify("STATUS=" + Self.status(store: store, sinks: sinks) + (reloadProblem.map { "; \($0)" } ?? ""))
             } catch {
                 Log.error("\(error)")
@@ -166,6 +170,7 @@ struct Run: ParsableCommand {
                     // The delivery thread gets its own connection and its own sink objects.
                     delivery.replace(store: try loaded.openStore(), sinks: Delivery.sinks(for: loaded, stop: stop))
                     reloadProblem = nil
+                    metrics?.reload(loaded)
                     Log.info("reloaded \(loaded.file): \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic"))")
                 } catch {
                     reloadProblem = "reload failed, running the previous config: \(error)"

@@ -88,3 +88,26 @@ struct BinaryRunner {
         return dir
     }
 }
+
+extension BinaryRunner {
+    /// Another program with `stdin` on its standard input.
+    static func runProcessWithInput(_ executable: String, _ arguments: [String], stdin: Data) throws -> Result {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try stdin.write(to: input)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = try FileHandle(forReadingFrom: input)
+        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        try Data().write(to: out)
+        try Data().write(to: err)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
+                      stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+    }
+}

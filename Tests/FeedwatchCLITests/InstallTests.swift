@@ -29,7 +29,7 @@ import Testing
         let install = try shell("make -s install-files \(vars)")
         try #require(install.status == 0, "\(install.output)")
         let unit = root.appendingPathComponent("etc/systemd/system/feedwatch.service")
-        for path in ["usr/bin/feedwatch", "usr/share/man/man1/feedwatch.1", "usr/share/man/man5/feedwatch.yaml.5",
+        for path in ["usr/bin/feedwatch", "usr/bin/feedwatch-web", "usr/share/man/man1/feedwatch.1", "usr/share/man/man5/feedwatch.yaml.5",
                      "etc/logrotate.d/feedwatch", "etc/feedwatch/feedwatch.yaml", "usr/share/doc/feedwatch/feedwatch.example.yaml"] {
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path), "\(path)")
         }

@@ -1,0 +1,134 @@
+import AlertDelivery
+import CSQLite
+import Config
+import FeedwatchCore
+import Glibc
+import Store
+import StoreSQLite
+import Synchronization
+import Web
+
+/// The web layer's data source over today's store: `WebDataSource`'s plain records read through
+/// the store's own queries (stories, feeds, the outbox report), plus a few counts for `/metrics`
+/// read with SQL on a read-only connection. It holds its own connection, apart from the poller's,
+/// and serializes the server threads on it. A failed read drops the connection, so the next
+/// request opens the store afresh (`/healthz` answers 200 again once the store does).
+///
+/// This is the one file that knows both sides; a new store (or read models) replaces only it.
+final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
+    /// Guards `store` and `sinks` (unchecked: the compiler cannot see that every use of them is
+    /// inside `lock.withLock`, which `withStore` is the only way in to).
+    private let lock = Mutex(())
+    private var store: SQLiteStore?
+    /// The configured sinks, for the outbox report (constructing one opens nothing).
+    private let sinks: [AlertSink]
+    private let path: String
+    private let names: [String: String]
+    private let storyWindow: Int
+
+    init(config: Config) {
+        path = storePath(config)
+        names = config.feedNames
+        storyWindow = config.stories.window
+        sinks = Delivery.sinks(for: config, environment: { _ in nil })
+    }
+
+    /// Runs `body` on the store, opening it first if need be; a failure forgets the connection.
+    private func withStore<T>(_ body: (SQLiteStore, [AlertSink]) throws -> T) throws -> T {
+        try lock.withLock { _ in
+            do {
+                let open = try store ?? SQLiteStore(path: path)
+                store = open
+                return try body(open, sinks)
+            } catch {
+                store = nil
+                throw error
+            }
+        }
+    }
+
+    func stories(since: Timestamp, limit: Int) throws -> [WebStory] {
+        try withStore { store, _ in try store.stories(since: since, limit: limit).map(webStory) }
+    }
+
+    func story(id: String) throws -> WebStory? {
+        // Today's store reads stories by time only; the read model the store seam brings will
+        // read one by id. Until then: all of them, the one kept.
+        try withStore { store, _ in
+            try store.stories(since: Timestamp(secondsSince1970: 0), limit: Int.max).first { $0.id == id }.map(webStory)
+        }
+    }
+
+    func feeds() throws -> [WebFeed] {
+        try withStore { store, _ in
+            try store.allFeeds().map { (f: FeedRecord) -> WebFeed in
+                let health: WebFeed.Health = f.gone ? .gone : f.lastFetchAt == nil ? .neverPolled : f.errorsInRow > 0 ? .failing : .ok
+                return WebFeed(url: f.url, name: names[f.url], lastFetch: f.lastFetchAt, status: f.lastStatus, error: f.lastError,
+                               errorsInRow: f.errorsInRow, nextPoll: f.gone ? nil : f.nextDueAt, itemsSeen: f.itemsSeen,
+                               lastNew: f.lastNewAt, health: health)
+            }
+        }
+    }
+
+    func outbox() throws -> [WebSink] {
+        try withStore { store, sinks in
+            try Delivery.report(store, sinks: sinks).map { r in
+                WebSink(name: r.sink, pending: r.pending, dead: r.dead.filter { !$0.requeued }.count, attempts: r.state?.attempts ?? 0,
+                        lastError: r.state?.lastError, nextAttempt: r.state?.nextAttemptAt)
+            }
+        }
+    }
+
+    func figures(now: Timestamp) throws -> StoreFigures {
+        var byHealth: [WebFeed.Health: Int] = [:]
+        for f in try feeds() { byHealth[f.health, default: 0] += 1 }
+        let openSince = now.secondsSince1970 - Int64(storyWindow)
+        let counts = try Self.counts(path: path, queries: [
+            "SELECT count(*) FROM items", "SELECT count(*) FROM alerts", "SELECT count(*) FROM stories WHERE last_seen >= \(openSince)",
+        ])
+        var size = 0
+        for file in [path, path + "-wal"] {
+            var st = stat()
+            if stat(file, &st) == 0 { size += Int(st.st_size) }
+        }
+        return StoreFigures(feeds: byHealth, items: counts[0], alerts: counts[1], storiesOpen: counts[2], sizeBytes: size)
+    }
+
+    /// Opens the file afresh each time, read-only: a store replaced or damaged under a running
+    /// server is noticed at once, not after the cached connection's pages run out.
+    func ping() throws {
+        _ = try Self.counts(path: path, queries: ["SELECT count(*) FROM feeds"])
+    }
+
+    private func webStory(_ s: StoredStory) -> WebStory {
+        WebStory(id: s.id, title: s.title, size: s.size, firstSeen: s.firstSeen, lastSeen: s.lastSeen, topics: s.topics,
+                 items: s.items.map { i in
+                     WebStory.Item(feed: i.feed, feedName: names[i.feed], id: i.id, title: i.title, link: i.link, published: i.published,
+                                   duplicates: i.duplicates.map { WebStory.Item.Copy(feed: $0.feed, link: $0.link) })
+                 })
+    }
+
+    struct ReadError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Each query's single integer, on a read-only connection opened for the purpose.
+    private static func counts(path: String, queries: [String]) throws -> [Int] {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw ReadError(description: "cannot open \(path): \(message)")
+        }
+        defer { sqlite3_close_v2(db) }
+        sqlite3_busy_timeout(db, 2_000)
+        return try queries.map { sql in
+            var statement: OpaquePointer?
+            defer { sqlite3_finalize(statement) }
+            guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, sqlite3_step(statement) == SQLITE_ROW else {
+                throw ReadError(description: "\(path): \(String(cString: sqlite3_errmsg(db)))")
+            }
+            return Int(sqlite3_column_int64(statement, 0))
+        }
+    }
+}
