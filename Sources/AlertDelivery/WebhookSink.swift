@@ -79,11 +79,11 @@ enum WebhookPayload {
                 // Slack's incoming webhooks: `text` in mrkdwn, a link as <url|label>.
                 let title = v.headline
                 w.field("text", "*[\(v.topics.joined(separator: ", "))]* " + (v.link.map { "<\($0)|\(escapeSlack(title))>" } ?? escapeSlack(title))
-                    + " — \(escapeSlack(v.feed.title ?? v.feed.url))")
+                    + " — \(escapeSlack(v.feed.title ?? v.feed.url))" + (v.storyNote.map { " (\(escapeSlack($0)))" } ?? ""))
             } else {
                 // Discord's execute-webhook: `content`, at most 2,000 characters; no pings.
                 let text = "**[\(v.topics.joined(separator: ", "))]** \(v.headline) — \(v.feed.title ?? v.feed.url)"
-                    + (v.link.map { "\n\($0)" } ?? "")
+                    + (v.storyNote.map { " (\($0))" } ?? "") + (v.link.map { "\n\($0)" } ?? "")
                 w.field("content", String(text.prefix(2_000)))
                 w.key("allowed_mentions")
                 w.beginObject()
@@ -97,7 +97,8 @@ enum WebhookPayload {
         case .ntfy:
             // ntfy publishes the body as the message; title, tags and click target as headers.
             let a = alerts[0]
-            let message = a.item?.summary.map { String($0.prefix(1_000)) } ?? a.headline
+            // Where it belongs in its story, first: `story of 4 · first: The Verge, 09:53`.
+            let message = (a.storyNote.map { "(\($0)) " } ?? "") + (a.item?.summary.map { String($0.prefix(1_000)) } ?? a.headline)
             var headers: [(String, String)] = []
             headers.append(("Title", headerSafe(a.item?.title ?? a.headline)))
             headers.append(("Tags", headerSafe(a.topics.joined(separator: ","))))

@@ -205,6 +205,24 @@ import Testing
     }
 }
 
+/// Chat formats say where an alert belongs in its story, as text lines do.
+@Suite struct ChatFormatTests {
+    @Test func aStoryOfSeveralSaysItsSizeAndFirstOutlet() throws {
+        let t = Timestamp(secondsSince1970: 1_800_000_000)
+        func alert(size: Int) -> Alert {
+            Alert(id: "fw_1", emittedAt: t, matches: [("police", [])], feed: Alert.Feed(url: "https://w.example/feed", title: "Wired"),
+                  item: Alert.Item(id: nil, title: "Police <buy> scanners", link: "https://w.example/1", published: t, summary: nil, authors: []),
+                  story: Alert.Story(id: "st_1", size: size, firstSeen: t,
+                                     first: size > 1 ? Alert.Story.First(outlet: "The Verge", published: Timestamp(secondsSince1970: t.secondsSince1970 - 3_600)) : nil))
+        }
+        func text(_ format: SinkConfig.WebhookFormat, _ a: Alert) -> String { String(decoding: WebhookPayload.body(for: [a], format: format, batched: false).0, as: UTF8.self) }
+        #expect(text(.slack, alert(size: 3)).contains("— Wired (story of 3 · first: The Verge, 07:00)"), "\(text(.slack, alert(size: 3)))")
+        #expect(text(.discord, alert(size: 3)).contains("— Wired (story of 3 · first: The Verge, 07:00)\\nhttps"), "\(text(.discord, alert(size: 3)))")
+        #expect(text(.ntfy, alert(size: 3)).hasPrefix("(story of 3 · first: The Verge, 07:00) "))
+        #expect(!text(.slack, alert(size: 1)).contains("story of"))
+    }
+}
+
 @Suite struct DigestTests {
     /// The summary block, as people grep it.
     @Test func summaryBlockGolden() throws {
