@@ -50,7 +50,7 @@ extension SQLiteStore {
 
     /// What the grouping must follow at `now`.
     public func storyCorrections(at now: Timestamp) throws(StoreError) -> StoryCorrections {
-        let mark = try db.first("SELECT coalesce(max(seq), 0) FROM story_corrections WHERE kind <> 'mute'", []) { $0.int(at: 0) ?? 0 } ?? 0
+        let mark = try db.first("SELECT coalesce(max(seq), 0) FROM story_corrections WHERE kind NOT IN ('mute', 'unmute')", []) { $0.int(at: 0) ?? 0 } ?? 0
         let muted = try db.query("SELECT story_id FROM story_mutes WHERE until IS NULL OR until > ?", [.integer(now.secondsSince1970)])
             .compactMap { $0.text(at: 0) }
         let apart = try db.query("SELECT a, b FROM story_apart ORDER BY a, b").map { ($0.text(at: 0) ?? "", $0.text(at: 1) ?? "") }
@@ -190,6 +190,19 @@ extension SQLiteStore {
             try db.run("INSERT OR REPLACE INTO story_mutes (story_id, until) VALUES (?, ?)",
                        [.text(story), until.map { .integer($0.secondsSince1970) } ?? .null])
             try note("mute", story, now: now)
+            return story
+        }
+    }
+
+    /// Lets a muted story alert again from its next item on (what it held back stays unsent).
+    /// Returns the story, or `nil` if it was not muted.
+    public func unmuteStory(_ id: String, now: Timestamp) throws(StoreError) -> String? {
+        try write { () throws(StoreError) -> String? in
+            guard let story = try currentStory(id) else {
+                throw StoreError(.notFound, "no story \(id) (feedwatch stories --json lists their ids)")
+            }
+            guard try db.run("DELETE FROM story_mutes WHERE story_id = ?", [.text(story)]) > 0 else { return nil }
+            try note("unmute", story, now: now)
             return story
         }
     }

@@ -10,7 +10,7 @@ struct StoriesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stories",
         abstract: "List recent stories, largest first: title, size, first and last seen, topics, items.",
-        subcommands: [StoriesExplain.self, StoriesMerge.self, StoriesSplit.self, StoriesMute.self])
+        subcommands: [StoriesExplain.self, StoriesMerge.self, StoriesSplit.self, StoriesMute.self, StoriesUnmute.self])
 
     @OptionGroup var config: ConfigOption
 

@@ -86,6 +86,27 @@ struct StoriesMute: ParsableCommand {
     }
 }
 
+struct StoriesUnmute: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unmute",
+        abstract: "Let a muted story alert again, from its next item on.",
+        discussion: "Exit status: 0; 1 for an unknown story or one that is not muted.")
+
+    @OptionGroup var config: ConfigOption
+
+    @Argument(help: "The story id (st_…).")
+    var story: String
+
+    func run() throws {
+        let store = try config.load().openStore()
+        guard let story = try StoriesCorrection.attempt({ () throws(StoreError) in try store.unmuteStory(story, now: Timestamp.now()) }) else {
+            Diagnostics.error("\(self.story) is not muted")
+            throw ExitCode.failure
+        }
+        StandardOutput.write(Array("unmuted \(story)\n".utf8))
+    }
+}
+
 enum StoriesCorrection {
     /// Runs a correction; a store error (an unknown story or item among them) is said and exits 1.
     static func attempt<T>(_ body: () throws(StoreError) -> T) throws -> T {

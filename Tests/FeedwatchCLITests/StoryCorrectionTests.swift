@@ -197,5 +197,14 @@ import Testing
         #expect(health.contains { ($0["health"] as? [String: Any])?["event"] as? String == "failing" })
         #expect(try BinaryRunner.run(["stories", "mute", ibmID, "--for", "soon", "--config", config]).status == 64)
         #expect(try BinaryRunner.run(["stories", "mute", "st_nope", "--config", config]).status == 1)
+
+        // unmute: the story's next item alerts again; unmuting what is not muted is an error.
+        let unmute = try BinaryRunner.run(["stories", "unmute", ibmID, "--config", config])
+        #expect(unmute.status == 0 && unmute.stdout == "unmuted \(ibmID)\n", "\(unmute.stdout) \(unmute.stderr)")
+        #expect(try BinaryRunner.run(["stories", "unmute", ibmID, "--config", config]).status == 1)
+        try writeFeed("beat.xml", Array(ibm.prefix(5)) + Array(amazon.prefix(5)))
+        _ = try BinaryRunner.run(["once", "--all", "--config", config])
+        #expect(alerts().dropFirst(count).contains { ($0["item"] as? [String: Any])?["title"] as? String == ibm[4].title },
+                "an unmuted story's next item did not alert: \(alerts().dropFirst(count))")
     }
 }
