@@ -82,11 +82,6 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         return changed ? try db.query(Self.selectActiveFeeds).map(Self.feed) : current
     }
 
-    /// One feed by its configured URL (tests and tools; not part of any interface).
-    public func feed(url: String) throws(StoreError) -> FeedRecord? {
-        try db.query(Self.selectFeedByURL, [.text(url)]).first.map(Self.feed)
-    }
-
     /// One process holds the store: the lease is not recorded.
     public func claimDue(at now: Timestamp, limit: Int, lease: Lease) throws(StoreError) -> [FeedRecord] {
         try db.query(Self.selectDueFeeds, [.integer(now.secondsSince1970), .integer(Int64(limit))]).map(Self.feed)
@@ -634,7 +629,6 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         """
     private static let selectAllFeeds = "SELECT \(feedColumns) FROM feeds ORDER BY id"
     private static let selectActiveFeeds = "SELECT \(feedColumns) FROM feeds WHERE active ORDER BY id"
-    private static let selectFeedByURL = "SELECT \(feedColumns) FROM feeds WHERE url = ?"
     private static let selectDueFeeds = """
         SELECT \(feedColumns) FROM feeds WHERE active AND NOT gone AND next_due_at <= ? ORDER BY next_due_at, id LIMIT ?
         """
