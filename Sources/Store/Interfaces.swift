@@ -146,6 +146,19 @@ public protocol ItemLedger: AnyObject {
     /// — what the story index lacks (after a start, or what another writer stored since) — and
     /// the position they bring the reader to, read together.
     func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> StoryMembers
+    /// Holds story placement for this writer, from before its catch-up read (`storyMembers`)
+    /// until its next `apply` (or `releasePlacement`): a store several writers share lets one
+    /// place at a time, so decisions made on what the catch-up read are not refused, and the
+    /// fleet makes the stories one writer would. Waits while another writer holds it.
+    func holdPlacement() throws(StoreError)
+    /// Lets go of placement (idempotent); `apply` lets go by itself once it committed.
+    func releasePlacement()
+}
+
+extension ItemLedger {
+    /// A store one process writes (`StoreLock`) has no other writer to wait for.
+    public func holdPlacement() throws(StoreError) {}
+    public func releasePlacement() {}
 }
 
 /// Delivery's queue: every stored alert is queued for every sink; each sink reads past its own
@@ -203,6 +216,13 @@ public protocol StoreReadModel: AnyObject {
     func stories(since: Timestamp, limit: Int) throws(StoreError) -> [StoredStory]
     /// Every item placed in a story at or after `since` (`stories explain`).
     func storyMembers(since: Timestamp) throws(StoreError) -> [StoryMember]
+    /// Which node holds each feed now (a live lease), by feed id: none in a store one process
+    /// holds, which records no lease.
+    func feedHolders() throws(StoreError) -> [Int64: String]
+}
+
+extension StoreReadModel {
+    public func feedHolders() throws(StoreError) -> [Int64: String] { [:] }
 }
 
 /// Retention.
