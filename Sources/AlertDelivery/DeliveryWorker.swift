@@ -56,18 +56,22 @@ public final class DeliveryWorker: @unchecked Sendable {
     private let stopSignal: StopSignal
     private let grace: StopGrace
     private let lease: Lease
+    /// Seconds between rounds at most, when other processes store alerts too (a fleet): nobody
+    /// wakes this thread for theirs, and its sink leases are renewed by its rounds.
+    private let idleRound: Int?
     private let warning: @Sendable (String) -> Void
     private let error: @Sendable (String) -> Void
     private var thread: WorkerThread?
 
     /// `grace`: the stop as the sinks see it (the same object the sinks were made with), raised
     /// by `stopSignal`. Starts the thread at once.
-    public init(store: DeliveryStore, sinks: [AlertSink], stopSignal: StopSignal, grace: StopGrace, lease: Lease,
+    public init(store: DeliveryStore, sinks: [AlertSink], stopSignal: StopSignal, grace: StopGrace, lease: Lease, idleRound: Int? = nil,
                 warning: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void) throws(WorkerThreadError) {
         work = Work(store: store, sinks: sinks)
         self.stopSignal = stopSignal
         self.grace = grace
         self.lease = lease
+        self.idleRound = idleRound
         self.warning = warning
         self.error = error
         pthread_mutex_init(mutex, nil)
@@ -135,7 +139,7 @@ public final class DeliveryWorker: @unchecked Sendable {
                 self.error("delivery: \(error)")
             }
             // When a retry or a digest's summary is due; without an answer from the store, soon.
-            var next = Timestamp.now().secondsSince1970 + 3_600
+            var next = Timestamp.now().secondsSince1970 + Int64(idleRound ?? 3_600)
             do {
                 if let due = try Delivery.nextAttempt(current.store, sinks: current.sinks) { next = min(next, due.secondsSince1970) }
             } catch {

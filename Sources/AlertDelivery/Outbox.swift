@@ -73,6 +73,9 @@ public enum Delivery {
             }
             if let next = state.nextAttemptAt, next > now { continue }  // backing off
             guard try store.claimSink(sink.name, lease: lease) else { continue }
+            // Read again under the claim: another node may have delivered it until a moment ago.
+            state = try store.sinkState(sink: sink.name) ?? state
+            if let next = state.nextAttemptAt, next > now { continue }
             do {
                 try deliver(store, sink, state: &state, now: now, random: random, stop: stop, log: log, progress: progress)
             } catch let error as StoreError {

@@ -80,9 +80,10 @@ public final class PollCycle {
 
     /// One store behind both interfaces (the usual case).
     public convenience init(config: Config, store: FeedQueue & ItemLedger, matcher: TopicMatcher, stories: StoryIndex = StoryIndex(),
-                            clock: (() -> Timestamp)? = nil, random: @escaping () -> Double = { Double.random(in: 0..<1) },
+                            node: String = "local", clock: (() -> Timestamp)? = nil, random: @escaping () -> Double = { Double.random(in: 0..<1) },
                             stopRequested: @escaping @Sendable () -> Bool = { false }, progress: @escaping () -> Void = {}) {
-        self.init(config: config, queue: store, ledger: store, matcher: matcher, stories: stories, clock: clock, random: random,
+        self.init(config: config, queue: store, ledger: store, matcher: matcher, stories: stories, lease: Lease(node: node, seconds: 0),
+                  clock: clock, random: random,
                   stopRequested: stopRequested, progress: progress)
     }
 
@@ -172,6 +173,7 @@ public final class PollCycle {
             } catch {
                 stories.rollback(to: batch.checkpoint)  // nothing of this batch was stored
                 storiesReady = false
+                ledger.releasePlacement()
                 storeError = error
                 fetched.close()
                 while !fetched.receive(upTo: Self.batchSize).isEmpty {}  // let the fetch thread finish
@@ -207,6 +209,7 @@ public final class PollCycle {
         } catch {
             stories.rollback(to: batch.checkpoint)
             storiesReady = false
+            ledger.releasePlacement()
             throw error
         }
         try apply(&batch, into: &summary)
@@ -232,7 +235,10 @@ public final class PollCycle {
     /// A batch the store refuses because another writer moved the ledger since it was decided
     /// (a fleet) is set aside: its feeds stay due and are polled again after catching up.
     private func apply(_ batch: inout Batch, into summary: inout Summary) throws(StoreError) {
-        defer { storiesReady = false }  // the next batch reads what others stored meanwhile
+        defer {
+            storiesReady = false  // the next batch reads what others stored meanwhile
+            ledger.releasePlacement()
+        }
         do {
             stories.ledgerPosition = try ledger.apply(batch.documents, basedOn: stories.ledgerPosition)
         } catch {
@@ -400,6 +406,8 @@ public final class PollCycle {
                              into batch: inout Batch) throws(StoreError) -> Int {
         guard !document.candidates.isEmpty else { return 0 }
         if !storiesReady {
+            // A shared store lets one writer place at a time, from this read to the apply.
+            try ledger.holdPlacement()
             try catchUpStories(now: now)
             storiesReady = true
         }

@@ -37,6 +37,9 @@ public final class PostgresStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadM
     /// Where it is connected, without a password.
     public var target: String { db.target }
 
+    /// A URI with its password replaced, for messages and logs.
+    public static func redacted(_ uri: String) -> String { PGConnection.redacted(uri) }
+
     /// The schema version this build writes.
     public static var schemaVersion: Int { PGSchema.migrations.count }
 

@@ -7,7 +7,6 @@ import Logging
 import Poller
 import Service
 import Store
-import StoreSQLite
 import TopicQuery
 
 /// `feedwatch run`: the daemon. Polls what is due, delivers alerts, then sleeps until the next
@@ -53,18 +52,23 @@ struct Run: ParsableCommand {
             Diagnostics.error("cannot register the sinks in the store: \(error)")
             throw ExitCode.failure
         }
+        // In a fleet (a PostgreSQL store) this node's name goes on its leases; its delivery
+        // thread also looks for alerts other nodes stored, every few seconds, and leaves sinks
+        // pinned to another node alone.
+        let node = loaded.node()
+        let fleet = loaded.postgresURI != nil
         // Delivery runs on its own thread, over its own connection to the store.
         let delivery: DeliveryWorker
         do {
-            delivery = try DeliveryWorker(store: try loaded.openStore(), sinks: sinks, stopSignal: stopSignal, grace: stop,
-                                          lease: Lease(node: "local", seconds: 60),
+            delivery = try DeliveryWorker(store: try loaded.openStore(), sinks: Self.delivered(sinks, loaded, node: node), stopSignal: stopSignal,
+                                          grace: stop, lease: Lease(node: node, seconds: 60), idleRound: fleet ? 2 : nil,
                                           warning: { Log.warning($0) }, error: { Log.error($0) })
         } catch {
             Diagnostics.error("cannot start delivery: \(error)")
             throw ExitCode.failure
         }
         defer { delivery.stop() }
-        Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.storePath)")
+        Log.info("started: \(loaded.feeds.count) feeds, \(loaded.topics.count) topics, store \(loaded.storeName)" + (fleet ? ", node \(node)" : ""))
         notifier.notify("READY=1", "STATUS=started, \(loaded.feeds.count) feeds")
 
         // The stories of the last days, held across cycles (filled from the store in the first).
@@ -91,7 +95,7 @@ struct Run: ParsableCommand {
         var reloadProblem: String?
         while true {
             do {
-                let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: stories, stopRequested: Self.stopPending,
+                let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: stories, node: node, stopRequested: Self.stopPending,
                                             progress: { watchdog() }).run(all: false)
                 if summary.newAlerts > 0 { delivery.wake() }
                 let now = Timestamp.now()
@@ -147,7 +151,7 @@ struct Run: ParsableCommand {
                         Log.warning(Delivery.warning(abandoned, configured: sinks))
                     }
                     // The delivery thread gets its own connection and its own sink objects.
-                    delivery.replace(store: try loaded.openStore(), sinks: Delivery.sinks(for: loaded, stop: stop))
+                    delivery.replace(store: try loaded.openStore(), sinks: Self.delivered(Delivery.sinks(for: loaded, stop: stop), loaded, node: node))
                     reloadProblem = nil
                     Log.info("reloaded \(loaded.file): \(loaded.feeds.count) feeds, \(loaded.topics.count) topics")
                 } catch {
@@ -160,6 +164,11 @@ struct Run: ParsableCommand {
                 watchdog()  // a timeout: something is due, or the watchdog
             }
         }
+    }
+
+    /// The sinks this node delivers: all but those pinned (`node:`) to another node.
+    static func delivered(_ sinks: [AlertSink], _ config: Config, node: String) -> [AlertSink] {
+        zip(sinks, config.sinks).filter { $0.1.node == nil || $0.1.node == node }.map(\.0)
     }
 
     /// "polling 240 feeds, 3 failing, outbox 0": what `systemctl status` shows.
