@@ -52,8 +52,23 @@ extension PostgresStore {
     /// Due feeds no other node holds a live lease on, leased to `lease.node` on the server's
     /// clock. A node's own leases (feeds it claimed and did not record: a batch set aside, a
     /// restart under the same name) are its to take again.
+    ///
+    /// A node takes its share of what is due — the due feeds divided among the nodes that
+    /// claimed within a lease's length — so fetching spreads over the fleet; what it leaves is
+    /// due at once for the next claim, its own or another's.
     public func claimDue(at now: Timestamp, limit: Int, lease: Lease) throws(StoreError) -> [FeedRecord] {
         feedLease = lease
+        try db.update("""
+            INSERT INTO fleet_nodes (node, seen_at) VALUES ($1, \(Self.serverNow))
+            ON CONFLICT (node) DO UPDATE SET seen_at = excluded.seen_at
+            """, [.text(lease.node)])
+        let (due, nodes) = try db.first("""
+            SELECT (SELECT count(*) FROM feeds WHERE active AND NOT gone AND next_due_at <= $1
+                      AND (lease_node IS NULL OR lease_node = $2 OR lease_until <= \(Self.serverNow))),
+                   (SELECT count(*) FROM fleet_nodes WHERE seen_at > \(Self.serverNow) - $3)
+            """, [.int(now.secondsSince1970), .text(lease.node), .int(lease.seconds)]) { ($0.int(at: 0) ?? 0, max($0.int(at: 1) ?? 1, 1)) } ?? (0, 1)
+        guard due > 0 else { return [] }
+        let share = Int((due + nodes - 1) / nodes)
         let rows = try db.query("""
             UPDATE feeds SET lease_node = $2, lease_until = \(Self.serverNow) + $3
             WHERE id IN (
@@ -63,7 +78,7 @@ extension PostgresStore {
                 ORDER BY next_due_at, id LIMIT $4
                 FOR UPDATE SKIP LOCKED)
             RETURNING \(Self.feedColumns)
-            """, [.int(now.secondsSince1970), .text(lease.node), .int(lease.seconds), .int(limit)])
+            """, [.int(now.secondsSince1970), .text(lease.node), .int(lease.seconds), .int(min(limit, share))])
         return rows.map(Self.feed).sorted { ($0.nextDueAt, $0.id) < ($1.nextDueAt, $1.id) }
     }
 

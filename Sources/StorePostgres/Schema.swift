@@ -44,6 +44,11 @@ enum PGSchema {
             CHECK ((lease_node IS NULL) = (lease_until IS NULL))
         );
         CREATE INDEX feeds_due ON feeds (next_due_at, id) WHERE active AND NOT gone;
+        -- Nodes that claimed feeds lately: a claim takes its share of what is due, not all of it.
+        CREATE TABLE fleet_nodes (
+            node text PRIMARY KEY,
+            seen_at bigint NOT NULL                 -- the server's clock, seconds
+        );
         CREATE TABLE feed_old_urls (
             feed_id bigint NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
             url text NOT NULL,

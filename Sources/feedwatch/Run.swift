@@ -61,7 +61,7 @@ struct Run: ParsableCommand {
         let delivery: DeliveryWorker
         do {
             delivery = try DeliveryWorker(store: try loaded.openStore(), sinks: Self.delivered(sinks, loaded, node: node), stopSignal: stopSignal,
-                                          grace: stop, lease: Lease(node: node, seconds: 60), idleRound: fleet ? 2 : nil,
+                                          grace: stop, lease: Lease(node: node, seconds: loaded.poll.timeout + 30), idleRound: fleet ? 2 : nil,
                                           warning: { Log.warning($0) }, error: { Log.error($0) })
         } catch {
             Diagnostics.error("cannot start delivery: \(error)")
