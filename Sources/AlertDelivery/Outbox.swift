@@ -73,6 +73,7 @@ public enum Delivery {
             }
             if let next = state.nextAttemptAt, next > now { continue }  // backing off
             guard try store.claimSink(sink.name, lease: lease) else { continue }
+            defer { try? store.releaseSink(sink.name, lease: lease) }  // not releasing only makes the next claimer wait out the lease
             // Read again under the claim: another node may have delivered it until a moment ago.
             state = try store.sinkState(sink: sink.name) ?? state
             if let next = state.nextAttemptAt, next > now { continue }

@@ -155,6 +155,11 @@ public protocol ItemLedger: AnyObject {
     func releasePlacement()
 }
 
+extension AlertOutbox {
+    /// A store one process holds records no claim.
+    public func releaseSink(_ sink: String, lease: Lease) throws(StoreError) {}
+}
+
 extension ItemLedger {
     /// A store one process writes (`StoreLock`) has no other writer to wait for.
     public func holdPlacement() throws(StoreError) {}
@@ -173,6 +178,9 @@ public protocol AlertOutbox: AnyObject {
     func sinkState(sink: String) throws(StoreError) -> SinkState?
     /// Claims `sink` for `lease`: false while another node delivers it.
     func claimSink(_ sink: String, lease: Lease) throws(StoreError) -> Bool
+    /// Lets go of a claim once a round of delivery is done, so the next round — this node's or
+    /// another's, or a `once` after this one — need not wait for the lease to run out.
+    func releaseSink(_ sink: String, lease: Lease) throws(StoreError)
     /// Alerts committed after `position`, in commit order.
     func alerts(after position: Int64, limit: Int) throws(StoreError) -> [StoredAlert]
     /// How many alerts are stored after `position`.

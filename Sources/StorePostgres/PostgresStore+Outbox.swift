@@ -47,6 +47,11 @@ extension PostgresStore {
         return claimed
     }
 
+    public func releaseSink(_ sink: String, lease: Lease) throws(StoreError) {
+        try db.update("UPDATE sink_cursors SET lease_node = NULL, lease_until = NULL WHERE sink = $1 AND lease_node = $2",
+                      [.text(sink), .text(lease.node)])
+    }
+
     /// Which node delivers each sink now (a live lease).
     public func sinkHolders() throws(StoreError) -> [String: String] {
         var out: [String: String] = [:]

@@ -7,7 +7,7 @@ public import Store
 /// Positions are row ids: SQLite has one writer at a time and a transaction's row ids are taken
 /// inside it, so row id order is commit order.
 public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadModel, StoreMaintenance {
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
     private var filter: DedupeFilter?
 
     /// Opens (creating if need be) the store at `path` and brings its schema up to date.
