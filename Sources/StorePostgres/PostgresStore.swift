@@ -29,6 +29,12 @@ public final class PostgresStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadM
         db = try PGConnection(uri: uri)
         self.node = node
         try migrate()
+        // Counted among the fleet's nodes from now on, so that nodes started together share the
+        // first claim of what is due instead of the first to ask taking it all.
+        try db.update("""
+            INSERT INTO fleet_nodes (node, seen_at) VALUES ($1, \(Self.serverNow))
+            ON CONFLICT (node) DO UPDATE SET seen_at = excluded.seen_at
+            """, [.text(node)])
     }
 
     /// What it was opened with (another connection to the same store opens it again).

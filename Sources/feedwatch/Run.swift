@@ -7,6 +7,7 @@ import Logging
 import Poller
 import Service
 import Store
+import StorePostgres
 import TopicQuery
 
 /// `feedwatch run`: the daemon. Polls what is due, delivers alerts, then sleeps until the next
@@ -74,6 +75,7 @@ struct Run: ParsableCommand {
         // The stories of the last days, held across cycles (filled from the store in the first).
         var stories = PollCycle.storyIndex(loaded.stories)
         var lastPrune: Int64 = 0
+        var placementWait = 0.0
         var lastWatchdog = 0.0
         // Keep-alives, only while the store answers this thread and the delivery thread is not
         // stuck: a daemon stuck on its database is restarted.
@@ -103,8 +105,12 @@ struct Run: ParsableCommand {
                     try Delivery.prune(store, config: loaded, now: now)
                     lastPrune = now.secondsSince1970
                 }
+                // In a fleet: how long this cycle waited for other nodes' story placement.
+                let waited = (store as? PostgresStore).map { $0.placementWaitSeconds - placementWait } ?? 0
+                placementWait += waited
                 if summary.polled > 0 || summary.interrupted > 0 {
                     Log.info("polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.newAlerts) alerts, \(summary.failures.count) failed"
+                        + (waited >= 0.01 ? ", \(Int(waited * 1000)) ms waiting for other nodes' story placement" : "")
                         + (summary.interrupted > 0 ? ", \(summary.interrupted) cut short by the stop (still due)" : "")
                         + (summary.deferred > 0 ? ", \(summary.deferred) set aside for another writer's newer stories (still due)" : ""))
                 }
