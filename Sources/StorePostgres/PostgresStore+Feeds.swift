@@ -53,9 +53,9 @@ extension PostgresStore {
     /// clock. A node's own leases (feeds it claimed and did not record: a batch set aside, a
     /// restart under the same name) are its to take again.
     ///
-    /// A node takes its share of what is due — the due feeds divided among the nodes that
-    /// claimed within a lease's length — so fetching spreads over the fleet; what it leaves is
-    /// due at once for the next claim, its own or another's.
+    /// A node takes its share of what is due — every due feed, claimed or not, divided among
+    /// the nodes seen within a lease's length — so fetching spreads over the fleet; what it
+    /// leaves is due at once for the next claim, its own or another's.
     public func claimDue(at now: Timestamp, limit: Int, lease: Lease) throws(StoreError) -> [FeedRecord] {
         feedLease = lease
         try db.update("""
@@ -63,10 +63,9 @@ extension PostgresStore {
             ON CONFLICT (node) DO UPDATE SET seen_at = excluded.seen_at
             """, [.text(lease.node)])
         let (due, nodes) = try db.first("""
-            SELECT (SELECT count(*) FROM feeds WHERE active AND NOT gone AND next_due_at <= $1
-                      AND (lease_node IS NULL OR lease_node = $2 OR lease_until <= \(Self.serverNow))),
-                   (SELECT count(*) FROM fleet_nodes WHERE seen_at > \(Self.serverNow) - $3)
-            """, [.int(now.secondsSince1970), .text(lease.node), .int(lease.seconds)]) { ($0.int(at: 0) ?? 0, max($0.int(at: 1) ?? 1, 1)) } ?? (0, 1)
+            SELECT (SELECT count(*) FROM feeds WHERE active AND NOT gone AND next_due_at <= $1),
+                   (SELECT count(*) FROM fleet_nodes WHERE seen_at > \(Self.serverNow) - $2)
+            """, [.int(now.secondsSince1970), .int(lease.seconds)]) { ($0.int(at: 0) ?? 0, max($0.int(at: 1) ?? 1, 1)) } ?? (0, 1)
         guard due > 0 else { return [] }
         let share = Int((due + nodes - 1) / nodes)
         let rows = try db.query("""
