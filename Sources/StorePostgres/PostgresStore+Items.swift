@@ -100,45 +100,36 @@ extension PostgresStore {
         let now = d.at.secondsSince1970
         var dates: [Int64] = []
         var new = 0
+        // New items go in one statement per run of inserts (a round trip per item was most of a
+        // cold cycle); a touch, an update or a copy first writes what is pending, so it sees
+        // the items before it in the document.
+        var pending: [PendingInsert] = []
         for intent in d.items {
             let c = intent.candidate
             let item = c.item
             switch intent.action {
             case .touch:
+                try insert(&pending, feedID: d.feedID, now: now, clock: &clock)
                 try db.update("UPDATE items SET last_seen = $1 WHERE feed_id = $2 AND entry_key = $3", [.int(now), .int(d.feedID), .text(c.entryKey)])
             case .update:
+                try insert(&pending, feedID: d.feedID, now: now, clock: &clock)
                 try db.update("""
                     UPDATE items SET content_hash = $1, link = $2, title = $3, summary = $4, published = $5, last_seen = $6
                     WHERE feed_id = $7 AND entry_key = $8
                     """, [.text(c.contentHash), .optional(item.link), .optional(item.title), .optional(item.summary),
                           .optional(item.published?.secondsSince1970), .int(now), .int(d.feedID), .text(c.entryKey)])
-            case .insert, .insertCopy:
-                var original: Int64?
-                if case .insertCopy = intent.action { original = try self.original(of: c) }
-                let rows = try db.query("""
-                    INSERT INTO items (position, feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen,
-                                       article_key, text_key, duplicate_of)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12) ON CONFLICT (feed_id, entry_key) DO NOTHING
-                    RETURNING id
-                    """, [.int(clock + 1), .int(d.feedID), .text(c.entryKey), .text(c.contentHash), .optional(item.link), .optional(item.title),
-                          .optional(item.summary), .optional(item.published?.secondsSince1970), .int(now), .optional(c.articleKey),
-                          .optional(c.textKey), .optional(original)])
-                guard let id = rows.first?.int(at: 0) else {
-                    throw StoreError(.conflict, "\(db.target): item \(c.entryKey) of feed \(d.feedID) was stored since it was triaged")
-                }
-                clock += 1
+            case .insert(let story, let alert):
+                pending.append(PendingInsert(candidate: c, story: story, alert: alert, original: nil))
                 new += 1
                 if let p = item.published { dates.append(p.secondsSince1970) }
-                if case .insert(let story, let alert) = intent.action {
-                    if let story { try link(item: id, to: story, now: d.at) }
-                    if let alert {
-                        try db.update("INSERT INTO alerts (position, alert_id, item_id, created_at, record) VALUES ($1, $2, $3, $4, $5)",
-                                      [.int(clock + 1), .text(alert.id), .int(id), .int(now), .text(alert.record)])
-                        clock += 1
-                    }
-                }
+            case .insertCopy:
+                try insert(&pending, feedID: d.feedID, now: now, clock: &clock)
+                pending.append(PendingInsert(candidate: c, story: nil, alert: nil, original: try original(of: c)))
+                new += 1
+                if let p = item.published { dates.append(p.secondsSince1970) }
             }
         }
+        try insert(&pending, feedID: d.feedID, now: now, clock: &clock)
         guard new > 0 else { return }
         // The publishing rate, for adaptive polling, as the SQLite store keeps it.
         let seed: PGValue = dates.count >= 2 ? .int((dates.max()! - dates.min()!) / Int64(dates.count - 1)) : .null
@@ -150,6 +141,57 @@ extension PostgresStore {
                 last_new_at = $3
             WHERE id = $1
             """, [.int(d.feedID), .int(Int64(new)), .int(now), seed])
+    }
+
+    /// An item to insert, with what goes with it.
+    struct PendingInsert {
+        var candidate: ItemCandidate
+        var story: StoryLink?
+        var alert: Alert?
+        var original: Int64?
+    }
+
+    /// Inserts `pending` items in one statement (arrays unnested, positions from the clock in
+    /// document order), then their story links and alerts; empties `pending`. An item that
+    /// exists already (stored since it was triaged) refuses the whole apply.
+    private func insert(_ pending: inout [PendingInsert], feedID: Int64, now: Int64, clock: inout Int64) throws(StoreError) {
+        guard !pending.isEmpty else { return }
+        let first = clock + 1
+        let items = pending.map { $0.candidate.item }
+        let rows = try db.query("""
+            INSERT INTO items (position, feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen,
+                               article_key, text_key, duplicate_of)
+            SELECT u.position, $1, u.entry_key, u.content_hash, u.link, u.title, u.summary, u.published, $2, $2, u.article_key, u.text_key,
+                   u.duplicate_of
+            FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[],
+                        $12::bigint[]) AS u(position, entry_key, content_hash, link, title, summary, published, article_key, text_key, duplicate_of)
+            ON CONFLICT (feed_id, entry_key) DO NOTHING
+            RETURNING id, entry_key
+            """, [.int(feedID), .int(now), Self.intArray(Int64(first)...Int64(first + Int64(pending.count) - 1)),
+                  Self.textArray(pending.map(\.candidate.entryKey)), Self.textArray(pending.map(\.candidate.contentHash)),
+                  Self.optionalArray(items.map(\.link)), Self.optionalArray(items.map(\.title)), Self.optionalArray(items.map(\.summary)),
+                  Self.optionalArray(items.map { $0.published.map { String($0.secondsSince1970) } }),
+                  Self.optionalArray(pending.map { $0.candidate.articleKey.map(String.init) }),
+                  Self.optionalArray(pending.map { $0.candidate.textKey.map(String.init) }),
+                  Self.optionalArray(pending.map { $0.original.map(String.init) })])
+        guard rows.count == pending.count else {
+            let stored = Set(rows.compactMap { $0.text(at: 1) })
+            let key = pending.first { !stored.contains($0.candidate.entryKey) }?.candidate.entryKey ?? "?"
+            throw StoreError(.conflict, "\(db.target): item \(key) of feed \(feedID) was stored since it was triaged")
+        }
+        clock += Int64(pending.count)
+        var ids: [String: Int64] = [:]
+        for row in rows { if let key = row.text(at: 1), let id = row.int(at: 0) { ids[key] = id } }
+        for p in pending {
+            guard let id = ids[p.candidate.entryKey] else { continue }
+            if let story = p.story { try link(item: id, to: story, now: Timestamp(secondsSince1970: now)) }
+            if let alert = p.alert {
+                try db.update("INSERT INTO alerts (position, alert_id, item_id, created_at, record) VALUES ($1, $2, $3, $4, $5)",
+                              [.int(clock + 1), .text(alert.id), .int(id), .int(now), .text(alert.record)])
+                clock += 1
+            }
+        }
+        pending.removeAll()
     }
 
     private func link(item: Int64, to story: StoryLink, now: Timestamp) throws(StoreError) {

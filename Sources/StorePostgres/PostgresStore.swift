@@ -96,6 +96,11 @@ public final class PostgresStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadM
         .text("{" + values.map { "\"" + $0.replacingBackslashesAndQuotes + "\"" }.joined(separator: ",") + "}")
     }
 
+    /// An array literal whose elements may be NULL (unquoted `NULL`; a value is always quoted).
+    static func optionalArray(_ values: [String?]) -> PGValue {
+        .text("{" + values.map { $0.map { "\"" + $0.replacingBackslashesAndQuotes + "\"" } ?? "NULL" }.joined(separator: ",") + "}")
+    }
+
     static func intArray(_ values: some Sequence<Int64>) -> PGValue {
         .text("{" + values.map(String.init).joined(separator: ",") + "}")
     }
