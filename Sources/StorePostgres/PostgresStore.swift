@@ -91,14 +91,30 @@ public final class PostgresStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadM
         try db.update("UPDATE ledger_clock SET last = $1 WHERE last < $1", [.int(last)])
     }
 
-    /// A Postgres array literal of texts (`{"a","b\"c"}`), sent as one parameter.
+    /// A Postgres array literal of texts (`{"a","b\"c"}`), sent as one parameter. Built on
+    /// bytes: a cold cycle sends every new item's text through here.
     static func textArray(_ values: some Sequence<String>) -> PGValue {
-        .text("{" + values.map { "\"" + $0.replacingBackslashesAndQuotes + "\"" }.joined(separator: ",") + "}")
+        optionalArray(values.map(Optional.some))
     }
 
     /// An array literal whose elements may be NULL (unquoted `NULL`; a value is always quoted).
     static func optionalArray(_ values: [String?]) -> PGValue {
-        .text("{" + values.map { $0.map { "\"" + $0.replacingBackslashesAndQuotes + "\"" } ?? "NULL" }.joined(separator: ",") + "}")
+        var out: [UInt8] = [0x7B]
+        for (i, value) in values.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            guard let value else {
+                out.append(contentsOf: "NULL".utf8)
+                continue
+            }
+            out.append(0x22)
+            for byte in value.utf8 {
+                if byte == 0x5C || byte == 0x22 { out.append(0x5C) }  // \ and " are escaped
+                out.append(byte)
+            }
+            out.append(0x22)
+        }
+        out.append(0x7D)
+        return .text(String(decoding: out, as: UTF8.self))
     }
 
     static func intArray(_ values: some Sequence<Int64>) -> PGValue {
@@ -106,16 +122,4 @@ public final class PostgresStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadM
     }
 
     static func time(_ v: Int64?) -> Timestamp? { v.map(Timestamp.init(secondsSince1970:)) }
-}
-
-extension String {
-    var replacingBackslashesAndQuotes: String {
-        var out = ""
-        out.reserveCapacity(utf8.count)
-        for c in unicodeScalars {
-            if c == "\\" || c == "\"" { out.unicodeScalars.append("\\") }
-            out.unicodeScalars.append(c)
-        }
-        return out
-    }
 }
