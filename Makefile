@@ -3,7 +3,12 @@
 
 SWIFT        ?= swift
 # Debian packages the build needs.
-DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-dev libstemmer-dev libsqlite3-dev
+DEB_PACKAGES := pkg-config libxml2-dev libicu-dev libcurl4-openssl-dev libyaml-dev libstemmer-dev libsqlite3-dev libpq-dev
+# What the tests add: PostgreSQL's server, for the store conformance suite, migrate-store and the
+# fleet test (each test run starts a throwaway cluster in a temporary directory, as the
+# unprivileged postgres user, on a Unix socket, and stops it). Without it those tests are
+# skipped with the reason — except under CI=true, where they fail.
+TEST_PACKAGES := postgresql
 # Extra packages for the benchmarks: xmllint (the reference parser), GNU time (peak memory),
 # nginx and curl (the poll benchmark serves feeds with one and fetches them with the other).
 BENCH_PACKAGES := libxml2-utils time nginx-light curl wrk

@@ -86,12 +86,18 @@ let package = Package(
         .target(name: "Store", dependencies: ["FeedwatchCore"], swiftSettings: strict),
         // The embedded engine behind those interfaces: one SQLite file.
         .target(name: "StoreSQLite", dependencies: ["CSQLite", "FeedwatchCore", "Store"], swiftSettings: strict),
+        // libpq's headers (libpq-dev) to check the loader's prototypes; the library itself
+        // (libpq5) is loaded on first use, so a command on an SQLite store maps none of it.
+        .target(name: "CPostgresLoader", cSettings: [.unsafeFlags(["-gdwarf-4", "-I/usr/include/postgresql"])],
+                linkerSettings: [.linkedLibrary("dl")]),
+        // The engine a fleet shares: one PostgreSQL database, leases on feeds and sinks.
+        .target(name: "StorePostgres", dependencies: ["CPostgresLoader", "FeedwatchCore", "Store"], swiftSettings: strict),
         // The YAML config, read into typed values; every error carries file, line and column.
         .target(name: "Config", dependencies: ["CXML2", "CYAML", "FeedwatchCore", "Normalize", "TopicQuery"], swiftSettings: strict),
         .executableTarget(
             name: "feedwatch",
             dependencies: [
-                "AlertDelivery", "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Service", "Store", "StoreSQLite",
+                "AlertDelivery", "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Service", "Store", "StorePostgres", "StoreSQLite",
                 "TopicQuery", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
@@ -125,7 +131,8 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "FeedwatchCore"], swiftSettings: strict),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FeedwatchCore", "Store"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "StoreSQLite", "StoreTestSupport", "CSQLite", "FeedwatchCore"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "StorePostgres", "StoreSQLite", "StoreTestSupport", "CSQLite", "FeedwatchCore", "TestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TopicQuery", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoriesTests", dependencies: ["Stories", "FeedwatchCore", "TestSupport", "TopicQuery"],
                     swiftSettings: strict),

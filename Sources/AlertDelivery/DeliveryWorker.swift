@@ -56,6 +56,9 @@ public final class DeliveryWorker: @unchecked Sendable {
     private let stopSignal: StopSignal
     private let grace: StopGrace
     private let lease: Lease
+    /// Seconds between rounds at most, when other processes store alerts too (a fleet): nobody
+    /// wakes this thread for theirs, and its sink leases are renewed by its rounds.
+    private let idleRound: Int?
     private let warning: @Sendable (String) -> Void
     private let error: @Sendable (String) -> Void
     private let afterRound: @Sendable () -> Void
@@ -65,13 +68,14 @@ public final class DeliveryWorker: @unchecked Sendable {
     /// by `stopSignal`. Starts the thread at once.
     /// `afterRound`: called on the delivery thread after each round (the daemon publishes its
     /// counters then).
-    public init(store: DeliveryStore, sinks: [AlertSink], stopSignal: StopSignal, grace: StopGrace, lease: Lease,
+    public init(store: DeliveryStore, sinks: [AlertSink], stopSignal: StopSignal, grace: StopGrace, lease: Lease, idleRound: Int? = nil,
                 warning: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void,
                 afterRound: @escaping @Sendable () -> Void = {}) throws(WorkerThreadError) {
         work = Work(store: store, sinks: sinks)
         self.stopSignal = stopSignal
         self.grace = grace
         self.lease = lease
+        self.idleRound = idleRound
         self.warning = warning
         self.error = error
         self.afterRound = afterRound
@@ -141,7 +145,7 @@ public final class DeliveryWorker: @unchecked Sendable {
             }
             afterRound()
             // When a retry or a digest's summary is due; without an answer from the store, soon.
-            var next = Timestamp.now().secondsSince1970 + 3_600
+            var next = Timestamp.now().secondsSince1970 + Int64(idleRound ?? 3_600)
             do {
                 if let due = try Delivery.nextAttempt(current.store, sinks: current.sinks) { next = min(next, due.secondsSince1970) }
             } catch {

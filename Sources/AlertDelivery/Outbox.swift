@@ -74,6 +74,10 @@ public enum Delivery {
             if let next = state.nextAttemptAt, next > now { continue }  // backing off
             if let gated = sink as? GatedSink, try !gated.opens(store, now: now) { continue }  // a digest mail's period
             guard try store.claimSink(sink.name, lease: lease) else { continue }
+            defer { try? store.releaseSink(sink.name, lease: lease) }  // not releasing only makes the next claimer wait out the lease
+            // Read again under the claim: another node may have delivered it until a moment ago.
+            state = try store.sinkState(sink: sink.name) ?? state
+            if let next = state.nextAttemptAt, next > now { continue }
             do {
                 try deliver(store, sink, state: &state, now: now, random: random, stop: stop, log: log, progress: progress)
             } catch let error as StoreError {

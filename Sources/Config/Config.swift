@@ -6,8 +6,12 @@ public import TopicQuery
 public struct Config: Sendable {
     /// The file it was read from.
     public var file: String
-    /// The SQLite store; `nil` when not set (the daemon then uses `$STATE_DIRECTORY`).
+    /// The store: an SQLite file, or a `postgresql://` URI (a fleet's shared store); `nil` when
+    /// not set (the daemon then uses an SQLite file in `$STATE_DIRECTORY`).
     public var state: String?
+    /// `node:`: this process's name in a fleet (what its leases are recorded under); `nil`: from
+    /// `$FEEDWATCH_NODE`, else hostname:pid.
+    public var node: String?
     public var firstFetchWindow: FirstFetchWindow
     public var poll: PollSettings
     public var feeds: [FeedEntry]
@@ -197,10 +201,14 @@ public struct SinkConfig: Equatable, Sendable {
     /// `name:`: the sink's identity in the store (its place in the queue, its dead letters), kept
     /// when its URL, path or command is edited; without it the identity is made of those.
     public var name: String?
+    /// `node:` (stdout, file, digest): in a fleet only the node of that name delivers it — a
+    /// file on one machine's disk; without it, whichever node holds the sink's lease does.
+    public var node: String?
 
     public init(kind: Kind, topics: [String]? = nil, retry: Retry = Retry(), health: Bool = false, stories: StoryPolicy = .every,
-                name: String? = nil) {
+                name: String? = nil, node: String? = nil) {
         self.name = name
+        self.node = node
         self.kind = kind
         self.topics = topics
         self.retry = retry
@@ -220,6 +228,23 @@ extension Config {
 
     /// The store's path: `state` if set, else `$STATE_DIRECTORY/feedwatch.sqlite` (systemd), else
     /// `feedwatch.sqlite` beside the config file.
+    /// The PostgreSQL store's URI, when `state` names one (`postgresql://` or `postgres://`).
+    public var postgresURI: String? {
+        guard let state, Config.isPostgresURI(state) else { return nil }
+        return state
+    }
+
+    public static func isPostgresURI(_ s: String) -> Bool {
+        s.hasPrefix("postgresql://") || s.hasPrefix("postgres://")
+    }
+
+    /// This process's node name: `node:`, else `$FEEDWATCH_NODE`, else hostname:pid.
+    public func nodeName(environment: (String) -> String?, hostname: String, pid: Int32) -> String {
+        if let node, !node.isEmpty { return node }
+        if let env = environment("FEEDWATCH_NODE"), !env.isEmpty { return env }
+        return "\(hostname):\(pid)"
+    }
+
     public func statePath(stateDirectory: String?) -> String {
         if let state { return state }
         if let dir = stateDirectory, !dir.isEmpty {

@@ -64,7 +64,7 @@ struct ConfigReader {
         self.environment = environment
     }
 
-    static let sections: [String] = ["state", "first_fetch_window", "poll", "store", "feeds", "topics", "sinks", "health", "stories", "http"]
+    static let sections: [String] = ["state", "node", "first_fetch_window", "poll", "store", "feeds", "topics", "sinks", "health", "stories", "http"]
 
     mutating func read() -> Config? {
         let root: YAMLNode?
@@ -85,7 +85,15 @@ struct ConfigReader {
         for entry in entries {
             let (key, value) = (entry.key, entry.value)
             switch key {
-            case "state": config.state = string(value, "state").map(absolutePath).map { writablePath($0, "state", value) }
+            case "state": config.state = state(value)
+            case "node":
+                if let text = string(value, "node") {
+                    if text.isEmpty || text.unicodeScalars.contains(where: { $0.value <= 0x20 }) {
+                        fail("node: needs a name without spaces or control characters", value)
+                    } else {
+                        config.node = text
+                    }
+                }
             case "first_fetch_window": config.firstFetchWindow = firstFetchWindow(value) ?? config.firstFetchWindow
             case "poll": config.poll = poll(value)
             case "store": config.keepDays = keepDays(value) ?? config.keepDays
@@ -393,9 +401,9 @@ struct ConfigReader {
             var sinkTopics: [String]?
             let allowed: [String]
             switch kind {
-            case "stdout": allowed = ["format", "topics", "health", "stories", "name"]
-            case "file": allowed = ["path", "topics", "health", "stories", "name"]
-            case "digest": allowed = ["path", "every", "topics", "health", "stories", "name"]
+            case "stdout": allowed = ["format", "topics", "health", "stories", "name", "node"]
+            case "file": allowed = ["path", "topics", "health", "stories", "name", "node"]
+            case "digest": allowed = ["path", "every", "topics", "health", "stories", "name", "node"]
             case "webhook": allowed = ["url", "secret_env", "topics", "format", "batch", "timeout", "max_attempts", "max_age", "health", "stories", "name"]
             case "exec": allowed = ["command", "topics", "timeout", "max_attempts", "max_age", "health", "stories", "name"]
             case "email":
@@ -484,7 +492,13 @@ struct ConfigReader {
                     name = text
                 }
             }
-            if let sinkKind { out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry, health: health, stories: policy, name: name)) }
+            var pinned: String?
+            if let v = values["node"], let text = string(v, "\(what).\(kind).node") {
+                if text.isEmpty { fail("\(what).\(kind).node: needs a node name", v) } else { pinned = text }
+            }
+            if let sinkKind {
+                out.append(SinkConfig(kind: sinkKind, topics: sinkTopics, retry: retry, health: health, stories: policy, name: name, node: pinned))
+            }
         }
         return out
     }
@@ -530,6 +544,30 @@ struct ConfigReader {
         if let v = values["every"] { mail.everySeconds = duration(v, "\(what).every") }
         guard url != nil, from != nil, to != nil else { return nil }
         return .email(mail)
+    }
+
+    /// `state`: an SQLite file's path (made absolute, checked writable), or a PostgreSQL URI —
+    /// whose password must not be written in the file (PGPASSWORD, ~/.pgpass or a `${VAR}`).
+    private mutating func state(_ node: YAMLNode) -> String? {
+        guard case .scalar(let raw) = node, let value = string(node, "state") else { return nil }
+        guard Config.isPostgresURI(value) else { return writablePath(absolutePath(value), "state", node) }
+        if let password = Self.uriPassword(raw.string), !password.hasPrefix("${") {
+            fail("state: the password is written in the config; leave it out and set PGPASSWORD, use ~/.pgpass, or write ${VAR}", node)
+            return nil
+        }
+        return value
+    }
+
+    /// The password part of `scheme://user:password@host…`, as written.
+    static func uriPassword(_ uri: String) -> String? {
+        let marker = Array("://".utf8)
+        let bytes = Array(uri.utf8)
+        guard let start = (0..<max(bytes.count - 2, 0)).first(where: { Array(bytes[$0..<$0 + 3]) == marker }) else { return nil }
+        let rest = Substring(String(decoding: bytes[(start + 3)...], as: UTF8.self))
+        guard let at = rest.lastIndex(of: "@") else { return nil }
+        let userInfo = rest[..<at]
+        guard !userInfo.contains("/"), let colon = userInfo.firstIndex(of: ":") else { return nil }
+        return String(userInfo[userInfo.index(after: colon)...])
     }
 
     // MARK: Typed values

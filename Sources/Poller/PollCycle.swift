@@ -89,9 +89,10 @@ public final class PollCycle {
 
     /// One store behind both interfaces (the usual case).
     public convenience init(config: Config, store: FeedQueue & ItemLedger, matcher: TopicMatcher, stories: StoryIndex = StoryIndex(),
-                            clock: (() -> Timestamp)? = nil, random: @escaping () -> Double = { Double.random(in: 0..<1) },
+                            node: String = "local", clock: (() -> Timestamp)? = nil, random: @escaping () -> Double = { Double.random(in: 0..<1) },
                             stopRequested: @escaping @Sendable () -> Bool = { false }, progress: @escaping () -> Void = {}) {
-        self.init(config: config, queue: store, ledger: store, matcher: matcher, stories: stories, clock: clock, random: random,
+        self.init(config: config, queue: store, ledger: store, matcher: matcher, stories: stories, lease: Lease(node: node, seconds: 0),
+                  clock: clock, random: random,
                   stopRequested: stopRequested, progress: progress)
     }
 
@@ -184,6 +185,7 @@ public final class PollCycle {
             } catch {
                 stories.rollback(to: batch.checkpoint)  // nothing of this batch was stored
                 storiesReady = false
+                ledger.releasePlacement()
                 storeError = error
                 fetched.close()
                 while !fetched.receive(upTo: Self.batchSize).isEmpty {}  // let the fetch thread finish
@@ -219,6 +221,7 @@ public final class PollCycle {
         } catch {
             stories.rollback(to: batch.checkpoint)
             storiesReady = false
+            ledger.releasePlacement()
             throw error
         }
         try apply(&batch, into: &summary)
@@ -256,7 +259,10 @@ public final class PollCycle {
     /// A batch the store refuses because another writer moved the ledger since it was decided
     /// (a fleet) is set aside: its feeds stay due and are polled again after catching up.
     private func apply(_ batch: inout Batch, into summary: inout Summary) throws(StoreError) {
-        defer { storiesReady = false }  // the next batch reads what others stored meanwhile
+        defer {
+            storiesReady = false  // the next batch reads what others stored meanwhile
+            ledger.releasePlacement()
+        }
         do {
             try decideWaiting(&batch)
             stories.ledgerPosition = try ledger.apply(batch.documents, basedOn: stories.ledgerPosition)
@@ -312,6 +318,8 @@ public final class PollCycle {
             storiesFrom = from
             return
         }
+        // A shared store lets one writer place at a time, from this read to the apply.
+        try ledger.holdPlacement()
         storiesReady = true
         if corrections == nil {
             let read = try ledger.storyCorrections(at: now)

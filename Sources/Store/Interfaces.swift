@@ -152,6 +152,24 @@ public protocol ItemLedger: AnyObject {
     func storyFirst(_ story: String) throws(StoreError) -> (feedURL: String, at: Timestamp)?
     /// What grouping must follow of the corrections made by hand (merges, splits, mutes).
     func storyCorrections(at now: Timestamp) throws(StoreError) -> StoryCorrections
+    /// Holds story placement for this writer, from before its catch-up read (`storyMembers`)
+    /// until its next `apply` (or `releasePlacement`): a store several writers share lets one
+    /// place at a time, so decisions made on what the catch-up read are not refused, and the
+    /// fleet makes the stories one writer would. Waits while another writer holds it.
+    func holdPlacement() throws(StoreError)
+    /// Lets go of placement (idempotent); `apply` lets go by itself once it committed.
+    func releasePlacement()
+}
+
+extension AlertOutbox {
+    /// A store one process holds records no claim.
+    public func releaseSink(_ sink: String, lease: Lease) throws(StoreError) {}
+}
+
+extension ItemLedger {
+    /// A store one process writes (`StoreLock`) has no other writer to wait for.
+    public func holdPlacement() throws(StoreError) {}
+    public func releasePlacement() {}
 }
 
 /// Delivery's queue: every stored alert is queued for every sink; each sink reads past its own
@@ -166,6 +184,9 @@ public protocol AlertOutbox: AnyObject {
     func sinkState(sink: String) throws(StoreError) -> SinkState?
     /// Claims `sink` for `lease`: false while another node delivers it.
     func claimSink(_ sink: String, lease: Lease) throws(StoreError) -> Bool
+    /// Lets go of a claim once a round of delivery is done, so the next round — this node's or
+    /// another's, or a `once` after this one — need not wait for the lease to run out.
+    func releaseSink(_ sink: String, lease: Lease) throws(StoreError)
     /// Alerts committed after `position`, in commit order.
     func alerts(after position: Int64, limit: Int) throws(StoreError) -> [StoredAlert]
     /// How many alerts are stored after `position`.
@@ -209,6 +230,13 @@ public protocol StoreReadModel: AnyObject {
     func stories(since: Timestamp, limit: Int) throws(StoreError) -> [StoredStory]
     /// Every item placed in a story at or after `since` (`stories explain`).
     func storyMembers(since: Timestamp) throws(StoreError) -> [StoryMember]
+    /// Which node holds each feed now (a live lease), by feed id: none in a store one process
+    /// holds, which records no lease.
+    func feedHolders() throws(StoreError) -> [Int64: String]
+}
+
+extension StoreReadModel {
+    public func feedHolders() throws(StoreError) -> [Int64: String] { [:] }
 }
 
 /// Retention.

@@ -166,6 +166,8 @@ enum ConfigSummary {
     /// What the store says about this config: sinks it no longer names whose alerts would be
     /// abandoned (only when the store exists: checking a config never creates one).
     static func storeWarnings(_ c: Config) -> [String] {
+        // A PostgreSQL store is not connected to by a config check (it may be another machine's).
+        guard c.postgresURI == nil else { return [] }
         let path = c.storePath
         guard access(path, F_OK) == 0 else { return [] }
         do {

@@ -85,7 +85,7 @@ extension Classify {
         let names = loaded.feedNames
         let now = Timestamp.now()
         if let stored, let seconds = DurationValue.seconds(stored) {
-            let store = try loaded.openStore()
+            let store = try loaded.openSQLiteStore(for: "classify --stored")
             let since = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(seconds))
             do {
                 for i in try store.storedItems(seenSince: since) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Glibc
 import Store
+import StorePostgres
 import StoreSQLite
 import TopicQuery
 
@@ -76,19 +77,19 @@ extension Config {
         }
     }
 
-    /// The store, at the path the config gives (or systemd's state directory); exit 1 if it
-    /// cannot be opened.
-    func openStore() throws -> SQLiteStore {
-        let path = storePath
+    /// The store the config names: a PostgreSQL database (`state: postgresql://…`, shared by a
+    /// fleet) or the SQLite file at the path it gives (or systemd's state directory); exit 1 if
+    /// it cannot be opened.
+    func openStore() throws -> FeedStore {
         do {
-            return try SQLiteStore(path: path)
+            if let uri = postgresURI { return try PostgresStore(uri: uri, node: node()) }
+            return try SQLiteStore(path: storePath)
         } catch {
             Diagnostics.error("cannot open the store: \(error)")
             throw ExitCode.failure
         }
     }
 
-    /// The store's path, as `openStore` opens it.
     /// Creates the directories the config writes to that are missing (saying so through `log`);
     /// exit 1 if one cannot be made — a file sink would otherwise fail at every delivery.
     func prepareDirectories(log: (String) -> Void) throws {
@@ -100,11 +101,41 @@ extension Config {
         }
     }
 
+    /// The SQLite store, for what only it does so far (`stories merge/split/mute/unmute`,
+    /// `classify --stored`); exit 1, saying so, for a PostgreSQL store.
+    func openSQLiteStore(for what: String) throws -> SQLiteStore {
+        guard postgresURI == nil else {
+            Diagnostics.error("\(what) works on an SQLite store only so far; this config's store is \(storeName)")
+            throw ExitCode.failure
+        }
+        do {
+            return try SQLiteStore(path: storePath)
+        } catch {
+            Diagnostics.error("cannot open the store: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// The store's path, as `openStore` opens it (a PostgreSQL URI as written, password and all:
+    /// say `storeName` to people).
     var storePath: String { statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }) }
 
-    /// The store for a command that writes alerts and delivers them (`run`, `once`): its lock is
-    /// taken first, so a second such process refuses at once and names the first (exit 1).
-    func openStoreForWriting(_ command: String) throws -> (SQLiteStore, StoreLock) {
+    /// The store as logs and messages name it: a PostgreSQL URI without its password.
+    var storeName: String { postgresURI.map(PostgresStore.redacted) ?? storePath }
+
+    /// This process's name in a fleet: `node:`, else `$FEEDWATCH_NODE`, else hostname:pid.
+    func node() -> String {
+        var host = [UInt8](repeating: 0, count: 256)
+        gethostname(&host, host.count - 1)
+        let name = String(decoding: host.prefix { $0 != 0 }, as: UTF8.self)
+        return nodeName(environment: { getenv($0).map { String(cString: $0) } }, hostname: name, pid: getpid())
+    }
+
+    /// The store for a command that writes alerts and delivers them (`run`, `once`). An SQLite
+    /// file is one process's: its lock is taken first, so a second such process refuses at once
+    /// and names the first (exit 1). A PostgreSQL store is a fleet's: no lock, leases instead.
+    func openStoreForWriting(_ command: String) throws -> (FeedStore, StoreLock?) {
+        guard postgresURI == nil else { return (try openStore(), nil) }
         let lock: StoreLock
         do {
             lock = try StoreLock(storePath: storePath, holder: "feedwatch \(command)")

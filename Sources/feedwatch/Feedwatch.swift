@@ -9,7 +9,8 @@ struct Feedwatch: ParsableCommand {
         commandName: "feedwatch",
         abstract: "Watch RSS, Atom and JSON feeds for the topics you follow.",
         version: FeedwatchVersion.string,
-        subcommands: [Run.self, Once.self, Status.self, StoriesCommand.self, OutboxCommand.self, Parse.self, Classify.self, CheckConfig.self, Add.self, Serve.self])
+        subcommands: [Run.self, Once.self, Status.self, StoriesCommand.self, OutboxCommand.self, Parse.self, Classify.self, CheckConfig.self, Add.self, Serve.self,
+                      MigrateStore.self])
 
     /// SIGPIPE is ignored in every command, before anything runs: a reader that goes away
     /// (`once | head -1`) must not kill the process mid-delivery. A write to a closed pipe then

@@ -4,7 +4,6 @@ import Config
 import FeedwatchCore
 import Poller
 import Store
-import StoreSQLite
 
 /// `feedwatch once`: one poll cycle over the feeds that are due, alerts delivered, then exit —
 /// for cron, and for trying a config.
@@ -33,8 +32,11 @@ struct Once: ParsableCommand {
             for abandoned in try Delivery.register(store, sinks: sinks).abandoned {
                 Diagnostics.warning(Delivery.warning(abandoned, configured: sinks))
             }
-            summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: PollCycle.storyIndex(loaded.stories)).run(all: all)
-            try Delivery.deliverPending(store, to: sinks, log: { Diagnostics.warning($0) })
+            let node = loaded.node()
+            summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: PollCycle.storyIndex(loaded.stories), node: node)
+                .run(all: all)
+            try Delivery.deliverPending(store, to: Run.delivered(sinks, loaded, node: node), lease: Lease(node: node, seconds: 60),
+                                        log: { Diagnostics.warning($0) })
             try Delivery.prune(store, config: loaded, now: Timestamp.now())
             if summary.polled == 0 && summary.interrupted == 0 {
                 // Nothing was due: say so and when something will be, so `once` never looks idle for no reason.

@@ -76,7 +76,7 @@ struct OutboxCommand: ParsableCommand {
 
     /// `move OLD NEW` / `forget OLD`: OLD must be a sink the store knows and the config no longer
     /// names (a configured sink's place is not to be dropped by accident); NEW a configured one.
-    private func moveOrForget(_ store: SQLiteStore, sinks: [AlertSink]) throws {
+    private func moveOrForget(_ store: FeedStore, sinks: [AlertSink]) throws {
         let old = action[1]
         let configured = Set(sinks.map(\.name))
         guard try store.knownSinks()[old] != nil else {

@@ -7,7 +7,7 @@ import Logging
 import Poller
 import Service
 import Store
-import StoreSQLite
+import StorePostgres
 import TopicQuery
 
 /// `feedwatch run`: the daemon. Polls what is due, delivers alerts, then sleeps until the next
@@ -58,18 +58,23 @@ struct Run: ParsableCommand {
         // The web page, API and /metrics, in a process of its own, when `http:` is set.
         let metrics = DaemonMetrics(loaded)
         defer { metrics?.stop() }
+        // In a fleet (a PostgreSQL store) this node's name goes on its leases; its delivery
+        // thread also looks for alerts other nodes stored, every few seconds, and leaves sinks
+        // pinned to another node alone.
+        let node = loaded.node()
+        let fleet = loaded.postgresURI != nil
         // Delivery runs on its own thread, over its own connection to the store.
         let delivery: DeliveryWorker
         do {
-            delivery = try DeliveryWorker(store: try loaded.openStore(), sinks: sinks, stopSignal: stopSignal, grace: stop,
-                                          lease: Lease(node: "local", seconds: 60),
+            delivery = try DeliveryWorker(store: try loaded.openStore(), sinks: Self.delivered(sinks, loaded, node: node), stopSignal: stopSignal,
+                                          grace: stop, lease: Lease(node: node, seconds: loaded.poll.timeout + 30), idleRound: fleet ? 2 : nil,
                                           warning: { Log.warning($0) }, error: { Log.error($0) }, afterRound: { metrics?.publish() })
         } catch {
             Diagnostics.error("cannot start delivery: \(error)")
             throw ExitCode.failure
         }
         defer { delivery.stop() }
-        Log.info("started: \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic")), store \(loaded.storePath)")
+        Log.info("started: \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic")), store \(loaded.storeName)" + (fleet ? ", node \(node)" : ""))
         Log.info("alerts go to: \(CycleReport.destinations(loaded.sinks))")
         notifier.notify("READY=1", "STATUS=started, \(loaded.feeds.count) feeds")
 
@@ -79,6 +84,7 @@ struct Run: ParsableCommand {
         // When an info line last said something: an idle daemon says it is alive every 15 minutes.
         var lastSaid = Monotonic.seconds()
         var firstCycle = true  // whatever it found, the first cycle says when the next poll is
+        var placementWait = 0.0
         var lastWatchdog = 0.0
         // Keep-alives, only while the store answers this thread and the delivery thread is not
         // stuck: a daemon stuck on its database is restarted.
@@ -100,7 +106,7 @@ struct Run: ParsableCommand {
         var reloadProblem: String?
         while true {
             do {
-                let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: stories, stopRequested: Self.stopPending,
+                let summary = try PollCycle(config: loaded, store: store, matcher: matcher, stories: stories, node: node, stopRequested: Self.stopPending,
                                             progress: { watchdog() }).run(all: false)
                 if summary.newAlerts > 0 { delivery.wake() }
                 let now = Timestamp.now()
@@ -108,6 +114,10 @@ struct Run: ParsableCommand {
                     try Delivery.prune(store, config: loaded, now: now)
                     lastPrune = now.secondsSince1970
                 }
+                // In a fleet: how long this cycle waited for other nodes' story placement.
+                let waited = (store as? PostgresStore).map { $0.placementWaitSeconds - placementWait } ?? 0
+                placementWait += waited
+                if waited >= 0.01 { Log.info("\(Int(waited * 1000)) ms waiting for other nodes' story placement") }
                 let nextIn = ((try? store.nextDue()) ?? nil).map { $0.secondsSince1970 - Timestamp.now().secondsSince1970 }
                 if CycleReport.isNews(summary) {
                     Log.info(CycleReport.line(summary) + "; " + CycleReport.nextPoll(nextIn))
@@ -168,7 +178,7 @@ struct Run: ParsableCommand {
                         Log.warning(Delivery.warning(abandoned, configured: sinks))
                     }
                     // The delivery thread gets its own connection and its own sink objects.
-                    delivery.replace(store: try loaded.openStore(), sinks: Delivery.sinks(for: loaded, stop: stop))
+                    delivery.replace(store: try loaded.openStore(), sinks: Self.delivered(Delivery.sinks(for: loaded, stop: stop), loaded, node: node))
                     reloadProblem = nil
                     metrics?.reload(loaded)
                     Log.info("reloaded \(loaded.file): \(CycleReport.count(loaded.feeds.count, "feed")), \(CycleReport.count(loaded.topics.count, "topic"))")
@@ -182,6 +192,11 @@ struct Run: ParsableCommand {
                 watchdog()  // a timeout: something is due, or the watchdog
             }
         }
+    }
+
+    /// The sinks this node delivers: all but those pinned (`node:`) to another node.
+    static func delivered(_ sinks: [AlertSink], _ config: Config, node: String) -> [AlertSink] {
+        zip(sinks, config.sinks).filter { $0.1.node == nil || $0.1.node == node }.map(\.0)
     }
 
     /// "polling 240 feeds, 3 failing, outbox 0": what `systemctl status` shows.

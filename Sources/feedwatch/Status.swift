@@ -2,7 +2,6 @@ import ArgumentParser
 import Config
 import FeedwatchCore
 import Store
-import StoreSQLite
 
 /// `feedwatch status`: each configured feed's health, from the store.
 struct Status: ParsableCommand {
@@ -19,8 +18,10 @@ struct Status: ParsableCommand {
         let store = try loaded.openStore()
         let names = loaded.feedNames
         let feeds: [FeedRecord]
+        let holders: [Int64: String]
         do {
             feeds = try store.allFeeds()
+            holders = try store.feedHolders()
         } catch {
             Diagnostics.error("\(error)")
             throw ExitCode.failure
@@ -39,6 +40,7 @@ struct Status: ParsableCommand {
                 w.field("next_poll", f.gone ? nil : f.nextDueAt.rfc3339)
                 w.field("gone", bool: f.gone)
                 w.field("items_seen", Int64(f.itemsSeen))
+                w.field("node", holders[f.id])  // the fleet node fetching it now; null when none (or one process's store)
                 w.endObject()
                 StandardOutput.write(w.bytes + Array("\n".utf8))
             }
@@ -54,6 +56,7 @@ struct Status: ParsableCommand {
             out += " · \(f.itemsSeen) item\(f.itemsSeen == 1 ? "" : "s") seen\n"
             if let error = f.lastError, f.errorsInRow > 0 || f.gone { out += "    error: \(error)\n" }
             if f.currentURL != f.url { out += "    moved to \(f.currentURL)\n" }
+            if let node = holders[f.id] { out += "    being fetched by node \(node)\n" }
         }
         if feeds.isEmpty { out = "no feeds in the store yet: run `feedwatch once` first\n" }
         StandardOutput.write(Array(out.utf8))

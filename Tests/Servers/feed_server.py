@@ -58,6 +58,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send(200, fixture(name))
             except FileNotFoundError:
                 self.send(404, b"no such file", "text/plain")
+        elif path.startswith("/farm/"):
+            # A file of the fixtures directory, read afresh (a fleet test rewrites them), with the
+            # time each request arrived, so the test can check how far apart one feed's polls were.
+            name = os.path.basename(path[len("/farm/"):])
+            sys.stderr.write("farm %s %.6f\n" % (name, time.time()))
+            sys.stderr.flush()
+            try:
+                self.send(200, fixture(name))
+            except FileNotFoundError:
+                self.send(404, b"no such file", "text/plain")
         elif path == "/windows-1252":
             self.send(200, fixture("encoding-http-charset.xml"), "text/xml; charset=\"windows-1252\"")
         elif path == "/relative/feed":

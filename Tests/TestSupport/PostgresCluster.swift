@@ -1,0 +1,130 @@
+import Foundation
+
+/// A throwaway PostgreSQL cluster for the tests of one process: `initdb` in a temporary
+/// directory (as the unprivileged `postgres` user when the tests run as root — PostgreSQL refuses
+/// to run as root), listening on a Unix socket in that directory only, `fsync` off; stopped when
+/// the process exits. Each caller gets a database of its own.
+///
+/// Without PostgreSQL's server binaries the tests that need it are skipped, with the reason —
+/// except under CI (`CI=true`), where a missing server is a failure: CI must run them.
+public final class PostgresCluster: @unchecked Sendable {
+    public let directory: String
+    private let bin: String
+    private let user: String?
+    private let lock = NSLock()
+    private var databases = 0
+
+    /// The cluster, started on first use; or why there is none (skip with that reason).
+    public static let shared: Result<PostgresCluster, ClusterError> = {
+        do throws(ClusterError) { return .success(try PostgresCluster()) } catch { return .failure(error) }
+    }()
+
+    /// Whether the PostgreSQL tests must run (CI) rather than be skipped.
+    public static var required: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// Why PostgreSQL tests were skipped, said loudly once, or nil when they run.
+    public static var skipReason: String? {
+        guard case .failure(let error) = shared else { return nil }
+        return "PostgreSQL tests SKIPPED: \(error.message)"
+    }
+
+    public struct ClusterError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    private init() throws(ClusterError) {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        guard let version = versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) })
+            .first(where: { FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\($0)/bin/initdb") }) else {
+            throw ClusterError(message: "no PostgreSQL server (/usr/lib/postgresql/*/bin/initdb); `make test` installs Debian's postgresql as root")
+        }
+        bin = "/usr/lib/postgresql/\(version)/bin"
+        user = getuid() == 0 ? "postgres" : nil
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            if let user {
+                guard let pw = getpwnam(user) else { throw ClusterError(message: "running as root, but there is no \(user) user to run PostgreSQL as") }
+                chown(directory, pw.pointee.pw_uid, pw.pointee.pw_gid)
+            }
+            chmod(directory, 0o700)
+            try run(bin + "/initdb", ["-D", directory + "/data", "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+            let conf = """
+                listen_addresses = ''
+                unix_socket_directories = '\(directory)'
+                fsync = off
+                synchronous_commit = off
+                full_page_writes = off
+                max_connections = 200
+                shared_buffers = 64MB
+                """
+            try run("/bin/sh", ["-c", "cat >> '\(directory)/data/postgresql.conf'"], input: conf)
+            try run(bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60", "start"])
+        } catch let error as ClusterError {
+            throw error
+        } catch {
+            throw ClusterError(message: "cannot start a PostgreSQL cluster in \(directory): \(error)")
+        }
+        Self.stopAtExit = { [bin, directory, user] in
+            _ = try? Self.runCommand(bin + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "-w", "stop"], user: user, input: nil)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        atexit { PostgresCluster.stopAtExit?() }
+    }
+
+    nonisolated(unsafe) private static var stopAtExit: (() -> Void)?
+
+    /// A new, empty database; its libpq URI (a Unix socket in the cluster's directory).
+    public func createDatabase(_ prefix: String = "fw") throws -> String {
+        lock.lock()
+        databases += 1
+        let name = "\(prefix)_\(getpid())_\(databases)"
+        lock.unlock()
+        try run(bin + "/psql", ["-h", directory, "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
+        return uri(database: name)
+    }
+
+    public func uri(database: String) -> String {
+        "postgresql://postgres@/\(database)?host=\(directory)"
+    }
+
+    /// Runs SQL on a database with psql and returns its unaligned output.
+    public func psql(_ uri: String, _ sql: String) throws -> String {
+        try run(bin + "/psql", [uri, "-At", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+    }
+
+    @discardableResult
+    private func run(_ path: String, _ arguments: [String], input: String? = nil) throws -> String {
+        try Self.runCommand(path, arguments, user: user, input: input)
+    }
+
+    /// Runs a command (as `user`, through runuser) with its output in a file and waits for it
+    /// with waitpid. Not Foundation's `Process`: `pg_ctl start` leaves a server running that was
+    /// forked from it, and `Process.waitUntilExit` was seen never to return after it.
+    private static func runCommand(_ path: String, _ arguments: [String], user: String?, input: String?) throws -> String {
+        // From `/`: the postgres user may not be allowed into the tests' working directory.
+        let argv = ["/bin/sh", "-c", "cd / && exec \"$@\"", "sh"] + (user.map { ["/usr/sbin/runuser", "-u", $0, "--"] } ?? []) + [path] + arguments
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-pg-cmd-\(UUID().uuidString)").path
+        defer { unlink(scratch + ".out"); unlink(scratch + ".in") }
+        try Data((input ?? "").utf8).write(to: URL(fileURLWithPath: scratch + ".in"))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, scratch + ".in", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, scratch + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
+        guard rc == 0 else { throw ClusterError(message: "cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw ClusterError(message: "\(argv.joined(separator: " ")) failed (status \(status)): \(output)")
+        }
+        return output
+    }
+}
