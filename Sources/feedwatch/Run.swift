@@ -118,15 +118,16 @@ struct Run: ParsableCommand {
                 let waited = (store as? PostgresStore).map { $0.placementWaitSeconds - placementWait } ?? 0
                 placementWait += waited
                 if waited >= 0.01 { Log.info("\(Int(waited * 1000)) ms waiting for other nodes' story placement") }
-                let nextIn = ((try? store.nextDue()) ?? nil).map { $0.secondsSince1970 - Timestamp.now().secondsSince1970 }
+                // A store that does not answer here is this cycle's error, logged below with its cause.
+                let nextIn = try store.nextDue().map { $0.secondsSince1970 - Timestamp.now().secondsSince1970 }
                 if CycleReport.isNews(summary) {
                     Log.info(CycleReport.line(summary) + "; " + CycleReport.nextPoll(nextIn))
                     lastSaid = Monotonic.seconds()
                 } else {
                     if summary.polled > 0 { Log.debug(CycleReport.line(summary)) }
                     if firstCycle || Monotonic.seconds() - lastSaid >= CycleReport.heartbeatSeconds {
-                        let pending = ((try? Delivery.report(store, sinks: sinks)) ?? []).reduce(0) { $0 + $1.pending }
-                        let dead = ((try? store.deadLetters(sink: nil)) ?? []).filter { !$0.requeued }.count
+                        let pending = try Delivery.report(store, sinks: sinks).reduce(0) { $0 + $1.pending }
+                        let dead = try store.deadLetters(sink: nil).filter { !$0.requeued }.count
                         Log.info(CycleReport.heartbeat(feeds: loaded.feeds.count, nextPollIn: nextIn, pending: pending, dead: dead))
                         lastSaid = Monotonic.seconds()
                     }
