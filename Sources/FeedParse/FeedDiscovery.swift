@@ -21,8 +21,21 @@ public enum FeedDiscovery {
 
     /// Whether `bytes` look like an HTML page (not a feed that failed to parse).
     public static func looksLikeHTML(_ bytes: [UInt8]) -> Bool {
-        let head = String(decoding: bytes.prefix(4_096), as: UTF8.self).lowercased()
-        return head.contains("<html") || head.contains("<!doctype html") || head.contains("<head")
+        // On bytes, ASCII-case-folded: it runs on every fetched document's first kilobytes, and
+        // a lowercased String with three grapheme-aware searches was a sixth of a cold cycle's CPU.
+        let head = bytes.prefix(4_096)
+        let markers: [[UInt8]] = [Array("<html".utf8), Array("<!doctype html".utf8), Array("<head".utf8)]
+        func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+        var i = head.startIndex
+        while let lt = head[i...].firstIndex(of: 0x3C) {  // <
+            for m in markers where lt + m.count <= head.endIndex {
+                var j = 1
+                while j < m.count, lower(head[lt + j]) == m[j] { j += 1 }
+                if j == m.count { return true }
+            }
+            i = lt + 1
+        }
+        return false
     }
 
     /// The feeds `html` announces, in document order, each once.

@@ -26,6 +26,11 @@ import Testing
         #expect(found.first?.title == "News & more" && found.first?.type == "application/rss+xml")
         #expect(FeedDiscovery.looksLikeHTML(Array(page.utf8)))
         #expect(!FeedDiscovery.looksLikeHTML(Array("<rss version=\"2.0\"><channel/></rss>".utf8)))
+        // Any case, anywhere in the first 4 KB; a page's words in a feed's text are not markup.
+        #expect(FeedDiscovery.looksLikeHTML(Array("\n  <!DOCTYPE HTML>\n<Html lang=en>".utf8)))
+        #expect(FeedDiscovery.looksLikeHTML(Array((String(repeating: " ", count: 3_000) + "<HEAD><title>x</title>").utf8)))
+        #expect(!FeedDiscovery.looksLikeHTML(Array((String(repeating: " ", count: 4_100) + "<html>").utf8)))
+        #expect(!FeedDiscovery.looksLikeHTML(Array("<rss><channel><title>html and head</title><item><title>&lt;html&gt;</title></item></channel></rss>".utf8)))
     }
 
     @Test func aBaseHrefMovesTheBase() {
