@@ -27,21 +27,36 @@ public final class StoreLock {
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let busy = errno == EWOULDBLOCK
             let reason = String(cString: strerror(errno))
-            // The holder writes its name just after it takes the lock: a process that lost the
-            // race by microseconds (or was descheduled between them) waits up to 0.2 s for it.
+            // The holder writes its name just after it takes the lock, and empties the file just
+            // before it lets go: a process that finds no name waits up to 0.2 s for one — and takes
+            // the lock itself if the holder ended meanwhile.
             var owner = Self.contents(fd)
+            var taken = false
             for _ in 0..<40 where busy && owner.isEmpty {
                 var pause = timespec(tv_sec: 0, tv_nsec: 5_000_000)
                 nanosleep(&pause, nil)
+                if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                    taken = true
+                    break
+                }
                 owner = Self.contents(fd)
             }
-            close(fd)
+            if !taken { close(fd) }
             guard busy else { throw Refused(description: "cannot lock \(path): \(reason)") }
+            if taken {
+                self.fd = fd
+                Self.write(holder: holder, now: now, to: fd)
+                return
+            }
             throw Refused(description: "the store \(storePath) is in use by "
                 + (owner.isEmpty ? "another feedwatch process" : owner)
                 + "; only one `run` or `once` may write to it at a time (status, stories and outbox can read beside it)")
         }
         self.fd = fd
+        Self.write(holder: holder, now: now, to: fd)
+    }
+
+    private static func write(holder: String, now: Timestamp, to fd: Int32) {
         let line = "\(holder) (pid \(getpid()), since \(now.rfc3339))\n"
         _ = ftruncate(fd, 0)
         _ = Array(line.utf8).withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
