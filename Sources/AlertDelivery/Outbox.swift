@@ -56,9 +56,10 @@ public enum Delivery {
             + " (give a sink a `name:` to keep its place when you edit its URL, path or command)"
     }
 
-    /// Delivers what each sink has not yet taken and is due to try. `newSinksFrom`: where a sink
-    /// never seen before starts — the newest alert when this process (or config) started, so a
-    /// sink added to the config gets the alerts from now on, not the whole history.
+    /// Delivers what each sink has not yet taken and is due to try. Sinks have their place in the
+    /// queue from `register` (when the config is loaded); one that was not registered gets it
+    /// now, after the newest alert, and delivers from the next round — so a sink added to the
+    /// config gets the alerts from then on, not the whole history.
     /// `lease`: this process's claim on each sink while it delivers it (recorded by a shared store
     /// only: a sink another node is delivering is left to it).
     public static func deliverPending(_ store: DeliveryStore, to sinks: [AlertSink], lease: Lease = Lease(node: "local", seconds: 60),
