@@ -105,7 +105,8 @@ final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
                  items: s.items.map { i in
                      WebStory.Item(feed: i.feed, feedName: names[i.feed], id: i.id, title: i.title, link: i.link, published: i.published,
                                    duplicates: i.duplicates.map { WebStory.Item.Copy(feed: $0.feed, link: $0.link) })
-                 })
+                 },
+                 firstPublished: s.firstPublished, lastPublished: s.lastPublished)
     }
 
     struct ReadError: Error, CustomStringConvertible {

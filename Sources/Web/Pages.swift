@@ -35,7 +35,7 @@ public enum Pages {
 
     /// One story in the list: its title (linking to its page), size, topics, timeline.
     static func storySummary(_ s: WebStory, index: Int) -> String {
-        let outlets = Set(s.items.map(\.outlet)).count
+        let outlets = s.outlets
         var out = "<article aria-labelledby=\"s\(index)\"><h3 id=\"s\(index)\"><a href=\"/stories/\(WebText.html(WebText.percentEncode(s.id)))\">"
         out += WebText.html(s.title ?? "(untitled)") + "</a></h3>"
         out += "<p class=\"meta\">\(s.size) item\(s.size == 1 ? "" : "s") · \(outlets) outlet\(outlets == 1 ? "" : "s") · first seen \(WebText.minute(s.firstSeen))"

@@ -46,8 +46,16 @@ public struct WebStory: Equatable, Sendable {
     public var lastSeen: Timestamp
     public var topics: [String]
     public var items: [Item]
+    /// When its first and last items were published (placed, for undated ones), as the store
+    /// figures them: the same values `stories --json` shows, which the API must repeat.
+    public var firstPublished: Timestamp?
+    public var lastPublished: Timestamp?
 
-    public init(id: String, title: String?, size: Int, firstSeen: Timestamp, lastSeen: Timestamp, topics: [String], items: [Item]) {
+    /// How many outlets (feeds) its items came from; copies are not items.
+    public var outlets: Int { Set(items.map(\.feed)).count }
+
+    public init(id: String, title: String?, size: Int, firstSeen: Timestamp, lastSeen: Timestamp, topics: [String], items: [Item],
+                firstPublished: Timestamp? = nil, lastPublished: Timestamp? = nil) {
         self.id = id
         self.title = title
         self.size = size
@@ -55,6 +63,8 @@ public struct WebStory: Equatable, Sendable {
         self.lastSeen = lastSeen
         self.topics = topics
         self.items = items
+        self.firstPublished = firstPublished
+        self.lastPublished = lastPublished
     }
 }
 
