@@ -101,21 +101,6 @@ extension Config {
         }
     }
 
-    /// The SQLite store, for what only it does so far (`stories merge/split/mute/unmute`,
-    /// `classify --stored`); exit 1, saying so, for a PostgreSQL store.
-    func openSQLiteStore(for what: String) throws -> SQLiteStore {
-        guard postgresURI == nil else {
-            Diagnostics.error("\(what) works on an SQLite store only so far; this config's store is \(storeName)")
-            throw ExitCode.failure
-        }
-        do {
-            return try SQLiteStore(path: storePath)
-        } catch {
-            Diagnostics.error("cannot open the store: \(error)")
-            throw ExitCode.failure
-        }
-    }
-
     /// The store's path, as `openStore` opens it (a PostgreSQL URI as written, password and all:
     /// say `storeName` to people).
     var storePath: String { statePath(stateDirectory: getenv("STATE_DIRECTORY").map { String(cString: $0) }) }
