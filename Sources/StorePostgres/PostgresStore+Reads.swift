@@ -15,3 +15,17 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    /// What `/metrics` shows of the store: items, alerts, stories seen since `since`, and the
+    /// database's size on disk.
+    public func figures(storiesSeenSince since: Timestamp) throws(StoreError) -> (items: Int, alerts: Int, storiesOpen: Int, sizeBytes: Int) {
+        let row = try db.first("""
+            SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM alerts), (SELECT count(*) FROM stories WHERE last_seen >= $1),
+                   pg_database_size(current_database())
+            """, [.int(since.secondsSince1970)]) { r in
+            (Int(r.int(at: 0) ?? 0), Int(r.int(at: 1) ?? 0), Int(r.int(at: 2) ?? 0), Int(r.int(at: 3) ?? 0))
+        }
+        return row ?? (0, 0, 0, 0)
+    }
+}
