@@ -28,7 +28,12 @@ extension PostgresStore {
                 SELECT greatest($1::bigint, (SELECT coalesce(max(position), 0) FROM items), (SELECT coalesce(max(position), 0) FROM alerts),
                                 (SELECT coalesce(max(cursor), 0) FROM sink_cursors))
                 """, [.int(lastPosition)]) { $0.int(at: 0) ?? 0 } ?? 0
-            try setLedgerClock(highest)
+            // Corrections came numbered by the SQLite store's log: they take positions after
+            // everything copied, in their order (negated first, so no two collide on the way).
+            try db.update("UPDATE story_corrections SET position = -position")
+            try db.update("UPDATE story_corrections SET position = $1 - position", [.int(highest)])
+            let corrected = try db.first("SELECT coalesce(max(position), 0) FROM story_corrections") { $0.int(at: 0) ?? 0 } ?? 0
+            try setLedgerClock(max(highest, corrected))
             return counts
         }
     }
