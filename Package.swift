@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "FeedwatchWeb",
             dependencies: [
-                "AlertDelivery", "CSQLite", "Config", "FeedwatchCore", "Service", "Store", "StoreSQLite", "Web",
+                "AlertDelivery", "CSQLite", "Config", "FeedwatchCore", "Service", "Store", "StorePostgres", "StoreSQLite", "Web",
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

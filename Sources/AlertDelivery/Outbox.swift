@@ -81,6 +81,11 @@ public enum Delivery {
             if let next = state.nextAttemptAt, next > now { continue }
             do {
                 try deliver(store, sink, state: &state, now: now, random: random, stop: stop, log: log, progress: progress)
+            } catch let error as StoreError where error.kind == .conflict {
+                // A shared store: this node's lease ran out mid-batch and another node took the
+                // sink over; it delivers from the cursor. The other sinks still get their round.
+                log("\(sink.name): \(error.message)")
+                continue
             } catch let error as StoreError {
                 throw error
             } catch {

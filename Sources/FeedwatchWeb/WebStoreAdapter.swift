@@ -4,14 +4,16 @@ import Config
 import FeedwatchCore
 import Glibc
 import Store
+import StorePostgres
 import StoreSQLite
 import Synchronization
 import Web
 
-/// The web layer's data source over today's store: `WebDataSource`'s plain records read through
-/// the store's own queries (stories, feeds, the outbox report), plus a few counts for `/metrics`
-/// read with SQL on a read-only connection. It holds its own connection, apart from the poller's,
-/// and serializes the server threads on it. A failed read drops the connection, so the next
+/// The web layer's data source over the store the config names — the SQLite file, or a fleet's
+/// PostgreSQL database (a fleet's dashboard) — `WebDataSource`'s plain records read through the
+/// seam (`StoreReadModel` and the outbox report), plus a few counts for `/metrics` that each
+/// engine reads its own way. It holds its own connection, apart from the poller's, and
+/// serializes the server threads on it. A failed read drops the connection, so the next
 /// request opens the store afresh (`/healthz` answers 200 again once the store does).
 ///
 /// This is the one file that knows both sides; a new store (or read models) replaces only it.
@@ -19,25 +21,43 @@ final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
     /// Guards `store` and `sinks` (unchecked: the compiler cannot see that every use of them is
     /// inside `lock.withLock`, which `withStore` is the only way in to).
     private let lock = Mutex(())
-    private var store: SQLiteStore?
+    private var store: Opened?
     /// The configured sinks, for the outbox report (constructing one opens nothing).
     private let sinks: [AlertSink]
     private let path: String
+    /// The PostgreSQL store's URI, when the config names one.
+    private let uri: String?
     private let names: [String: String]
     private let storyWindow: Int
 
     init(config: Config) {
         path = storePath(config)
+        uri = config.postgresURI
         names = config.feedNames
         storyWindow = config.stories.window
         sinks = Delivery.sinks(for: config, environment: { _ in nil })
     }
 
+    /// A store opened, by engine (the figures for `/metrics` are read each its own way).
+    private enum Opened {
+        case sqlite(SQLiteStore)
+        /// Opened as a reader: the page is no node of the fleet and claims nothing.
+        case postgres(PostgresStore)
+
+        var reads: DeliveryStore {
+            switch self {
+            case .sqlite(let s): s
+            case .postgres(let p): p
+            }
+        }
+    }
+
     /// Runs `body` on the store, opening it first if need be; a failure forgets the connection.
-    private func withStore<T>(_ body: (SQLiteStore, [AlertSink]) throws -> T) throws -> T {
+    private func withOpened<T>(_ body: (Opened, [AlertSink]) throws -> T) throws -> T {
         try lock.withLock { _ in
             do {
-                let open = try store ?? SQLiteStore(path: path)
+                let open = try store ?? (uri.map { .postgres(try PostgresStore(uri: $0, node: "feedwatch-web", joinsFleet: false)) }
+                    ?? .sqlite(try SQLiteStore(path: path)))
                 store = open
                 return try body(open, sinks)
             } catch {
@@ -45,6 +65,10 @@ final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
                 throw error
             }
         }
+    }
+
+    private func withStore<T>(_ body: (DeliveryStore, [AlertSink]) throws -> T) throws -> T {
+        try withOpened { open, sinks in try body(open.reads, sinks) }
     }
 
     func stories(since: Timestamp, limit: Int) throws -> [WebStory] {
@@ -83,6 +107,13 @@ final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
         var byHealth: [WebFeed.Health: Int] = [:]
         for f in try feeds() { byHealth[f.health, default: 0] += 1 }
         let openSince = now.secondsSince1970 - Int64(storyWindow)
+        if uri != nil {
+            return try withOpened { open, _ in
+                guard case .postgres(let p) = open else { throw ReadError(description: "not a PostgreSQL store") }
+                let f = try p.figures(storiesSeenSince: Timestamp(secondsSince1970: openSince))
+                return StoreFigures(feeds: byHealth, items: f.items, alerts: f.alerts, storiesOpen: f.storiesOpen, sizeBytes: f.sizeBytes)
+            }
+        }
         let counts = try Self.counts(path: path, queries: [
             "SELECT count(*) FROM items", "SELECT count(*) FROM alerts", "SELECT count(*) FROM stories WHERE last_seen >= \(openSince)",
         ])
@@ -94,9 +125,15 @@ final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
         return StoreFigures(feeds: byHealth, items: counts[0], alerts: counts[1], storiesOpen: counts[2], sizeBytes: size)
     }
 
-    /// Opens the file afresh each time, read-only: a store replaced or damaged under a running
-    /// server is noticed at once, not after the cached connection's pages run out.
+    /// The SQLite file is opened afresh each time, read-only: a store replaced or damaged under a
+    /// running server is noticed at once, not after the cached connection's pages run out. A
+    /// PostgreSQL store answers on the held connection; one that broke is dropped and opened
+    /// again by the next request.
     func ping() throws {
+        if uri != nil {
+            _ = try withStore { store, _ in try store.feedCounts() }
+            return
+        }
         _ = try Self.counts(path: path, queries: ["SELECT count(*) FROM feeds"])
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import Prometheus
 import Service
+import StorePostgres
 import Web
 
 // `feedwatch-web --config PATH [--parent-metrics]`: the web page, API and /metrics of the config's
@@ -64,7 +65,7 @@ do {
     log.error("cannot listen on \(http.host):\(http.port): \(error)")
     exit(1)
 }
-log.info("serving http://\(http.host.contains(":") ? "[\(http.host)]" : http.host):\(server.port)/ (store \(storePath(config)))")
+log.info("serving http://\(http.host.contains(":") ? "[\(http.host)]" : http.host):\(server.port)/ (store \(config.postgresURI.map(PostgresStore.redacted) ?? storePath(config)))")
 
 if withParent {
     // The daemon's counters arrive on standard input; its end is ours.

@@ -53,8 +53,8 @@ public final class PollCycle {
     private var storiesFrom = Int64.max
     /// The clock when the cycle began: every decision of the cycle is made at it.
     private var cycleStart = Timestamp(secondsSince1970: 0)
-    /// The corrections made by hand (`feedwatch stories merge/split/mute`), read once a cycle
-    /// with the index's first catch-up.
+    /// The corrections made by hand (`feedwatch stories merge/split/mute`), read with each
+    /// batch's catch-up.
     private var corrections: StoryCorrections?
 
     /// `stopRequested`: asked while transfers run; once true, transfers in flight get a few
@@ -318,17 +318,17 @@ public final class PollCycle {
             storiesFrom = from
             return
         }
-        // A shared store lets one writer place at a time, from this read to the apply.
+        // A shared store lets one writer place at a time, from this read to the apply. The
+        // corrections are read under it too, every batch: a merge, split or mute made meanwhile
+        // (by hand, on any node) is followed from this batch on, not from the next cycle.
         try ledger.holdPlacement()
         storiesReady = true
-        if corrections == nil {
-            let read = try ledger.storyCorrections(at: now)
-            if read.mark != stories.corrections {
-                stories.reset()
-                stories.corrections = read.mark
-            }
-            corrections = read
+        let corrected = try ledger.storyCorrections(at: now)
+        if corrected.mark != stories.corrections {
+            stories.reset()
+            stories.corrections = corrected.mark
         }
+        corrections = corrected
         storiesFrom = min(storiesFrom, from)
         let read = try ledger.storyMembers(after: stories.ledgerPosition, since: Timestamp(secondsSince1970: storiesFrom))
         for m in read.members { restore(m) }

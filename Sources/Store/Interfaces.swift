@@ -233,10 +233,35 @@ public protocol StoreReadModel: AnyObject {
     /// Which node holds each feed now (a live lease), by feed id: none in a store one process
     /// holds, which records no lease.
     func feedHolders() throws(StoreError) -> [Int64: String]
+    /// Items first seen at or after `since`, copies left out, in the order they were stored
+    /// (`classify --stored` classifies them again with today's queries).
+    func storedItems(seenSince since: Timestamp) throws(StoreError) -> [StoredItem]
 }
 
 extension StoreReadModel {
     public func feedHolders() throws(StoreError) -> [Int64: String] { [:] }
+}
+
+/// Corrections by hand (`feedwatch stories merge/split/mute/unmute`), on whatever engine holds
+/// the stories, so a fleet's operator corrects its stories as one machine's would. Each is one
+/// commit; an engine several writers share orders it among the placements (it waits for the
+/// placement lock and takes a position, as `apply` does), so every writer's grouping follows it
+/// from its next catch-up on (`storyCorrections`).
+public protocol StoryCorrecting: AnyObject {
+    /// The stories become one, the one whose first item was published first (as grouping
+    /// merges), which is returned. Unknown ids throw `.notFound`; ids merged before are followed
+    /// to their story; ids that are one story already throw `.conflict`.
+    func mergeStories(_ ids: [String], now: Timestamp) throws(StoreError) -> String
+    /// The item `ref` names (its alert id, link or id in its feed) leaves its story for a story
+    /// of its own, which grouping keeps apart from the old one. Returns the new story's id and
+    /// the old one's; `nil` when the item is alone in its story (nothing to split).
+    func splitItem(_ ref: String, now: Timestamp) throws(StoreError) -> (new: String, old: String)?
+    /// Until `until` (`nil`: for good) the story's items alert no sink. Returns the story muted
+    /// (an absorbed id is followed to its story).
+    func muteStory(_ id: String, until: Timestamp?, now: Timestamp) throws(StoreError) -> String
+    /// Lets a muted story alert again from its next item on. Returns the story, or `nil` if it
+    /// was not muted.
+    func unmuteStory(_ id: String, now: Timestamp) throws(StoreError) -> String?
 }
 
 /// Retention.
@@ -248,7 +273,7 @@ public protocol StoreMaintenance: AnyObject {
 }
 
 /// Everything a store engine provides; only the executable, which opens one, names all of it.
-public typealias FeedStore = FeedQueue & ItemLedger & AlertOutbox & StoreReadModel & StoreMaintenance
+public typealias FeedStore = FeedQueue & ItemLedger & AlertOutbox & StoreReadModel & StoreMaintenance & StoryCorrecting
 
 /// What delivery uses: the outbox, and the feeds' health for a digest's summary.
 public typealias DeliveryStore = AlertOutbox & StoreReadModel

@@ -351,3 +351,24 @@ public struct StoryItemRef: Equatable, Sendable {
     }
 }
 
+/// An item as the store keeps it (`StoreReadModel.storedItems`).
+public struct StoredItem: Equatable, Sendable {
+    public var feedURL: String
+    /// The id its feed gave it, if it had one.
+    public var id: String?
+    public var title: String?
+    public var summary: String?
+    public var link: String?
+    public var published: Timestamp?
+    public var firstSeen: Timestamp
+
+    public init(feedURL: String, id: String?, title: String?, summary: String?, link: String?, published: Timestamp?, firstSeen: Timestamp) {
+        self.feedURL = feedURL
+        self.id = id
+        self.title = title
+        self.summary = summary
+        self.link = link
+        self.published = published
+        self.firstSeen = firstSeen
+    }
+}

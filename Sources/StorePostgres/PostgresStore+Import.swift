@@ -15,9 +15,16 @@ extension PostgresStore {
             guard used == 0 else { throw StoreError(.conflict, "\(db.target) already holds a store: migrate into an empty database") }
             var counts: [String: Int] = [:]
             for t in tables {
-                let placeholders = (1...t.columns.count).map { "$\($0)" }.joined(separator: ", ")
-                let sql = "INSERT INTO \(t.table) (\(t.columns.joined(separator: ", "))) VALUES (\(placeholders))"
-                for row in t.rows { try db.update(sql, row.map { $0.map(PGValue.text) ?? .null }) }
+                // Many rows a statement: a round trip per row made copying a 200,000-item store
+                // take minutes (BENCHMARKS.md, "migrate-store").
+                let perStatement = max(1, Self.parametersPerStatement / max(t.columns.count, 1))
+                var start = 0
+                while start < t.rows.count {
+                    let rows = t.rows[start..<min(start + perStatement, t.rows.count)]
+                    try db.update(Self.insert(into: t.table, columns: t.columns, rows: rows.count),
+                                  rows.flatMap { $0.map { $0.map(PGValue.text) ?? .null } })
+                    start += rows.count
+                }
                 counts[t.table] = t.rows.count
             }
             // Identities continue after the copied ids; positions after every copied position.
@@ -28,8 +35,23 @@ extension PostgresStore {
                 SELECT greatest($1::bigint, (SELECT coalesce(max(position), 0) FROM items), (SELECT coalesce(max(position), 0) FROM alerts),
                                 (SELECT coalesce(max(cursor), 0) FROM sink_cursors))
                 """, [.int(lastPosition)]) { $0.int(at: 0) ?? 0 } ?? 0
-            try setLedgerClock(highest)
+            // Corrections came numbered by the SQLite store's log: they take positions after
+            // everything copied, in their order (negated first, so no two collide on the way).
+            try db.update("UPDATE story_corrections SET position = -position")
+            try db.update("UPDATE story_corrections SET position = $1 - position", [.int(highest)])
+            let corrected = try db.first("SELECT coalesce(max(position), 0) FROM story_corrections") { $0.int(at: 0) ?? 0 } ?? 0
+            try setLedgerClock(max(highest, corrected))
             return counts
         }
+    }
+
+    /// At most this many parameters a statement (the protocol's limit is 65,535).
+    static let parametersPerStatement = 30_000
+
+    /// `INSERT INTO table (columns) VALUES ($1, …), (…)` for `rows` rows.
+    static func insert(into table: String, columns: [String], rows: Int) -> String {
+        let n = columns.count
+        let values = (0..<rows).map { r in "(" + (1...n).map { "$\(r * n + $0)" }.joined(separator: ", ") + ")" }
+        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + values.joined(separator: ", ")
     }
 }

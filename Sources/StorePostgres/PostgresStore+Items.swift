@@ -102,8 +102,10 @@ extension PostgresStore {
         }
     }
 
+    /// The last item's position, or a later correction's (`stories merge/split/mute`): what a
+    /// placement must have read to be applied.
     func ledgerPosition() throws(StoreError) -> Int64 {
-        try db.first("SELECT coalesce(max(position), 0) FROM items") { $0.int(at: 0) ?? 0 } ?? 0
+        max(try db.first("SELECT coalesce(max(position), 0) FROM items") { $0.int(at: 0) ?? 0 } ?? 0, try correctionPosition())
     }
 
     /// Returns how many items were new and their publication dates.
@@ -224,12 +226,15 @@ extension PostgresStore {
                           [.text(story.id), .optional(story.title), .int(now.secondsSince1970), .text(story.topics.joined(separator: "\n"))])
         }
         try db.update("UPDATE items SET story_id = $1, story_at = $2 WHERE id = $3", [.text(story.id), .int(story.at.secondsSince1970), .int(item)])
-        for from in story.absorbed where from != story.id { try absorb(from, into: story.id) }
+        for from in story.absorbed where from != story.id {
+            try carryCorrections(from: from, into: story.id, now: now)
+            try absorb(from, into: story.id)
+        }
     }
 
     /// A story grouping merged into another as an item joined: its items, topics, span and the
     /// sinks' sizes move into the survivor, whose size becomes a count of its items.
-    private func absorb(_ from: String, into: String) throws(StoreError) {
+    func absorb(_ from: String, into: String) throws(StoreError) {
         guard let topics = try db.first("SELECT topics FROM stories WHERE id = $1 FOR UPDATE", [.text(from)], { $0.text(at: 0) ?? "" }) else {
             return  // merged already, or pruned
         }
@@ -258,10 +263,6 @@ extension PostgresStore {
             ORDER BY i.story_at, i.position LIMIT 1
             """, [.text(story)]) { ($0.text(at: 0) ?? "", Timestamp(secondsSince1970: $0.int(at: 1) ?? 0)) }
     }
-
-    /// Corrections by hand (`stories merge/split/mute`) are commands of the SQLite store so far:
-    /// a fleet has none to follow.
-    public func storyCorrections(at now: Timestamp) throws(StoreError) -> StoryCorrections { StoryCorrections() }
 
     public func storyMembers(after position: Int64, since: Timestamp) throws(StoreError) -> StoryMembers {
         // The position first, then only what is at or below it: everything at or below a

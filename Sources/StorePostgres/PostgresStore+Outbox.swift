@@ -82,10 +82,16 @@ extension PostgresStore {
     }
 
     /// The cursor moves to `position`, as in every engine; this node's lease on the sink is
-    /// renewed. (A node whose lease ran out mid-delivery and acknowledges after its successor
-    /// went further moves it back: those alerts go out again, same ids — at least once.)
+    /// renewed. A node whose lease ran out mid-delivery and was taken over is refused
+    /// (`.conflict`): the cursor is the new holder's, which delivers from it — what the old one
+    /// sent after its last acknowledgement goes out again, same ids (at least once), and nothing
+    /// is skipped by a late acknowledgement moving the cursor under the new holder.
     public func acknowledge(sink: String, through position: Int64, storySizes: [String: Int]) throws(StoreError) {
         try write { () throws(StoreError) in
+            if let holder = try db.first("SELECT lease_node FROM sink_cursors WHERE sink = $1 FOR UPDATE", [.text(sink)], { $0.text(at: 0) }) ?? nil,
+               holder != node {
+                throw StoreError(.conflict, "\(db.target): sink \(sink) was taken over by \(holder) since \(node) claimed it")
+            }
             try db.update("""
                 INSERT INTO sink_cursors (sink, cursor) VALUES ($1, $2)
                 ON CONFLICT (sink) DO UPDATE SET cursor = excluded.cursor, attempts = 0,

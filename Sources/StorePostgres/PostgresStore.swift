@@ -23,12 +23,15 @@ public final class PostgresStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadM
     public internal(set) var placementWaitSeconds = 0.0
 
     /// Connects (`uri`: a libpq URI or key=value string; the password from PGPASSWORD or
-    /// ~/.pgpass, as libpq reads them) and brings the schema up to date.
-    public init(uri: String, node: String) throws(StoreError) {
+    /// ~/.pgpass, as libpq reads them) and brings the schema up to date. `joinsFleet`: false for
+    /// a reader (the web page, `stories`), which claims nothing and must not be counted among
+    /// the nodes that share what is due.
+    public init(uri: String, node: String, joinsFleet: Bool = true) throws(StoreError) {
         self.uri = uri
         db = try PGConnection(uri: uri)
         self.node = node
         try migrate()
+        guard joinsFleet else { return }
         // Counted among the fleet's nodes from now on, so that nodes started together share the
         // first claim of what is due instead of the first to ask taking it all.
         try db.update("""

@@ -140,5 +140,7 @@ enum PGSchema {
         """
         ALTER TABLE feeds ADD COLUMN gaps_seen bigint NOT NULL DEFAULT 0;
         """,
+        // 3: corrections by hand, each at its position in the ledger.
+        PostgresStore.correctionsMigration,
     ]
 }

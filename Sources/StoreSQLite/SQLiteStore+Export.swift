@@ -21,6 +21,12 @@ extension SQLiteStore {
         ("dead_letters", [("sink", "sink"), ("alert_position", "alert_rowid"), ("alert_id", "alert_id"), ("record", "record"),
                           ("attempts", "attempts"), ("error", "error"), ("dead_at", "dead_at"), ("requeued", "requeued")]),
         ("sink_stories", [("sink", "sink"), ("story_id", "story_id"), ("size", "size")]),
+        // Corrections by hand: merges' aliases, mutes, pairs kept apart, and their log (its
+        // sequence numbers become positions past everything copied, on import).
+        ("story_merges", [("from_id", "from_id"), ("into_id", "into_id"), ("at", "at")]),
+        ("story_mutes", [("story_id", "story_id"), ("until", "until")]),
+        ("story_apart", [("a", "a"), ("b", "b")]),
+        ("story_corrections", [("position", "seq"), ("kind", "kind"), ("subject", "subject"), ("at", "at")]),
     ]
 
     /// Every table, read in one transaction (a consistent copy), and the highest position ever

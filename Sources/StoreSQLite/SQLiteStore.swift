@@ -6,7 +6,7 @@ public import Store
 /// process writes at a time (`StoreLock`), so leases are not recorded: every claim succeeds.
 /// Positions are row ids: SQLite has one writer at a time and a transaction's row ids are taken
 /// inside it, so row id order is commit order.
-public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadModel, StoreMaintenance {
+public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadModel, StoreMaintenance, StoryCorrecting {
     let db: SQLiteConnection
     private var filter: DedupeFilter?
 
@@ -645,16 +645,4 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
             publishGap: r.int(at: 13).map(Int.init), lastNewAt: r.int(at: 14).map(Timestamp.init(secondsSince1970:)),
             silentAlerted: r.int(at: 15) == 1, gapsSeen: Int(r.int(at: 18) ?? 0))
     }
-}
-
-/// An item as the store keeps it (`SQLiteStore.storedItems`).
-public struct StoredItem: Equatable, Sendable {
-    public var feedURL: String
-    /// The id its feed gave it, if it had one.
-    public var id: String?
-    public var title: String?
-    public var summary: String?
-    public var link: String?
-    public var published: Timestamp?
-    public var firstSeen: Timestamp
 }

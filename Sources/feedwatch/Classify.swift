@@ -3,7 +3,6 @@ import Config
 import FeedParse
 import FeedwatchCore
 import Store
-import StoreSQLite
 import TopicQuery
 
 /// `feedwatch classify SOURCE`: which of the config's topics each item of one document matches,
@@ -85,7 +84,7 @@ extension Classify {
         let names = loaded.feedNames
         let now = Timestamp.now()
         if let stored, let seconds = DurationValue.seconds(stored) {
-            let store = try loaded.openSQLiteStore(for: "classify --stored")
+            let store = try loaded.openStore()
             let since = Timestamp(secondsSince1970: now.secondsSince1970 - Int64(seconds))
             do {
                 for i in try store.storedItems(seenSince: since) {

@@ -79,10 +79,12 @@ extension Config {
 
     /// The store the config names: a PostgreSQL database (`state: postgresql://…`, shared by a
     /// fleet) or the SQLite file at the path it gives (or systemd's state directory); exit 1 if
-    /// it cannot be opened.
-    func openStore() throws -> FeedStore {
+    /// it cannot be opened. `asNode`: this process polls (`run`, `once`) and is counted among the
+    /// fleet's nodes; a command that reads or corrects is not, so it never shrinks the nodes'
+    /// shares of what is due.
+    func openStore(asNode: Bool = false) throws -> FeedStore {
         do {
-            if let uri = postgresURI { return try PostgresStore(uri: uri, node: node()) }
+            if let uri = postgresURI { return try PostgresStore(uri: uri, node: node(), joinsFleet: asNode) }
             return try SQLiteStore(path: storePath)
         } catch {
             Diagnostics.error("cannot open the store: \(error)")
@@ -97,21 +99,6 @@ extension Config {
             for made in try WrittenPaths.prepare(self, storePath: storePath) { log(made) }
         } catch {
             Diagnostics.error("\(error)")
-            throw ExitCode.failure
-        }
-    }
-
-    /// The SQLite store, for what only it does so far (`stories merge/split/mute/unmute`,
-    /// `classify --stored`); exit 1, saying so, for a PostgreSQL store.
-    func openSQLiteStore(for what: String) throws -> SQLiteStore {
-        guard postgresURI == nil else {
-            Diagnostics.error("\(what) works on an SQLite store only so far; this config's store is \(storeName)")
-            throw ExitCode.failure
-        }
-        do {
-            return try SQLiteStore(path: storePath)
-        } catch {
-            Diagnostics.error("cannot open the store: \(error)")
             throw ExitCode.failure
         }
     }
@@ -135,7 +122,7 @@ extension Config {
     /// file is one process's: its lock is taken first, so a second such process refuses at once
     /// and names the first (exit 1). A PostgreSQL store is a fleet's: no lock, leases instead.
     func openStoreForWriting(_ command: String) throws -> (FeedStore, StoreLock?) {
-        guard postgresURI == nil else { return (try openStore(), nil) }
+        guard postgresURI == nil else { return (try openStore(asNode: true), nil) }
         let lock: StoreLock
         do {
             lock = try StoreLock(storePath: storePath, holder: "feedwatch \(command)")

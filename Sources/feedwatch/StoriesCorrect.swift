@@ -2,7 +2,6 @@ import ArgumentParser
 import Config
 import FeedwatchCore
 import Store
-import StoreSQLite
 
 /// `feedwatch stories merge STORY STORY…`: stories that report one event become one. The story
 /// whose first item was published first keeps its id; the others' ids still find it. Later items
@@ -24,7 +23,7 @@ struct StoriesMerge: ParsableCommand {
     }
 
     func run() throws {
-        let store = try config.load().openSQLiteStore(for: "stories \(Self.configuration.commandName ?? "")")
+        let store = try config.load().openStore()
         let into = try StoriesCorrection.attempt { () throws(StoreError) in try store.mergeStories(stories, now: Timestamp.now()) }
         let others = stories.filter { $0 != into }
         StandardOutput.write(Array("merged \(others.joined(separator: ", ")) into \(into)\n".utf8))
@@ -45,7 +44,7 @@ struct StoriesSplit: ParsableCommand {
     var item: String
 
     func run() throws {
-        let store = try config.load().openSQLiteStore(for: "stories \(Self.configuration.commandName ?? "")")
+        let store = try config.load().openStore()
         let split = try StoriesCorrection.attempt { () throws(StoreError) in try store.splitItem(item, now: Timestamp.now()) }
         guard let split else {
             Diagnostics.error("\(item) is alone in its story already")
@@ -78,7 +77,7 @@ struct StoriesMute: ParsableCommand {
     }
 
     func run() throws {
-        let store = try config.load().openSQLiteStore(for: "stories \(Self.configuration.commandName ?? "")")
+        let store = try config.load().openStore()
         let now = Timestamp.now()
         let until = duration.flatMap(DurationValue.seconds).map { Timestamp(secondsSince1970: now.secondsSince1970 + Int64($0)) }
         let muted = try StoriesCorrection.attempt { () throws(StoreError) in try store.muteStory(story, until: until, now: now) }
@@ -98,7 +97,7 @@ struct StoriesUnmute: ParsableCommand {
     var story: String
 
     func run() throws {
-        let store = try config.load().openSQLiteStore(for: "stories \(Self.configuration.commandName ?? "")")
+        let store = try config.load().openStore()
         guard let story = try StoriesCorrection.attempt({ () throws(StoreError) in try store.unmuteStory(story, now: Timestamp.now()) }) else {
             Diagnostics.error("\(self.story) is not muted")
             throw ExitCode.failure

@@ -13,9 +13,11 @@ enum WrittenPaths {
         var purpose: String
     }
 
-    /// The directories, each once, in config order (pure).
+    /// The directories, each once, in config order (pure). A PostgreSQL store is no directory
+    /// here: its URI taken for a path made `postgresql:/user:password@host…` directories under
+    /// the working directory, the password in their names.
     static func directories(_ c: Config, storePath: String) -> [Target] {
-        var out = [Target(directory: LocalPath.directory(of: storePath), purpose: "the store")]
+        var out = Config.isPostgresURI(storePath) ? [] : [Target(directory: LocalPath.directory(of: storePath), purpose: "the store")]
         for s in c.sinks {
             switch s.kind {
             case .file(let path): out.append(Target(directory: LocalPath.directory(of: path), purpose: "the file sink \(path)"))

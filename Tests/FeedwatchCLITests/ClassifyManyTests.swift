@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Tuning on real data: `classify --feeds` (every configured feed, fetched once, nothing stored)
@@ -32,9 +33,11 @@ import Testing
         }
     }
 
-    private func config(topic: String) throws -> String {
+    /// `state`: the store (default: `feedwatch.sqlite` beside the config).
+    private func config(topic: String, state: String? = nil) throws -> String {
         let file = dir.appendingPathComponent("feedwatch.yaml")
         try Data("""
+            \(state.map { "state: \($0)" } ?? "")
             first_fetch_window: all
             feeds:
               - {url: verge.xml, name: The Verge}
@@ -72,10 +75,21 @@ import Testing
     }
 
     @Test func storedItemsAreClassifiedWithTheTopicsAsTheyAreNow() throws {
+        try storedItemsAreClassified(state: nil)
+    }
+
+    /// The same on a fleet's store.
+    @Test(.enabled(if: PostgresCluster.skipReason == nil || PostgresCluster.required, Comment(rawValue: PostgresCluster.skipReason ?? "")))
+    func storedItemsOnPostgreSQL() throws {
+        try storedItemsAreClassified(state: try PostgresCluster.shared.get().createDatabase("classify"))
+    }
+
+    private func storedItemsAreClassified(state: String?) throws {
         try writeFeeds()
-        _ = try BinaryRunner.run(["once", "--config", try config(topic: "\"facial recognition\"")])
+        let once = try BinaryRunner.run(["once", "--config", try config(topic: "\"facial recognition\"", state: state)])
+        #expect(once.status == 2, "\(once.stderr)")  // missing.xml fails
         // A new topic, tried on what the store already holds: the weather items now match.
-        let config = try config(topic: "weather")
+        let config = try config(topic: "weather", state: state)
         let r = try BinaryRunner.run(["classify", "--config", config, "--stored", "7d"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("  [t] Weather in Reuters's city  \u{2192} story"), "\(r.stdout)")

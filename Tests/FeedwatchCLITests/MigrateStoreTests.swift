@@ -46,6 +46,11 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(alertLines.count == 2)
 
+        // A story muted by hand: the mute moves with the store.
+        let story = try #require(String(try BinaryRunner.run(["stories", "--json", "--config", sqlite]).stdout.split(separator: "\n").first ?? "")
+            .components(separatedBy: "\"id\":\"").dropFirst().first?.components(separatedBy: "\"").first)
+        #expect(try BinaryRunner.run(["stories", "mute", story, "--config", sqlite]).status == 0)
+
         result = try BinaryRunner.run(["migrate-store", "--config", sqlite, "--to", uri])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("1 feeds, 3 items") && result.stdout.contains("2 alerts"), "\(result.stdout)")
@@ -64,6 +69,8 @@ import Testing
         // The webhook's queue moved with its place: all three alerts still wait for it.
         result = try BinaryRunner.run(["outbox", "--json", "--config", postgres])
         #expect(result.stdout.contains("\"pending\":3"), "\(result.stdout)")
+        let unmuted = try BinaryRunner.run(["stories", "unmute", story, "--config", postgres])
+        #expect(unmuted.status == 0 && unmuted.stdout == "unmuted \(story)\n", "the mute did not move: \(unmuted.stderr)")
         let status = try BinaryRunner.run(["status", "--json", "--config", postgres])
         #expect(status.stdout.contains("\"items_seen\":4") && status.stdout.contains("\"node\":null"), "\(status.stdout)")
     }

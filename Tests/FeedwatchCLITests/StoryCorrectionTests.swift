@@ -54,11 +54,12 @@ import Testing
     }
 
     /// A config polling `beat.xml` (and `other.xml` with `health`, whose failing is a health alert).
-    private func config(in directory: URL, health: Bool = false) throws -> String {
+    /// `state`: the store (default: an SQLite file in `directory`).
+    private func config(in directory: URL, health: Bool = false, state: String? = nil) throws -> String {
         let path = directory.appendingPathComponent("feedwatch.yaml")
         let file = { (name: String) in directory.appendingPathComponent(name).path }
         try Data("""
-            state: \(file("state.sqlite"))
+            state: \(state ?? file("state.sqlite"))
             first_fetch_window: all
             \(health ? "health: {failing_after: 1}" : "")
             feeds:
@@ -134,11 +135,21 @@ import Testing
     /// merge, split and mute: each persists in the store, shows in `stories`, and later items
     /// follow it; a muted story alerts no sink while a feed health alert still goes out.
     @Test func correctionsPersistAndLaterItemsFollowThem() throws {
+        try correctionsPersistAndLaterItemsFollowThem(state: nil)
+    }
+
+    /// The same on a fleet's store: the commands work on PostgreSQL as on the SQLite file.
+    @Test(.enabled(if: PostgresCluster.skipReason == nil || PostgresCluster.required, Comment(rawValue: PostgresCluster.skipReason ?? "")))
+    func correctionsOnPostgreSQL() throws {
+        try correctionsPersistAndLaterItemsFollowThem(state: try PostgresCluster.shared.get().createDatabase("corrections"))
+    }
+
+    private func correctionsPersistAndLaterItemsFollowThem(state: String?) throws {
         let ibm = Self.week.filter { $0.label == "ibm" }
         let amazon = Self.week.filter { $0.label == "amazon" }
         try writeFeed("beat.xml", Array(ibm.prefix(3)) + Array(amazon.prefix(3)))
         try writeFeed("other.xml", [])
-        let config = try config(in: dir, health: true)
+        let config = try config(in: dir, health: true, state: state)
         let first = try BinaryRunner.run(["once", "--config", config])
         #expect(first.status == 0, "\(first.stderr)")
         var stories = try storiesIn(config)

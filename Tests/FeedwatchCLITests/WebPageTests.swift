@@ -55,10 +55,11 @@ import Testing
         ])
     }
 
-    private func config(http: String, server: FeedServer) throws -> String {
+    /// `state`: the store (default: an SQLite file in the test's directory).
+    private func config(http: String, server: FeedServer, state: String? = nil) throws -> String {
         let file = dir.appendingPathComponent("feedwatch.yaml")
         try Data("""
-            state: \(dir.appendingPathComponent("state.sqlite").path)
+            state: \(state ?? dir.appendingPathComponent("state.sqlite").path)
             first_fetch_window: all
             feeds:
               - url: \(server.url("/files/hostile.xml"))
@@ -150,6 +151,47 @@ import Testing
     private func stored(_ config: String) throws {
         let once = try BinaryRunner.run(["once", "--config", config])
         try #require(once.status == 0, "\(once.stderr)")
+    }
+
+    /// A fleet's dashboard: `serve` reads a PostgreSQL store that `once` filled, through the
+    /// same read model; it is no node of the fleet, and it reconnects when its connection is cut.
+    @Test(.enabled(if: PostgresCluster.skipReason == nil || PostgresCluster.required, Comment(rawValue: PostgresCluster.skipReason ?? "")))
+    func aFleetsDashboardOnPostgreSQL() async throws {
+        let cluster = try PostgresCluster.shared.get()
+        let uri = try cluster.createDatabase("web")
+        let server = try FeedServer(arguments: [dir.path])
+        try feeds()
+        let config = try config(http: "{listen: '127.0.0.1:0'}", server: server, state: uri)
+        try stored(config)
+        let served = try Served(["serve", "--config", config], dir: dir)
+        #expect(served.logText.contains("(store \(uri))"), "\(served.logText)")
+
+        let api = try await get(served.port, "/api/stories?since=7d&limit=50")
+        #expect(api.status == 200 && api.headers["content-type"] == "application/json")
+        let stories = try #require(try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [[String: Any]])
+        let cli = try BinaryRunner.run(["stories", "--config", config, "--json", "--since", "7d"]).stdout.split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!stories.isEmpty && stories.map { $0["id"] as? String } == cli.map { $0["id"] as? String })
+        #expect(stories.map { $0["size"] as? Int } == cli.map { $0["size"] as? Int })
+        #expect((stories.first?["size"] as? Int ?? 0) >= 2, "the three outlets' coverage is one story: \(stories)")
+        let one = try await get(served.port, "/stories/" + (stories.first?["id"] as? String ?? ""))
+        #expect(one.status == 200 && one.body.contains("Items by publication time"))
+        let feedList = try #require(try JSONSerialization.jsonObject(with: Data(try await get(served.port, "/api/feeds").body.utf8)) as? [[String: Any]])
+        #expect(feedList.count == 3 && feedList.allSatisfy { $0["health"] as? String == "ok" })
+        #expect(try await get(served.port, "/healthz").body == "ok\n")
+        let metrics = try await get(served.port, "/metrics").body
+        #expect(metrics.contains("feedwatch_store_items 4") && metrics.contains("feedwatch_store_alerts 4"), "\(metrics)")
+        #expect(metrics.contains("feedwatch_stories_open \(stories.count)"), "\(metrics)")
+        // The page reads; it is not counted among the nodes that share the feeds.
+        #expect(try cluster.psql(uri, "SELECT count(*) FROM fleet_nodes WHERE node = 'feedwatch-web'").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+
+        // Its connection cut (a server restart, a failover): /healthz fails once, then the
+        // next request connects again.
+        _ = try cluster.psql(uri, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        var health: [Int] = []
+        for _ in 0..<3 { health.append(try await get(served.port, "/healthz").status) }
+        #expect(health == [503, 200, 200], "\(health)")
+        served.stop()
     }
 
     @Test func everyEndpointOverAStoreWithoutPolling() async throws {

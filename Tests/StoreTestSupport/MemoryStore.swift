@@ -5,7 +5,7 @@ public import Store
 /// tests run on, so they test the cycle and the outbox, not an engine. It passes the same
 /// conformance suite as the real engines (`StoreConformance`), which is what makes a test on it
 /// mean something. Every write is all-or-nothing, as a transaction would be.
-public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadModel, StoreMaintenance {
+public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadModel, StoreMaintenance, StoryCorrecting {
     struct Feed {
         var record: FeedRecord
         var entry: String
@@ -56,9 +56,17 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         var dead: [DeadLetter] = []
         var hosts: [String: Timestamp] = [:]
         var nextPosition: Int64 = 1
+        /// Corrections by hand (`MemoryStore+Corrections.swift`).
+        var merges: [String: String] = [:]
+        var mutes: [String: Timestamp?] = [:]
+        var apart: Set<[String]> = []
+        /// The position of the last merge or split by hand.
+        var regroupMark: Int64 = 0
+        /// The item each alert is about, by alert id (`split` names an item by it).
+        var alertItems: [String: Int64] = [:]
     }
 
-    private var state = State()
+    var state = State()
 
     /// Faults to inject, for the tests of what the poller and delivery do when the store fails.
     public struct Faults {
@@ -82,7 +90,7 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     public init() {}
 
     /// Runs `body` on a copy of the state and keeps it only if `body` did not throw.
-    private func write<T>(_ body: (inout State) throws(StoreError) -> T) throws(StoreError) -> T {
+    func write<T>(_ body: (inout State) throws(StoreError) -> T) throws(StoreError) -> T {
         var copy = state
         let result = try body(&copy)
         state = copy
@@ -254,6 +262,7 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                                 item.storyID = story.id
                                 item.storyAt = story.at
                                 for from in story.absorbed where from != story.id {
+                                    Self.carryCorrections(from: from, into: story.id, now: d.at, in: &s)
                                     guard let gone = s.stories.removeValue(forKey: from) else { continue }
                                     for i in s.items.indices where s.items[i].storyID == from { s.items[i].storyID = story.id }
                                     var into = s.stories[story.id]!
@@ -269,6 +278,7 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
                                     throw StoreError(.conflict, "alert \(alert.id) is stored already")
                                 }
                                 s.alerts.append(StoredRecord(position: s.nextPosition, id: alert.id, createdAt: d.at, record: alert.record))
+                                s.alertItems[alert.id] = id
                                 s.nextPosition += 1
                             }
                         }
@@ -311,10 +321,7 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
         return (state.feeds.first { $0.record.id == first.feedID }?.record.url ?? "", first.storyAt!)
     }
 
-    /// Corrections by hand are made through an engine's own commands; none here.
-    public func storyCorrections(at now: Timestamp) throws(StoreError) -> StoryCorrections { StoryCorrections() }
-
-    private func members(_ include: (Item) -> Bool) -> [StoryMember] {
+    func members(_ include: (Item) -> Bool) -> [StoryMember] {
         state.items.filter { $0.storyID != nil && include($0) }.sorted { ($0.storyAt!, $0.id) < ($1.storyAt!, $1.id) }.compactMap { i in
             guard let id = i.storyID, let story = state.stories[id] else { return nil }
             return StoryMember(position: i.id, item: ItemKey(feedID: i.feedID, entryKey: i.entryKey), title: i.title, summary: i.summary,

@@ -8,11 +8,16 @@ public struct StoreEngine: Sendable, CustomStringConvertible {
     public var make: @Sendable () throws -> FeedStore
     /// Another connection to the store `make` last made (the same object for a store in memory).
     public var reopen: @Sendable (FeedStore) throws -> FeedStore
+    /// Another node's connection to the store `make` last made, under the name given — for an
+    /// engine a fleet shares, which leases work to nodes (`nil`: one process holds the store).
+    public var otherNode: (@Sendable (FeedStore, String) throws -> FeedStore)?
 
-    public init(_ name: String, make: @escaping @Sendable () throws -> FeedStore, reopen: @escaping @Sendable (FeedStore) throws -> FeedStore) {
+    public init(_ name: String, make: @escaping @Sendable () throws -> FeedStore, reopen: @escaping @Sendable (FeedStore) throws -> FeedStore,
+                otherNode: (@Sendable (FeedStore, String) throws -> FeedStore)? = nil) {
         description = name
         self.make = make
         self.reopen = reopen
+        self.otherNode = otherNode
     }
 
     public static let memory = StoreEngine("memory", make: { MemoryStore() }, reopen: { $0 })

@@ -28,6 +28,15 @@ enum StoreConformance {
         ("retention keeps dedupe keys and undelivered alerts", retention),
         ("alert positions are never reused", positions),
         ("blocked hosts and health alerts are recorded with the outcome", hostsAndHealth),
+        ("stories are merged, split, muted and unmuted by hand", corrections),
+        ("a story absorbed by grouping hands over its mute and its id", absorbedCarriesCorrections),
+    ]
+
+    /// What an engine several nodes share must also do (run where `StoreEngine.otherNode` is set).
+    static let fleetChecks: [(name: String, run: @Sendable (StoreEngine) throws -> Void)] = [
+        ("a correction is ordered among the placements", correctionsAreOrdered),
+        ("a feed whose lease ran out and was taken over: its outcome is refused", feedLeaseLost),
+        ("a sink whose lease ran out mid-batch: the next node delivers from the cursor", sinkLeaseLost),
     ]
 
     static func syncAndClaim(_ e: StoreEngine) throws {

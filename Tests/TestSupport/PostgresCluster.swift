@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A throwaway PostgreSQL cluster for the tests of one process: `initdb` in a temporary
 /// directory (as the unprivileged `postgres` user when the tests run as root — PostgreSQL refuses
@@ -33,7 +34,7 @@ public final class PostgresCluster: @unchecked Sendable {
         public var description: String { message }
     }
 
-    private init() throws(ClusterError) {
+    private init(_ options: Options = Options()) throws(ClusterError) {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let version = versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) })
             .first(where: { FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\($0)/bin/initdb") }) else {
@@ -50,8 +51,10 @@ public final class PostgresCluster: @unchecked Sendable {
             }
             chmod(directory, 0o700)
             try run(bin + "/initdb", ["-D", directory + "/data", "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+            if options.tcp { port = try Self.freePort() }
             let conf = """
-                listen_addresses = ''
+                listen_addresses = '\(options.tcp ? "127.0.0.1" : "")'
+                \(port.map { "port = \($0)" } ?? "")
                 unix_socket_directories = '\(directory)'
                 fsync = off
                 synchronous_commit = off
@@ -60,33 +63,91 @@ public final class PostgresCluster: @unchecked Sendable {
                 shared_buffers = 64MB
                 """
             try run("/bin/sh", ["-c", "cat >> '\(directory)/data/postgresql.conf'"], input: conf)
-            try run(bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60", "start"])
+            if let tls = options.tls {
+                // Owned by the server's user, the key readable by it alone: PostgreSQL insists.
+                try run("/bin/sh", ["-c", "cat > '\(directory)/data/server.crt'"], input: tls.certificate)
+                try run("/bin/sh", ["-c", "umask 077 && cat > '\(directory)/data/server.key'"], input: tls.key)
+                try run("/bin/sh", ["-c", "cat >> '\(directory)/data/postgresql.conf'"], input: "\nssl = on\n")
+            }
+            if let hba = options.hba {
+                try run("/bin/sh", ["-c", "cat > '\(directory)/data/pg_hba.conf'"], input: hba.joined(separator: "\n") + "\n")
+            }
+            do {
+                try run(bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60", "start"])
+            } catch let error as ClusterError {
+                let log = (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)) ?? ""
+                throw ClusterError(message: "\(error.message)\nserver.log:\n\(log.suffix(1_500))")
+            }
         } catch let error as ClusterError {
             throw error
         } catch {
             throw ClusterError(message: "cannot start a PostgreSQL cluster in \(directory): \(error)")
         }
-        Self.stopAtExit = { [bin, directory, user] in
-            _ = try? Self.runCommand(bin + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "-w", "stop"], user: user, input: nil)
-            try? FileManager.default.removeItem(atPath: directory)
+        Self.atExit.withLock { stops in
+            if stops.isEmpty { atexit { PostgresCluster.atExit.withLock { for stop in $0 { stop() } } } }
+            stops.append { [bin, directory, user] in
+                _ = try? Self.runCommand(bin + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "-w", "stop"], user: user, input: nil)
+                try? FileManager.default.removeItem(atPath: directory)
+            }
         }
-        atexit { PostgresCluster.stopAtExit?() }
     }
 
-    nonisolated(unsafe) private static var stopAtExit: (() -> Void)?
+    /// How a cluster of its own is set up (`start`); the shared one takes the defaults.
+    public struct Options: Sendable {
+        /// Listen on 127.0.0.1 at a free port (`port`) as well as on the Unix socket.
+        public var tcp = false
+        /// `ssl = on` with this certificate and key (PEM).
+        public var tls: (certificate: String, key: String)?
+        /// pg_hba.conf's lines, instead of initdb's (trust on the socket and loopback).
+        public var hba: [String]?
+
+        public init(tcp: Bool = false, tls: (certificate: String, key: String)? = nil, hba: [String]? = nil) {
+            self.tcp = tcp
+            self.tls = tls
+            self.hba = hba
+        }
+    }
+
+    /// The TCP port on 127.0.0.1, for a cluster started with `Options.tcp`.
+    public private(set) var port: Int?
+
+    /// A cluster of its own, for a test that needs the server set up otherwise (TLS, passwords,
+    /// TCP); stopped when the process exits.
+    public static func start(_ options: Options) throws(ClusterError) -> PostgresCluster {
+        try PostgresCluster(options)
+    }
+
+    /// A port no one listens on now on 127.0.0.1 (the kernel's pick for a socket bound to 0).
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw ClusterError(message: "cannot find a free port: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static let atExit = Mutex<[() -> Void]>([])
 
     /// A new, empty database; its libpq URI (a Unix socket in the cluster's directory).
-    public func createDatabase(_ prefix: String = "fw") throws -> String {
+    /// `owner`: a role that owns it (and so may create tables in it), else the superuser.
+    public func createDatabase(_ prefix: String = "fw", owner: String? = nil) throws -> String {
         lock.lock()
         databases += 1
         let name = "\(prefix)_\(getpid())_\(databases)"
         lock.unlock()
-        try run(bin + "/psql", ["-h", directory, "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
+        try run(bin + "/psql", ["-h", directory, "-p", String(port ?? 5432), "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                                "CREATE DATABASE \(name)" + (owner.map { " OWNER \($0)" } ?? "")])
         return uri(database: name)
     }
 
     public func uri(database: String) -> String {
-        "postgresql://postgres@/\(database)?host=\(directory)"
+        "postgresql://postgres@/\(database)?host=\(directory)" + (port.map { "&port=\($0)" } ?? "")
     }
 
     /// Runs SQL on a database with psql and returns its unaligned output.
@@ -114,6 +175,14 @@ public final class PostgresCluster: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, scratch + ".in", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, scratch + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of the test process's: a server forked from `pg_ctl start` outlives the
+        // command, and a pipe it inherited (another test's server's lifeline, whose closing tells
+        // that server to exit) would stay open for good and hang that test's end.
+        // (glibc ≥ 2.34 has it; Swift's Glibc module does not declare it, so it is looked up.)
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        }
         var cArgs = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
         var pid: pid_t = 0
