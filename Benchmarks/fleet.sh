@@ -5,8 +5,8 @@
 # share). PostgreSQL is a throwaway cluster in $WORK/pg on a Unix socket (fsync on, as in
 # production). Also compares what one node and three nodes stored: items, alerts, stories.
 # Each figure is wall seconds, then CPU seconds (user+sys) and peak RSS of feedwatch (for three
-# nodes: their sum and the largest), and the most connections a node held (sampled every 0.1 s
-# from pg_stat_activity).
+# nodes: their sum and the largest), the PostgreSQL server's CPU seconds over the same run, and
+# the most connections a node held (sampled every 0.1 s from pg_stat_activity).
 #
 #   Benchmarks/fleet.sh            (after make build; needs nginx-light, postgresql, time)
 #   FEEDS=10000 Benchmarks/fleet.sh
@@ -107,14 +107,28 @@ connections() {
 }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
+# The server's CPU seconds so far: the postmaster's own and its reaped children's (every
+# backend, autovacuum worker), and the long-lived helpers' (WAL writer, checkpointer…).
+pgcpu() {
+  local pm; pm=$(head -1 "$WORK/pg/data/postmaster.pid")
+  { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+    for p in $(pgrep -P "$pm"); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true; done
+  } | awk -v tck="$(getconf CLK_TCK)" '{ t += $1 } END { printf "%.2f", t / tck }'
+}
+# Server CPU seconds a command in this shell cost, into $WORK/pgcpu.
+server_cpu() {
+  local before; before=$(pgcpu)
+  "$@"
+  python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$before" "$(pgcpu)" > "$WORK/pgcpu"
+}
 has() { case " $STORES " in *" $1 "*) return 0;; esac; return 1; }
-rm -f "$WORK"/state.sqlite* "$WORK/alerts.jsonl" "$WORK/run.log"
-sqlite_cold="- | - | -" sqlite_warm="- | - | -" pg1_cold="- | - | -" pg1_warm="- | - | -" pg3_cold="- | - | -" pg3_warm="- | - | -"
+rm -f "$WORK"/state.sqlite* "$WORK/alerts.jsonl" "$WORK/run.log" "$WORK"/node-*.log
+sqlite_cold="- | - | - | –" sqlite_warm="- | - | - | –" pg1_cold="- | - | - | -" pg1_warm="- | - | - | -" pg3_cold="- | - | - | -" pg3_warm="- | - | - | -"
 c1_cold=- c1_warm=- c3_cold=- c3_warm=-
 if has sqlite; then
   config "$WORK/state.sqlite" > "$WORK/sqlite.yaml"
-  sqlite_cold=$(timed "$BIN" once --all --config "$WORK/sqlite.yaml")
-  sqlite_warm=$(timed "$BIN" once --all --config "$WORK/sqlite.yaml")
+  sqlite_cold="$(timed "$BIN" once --all --config "$WORK/sqlite.yaml") | –"
+  sqlite_warm="$(timed "$BIN" once --all --config "$WORK/sqlite.yaml") | –"
 fi
 
 for db in one three; do psql -d postgres -c "CREATE DATABASE $db" >/dev/null; done
@@ -131,23 +145,22 @@ stats() {  # the statements that took the server's time, then forget them
 rm -f "$WORK/stats.txt"
 if has one; then
   pg1() { pg1_run=$(timed "$BIN" once --all --config "$WORK/one.yaml"); }
-  connections one pg1; c1_cold=$(cat "$WORK/conns.max"); pg1_cold=$pg1_run; stats "1 node, cold"
-  connections one pg1; c1_warm=$(cat "$WORK/conns.max"); pg1_warm=$pg1_run; stats "1 node, warm"
+  server_cpu connections one pg1; c1_cold=$(cat "$WORK/conns.max"); pg1_cold="$pg1_run | $(cat "$WORK/pgcpu")"; stats "1 node, cold"
+  server_cpu connections one pg1; c1_warm=$(cat "$WORK/conns.max"); pg1_warm="$pg1_run | $(cat "$WORK/pgcpu")"; stats "1 node, warm"
 fi
 
-three() {  # three nodes at once: seconds until the last is done | CPU s of all three | largest peak RSS MB
+three() {  # $1: cold|warm. Three nodes at once: seconds until the last is done | CPU s of all three | largest peak RSS MB
   local t0 t1; t0=$(date +%s.%N)
   local pids=()
-  for n in a b c; do FEEDWATCH_NODE=$n /usr/bin/time -f "%e %U %S %M" -o "$WORK/t-$n" "$BIN" once --config "$WORK/three.yaml" 2>"$WORK/node-$n.log" & pids+=($!); done
+  for n in a b c; do FEEDWATCH_NODE=$n /usr/bin/time -f "%e %U %S %M" -o "$WORK/t-$n" "$BIN" once --config "$WORK/three.yaml" 2>"$WORK/node-$n-$1.log" & pids+=($!); done
   wait "${pids[@]}" || true; t1=$(date +%s.%N)
   pg3_run=$(cat "$WORK"/t-[abc] | awk -v wall="$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$t0" "$t1")" \
     '{ cpu += $2 + $3; if ($4 > rss) rss = $4 } END { printf "%.2f | %.2f | %d", wall, cpu, rss / 1024 }')
 }
 if has three; then
-  connections three three; c3_cold=$(cat "$WORK/conns.max"); pg3_cold=$pg3_run; stats "3 nodes, cold"
-  grep -h "placement" "$WORK"/node-[abc].log >> "$WORK/run.log" || true
+  server_cpu connections three three cold; c3_cold=$(cat "$WORK/conns.max"); pg3_cold="$pg3_run | $(cat "$WORK/pgcpu")"; stats "3 nodes, cold"
   psql -d three -c "UPDATE feeds SET next_due_at = 0" >/dev/null   # every feed due again
-  connections three three; c3_warm=$(cat "$WORK/conns.max"); pg3_warm=$pg3_run; stats "3 nodes, warm"
+  server_cpu connections three three warm; c3_warm=$(cat "$WORK/conns.max"); pg3_warm="$pg3_run | $(cat "$WORK/pgcpu")"; stats "3 nodes, warm"
 fi
 
 counts() { psql -d "$1" -c "SELECT (SELECT count(*) FROM items) || ' items, ' || (SELECT count(*) FROM alerts) || ' alerts, ' || (SELECT count(*) FROM stories) || ' stories'"; }
@@ -155,8 +168,8 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo
 echo "load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| store | cold s | cold CPU s | cold peak RSS MB | warm (all 304) s | warm CPU s | warm peak RSS MB | connections per node (cold / warm) |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| store | cold s | cold CPU s | cold peak RSS MB | cold server CPU s | warm (all 304) s | warm CPU s | warm peak RSS MB | warm server CPU s | connections per node (cold / warm) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 echo "| SQLite | $sqlite_cold | $sqlite_warm | – |"
 echo "| PostgreSQL, 1 node | $pg1_cold | $pg1_warm | $c1_cold / $c1_warm |"
 # Three nodes' connections: the most at once over all three, per node.
@@ -165,4 +178,4 @@ echo "| PostgreSQL, 3 nodes at once | $pg3_cold | $pg3_warm | $(per3 "$c3_cold")
 echo
 echo "1 node stored: $(has one && counts one); 3 nodes stored: $(has three && counts three)"
 [ -s "$WORK/stats.txt" ] && cat "$WORK/stats.txt"
-grep -h "placement" "$WORK/run.log" 2>/dev/null | sed 's/^/placement: /' || true
+grep -H "placement" "$WORK"/node-*.log 2>/dev/null | sed "s|^$WORK/||" || true
