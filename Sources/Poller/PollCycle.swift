@@ -487,10 +487,9 @@ public final class PollCycle {
         let earliest = waiting.flatMap { $0.document.candidates.compactMap(\.item.published) }.min()
         if waiting.contains(where: { !$0.document.candidates.isEmpty }) { try catchUpStories(now: now, earliest: earliest ?? now) }
         var order: [(time: Timestamp, document: Int, rank: Int, item: Int)] = []
-        var triage: [[Triage]] = []
+        let triage = try ledger.triage(waiting.map { (feedID: $0.feed.id, candidates: $0.document.candidates) })
         for (d, w) in waiting.enumerated() {
             let candidates = w.document.candidates
-            triage.append(candidates.isEmpty ? [] : try ledger.triage(feedID: w.feed.id, candidates))
             for (rank, i) in PublicationOrder.positions(published: candidates.map(\.item.published), now: now).enumerated() {
                 order.append((min(candidates[i].item.published ?? now, now), d, rank, i))
             }

@@ -136,6 +136,10 @@ public struct StoryMembers: Sendable {
 public protocol ItemLedger: AnyObject {
     /// What the store holds of `candidates` (one answer each, in order), read before deciding.
     func triage(feedID: Int64, _ candidates: [ItemCandidate]) throws(StoreError) -> [Triage]
+    /// `triage(feedID:_:)` for several documents at once (one answer list per document, in
+    /// order), read together before a batch is decided: a store across a network answers in one
+    /// round trip instead of one per document.
+    func triage(_ documents: [(feedID: Int64, candidates: [ItemCandidate])]) throws(StoreError) -> [[Triage]]
     /// Applies documents' intents in one commit: all of them, or — on any error — none. The
     /// intents were decided on the ledger as of `position` (what the deciding story index had
     /// read); a store several writers share refuses with `.conflict` when story placements or
@@ -167,6 +171,14 @@ extension AlertOutbox {
 }
 
 extension ItemLedger {
+    /// A store in the process answers each document as cheaply on its own.
+    public func triage(_ documents: [(feedID: Int64, candidates: [ItemCandidate])]) throws(StoreError) -> [[Triage]] {
+        var out: [[Triage]] = []
+        out.reserveCapacity(documents.count)
+        for d in documents { out.append(d.candidates.isEmpty ? [] : try triage(feedID: d.feedID, d.candidates)) }
+        return out
+    }
+
     /// A store one process writes (`StoreLock`) has no other writer to wait for.
     public func holdPlacement() throws(StoreError) {}
     public func releasePlacement() {}

@@ -25,38 +25,45 @@ extension PostgresStore {
         try db.execute("SELECT pg_advisory_unlock(\(PGSchema.Lock.placement))")
     }
 
-    /// What the ledger holds of a document's items, in three round trips whatever its length:
-    /// the feed's own items by entry key, then copies by canonical link and by text.
     public func triage(feedID: Int64, _ candidates: [ItemCandidate]) throws(StoreError) -> [Triage] {
-        guard !candidates.isEmpty else { return [] }
-        var hashes: [String: String] = [:]
-        for row in try db.query("SELECT entry_key, content_hash FROM items WHERE feed_id = $1 AND entry_key = ANY($2::text[])",
-                                [.int(feedID), Self.textArray(candidates.map(\.entryKey))]) {
-            if let key = row.text(at: 0) { hashes[key] = row.text(at: 1) ?? "" }
-        }
-        let unknown = candidates.filter { hashes[$0.entryKey] == nil }
-        let (articles, texts) = try storedKeys(articleKeys: unknown.compactMap(\.articleKey), textKeys: unknown.compactMap(\.textKey))
-        return candidates.map { c in
-            if let hash = hashes[c.entryKey] { return hash == c.contentHash ? .unchanged : .updated }
-            if let k = c.articleKey, articles.contains(k) { return .copy }
-            if let k = c.textKey, texts.contains(k) { return .copy }
-            return .new
-        }
+        try triage([(feedID: feedID, candidates: candidates)])[0]
     }
 
-    private func storedKeys(articleKeys: [Int64], textKeys: [Int64]) throws(StoreError) -> (Set<Int64>, Set<Int64>) {
+    /// What the ledger holds of a batch's documents, in one round trip whatever their number:
+    /// the feeds' own items by entry key, and copies by canonical link and by text (asked for
+    /// every candidate — a known entry key decides first, so the extra probes change no answer).
+    /// A round trip per document was 10,000 a cold cycle, each inside the placement lock.
+    public func triage(_ documents: [(feedID: Int64, candidates: [ItemCandidate])]) throws(StoreError) -> [[Triage]] {
+        let all = documents.flatMap { d in d.candidates.map { (feedID: d.feedID, candidate: $0) } }
+        guard !all.isEmpty else { return documents.map { _ in [] } }
+        var hashes: [ItemKey: String] = [:]
         var articles = Set<Int64>(), texts = Set<Int64>()
-        if !articleKeys.isEmpty {
-            for row in try db.query("SELECT DISTINCT article_key FROM items WHERE article_key = ANY($1::bigint[])", [Self.intArray(articleKeys)]) {
-                if let k = row.int(at: 0) { articles.insert(k) }
+        // `OFFSET 0` keeps the lookup per key an index probe: joined, a growing table would be
+        // scanned whole for a hash join.
+        for row in try db.query("""
+            SELECT 0, i.feed_id, i.entry_key, i.content_hash
+            FROM unnest($1::bigint[], $2::text[]) AS u(feed_id, entry_key),
+                 LATERAL (SELECT feed_id, entry_key, content_hash FROM items
+                          WHERE feed_id = u.feed_id AND entry_key = u.entry_key OFFSET 0) AS i
+            UNION ALL SELECT DISTINCT 1, 0, article_key::text, NULL FROM items WHERE article_key = ANY($3::bigint[])
+            UNION ALL SELECT DISTINCT 2, 0, text_key::text, NULL FROM items WHERE text_key = ANY($4::bigint[])
+            """, [Self.intArray(all.map(\.feedID)), Self.textArray(all.map(\.candidate.entryKey)),
+                  Self.intArray(all.compactMap(\.candidate.articleKey)), Self.intArray(all.compactMap(\.candidate.textKey))]) {
+            guard let key = row.text(at: 2) else { continue }
+            switch row.int(at: 0) {
+            case 0: hashes[ItemKey(feedID: row.int(at: 1) ?? 0, entryKey: key)] = row.text(at: 3) ?? ""
+            case 1: if let k = Int64(key) { articles.insert(k) }
+            default: if let k = Int64(key) { texts.insert(k) }
             }
         }
-        if !textKeys.isEmpty {
-            for row in try db.query("SELECT DISTINCT text_key FROM items WHERE text_key = ANY($1::bigint[])", [Self.intArray(textKeys)]) {
-                if let k = row.int(at: 0) { texts.insert(k) }
+        return documents.map { d in
+            d.candidates.map { c in
+                if let hash = hashes[ItemKey(feedID: d.feedID, entryKey: c.entryKey)] { return hash == c.contentHash ? .unchanged : .updated }
+                if let k = c.articleKey, articles.contains(k) { return .copy }
+                if let k = c.textKey, texts.contains(k) { return .copy }
+                return .new
             }
         }
-        return (articles, texts)
     }
 
     /// The stored article `c` copies, if any (the item it copies, or that item's original).
@@ -77,6 +84,11 @@ extension PostgresStore {
     /// `ledger_clock` under it, so no transaction can commit a lower position after this one
     /// commits a higher — position order is commit order. The cost: appliers (and `record`s
     /// with health alerts) commit one at a time; their reads and fetches do not wait.
+    ///
+    /// The batch's new items go in a few statements, not a few per document: a cold cycle over
+    /// 10,000 feeds was ~100,000 round trips (each a wake-up of the server on a shared core),
+    /// and an item linked to its story by an `UPDATE` after its `INSERT` was a second version
+    /// of the row in all six of its indexes.
     public func apply(_ documents: [DocumentIntents], basedOn position: Int64) throws(StoreError) -> Int64 {
         defer { releasePlacement() }  // after the commit: the next placer reads what this one stored
         guard !documents.isEmpty else { return position }
@@ -88,15 +100,17 @@ extension PostgresStore {
             }
             // A feed's items may come in several runs (the poller interleaves a batch's feeds in
             // publication order): its counts move once, over all of them.
-            var found: [Int64: (at: Int64, new: Int, dates: [Int64])] = [:]
+            var found: [Int64: NewItems] = [:]
             var order: [Int64] = []
+            var pending: [PendingInsert] = []
             for document in documents {
-                let (new, dates) = try apply(document, clock: &clock)
+                let (new, dates) = try apply(document, pending: &pending, clock: &clock)
                 if found[document.feedID] == nil { order.append(document.feedID) }
-                found[document.feedID, default: (document.at.secondsSince1970, 0, [])].new += new
+                found[document.feedID, default: NewItems(at: document.at.secondsSince1970)].count += new
                 found[document.feedID]!.dates += dates
             }
-            for feed in order { try countNew(feed: feed, found[feed]!) }
+            try insert(&pending, clock: &clock)
+            try countNew(order.compactMap { feed in found[feed].map { (feed, $0) } })
             try setLedgerClock(clock)
             return max(try ledgerPosition(), position)
         }
@@ -108,128 +122,195 @@ extension PostgresStore {
         max(try db.first("SELECT coalesce(max(position), 0) FROM items") { $0.int(at: 0) ?? 0 } ?? 0, try correctionPosition())
     }
 
+    /// Adds a document's new items to `pending` (written with the rest of the batch's); a
+    /// touch, an update or a copy first writes what is pending, so it sees the items before it.
     /// Returns how many items were new and their publication dates.
-    private func apply(_ d: DocumentIntents, clock: inout Int64) throws(StoreError) -> (Int, [Int64]) {
+    private func apply(_ d: DocumentIntents, pending: inout [PendingInsert], clock: inout Int64) throws(StoreError) -> (Int, [Int64]) {
         let now = d.at.secondsSince1970
         var dates: [Int64] = []
         var new = 0
-        // New items go in one statement per run of inserts (a round trip per item was most of a
-        // cold cycle); a touch, an update or a copy first writes what is pending, so it sees
-        // the items before it in the document.
-        var pending: [PendingInsert] = []
         for intent in d.items {
             let c = intent.candidate
             let item = c.item
             switch intent.action {
             case .touch:
-                try insert(&pending, feedID: d.feedID, now: now, clock: &clock)
+                try insert(&pending, clock: &clock)
                 try db.update("UPDATE items SET last_seen = $1 WHERE feed_id = $2 AND entry_key = $3", [.int(now), .int(d.feedID), .text(c.entryKey)])
             case .update:
-                try insert(&pending, feedID: d.feedID, now: now, clock: &clock)
+                try insert(&pending, clock: &clock)
                 try db.update("""
                     UPDATE items SET content_hash = $1, link = $2, title = $3, summary = $4, published = $5, last_seen = $6
                     WHERE feed_id = $7 AND entry_key = $8
                     """, [.text(c.contentHash), .optional(item.link), .optional(item.title), .optional(item.summary),
                           .optional(item.published?.secondsSince1970), .int(now), .int(d.feedID), .text(c.entryKey)])
             case .insert(let story, let alert):
-                pending.append(PendingInsert(candidate: c, story: story, alert: alert, original: nil))
+                pending.append(PendingInsert(feedID: d.feedID, at: now, candidate: c, story: story, alert: alert, original: nil))
                 new += 1
                 if let p = item.published { dates.append(p.secondsSince1970) }
             case .insertCopy:
-                try insert(&pending, feedID: d.feedID, now: now, clock: &clock)
-                pending.append(PendingInsert(candidate: c, story: nil, alert: nil, original: try original(of: c)))
+                try insert(&pending, clock: &clock)
+                pending.append(PendingInsert(feedID: d.feedID, at: now, candidate: c, story: nil, alert: nil, original: try original(of: c)))
                 new += 1
                 if let p = item.published { dates.append(p.secondsSince1970) }
             }
         }
-        try insert(&pending, feedID: d.feedID, now: now, clock: &clock)
         return (new, dates)
     }
 
-    private func countNew(feed: Int64, _ f: (at: Int64, new: Int, dates: [Int64])) throws(StoreError) {
-        let (now, new, dates) = f
-        guard new > 0 else { return }
-        // The publishing rate, for adaptive polling, as the SQLite store keeps it, with the gaps
-        // it rests on.
-        let seed: PGValue = dates.count >= 2 ? .int((dates.max()! - dates.min()!) / Int64(dates.count - 1)) : .null
+    /// What a batch found new in one feed, for its publishing rate.
+    struct NewItems {
+        var at: Int64
+        var count = 0
+        var dates: [Int64] = []
+    }
+
+    /// The feeds' item counts and publishing rates (for adaptive polling, as the SQLite store
+    /// keeps them, with the gaps they rest on), in one statement for the batch.
+    private func countNew(_ feeds: [(id: Int64, found: NewItems)]) throws(StoreError) {
+        let counted = feeds.filter { $0.found.count > 0 }
+        guard !counted.isEmpty else { return }
+        let seeds: [String?] = counted.map { f in
+            let dates = f.found.dates
+            return dates.count >= 2 ? String((dates.max()! - dates.min()!) / Int64(dates.count - 1)) : nil
+        }
         try db.update("""
-            UPDATE feeds SET items_seen = items_seen + $2,
-                publish_gap = CASE WHEN last_new_at IS NULL THEN $4::bigint
-                                   WHEN publish_gap IS NULL THEN $3 - last_new_at
-                                   ELSE (publish_gap * 3 + ($3 - last_new_at)) / 4 END,
-                gaps_seen = gaps_seen + CASE WHEN last_new_at IS NULL THEN $5 ELSE 1 END,
-                last_new_at = $3
-            WHERE id = $1
-            """, [.int(feed), .int(Int64(new)), .int(now), seed, .int(Int64(max(0, dates.count - 1)))])
+            UPDATE feeds SET items_seen = feeds.items_seen + u.new,
+                publish_gap = CASE WHEN feeds.last_new_at IS NULL THEN u.seed
+                                   WHEN feeds.publish_gap IS NULL THEN u.at - feeds.last_new_at
+                                   ELSE (feeds.publish_gap * 3 + (u.at - feeds.last_new_at)) / 4 END,
+                gaps_seen = feeds.gaps_seen + CASE WHEN feeds.last_new_at IS NULL THEN u.gaps ELSE 1 END,
+                last_new_at = u.at
+            FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS u(id, new, at, seed, gaps)
+            WHERE feeds.id = u.id
+            """, [Self.intArray(counted.map(\.id)), Self.intArray(counted.map { Int64($0.found.count) }),
+                  Self.intArray(counted.map(\.found.at)), Self.optionalArray(seeds),
+                  Self.intArray(counted.map { Int64(max(0, $0.found.dates.count - 1)) })])
     }
 
     /// An item to insert, with what goes with it.
     struct PendingInsert {
+        var feedID: Int64
+        var at: Int64
         var candidate: ItemCandidate
         var story: StoryLink?
         var alert: Alert?
         var original: Int64?
+
+        /// Whether its story absorbs another as it joins: the stories' sizes are recounted then,
+        /// so nothing after it may be stored yet.
+        var merges: Bool { story.map { s in s.absorbed.contains { $0 != s.id } } ?? false }
     }
 
-    /// Inserts `pending` items in one statement (arrays unnested, positions from the clock in
-    /// document order), then their story links and alerts; empties `pending`. An item that
-    /// exists already (stored since it was triaged) refuses the whole apply.
-    private func insert(_ pending: inout [PendingInsert], feedID: Int64, now: Int64, clock: inout Int64) throws(StoreError) {
-        guard !pending.isEmpty else { return }
-        let first = clock + 1
-        let items = pending.map { $0.candidate.item }
-        let rows = try db.query("""
-            INSERT INTO items (position, feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen,
-                               article_key, text_key, duplicate_of)
-            SELECT u.position, $1, u.entry_key, u.content_hash, u.link, u.title, u.summary, u.published, $2, $2, u.article_key, u.text_key,
-                   u.duplicate_of
-            FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[],
-                        $12::bigint[]) AS u(position, entry_key, content_hash, link, title, summary, published, article_key, text_key, duplicate_of)
-            ON CONFLICT (feed_id, entry_key) DO NOTHING
-            RETURNING id, entry_key
-            """, [.int(feedID), .int(now), Self.intArray(Int64(first)...Int64(first + Int64(pending.count) - 1)),
-                  Self.textArray(pending.map(\.candidate.entryKey)), Self.textArray(pending.map(\.candidate.contentHash)),
-                  Self.optionalArray(items.map(\.link)), Self.optionalArray(items.map(\.title)), Self.optionalArray(items.map(\.summary)),
-                  Self.optionalArray(items.map { $0.published.map { String($0.secondsSince1970) } }),
-                  Self.optionalArray(pending.map { $0.candidate.articleKey.map(String.init) }),
-                  Self.optionalArray(pending.map { $0.candidate.textKey.map(String.init) }),
-                  Self.optionalArray(pending.map { $0.original.map(String.init) })])
-        guard rows.count == pending.count else {
-            let stored = Set(rows.compactMap { $0.text(at: 1) })
-            let key = pending.first { !stored.contains($0.candidate.entryKey) }?.candidate.entryKey ?? "?"
-            throw StoreError(.conflict, "\(db.target): item \(key) of feed \(feedID) was stored since it was triaged")
-        }
-        clock += Int64(pending.count)
-        var ids: [String: Int64] = [:]
-        for row in rows { if let key = row.text(at: 1), let id = row.int(at: 0) { ids[key] = id } }
-        for p in pending {
-            guard let id = ids[p.candidate.entryKey] else { continue }
-            if let story = p.story { try link(item: id, to: story, now: Timestamp(secondsSince1970: now)) }
-            if let alert = p.alert {
-                try db.update("INSERT INTO alerts (position, alert_id, item_id, created_at, record) VALUES ($1, $2, $3, $4, $5)",
-                              [.int(clock + 1), .text(alert.id), .int(id), .int(now), .text(alert.record)])
-                clock += 1
+    /// Writes `pending` and empties it: the items with their story links and alerts in one
+    /// statement (arrays unnested; positions from the clock, the items' in order, then their
+    /// alerts'), then their stories in one. An item whose story absorbs another ends a run: the
+    /// merge is written before anything after it. An item that exists already (stored since it
+    /// was triaged) refuses the whole apply.
+    private func insert(_ pending: inout [PendingInsert], clock: inout Int64) throws(StoreError) {
+        var start = 0
+        while start < pending.count {
+            let end = (pending[start...].firstIndex(where: \.merges) ?? pending.count - 1) + 1
+            let run = pending[start..<end]
+            try insertItems(run, clock: &clock)
+            try linkStories(run)
+            if let last = run.last, let story = last.story {
+                for from in story.absorbed where from != story.id {
+                    // Mutes, aliases and pairs kept apart follow the absorbed story (corrections by hand).
+                    try carryCorrections(from: from, into: story.id, now: Timestamp(secondsSince1970: last.at))
+                    try absorb(from, into: story.id)
+                }
             }
+            start = end
         }
         pending.removeAll()
     }
 
-    private func link(item: Int64, to story: StoryLink, now: Timestamp) throws(StoreError) {
-        let known: String? = try db.first("SELECT topics FROM stories WHERE id = $1 FOR UPDATE", [.text(story.id)]) { $0.text(at: 0) ?? "" }
-        if let known {
-            var topics = known.split(separator: "\n").map(String.init)
-            for t in story.topics where !topics.contains(t) { topics.append(t) }
-            try db.update("UPDATE stories SET size = size + 1, last_seen = greatest(last_seen, $2), topics = $3 WHERE id = $1",
-                          [.text(story.id), .int(now.secondsSince1970), .text(topics.joined(separator: "\n"))])
-        } else {
-            try db.update("INSERT INTO stories (id, title, first_seen, last_seen, size, topics) VALUES ($1, $2, $3, $3, 1, $4)",
-                          [.text(story.id), .optional(story.title), .int(now.secondsSince1970), .text(story.topics.joined(separator: "\n"))])
+    private func insertItems(_ run: ArraySlice<PendingInsert>, clock: inout Int64) throws(StoreError) {
+        let first = clock + 1
+        let items = run.map { $0.candidate.item }
+        clock += Int64(run.count)
+        let alerted = run.filter { $0.alert != nil }
+        let alertPositions = alerted.indices.map { clock + 1 + Int64($0) }
+        let inserted = try db.first("""
+            WITH ins AS (
+                INSERT INTO items (position, feed_id, entry_key, content_hash, link, title, summary, published, first_seen, last_seen,
+                                   article_key, text_key, duplicate_of, story_id, story_at)
+                SELECT u.position, u.feed_id, u.entry_key, u.content_hash, u.link, u.title, u.summary, u.published, u.at, u.at,
+                       u.article_key, u.text_key, u.duplicate_of, u.story_id, u.story_at
+                FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
+                            $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[], $14::bigint[])
+                     AS u(position, feed_id, entry_key, content_hash, link, title, summary, published, at, article_key, text_key,
+                          duplicate_of, story_id, story_at)
+                ON CONFLICT (feed_id, entry_key) DO NOTHING
+                RETURNING id, feed_id, entry_key, first_seen
+            ), alerted AS (
+                INSERT INTO alerts (position, alert_id, item_id, created_at, record)
+                SELECT a.position, a.alert_id, ins.id, ins.first_seen, a.record
+                FROM unnest($15::bigint[], $16::text[], $17::bigint[], $18::text[], $19::text[]) AS a(feed_id, entry_key, position, alert_id, record)
+                     JOIN ins ON ins.feed_id = a.feed_id AND ins.entry_key = a.entry_key
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM alerted)
+            """, [Self.intArray(first...(first + Int64(run.count) - 1)), Self.intArray(run.map(\.feedID)),
+                  Self.textArray(run.map(\.candidate.entryKey)), Self.textArray(run.map(\.candidate.contentHash)),
+                  Self.optionalArray(items.map(\.link)), Self.optionalArray(items.map(\.title)), Self.optionalArray(items.map(\.summary)),
+                  Self.optionalArray(items.map { $0.published.map { String($0.secondsSince1970) } }),
+                  Self.intArray(run.map(\.at)),
+                  Self.optionalArray(run.map { $0.candidate.articleKey.map(String.init) }),
+                  Self.optionalArray(run.map { $0.candidate.textKey.map(String.init) }),
+                  Self.optionalArray(run.map { $0.original.map(String.init) }),
+                  Self.optionalArray(run.map { $0.story?.id }),
+                  Self.optionalArray(run.map { $0.story.map { String($0.at.secondsSince1970) } }),
+                  Self.intArray(alerted.map(\.feedID)), Self.textArray(alerted.map(\.candidate.entryKey)),
+                  Self.intArray(alertPositions), Self.textArray(alerted.map { $0.alert!.id }),
+                  Self.textArray(alerted.map { $0.alert!.record })]) { (items: Int($0.int(at: 0) ?? 0), alerts: Int($0.int(at: 1) ?? 0)) } ?? (items: 0, alerts: 0)
+        guard inserted.items == run.count else {
+            // Rows a concurrent writer stored since they were triaged: those below this run's positions.
+            let key = try db.first("""
+                SELECT u.entry_key FROM unnest($1::bigint[], $2::text[]) AS u(feed_id, entry_key)
+                JOIN items i ON i.feed_id = u.feed_id AND i.entry_key = u.entry_key WHERE i.position < $3 LIMIT 1
+                """, [Self.intArray(run.map(\.feedID)), Self.textArray(run.map(\.candidate.entryKey)), .int(first)]) { $0.text(at: 0) } ?? nil
+            throw StoreError(.conflict, "\(db.target): item \(key ?? "?") was stored since it was triaged")
         }
-        try db.update("UPDATE items SET story_id = $1, story_at = $2 WHERE id = $3", [.text(story.id), .int(story.at.secondsSince1970), .int(item)])
-        for from in story.absorbed where from != story.id {
-            try carryCorrections(from: from, into: story.id, now: now)
-            try absorb(from, into: story.id)
+        guard inserted.alerts == alerted.count else {
+            throw StoreError(.conflict, "\(db.target): \(alerted.count - inserted.alerts) of the alerts of feed \(run.first?.feedID ?? 0)'s items were not stored")
         }
+        clock += Int64(alerted.count)
+    }
+
+    /// The run's stories, one row each however many of its items joined: created with the first
+    /// item's title, or grown — size, last seen, the topics not yet listed appended in order.
+    private func linkStories(_ run: ArraySlice<PendingInsert>) throws(StoreError) {
+        var order: [String] = []
+        var stories: [String: (title: String?, at: Int64, size: Int64, topics: [String])] = [:]
+        for p in run {
+            guard let story = p.story else { continue }
+            if var known = stories[story.id] {
+                known.size += 1
+                known.at = max(known.at, p.at)
+                for t in story.topics where !known.topics.contains(t) { known.topics.append(t) }
+                stories[story.id] = known
+            } else {
+                order.append(story.id)
+                stories[story.id] = (story.title, p.at, 1, story.topics)
+            }
+        }
+        guard !order.isEmpty else { return }
+        let rows = order.map { stories[$0]! }
+        try db.update("""
+            INSERT INTO stories (id, title, first_seen, last_seen, size, topics)
+            SELECT u.id, u.title, u.at, u.at, u.size, u.topics
+            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[]) AS u(id, title, at, size, topics)
+            ON CONFLICT (id) DO UPDATE SET
+                size = stories.size + excluded.size,
+                last_seen = greatest(stories.last_seen, excluded.last_seen),
+                topics = CASE WHEN stories.topics = '' THEN excluded.topics
+                              ELSE stories.topics || coalesce((
+                                  SELECT string_agg(E'\\n' || t, '' ORDER BY n)
+                                  FROM unnest(string_to_array(excluded.topics, E'\\n')) WITH ORDINALITY AS x(t, n)
+                                  WHERE t <> '' AND t <> ALL (string_to_array(stories.topics, E'\\n'))), '') END
+            """, [Self.textArray(order), Self.optionalArray(rows.map(\.title)), Self.intArray(rows.map(\.at)),
+                  Self.intArray(rows.map(\.size)), Self.textArray(rows.map { $0.topics.joined(separator: "\n") })])
     }
 
     /// A story grouping merged into another as an item joined: its items, topics, span and the

@@ -4,6 +4,7 @@ import Config
 import FeedwatchCore
 import Poller
 import Store
+import StorePostgres
 
 /// `feedwatch once`: one poll cycle over the feeds that are due, alerts delivered, then exit —
 /// for cron, and for trying a config.
@@ -58,6 +59,10 @@ struct Once: ParsableCommand {
         for move in summary.moves { Diagnostics.note(CycleReport.move(move, names: names)) }
         // One line, always: a `once` that found nothing still says what it did.
         Diagnostics.note(idle ?? CycleReport.line(summary))
+        // In a fleet: what serializing story placement cost this node, as `run` logs it per cycle.
+        if let waited = (store as? PostgresStore)?.placementWaitSeconds, waited >= 0.01 {
+            Diagnostics.note("\(Int(waited * 1000)) ms waiting for other nodes' story placement")
+        }
         if !summary.failures.isEmpty { throw ExitCode(2) }
     }
 }
