@@ -82,7 +82,7 @@ for i in $(seq "$REPEAT"); do
     read -r wall user sys rss < "$WORK/t"
     before=$(wc -l < "$WORK/alerts.jsonl")
     config "$uri" > "$WORK/pg.yaml"
-    "$BIN" once --all --config "$WORK/pg.yaml" 2>"$WORK/after.log" || true
+    "$bin" once --all --config "$WORK/pg.yaml" 2>"$WORK/after.log" || true
     after=$(wc -l < "$WORK/alerts.jsonl")
     printf '%s  copy: %ss wall, %ss user, %ss sys, %d MB peak  |  once afterwards: %d new alerts (%s)  |  load %s\n' \
       "$bin" "$wall" "$user" "$sys" $((rss / 1024)) $((after - before)) \

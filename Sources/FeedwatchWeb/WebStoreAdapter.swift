@@ -19,7 +19,7 @@ import Web
 /// This is the one file that knows both sides; a new store (or read models) replaces only it.
 final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
     /// Guards `store` and `sinks` (unchecked: the compiler cannot see that every use of them is
-    /// inside `lock.withLock`, which `withStore` is the only way in to).
+    /// inside `lock.withLock`, which `withOpened` is the only way in to).
     private let lock = Mutex(())
     private var store: Opened?
     /// The configured sinks, for the outbox report (constructing one opens nothing).

@@ -113,7 +113,7 @@ extension SQLiteStore {
     /// first (as grouping merges), which is returned. Unknown ids throw; ids merged before are
     /// followed to their story.
     public func mergeStories(_ ids: [String], now: Timestamp) throws(StoreError) -> String {
-        try write { () throws(StoreError) -> String in
+        try correcting { () throws(StoreError) -> String in
             var current: [String] = []
             for id in ids {
                 guard let c = try currentStory(id) else {
@@ -158,7 +158,7 @@ extension SQLiteStore {
     /// grouping keeps apart from the old one. Returns the new story's id, and the old story's
     /// (`nil` when the item was its only item: nothing to split).
     public func splitItem(_ ref: String, now: Timestamp) throws(StoreError) -> (new: String, old: String)? {
-        try write { () throws(StoreError) -> (new: String, old: String)? in
+        try correcting { () throws(StoreError) -> (new: String, old: String)? in
             guard let item = try storyItem(ref) else {
                 throw StoreError(.notFound, "no grouped item \(ref) (give its alert id, link or id; feedwatch stories --json lists them)")
             }
@@ -183,7 +183,7 @@ extension SQLiteStore {
     /// `feedwatch stories mute STORY [--for D]`: until `until` (`nil`: for good), the story's
     /// items alert no sink. Returns the story muted (an absorbed id is followed).
     public func muteStory(_ id: String, until: Timestamp?, now: Timestamp) throws(StoreError) -> String {
-        try write { () throws(StoreError) -> String in
+        try correcting { () throws(StoreError) -> String in
             guard let story = try currentStory(id) else {
                 throw StoreError(.notFound, "no story \(id) (feedwatch stories --json lists their ids)")
             }
@@ -197,7 +197,7 @@ extension SQLiteStore {
     /// Lets a muted story alert again from its next item on (what it held back stays unsent).
     /// Returns the story, or `nil` if it was not muted.
     public func unmuteStory(_ id: String, now: Timestamp) throws(StoreError) -> String? {
-        try write { () throws(StoreError) -> String? in
+        try correcting { () throws(StoreError) -> String? in
             guard let story = try currentStory(id) else {
                 throw StoreError(.notFound, "no story \(id) (feedwatch stories --json lists their ids)")
             }
@@ -205,6 +205,15 @@ extension SQLiteStore {
             try note("unmute", story, now: now)
             return story
         }
+    }
+
+    /// A correction's write, while no writer is placing (a daemon beside this process waits for
+    /// it before its next batch's catch-up, and this waits for the batch being placed).
+    private func correcting<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        let held = placement.isHeld
+        if !held { try placement.hold() }
+        defer { if !held { placement.release() } }
+        return try write(body)
     }
 
     /// Records a correction by hand; returns its sequence number.

@@ -9,6 +9,8 @@ public import Store
 public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadModel, StoreMaintenance, StoryCorrecting {
     let db: SQLiteConnection
     private var filter: DedupeFilter?
+    /// Story placement against corrections made by another process (`PlacementLock`).
+    let placement: PlacementLock
 
     /// Opens (creating if need be) the store at `path` and brings its schema up to date.
     /// The file it keeps.
@@ -16,8 +18,14 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
 
     public init(path: String) throws(StoreError) {
         db = try SQLiteConnection(path: path)
+        placement = PlacementLock(storePath: path)
         try migrate()
     }
+
+    /// Waits while a correction by hand is being written, and keeps corrections out until this
+    /// writer's next `apply` (or `releasePlacement`).
+    public func holdPlacement() throws(StoreError) { try placement.hold() }
+    public func releasePlacement() { placement.release() }
 
     /// The schema version this build writes.
     public static var schemaVersion: Int { Schema.migrations.count }
@@ -179,6 +187,7 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     /// The position is the newest item's row id. With one writer (`StoreLock`) nobody else moves
     /// it, so the check below never fails in practice; it is made anyway, as the interface says.
     public func apply(_ documents: [DocumentIntents], basedOn position: Int64) throws(StoreError) -> Int64 {
+        defer { releasePlacement() }  // after the commit: a correction waiting goes in before the next batch reads
         guard !documents.isEmpty else { return position }
         let filter = try dedupeFilter()
         do {

@@ -27,6 +27,35 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    /// A correction by hand (another process's connection) waits while the daemon places a
+    /// batch — between its catch-up read and its apply — and goes in once the apply committed,
+    /// so the daemon's next batch reads it.
+    @Test func aCorrectionWaitsWhileTheDaemonPlaces() throws {
+        let daemon = try SQLiteStore(path: path)
+        let feed = try #require(try daemon.syncFeeds([("https://a.example/feed", "a")], now: t0).first?.id)
+        try ingest(daemon, feedID: feed, [ItemCandidate(FeedItem(id: "1", title: "One"))], now: t0,
+                   stories: ["1": StoryLink(id: "st_1", at: t0, title: "One", topics: [], isNew: true)])
+        try daemon.holdPlacement()
+        let position = try daemon.storyMembers(after: 0, since: t0).through
+        let done = Flag()
+        nonisolated(unsafe) let command = try SQLiteStore(path: path)  // used by that thread alone from here on
+        let muter = Thread {
+            _ = try? command.muteStory("st_1", until: nil, now: Timestamp(secondsSince1970: 1_800_000_100))
+            done.set()
+        }
+        muter.start()
+        Thread.sleep(forTimeInterval: 1.0)
+        #expect(!done.isSet, "a correction went in while the daemon was placing")
+        #expect(try daemon.storyCorrections(at: at(100)).muted.isEmpty)
+        _ = try daemon.apply([DocumentIntents(feedID: feed, at: at(1), items: [
+            ItemIntent(ItemCandidate(FeedItem(id: "2", title: "Two")), .insert(story: nil, alert: nil)),
+        ])], basedOn: position)
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while !done.isSet && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(done.isSet)
+        #expect(try daemon.storyCorrections(at: at(100)).muted == ["st_1"])
+    }
+
     @Test func refusesADatabaseFromANewerVersion() throws {
         _ = try SQLiteStore(path: path)
         var db: OpaquePointer?
