@@ -27,11 +27,12 @@ import Testing
             }
             let (mean, deviation) = Self.direct(ta)
             #expect(Int(a.count) == ta.count)
-            #expect(abs(a.mean - mean) < 1e-3 && abs(a.deviation - deviation) < 1e-3, "\(a) against \(mean), \(deviation)")
+            // The mean to the millisecond; the deviation to the second (its squares are a Float).
+            #expect(abs(a.mean - mean) < 1e-3 && abs(a.deviation - deviation) < 1, "\(a) against \(mean), \(deviation)")
             a.merge(b)
             let both = Self.direct(ta + tb)
             #expect(Int(a.count) == ta.count + tb.count)
-            #expect(abs(a.mean - both.mean) < 1e-3 && abs(a.deviation - both.deviation) < 1e-3)
+            #expect(abs(a.mean - both.mean) < 1e-3 && abs(a.deviation - both.deviation) < 1)
         }
         var one = PublicationSpread()
         one.add(base)
@@ -56,5 +57,28 @@ import Testing
         #expect(steady.gap(to: 12 * 3_600) == 0 && steady.gap(to: 36 * 3_600) == 0)
         #expect(steady.gap(to: 3 * day) > 0.9 * Double(day))
         #expect(steady.gap(to: steady) == 0)
+    }
+
+    /// A big, tight burst reaches little past itself; a few reports do not show how long their
+    /// story lasts; the newest items of a big story still growing lose a fraction, not the story.
+    @Test func aBurstReachesAsFarAsItsLength() {
+        let (day, hour): (Int64, Int64) = (86_400, 3_600)
+        let (slack, settled) = (Double(day), 16.0)
+        var oneDay = PublicationSpread()  // a hundred reports, all dated the same day
+        for _ in 0..<100 { oneDay.add(0) }
+        #expect(oneDay.burst(Double(day), slack: slack, settled: settled) < 0.2)
+        var few = PublicationSpread()  // five outlets over three days
+        for k in 0..<5 { few.add(Int64(k) * 15 * hour) }
+        #expect(few.burst(Double(day), slack: slack, settled: settled) == 1)
+        var live = PublicationSpread()  // a hundred reports over the last twelve hours
+        for k in 0..<100 { live.add(Int64(k) * 12 * hour / 100) }
+        let next = 12 * hour + 10 * 60
+        #expect(live.burst(live.gap(to: next), slack: slack, settled: settled) > 0.75)
+        // Two stories: the larger count (a hundred) with the wider spread (three days'): between the
+        // tight burst's reach and none.
+        let pair = few.burst(Double(day), oneDay, slack: slack, settled: settled)
+        #expect(pair > oneDay.burst(Double(day), slack: slack, settled: settled) && pair < 1)
+        #expect(pair == oneDay.burst(Double(day), few, slack: slack, settled: settled))
+        #expect(oneDay.burst(0, slack: slack, settled: settled) == 1 && oneDay.burst(Double(day), slack: 0, settled: settled) == 1)
     }
 }
