@@ -679,8 +679,11 @@ public final class StoryIndex {
             if !common { score *= 1 - settings.actorPenalty }
         }
         if settings.timeHalfLife > 0 {
-            let gap = settings.timeFromSpread ? sa.spread.gap(to: sb.spread) : Double(max(0, sa.firstAt - sb.lastAt, sb.firstAt - sa.lastAt))
-            if gap > 0 { score *= exp2(-gap / settings.timeHalfLife) * sa.spread.burst(gap, sb.spread, slack: settings.burstSlack, settled: settings.burstSettled) }
+            let apart = Double(max(0, sa.firstAt - sb.lastAt, sb.firstAt - sa.lastAt))
+            let gap = settings.timeFromSpread ? sa.spread.gap(to: sb.spread) : apart
+            if gap > 0 { score *= exp2(-gap / settings.timeHalfLife) }
+            // The burst is over past its last item (its newest ones sit beyond mean and deviation).
+            score *= sa.spread.burst(apart, sb.spread, slack: settings.burstSlack, settled: settings.burstSettled)
         }
         return score
     }
@@ -786,8 +789,11 @@ public final class StoryIndex {
             }
             if settings.timeHalfLife > 0 {
                 let st = stories[story]!
-                let gap = settings.timeFromSpread ? st.spread.gap(to: t) : Double(max(0, st.firstAt - t, t - st.lastAt))
-                if gap > 0 { score *= exp2(-gap / settings.timeHalfLife) * st.spread.burst(gap, slack: settings.burstSlack, settled: settings.burstSettled) }
+                let apart = Double(max(0, st.firstAt - t, t - st.lastAt))
+                let gap = settings.timeFromSpread ? st.spread.gap(to: t) : apart
+                if gap > 0 { score *= exp2(-gap / settings.timeHalfLife) }
+                // The burst is over past its last item: a story still growing keeps its newest.
+                score *= st.spread.burst(apart, slack: settings.burstSlack, settled: settings.burstSettled)
             }
             scored.append((story, score))
         }
