@@ -9,12 +9,15 @@ internal import Glibc
 /// story to the next day's coverage, and a company's second event (its bankruptcy filing the
 /// day after the hack of its CEO's blog) pours into the first; measured from the mean, give or
 /// take its spread, a story covered over several days still reaches most of its items.
+///
+/// 16 bytes in every story held (most stories are one item): the mean first, then the two 4-byte
+/// fields, so that no padding comes between them.
 struct PublicationSpread: Equatable {
-    private(set) var count: Int32 = 0
     /// Mean publication time (seconds since 1970).
     private(set) var mean: Double = 0
-    /// Sum of squared deviations from the mean (a `Float`: 4 bytes more for every story held,
-    /// most of them one item, bought no precision that matters to a half-life of hours).
+    private(set) var count: Int32 = 0
+    /// Sum of squared deviations from the mean: a `Float`, since a Double would add 8 bytes to
+    /// every story for precision that a half-life of hours does not need (a deviation to the second).
     private var squares: Float = 0
 
     /// The standard deviation of the publication times (0 for one item).

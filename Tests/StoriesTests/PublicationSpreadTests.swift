@@ -38,6 +38,7 @@ import Testing
         one.add(base)
         one.remove(base)
         #expect(one == PublicationSpread())
+        #expect(MemoryLayout<PublicationSpread>.size == 16)
     }
 
     /// A story of a day's coverage that one item of the next day joined is still that day's: the
