@@ -136,7 +136,7 @@ public final class StoryIndex {
     /// costs the newest items of a live, precisely timed big story less), from 16 items on (8 and
     /// 16 alike; the coverage fixture's events have 3–7 items, some over three days).
     static let defaultBurstSlack = 86_400.0
-    static let defaultBurstSettled = 16.0
+    static let defaultBurstSettled = PublicationSpread.settled
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
     /// Candidates come from the postings of this many of an item's rarest words,
