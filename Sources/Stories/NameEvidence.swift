@@ -30,13 +30,13 @@ struct NameEvidence {
         let scalars = Array(text.unicodeScalars)
         var words: [Word] = []
         stems.forEachWord(text) { stem, word, start, end in
-            guard !StopWords.contains(word), start < end, end <= scalars.count, scalars[start].properties.isAlphabetic else { return }
+            guard !StopWords.contains(word), start < end, end <= scalars.count, ScalarClass.isAlphabetic(scalars[start]) else { return }
             var letters = 0, upper = 0
-            for s in scalars[start..<end] where s.properties.isAlphabetic {
+            for s in scalars[start..<end] where ScalarClass.isAlphabetic(s) {
                 letters += 1
-                if s.properties.isUppercase { upper += 1 }
+                if ScalarClass.isUppercase(s) { upper += 1 }
             }
-            words.append(Word(stem: stem, capital: scalars[start].properties.isUppercase, acronym: letters >= 2 && upper == letters,
+            words.append(Word(stem: stem, capital: ScalarClass.isUppercase(scalars[start]), acronym: letters >= 2 && upper == letters,
                               initial: Self.startsSentence(scalars, at: start)))
         }
         guard !words.isEmpty else { return [] }
@@ -65,7 +65,7 @@ struct NameEvidence {
         var i = start - 1
         while i >= 0 {
             let s = scalars[i]
-            if s.properties.isWhitespace || "\"'‘’“”([«".unicodeScalars.contains(s) { i -= 1; continue }
+            if ScalarClass.isWhitespace(s) || "\"'‘’“”([«".unicodeScalars.contains(s) { i -= 1; continue }
             if s == "." { return !abbreviation(scalars, before: i) }
             return "!?:;|–—".unicodeScalars.contains(s)
         }
@@ -76,8 +76,8 @@ struct NameEvidence {
     /// then the next word is inside the sentence ("Mt. Gox", "Dr. Fauci").
     private static func abbreviation(_ scalars: [Unicode.Scalar], before dot: Int) -> Bool {
         var start = dot
-        while start > 0, scalars[start - 1].properties.isAlphabetic || scalars[start - 1] == "." { start -= 1 }
+        while start > 0, ScalarClass.isAlphabetic(scalars[start - 1]) || scalars[start - 1] == "." { start -= 1 }
         let word = scalars[start..<dot].filter { $0 != "." }
-        return (1...3).contains(word.count) && word.first!.properties.isUppercase
+        return (1...3).contains(word.count) && ScalarClass.isUppercase(word.first!)
     }
 }
