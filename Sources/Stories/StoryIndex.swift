@@ -223,7 +223,7 @@ public final class StoryIndex {
     /// Entries held per stem (their posting lists' live length).
     /// How many recent items used each stem, decaying: the weights' document frequencies.
     private var rarity: DecayingCounts
-    private var stories: [Int32: Story] = [:]
+    private var stories = SlotTable<Story>()
     /// Stories by a 64-bit hash of their id (`idKey`), not by the id itself: a second copy of
     /// every id string (35 bytes on the heap, most stories being one item) was ~90 bytes an item.
     private var storyByKey = KeyMap<Int32>()
@@ -294,7 +294,7 @@ public final class StoryIndex {
         fileprivate var added: Int
         fileprivate var rarity: DecayingCounts
         fileprivate var nameEvidence: NameEvidence
-        fileprivate var stories: [Int32: Story]
+        fileprivate var stories: SlotTable<Story>
         fileprivate var storyByKey: KeyMap<Int32>
         fileprivate var table: StemTable
         fileprivate var merged: [Int32: Int32]
