@@ -521,15 +521,18 @@ public final class StoryIndex {
     /// are names; and the title's first name (its actor), if any.
     private func vectorAndLead(title: String?, summary: String?) -> ([UInt64], [Float], [UInt64], UInt64?) {
         var weights = KeyMap<Float>()
-        func add(_ text: String?, _ weight: Float) {
+        // Each text is read once, for its words here and its names below.
+        var tokens: [[NameEvidence.Token]] = [[], []]
+        func add(_ text: String?, _ weight: Float, _ k: Int) {
             guard let text, !text.isEmpty else { return }
-            stems.forEach(text) { stem, word in
+            stems.forEachWord(text) { stem, word, start, end in
+                tokens[k].append((stem, word, start, end))
                 guard !StopWords.contains(word) else { return }
                 weights.modify(place(stem), default: 0) { $0 += weight }
             }
         }
-        add(title, Self.titleWeight)
-        add(summary, 1)
+        add(title, Self.titleWeight, 0)
+        add(summary, 1, 1)
         var pairs: [(UInt64, Float)] = []
         pairs.reserveCapacity(weights.count)
         weights.forEach { pairs.append(($0, $1)) }
@@ -537,9 +540,9 @@ public final class StoryIndex {
         var names: [UInt64] = []
         var lead: UInt64?
         if settings.nameWeight > 0 || settings.actorPenalty > 0 {
-            for text in [title, summary] {
+            for (k, text) in [title, summary].enumerated() {
                 guard let text, !text.isEmpty else { continue }
-                let found = nameEvidence.names(in: text, stems: stems).map(place)
+                let found = nameEvidence.names(in: text, tokens: tokens[k]).map(place)
                 if text == title { lead = found.first }
                 names += found
             }
