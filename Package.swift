@@ -122,7 +122,8 @@ let package = Package(
         // on, and the conformance suite every store engine must pass.
         .target(name: "StoreTestSupport", dependencies: ["FeedwatchCore", "Store"], path: "Tests/StoreTestSupport", swiftSettings: strict),
         .testTarget(name: "FeedwatchCoreTests", dependencies: ["FeedwatchCore"], swiftSettings: strict),
-        .testTarget(name: "PollerTests", dependencies: ["Poller", "Config", "FeedwatchCore", "Scheduler", "Stories", "Store", "StoreTestSupport", "TopicQuery"],
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "Config", "FeedwatchCore", "Scheduler", "Stories", "Store", "StoreTestSupport", "TestSupport",
+                                                   "TopicQuery"],
                     swiftSettings: strict),
         .testTarget(name: "AlertDeliveryTests", dependencies: ["AlertDelivery", "Config", "FeedwatchCore", "HTTPTransport", "Store", "StoreTestSupport"], swiftSettings: strict),
         .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "FeedwatchCore", "TestSupport"], swiftSettings: strict),

@@ -1,5 +1,3 @@
-internal import FoundationEssentials
-
 /// One alert, as every stage after classification sees it: made once by the poller, stored, read
 /// back by the outbox, and handed to the sinks — typed all the way. Its contract record (`record`,
 /// the JSON object the contract describes) is encoded once, when the alert is made, by
@@ -249,61 +247,154 @@ public enum AlertCodec {
         return String(decoding: w.bytes, as: UTF8.self)
     }
 
-    private struct Wire: Decodable {
-        struct Feed: Decodable { var url: String; var title: String? }
-        struct Item: Decodable { var id: String?; var title: String?; var link: String?; var published: String?; var summary: String?; var authors: [String]? }
-        struct First: Decodable { var outlet: String?; var published: String }
-        struct Story: Decodable { var id: String; var size: Int; var first_seen: String; var first: First? }
-        struct Health: Decodable { var event: String; var errors_in_row: Int?; var error: String?; var silent_for: Int?; var usual_gap: Int? }
-        struct Match: Decodable { var term: String; var field: String }
-        var alert_id: String
-        var emitted_at: String
-        var topics: [String]
-        var matches: [String: [Match]]?
-        var feed: Feed
-        var item: Item?
-        var story: Story?
-        var health: Health?
-    }
-
     /// Reads a stored record back. Throws, with the reason, for a record that is not one.
     public static func decode(_ record: String) throws(DecodingError) -> Alert {
-        let wire: Wire
+        let json: JSONValue
         do {
-            wire = try JSONDecoder().decode(Wire.self, from: Data(record.utf8))
+            json = try JSONReader.read(record)
         } catch {
             throw DecodingError(description: "unreadable alert record: \(error)")
         }
+        var r = Fields(json, path: "")
+        let id = try r.string("alert_id")
+        r.alertID = id
         func time(_ s: String, _ what: String) throws(DecodingError) -> Timestamp {
-            guard let t = Timestamp(rfc3339: s) else { throw DecodingError(description: "alert \(wire.alert_id): bad \(what) '\(s)'") }
+            guard let t = Timestamp(rfc3339: s) else { throw DecodingError(description: "alert \(id): bad \(what) '\(s)'") }
             return t
         }
+        let emittedAt = try r.string("emitted_at")
+        let topics = try r.strings("topics")
+        let feed = try r.object("feed")
+        let feedURL = try feed.string("url")
+        let feedTitle = try feed.optionalString("title")
         // JSON objects have no order once decoded: the topics' order (config order) is the record's.
-        let matches = wire.topics.compactMap { t in wire.matches?[t].map { (topic: t, matches: $0.map { Alert.Match(term: $0.term, field: $0.field) }) } }
-        let subject: Alert.Subject
-        if let h = wire.health {
-            guard let event = Alert.HealthEvent(rawValue: h.event) else {
-                throw DecodingError(description: "alert \(wire.alert_id): unknown health event '\(h.event)'")
+        var byTopic: [String: [Alert.Match]] = [:]
+        if let m = try r.optionalObject("matches") {
+            for (topic, value) in m.members {
+                let list = try m.array(topic, value)
+                byTopic[topic] = try list.map { (v) throws(DecodingError) -> Alert.Match in
+                    let one = try m.object("\(topic)[]", v)
+                    return Alert.Match(term: try one.string("term"), field: try one.string("field"))
+                }
             }
-            subject = .health(Alert.Health(event: event, errorsInRow: h.errors_in_row, error: h.error, silentFor: h.silent_for, usualGap: h.usual_gap))
-        } else if let i = wire.item {
+        }
+        let matches = topics.compactMap { t in byTopic[t].map { (topic: t, matches: $0) } }
+        let subject: Alert.Subject
+        if let h = try r.optionalObject("health") {
+            let event = try h.string("event")
+            guard let kind = Alert.HealthEvent(rawValue: event) else {
+                throw DecodingError(description: "alert \(id): unknown health event '\(event)'")
+            }
+            subject = .health(Alert.Health(event: kind, errorsInRow: try h.optionalInt("errors_in_row"), error: try h.optionalString("error"),
+                                           silentFor: try h.optionalInt("silent_for"), usualGap: try h.optionalInt("usual_gap")))
+        } else if let i = try r.optionalObject("item") {
             var published: Timestamp?
-            if let p = i.published { published = try time(p, "item.published") }
+            if let p = try i.optionalString("published") { published = try time(p, "item.published") }
             let story: Alert.Story?
-            if let s = wire.story {
+            if let s = try r.optionalObject("story") {
                 var first: Alert.Story.First?
-                if let f = s.first { first = Alert.Story.First(outlet: f.outlet, published: try time(f.published, "story.first.published")) }
-                story = Alert.Story(id: s.id, size: s.size, firstSeen: try time(s.first_seen, "story.first_seen"), first: first)
+                if let f = try s.optionalObject("first") {
+                    first = Alert.Story.First(outlet: try f.optionalString("outlet"), published: try time(try f.string("published"), "story.first.published"))
+                }
+                story = Alert.Story(id: try s.string("id"), size: try s.int("size"), firstSeen: try time(try s.string("first_seen"), "story.first_seen"),
+                                    first: first)
             } else {
                 story = nil
             }
-            subject = .item(Alert.Item(id: i.id, title: i.title, link: i.link, published: published, summary: i.summary, authors: i.authors ?? []),
+            subject = .item(Alert.Item(id: try i.optionalString("id"), title: try i.optionalString("title"), link: try i.optionalString("link"),
+                                       published: published, summary: try i.optionalString("summary"),
+                                       authors: try i.optionalStrings("authors") ?? []),
                             story: story)
         } else {
-            throw DecodingError(description: "alert \(wire.alert_id): neither an item nor a health event")
+            throw DecodingError(description: "alert \(id): neither an item nor a health event")
         }
-        return Alert(id: wire.alert_id, emittedAt: try time(wire.emitted_at, "emitted_at"), topics: wire.topics, matches: matches,
-                     feed: Alert.Feed(url: wire.feed.url, title: wire.feed.title), subject: subject, record: record)
+        return Alert(id: id, emittedAt: try time(emittedAt, "emitted_at"), topics: topics, matches: matches,
+                     feed: Alert.Feed(url: feedURL, title: feedTitle), subject: subject, record: record)
+    }
+
+    /// An object of the record, read member by member: a member that is missing or of the wrong
+    /// type is an error naming it (`null` is a missing optional member, as the contract writes
+    /// absent values).
+    private struct Fields {
+        let members: [(String, JSONValue)]
+        let path: String
+        var alertID: String?
+
+        init(_ members: [(String, JSONValue)], path: String, alertID: String?) {
+            self.members = members
+            self.path = path
+            self.alertID = alertID
+        }
+
+        init(_ value: JSONValue, path: String) {
+            if case .object(let m) = value { self.init(m, path: path, alertID: nil) } else { self.init([], path: path, alertID: nil) }
+        }
+
+        private func fail(_ key: String, _ what: String) -> DecodingError {
+            DecodingError(description: "unreadable alert record\(alertID.map { " \($0)" } ?? ""): \(path)\(key) \(what)")
+        }
+
+        private func member(_ key: String) -> JSONValue? {
+            guard let v = members.last(where: { $0.0 == key })?.1 else { return nil }
+            if case .null = v { return nil }
+            return v
+        }
+
+        func optionalString(_ key: String) throws(DecodingError) -> String? {
+            guard let v = member(key) else { return nil }
+            guard case .string(let s) = v else { throw fail(key, "is not a string") }
+            return s
+        }
+
+        func string(_ key: String) throws(DecodingError) -> String {
+            guard let s = try optionalString(key) else { throw fail(key, "is missing") }
+            return s
+        }
+
+        func optionalInt(_ key: String) throws(DecodingError) -> Int? {
+            guard let v = member(key) else { return nil }
+            guard case .number(let n) = v, let i = Int(n) else { throw fail(key, "is not an integer") }
+            return i
+        }
+
+        func int(_ key: String) throws(DecodingError) -> Int {
+            guard let i = try optionalInt(key) else { throw fail(key, "is missing") }
+            return i
+        }
+
+        func optionalStrings(_ key: String) throws(DecodingError) -> [String]? {
+            guard let v = member(key) else { return nil }
+            guard case .array(let list) = v else { throw fail(key, "is not a list of strings") }
+            return try list.map { (e) throws(DecodingError) -> String in
+                guard case .string(let s) = e else { throw fail(key, "is not a list of strings") }
+                return s
+            }
+        }
+
+        func strings(_ key: String) throws(DecodingError) -> [String] {
+            guard let list = try optionalStrings(key) else { throw fail(key, "is missing") }
+            return list
+        }
+
+        func optionalObject(_ key: String) throws(DecodingError) -> Fields? {
+            guard let v = member(key) else { return nil }
+            return try object(key, v)
+        }
+
+        func object(_ key: String) throws(DecodingError) -> Fields {
+            guard let o = try optionalObject(key) else { throw fail(key, "is missing") }
+            return o
+        }
+
+        func object(_ key: String, _ v: JSONValue) throws(DecodingError) -> Fields {
+            guard case .object(let m) = v else { throw fail(key, "is not an object") }
+            return Fields(m, path: path + key + ".", alertID: alertID)
+        }
+
+        func array(_ key: String, _ v: JSONValue) throws(DecodingError) -> [JSONValue] {
+            guard case .array(let list) = v else { throw fail(key, "is not a list") }
+            return list
+        }
     }
 }
 

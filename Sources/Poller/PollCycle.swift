@@ -14,7 +14,8 @@ public import TopicQuery
 /// decide what each document and response means (`ItemDecision`, `FetchDecision`: pure, before
 /// any write), then have the store apply the decisions a batch at a time (`ItemLedger.apply`,
 /// `FeedQueue.record`). A batch whose apply fails is discarded whole, and the story index goes
-/// back to the checkpoint taken before it, so it holds exactly what the store committed.
+/// back to the checkpoint taken when the cycle began, then reads back from the store what the
+/// cycle's earlier batches committed, so it holds exactly what the store committed.
 /// Delivery to sinks is separate (`Delivery`), from what the store holds.
 public final class PollCycle {
     public struct Summary: Sendable {
@@ -51,6 +52,12 @@ public final class PollCycle {
     private var storiesReady = false
     /// The earliest placement time the index was read back from in this cycle.
     private var storiesFrom = Int64.max
+    /// The story index as the cycle found it: what a failed batch goes back to. One per cycle,
+    /// not per batch: the index's tables are copy-on-write, so the first change after a
+    /// checkpoint copies each whole table — per batch, that was the index's size copied 40
+    /// times over a cold cycle of 10,000 feeds (quadratic in the items placed; BENCHMARKS.md
+    /// "Cost"). A cold start's checkpoint is of an empty index, and copies nothing.
+    private var checkpoint: StoryIndex.Checkpoint?
     /// The clock when the cycle began: every decision of the cycle is made at it.
     private var cycleStart = Timestamp(secondsSince1970: 0)
     /// The corrections made by hand (`feedwatch stories merge/split/mute`), read with each
@@ -108,6 +115,7 @@ public final class PollCycle {
         defer { PollTelemetry.cycle(seconds: Monotonic.seconds() - started) }
         let now = clock()
         cycleStart = now
+        checkpoint = stories.checkpoint()
         let configured = self.sources
         let sources = Dictionary(configured.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
         let feeds = try queue.syncFeeds(configured.map { ($0.url, Self.entry($0)) }, now: now)
@@ -157,7 +165,7 @@ public final class PollCycle {
             // One apply per `applyEvery` finished feeds or per `applySeconds`, whichever first —
             // not per hand-over, which is often a few documents.
             let started = Monotonic.seconds()
-            var batch = Batch(checkpoint: stories.checkpoint())
+            var batch = Batch()
             do throws(StoreError) {
                 // Wait for work with nothing decided; then only until the batch is due.
                 var work: [Fetched] = []
@@ -183,8 +191,7 @@ public final class PollCycle {
                 try apply(&batch, into: &summary)
                 progress()  // applied: the store answers (the daemon's watchdog)
             } catch {
-                stories.rollback(to: batch.checkpoint)  // nothing of this batch was stored
-                storiesReady = false
+                rollBackStories()  // nothing of this batch was stored
                 ledger.releasePlacement()
                 storeError = error
                 fetched.close()
@@ -215,12 +222,11 @@ public final class PollCycle {
 
     /// Decides a batch with `body`, then applies it; on any store error nothing of it is kept.
     private func inBatch(_ summary: inout Summary, _ body: (inout Batch, inout Summary) throws(StoreError) -> Void) throws(StoreError) {
-        var batch = Batch(checkpoint: stories.checkpoint())
+        var batch = Batch()
         do {
             try body(&batch, &summary)
         } catch {
-            stories.rollback(to: batch.checkpoint)
-            storiesReady = false
+            rollBackStories()
             ledger.releasePlacement()
             throw error
         }
@@ -247,10 +253,15 @@ public final class PollCycle {
         /// Items in the documents read (for /metrics).
         var parsedItems = 0
         var failures: [(url: String, error: String)] = []
-        /// The story index before this batch placed anything.
-        let checkpoint: StoryIndex.Checkpoint
+    }
 
-        init(checkpoint: StoryIndex.Checkpoint) { self.checkpoint = checkpoint }
+    /// Back to the index as the cycle found it, and to the cycle's start in reading the store:
+    /// the next batch's catch-up reads back what the earlier batches committed (after the
+    /// checkpoint's ledger position), as the first batch of a cycle reads what others stored.
+    private func rollBackStories() {
+        if let checkpoint { stories.rollback(to: checkpoint) }
+        storiesReady = false
+        storiesFrom = .max
     }
 
     /// Applies a batch: the items first (with their stories and alerts), then the feeds'
@@ -267,7 +278,7 @@ public final class PollCycle {
             try decideWaiting(&batch)
             stories.ledgerPosition = try ledger.apply(batch.documents, basedOn: stories.ledgerPosition)
         } catch {
-            stories.rollback(to: batch.checkpoint)
+            rollBackStories()
             guard error.kind == .conflict else { throw error }
             summary.deferred += batch.outcomes.count
             return
@@ -276,7 +287,7 @@ public final class PollCycle {
             try queue.record(batch.outcomes)
         } catch {
             // The items are stored; the index, rolled back, reads them again from the store.
-            stories.rollback(to: batch.checkpoint)
+            rollBackStories()
             throw error
         }
         summary.newItems += batch.newItems

@@ -1,5 +1,3 @@
-import TopicQuery
-
 /// Which words of a text name someone or something — an organisation, a person, a place, a
 /// product — told from their capitals, which folding removes: two items about IBM and Amazon
 /// share the words of the event ("facial recognition", "police", "moratorium") but not the names,
@@ -24,19 +22,26 @@ struct NameEvidence {
         var initial: Bool
     }
 
+    /// A word of the text as `WordStems.forEachWord` gives it: its stem, its folded word's hash,
+    /// and where it is (in Unicode scalars).
+    typealias Token = (stem: UInt64, word: UInt64, start: Int, end: Int)
+
     /// The stems of the names in `text`, in text order, each once; learns from the text first (a
     /// name introduced in this very item in sentence case is known when its title-case repeats come).
-    mutating func names(in text: String, stems: WordStems) -> [UInt64] {
+    /// `tokens`: the text as `WordStems.forEachWord` read it — story grouping reads each text once,
+    /// for its words and its names (a second pass of the tokenizer and stemmer here was a tenth
+    /// of a cycle in which every item matches).
+    mutating func names(in text: String, tokens: [Token]) -> [UInt64] {
         let scalars = Array(text.unicodeScalars)
         var words: [Word] = []
-        stems.forEachWord(text) { stem, word, start, end in
-            guard !StopWords.contains(word), start < end, end <= scalars.count, scalars[start].properties.isAlphabetic else { return }
+        for (stem, word, start, end) in tokens {
+            guard !StopWords.contains(word), start < end, end <= scalars.count, ScalarClass.isAlphabetic(scalars[start]) else { continue }
             var letters = 0, upper = 0
-            for s in scalars[start..<end] where s.properties.isAlphabetic {
+            for s in scalars[start..<end] where ScalarClass.isAlphabetic(s) {
                 letters += 1
-                if s.properties.isUppercase { upper += 1 }
+                if ScalarClass.isUppercase(s) { upper += 1 }
             }
-            words.append(Word(stem: stem, capital: scalars[start].properties.isUppercase, acronym: letters >= 2 && upper == letters,
+            words.append(Word(stem: stem, capital: ScalarClass.isUppercase(scalars[start]), acronym: letters >= 2 && upper == letters,
                               initial: Self.startsSentence(scalars, at: start)))
         }
         guard !words.isEmpty else { return [] }
@@ -65,7 +70,7 @@ struct NameEvidence {
         var i = start - 1
         while i >= 0 {
             let s = scalars[i]
-            if s.properties.isWhitespace || "\"'‘’“”([«".unicodeScalars.contains(s) { i -= 1; continue }
+            if ScalarClass.isWhitespace(s) || "\"'‘’“”([«".unicodeScalars.contains(s) { i -= 1; continue }
             if s == "." { return !abbreviation(scalars, before: i) }
             return "!?:;|–—".unicodeScalars.contains(s)
         }
@@ -76,8 +81,8 @@ struct NameEvidence {
     /// then the next word is inside the sentence ("Mt. Gox", "Dr. Fauci").
     private static func abbreviation(_ scalars: [Unicode.Scalar], before dot: Int) -> Bool {
         var start = dot
-        while start > 0, scalars[start - 1].properties.isAlphabetic || scalars[start - 1] == "." { start -= 1 }
+        while start > 0, ScalarClass.isAlphabetic(scalars[start - 1]) || scalars[start - 1] == "." { start -= 1 }
         let word = scalars[start..<dot].filter { $0 != "." }
-        return (1...3).contains(word.count) && word.first!.properties.isUppercase
+        return (1...3).contains(word.count) && ScalarClass.isUppercase(word.first!)
     }
 }

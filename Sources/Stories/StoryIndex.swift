@@ -239,7 +239,7 @@ public final class StoryIndex {
     /// Entries held per stem (their posting lists' live length).
     /// How many recent items used each stem, decaying: the weights' document frequencies.
     private var rarity: DecayingCounts
-    private var stories: [Int32: Story] = [:]
+    private var stories = SlotTable<Story>()
     /// Stories by a 64-bit hash of their id (`idKey`), not by the id itself: a second copy of
     /// every id string (35 bytes on the heap, most stories being one item) was ~90 bytes an item.
     private var storyByKey = KeyMap<Int32>()
@@ -310,7 +310,7 @@ public final class StoryIndex {
         fileprivate var added: Int
         fileprivate var rarity: DecayingCounts
         fileprivate var nameEvidence: NameEvidence
-        fileprivate var stories: [Int32: Story]
+        fileprivate var stories: SlotTable<Story>
         fileprivate var storyByKey: KeyMap<Int32>
         fileprivate var table: StemTable
         fileprivate var merged: [Int32: Int32]
@@ -538,15 +538,18 @@ public final class StoryIndex {
     /// are names; and the title's first name (its actor), if any.
     private func vectorAndLead(title: String?, summary: String?) -> ([UInt64], [Float], [UInt64], UInt64?) {
         var weights = KeyMap<Float>()
-        func add(_ text: String?, _ weight: Float) {
+        // Each text is read once, for its words here and its names below.
+        var tokens: [[NameEvidence.Token]] = [[], []]
+        func add(_ text: String?, _ weight: Float, _ k: Int) {
             guard let text, !text.isEmpty else { return }
-            stems.forEach(text) { stem, word in
+            stems.forEachWord(text) { stem, word, start, end in
+                tokens[k].append((stem, word, start, end))
                 guard !StopWords.contains(word) else { return }
                 weights.modify(place(stem), default: 0) { $0 += weight }
             }
         }
-        add(title, Self.titleWeight)
-        add(summary, 1)
+        add(title, Self.titleWeight, 0)
+        add(summary, 1, 1)
         var pairs: [(UInt64, Float)] = []
         pairs.reserveCapacity(weights.count)
         weights.forEach { pairs.append(($0, $1)) }
@@ -554,9 +557,9 @@ public final class StoryIndex {
         var names: [UInt64] = []
         var lead: UInt64?
         if settings.nameWeight > 0 || settings.actorPenalty > 0 {
-            for text in [title, summary] {
+            for (k, text) in [title, summary].enumerated() {
                 guard let text, !text.isEmpty else { continue }
-                let found = nameEvidence.names(in: text, stems: stems).map(place)
+                let found = nameEvidence.names(in: text, tokens: tokens[k]).map(place)
                 if text == title { lead = found.first }
                 names += found
             }

@@ -5,6 +5,7 @@ import Poller
 import Stories
 import Store
 import StoreTestSupport
+import TestSupport
 import Testing
 import TopicQuery
 
@@ -55,6 +56,51 @@ import TopicQuery
 
         // Again with the store working: both items are new again, the first starts the story.
         try cycle()
+        #expect(try sizes(store) == [1, 2])
+        #expect(try store.stories(since: t0, limit: 10).map(\.size) == [2])
+        #expect(stories.count == 2)
+    }
+
+    /// A cycle's remote feeds are applied in batches before its local ones: when the local batch
+    /// fails after the remote one was stored, the index goes back to the cycle's start (one
+    /// checkpoint a cycle, not one a batch) and the next cycle reads the stored item back — the
+    /// local item joins its story as it would have without the failure, nothing alerts twice.
+    @Test func aLaterBatchFailingKeepsWhatAnEarlierOneStored() throws {
+        let date = t0.rfc3339
+        try Data("""
+            <rss version="2.0"><channel><title>Remote</title>
+            <item><guid>a</guid><title>IBM quits facial recognition, Arvind Krishna tells Congress</title><pubDate>\(date)</pubDate></item>
+            </channel></rss>
+            """.utf8).write(to: dir.appendingPathComponent("remote.xml"))
+        try Data("""
+            <rss version="2.0"><channel><title>Local</title>
+            <item><guid>b</guid><title>IBM exits facial recognition business as Krishna writes to Congress</title><pubDate>\(date)</pubDate></item>
+            </channel></rss>
+            """.utf8).write(to: dir.appendingPathComponent("local.xml"))
+        let server = try FeedServer(arguments: [dir.path])
+        let config = try ConfigLoader.parse("""
+            state: s.sqlite
+            first_fetch_window: all
+            feeds:
+              - {url: "http://127.0.0.1:\(server.port)/files/remote.xml", name: Remote}
+              - {url: local.xml, name: Local}
+            topics:
+              t: '"facial recognition"'
+            """, file: dir.appendingPathComponent("feedwatch.yaml").path)
+        let matcher = try TopicMatcher(topics: config.topics)
+        let store = MemoryStore()
+        let stories = PollCycle.storyIndex(config.stories)
+        store.faults.failingApplyNumber = 2  // the remote batch is stored, the local one fails
+        #expect(throws: StoreError.self) {
+            _ = try PollCycle(config: config, store: store, matcher: matcher, stories: stories, clock: { t0 }).run(all: true)
+        }
+        #expect(store.faults.applies == 2)
+        #expect(try sizes(store) == [1])  // the remote item, stored with its alert
+        #expect(stories.count == 0)  // the index as the cycle found it: the next catch-up reads the item back
+
+        let later = Timestamp(secondsSince1970: t0.secondsSince1970 + 60)
+        let summary = try PollCycle(config: config, store: store, matcher: matcher, stories: stories, clock: { later }).run(all: true)
+        #expect(summary.newAlerts == 1)  // the local item only: the remote one alerted already
         #expect(try sizes(store) == [1, 2])
         #expect(try store.stories(since: t0, limit: 10).map(\.size) == [2])
         #expect(stories.count == 2)

@@ -72,6 +72,9 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     public struct Faults {
         /// The next this many `apply` calls fail (nothing of them is kept).
         public var failingApplies = 0
+        /// The `apply` call with this number fails (counted as `applies` counts them, from 1):
+        /// a later batch of a cycle whose earlier batches were stored.
+        public var failingApplyNumber: Int?
         /// The next this many `record` calls fail.
         public var failingRecords = 0
         /// The next this many `apply` calls are refused as a shared store refuses decisions made
@@ -197,8 +200,8 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     /// The position is the last one handed out (to an item or an alert).
     public func apply(_ documents: [DocumentIntents], basedOn position: Int64) throws(StoreError) -> Int64 {
         faults.applies += 1
-        if faults.failingApplies > 0 {
-            faults.failingApplies -= 1
+        if faults.failingApplies > 0 || faults.failingApplyNumber == faults.applies {
+            faults.failingApplies = max(0, faults.failingApplies - 1)
             throw StoreError(.other, "injected: apply failed")
         }
         if faults.conflictingApplies > 0 {
