@@ -18,58 +18,25 @@ FEEDS=${FEEDS:-2000}
 PORT=${PORT:-18081}
 WORK=${WORK:-/tmp/feedwatch-fleetbench}
 BIN=$(realpath "${FEEDWATCH_BIN:-.build/release/feedwatch}")
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 STORES=${STORES:-sqlite one three}
 PGSTATS=${PGSTATS:-0}
 KEEP=${KEEP:-0}
 mkdir -p "$WORK"
-if [ "$(ls "$WORK/feeds" 2>/dev/null | wc -l)" != "$FEEDS" ]; then
-  rm -rf "$WORK/feeds"
-  python3 Benchmarks/make_feeds.py "$FEEDS" "$WORK/feeds"
-fi
+source Benchmarks/lib.sh
+feeds_in "$WORK/feeds"
+start_nginx "$WORK/feeds"
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 1000000;
-  types { application/rss+xml xml; }
-  server { listen 127.0.0.1:$PORT; root $WORK/feeds; if_modified_since before; }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
-
-# PostgreSQL as an unprivileged user (root: the postgres user), in $WORK/pg.
-as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
-rm -rf "$WORK/pg"; mkdir -p "$WORK/pg"
-[ "$(id -u)" = 0 ] && chown postgres "$WORK/pg"
-as_pg "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust >/dev/null
 # Configured as a modest production server would be (the defaults are sized for a laptop in
 # 2005): a quarter of a small machine's memory for buffers, checkpoints spread over more WAL.
 # Durability as in production: fsync on, synchronous_commit on, full_page_writes on.
-cat >> "$WORK/pg/data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$WORK/pg'
-max_connections = 100
+conf="max_connections = 100
 shared_buffers = 512MB
 wal_buffers = 16MB
 max_wal_size = 4GB
 checkpoint_timeout = 15min
-checkpoint_completion_target = 0.9
-CONF
-[ "$PGSTATS" = 1 ] && printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\n" >> "$WORK/pg/data/postgresql.conf"
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w start >/dev/null
-stop_pg() { as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast -w stop >/dev/null || true; }
-if [ "$KEEP" = 1 ]; then
-  trap 'kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; echo "cluster left running: psql -h $WORK/pg -U postgres one"' EXIT
-else
-  trap 'kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; stop_pg' EXIT
-fi
-psql() { "$PGBIN/psql" -h "$WORK/pg" -U postgres -At "$@"; }
+checkpoint_completion_target = 0.9"
+[ "$PGSTATS" = 1 ] && conf+=$'\n'"shared_preload_libraries = 'pg_stat_statements'"$'\n'"pg_stat_statements.track = all"
+start_pg "$conf"
 
 config() {  # $1: state; the config on stdout
   cat <<YAML

@@ -17,36 +17,11 @@ REPEAT=${REPEAT:-2}
 WORK=${WORK:-/tmp/feedwatch-migratebench}
 BIN=$(realpath "${FEEDWATCH_BIN:-.build/release/feedwatch}")
 BIN_B=${FEEDWATCH_BIN_B:+$(realpath "$FEEDWATCH_BIN_B")}
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 mkdir -p "$WORK"
-if [ "$(ls "$WORK/feeds" 2>/dev/null | wc -l)" != "$FEEDS" ]; then
-  rm -rf "$WORK/feeds"
-  python3 Benchmarks/make_feeds.py "$FEEDS" "$WORK/feeds"
-fi
-
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 1000000;
-  types { application/rss+xml xml; }
-  server { listen 127.0.0.1:$PORT; root $WORK/feeds; if_modified_since before; }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
-
-as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
-rm -rf "$WORK/pg"; mkdir -p "$WORK/pg"
-[ "$(id -u)" = 0 ] && chown postgres "$WORK/pg"
-as_pg "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust >/dev/null
-printf "listen_addresses = ''\nunix_socket_directories = '%s'\n" "$WORK/pg" >> "$WORK/pg/data/postgresql.conf"
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w start >/dev/null
-trap 'kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast -w stop >/dev/null || true' EXIT
-psql() { "$PGBIN/psql" -h "$WORK/pg" -U postgres -At "$@"; }
+source Benchmarks/lib.sh
+feeds_in "$WORK/feeds"
+start_nginx "$WORK/feeds"
+start_pg
 
 config() {  # $1: state; the config on stdout
   cat <<YAML

@@ -13,32 +13,10 @@ WORK=${WORK:-/tmp/feedwatch-pollbench}
 BIN=${FEEDWATCH_BIN:-.build/release/feedwatch}
 mkdir -p "$WORK"
 
-if [ "$(ls "$WORK/feeds" 2>/dev/null | wc -l)" != "$FEEDS" ]; then
-  rm -rf "$WORK/feeds"
-  python3 Benchmarks/make_feeds.py "$FEEDS" "$WORK/feeds"
-fi
+source Benchmarks/lib.sh
+feeds_in "$WORK/feeds"
 corpus=$(du -sm "$WORK/feeds" | cut -f1)
-
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 1000000;
-  types { application/rss+xml xml; }
-  server {
-    listen 127.0.0.1:$PORT;
-    root $WORK/feeds;
-    if_modified_since before;
-  }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
-trap 'kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true' EXIT
-sleep 0.5
+start_nginx "$WORK/feeds"
 
 : > "$WORK/curl.cfg"
 now=$(date -u '+%a, %d %b %Y %H:%M:%S GMT')

@@ -14,30 +14,12 @@ BIN=${FEEDWATCH_BIN:-.build/release/feedwatch}
 REPEAT=${REPEAT:-3}
 mkdir -p "$WORK"
 
+source Benchmarks/lib.sh
 for kind in none all; do
-  if [ "$(ls "$WORK/$kind" 2>/dev/null | wc -l)" != "$FEEDS" ]; then
-    rm -rf "${WORK:?}/$kind"
-    share=0; [ "$kind" = all ] && share=1
-    MATCH_SHARE=$share python3 Benchmarks/make_feeds.py "$FEEDS" "$WORK/$kind"
-  fi
+  share=0; [ "$kind" = all ] && share=1
+  feeds_in "$WORK/$kind" MATCH_SHARE=$share
 done
-
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 1000000;
-  types { application/rss+xml xml; }
-  server { listen 127.0.0.1:$PORT; root $WORK; }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
-trap 'kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true' EXIT
-sleep 0.5
+start_nginx "$WORK"
 
 for kind in none all; do
   {
