@@ -187,8 +187,14 @@ public final class StoryIndex {
         /// alone, and a centroid of one would double its memory); until then, the one entry.
         var centroid = IdMap()
         var first: Int32 = 0
-        /// The centroid's norm as last computed (`nil`: changed since), and when.
-        var norm: Float?
+        /// The centroid's norm as last computed (`nil`: changed since), and when. Held as a
+        /// `Float` with NaN for `nil` (a norm is never NaN): beside `first` it takes 4 bytes where
+        /// an optional took 12 with its padding.
+        var norm: Float? {
+            get { normValue.isNaN ? nil : normValue }
+            set { normValue = newValue ?? .nan }
+        }
+        var normValue: Float = .nan
         var normAt = 0
         /// How many of the entries held name each name.
         var names = KeyMap<Float>()
