@@ -3,7 +3,7 @@
 /// Posting lists hold a posting per word of every item of the window, the largest part of the
 /// index's memory. The count stays next to its slot because scoring reads 3,000 postings a
 /// placement: reading it from the entry's own words instead (4 bytes a posting) was a cache miss
-/// each, ~45 % more CPU per item (BENCHMARKS.md, "Cost: Benchmarks/StoryGroup").
+/// each, a third to a half more CPU per item (BENCHMARKS.md, "Cost: Benchmarks/StoryGroup").
 ///
 /// Laid out in groups of five 32-bit words: the counts of up to four postings (a byte each, the
 /// group's first posting in the low byte), then their slots.
