@@ -7,7 +7,10 @@ struct IdMap {
     private var keys: [UInt32] = []
     private var values: [Float] = []
     private var shift: UInt32 = 32
-    private(set) var count = 0
+    /// 32 bits, with the shift in 8 bytes: a map is in every story record.
+    private var population: Int32 = 0
+
+    var count: Int { Int(population) }
 
     var isEmpty: Bool { count == 0 }
 
@@ -46,7 +49,7 @@ struct IdMap {
         guard amount >= 0.5 else { return }
         keys[i] = key
         values[i] = amount
-        count += 1
+        population += 1
         if count * 4 > keys.count * 3 { grow() }
     }
 
@@ -58,7 +61,7 @@ struct IdMap {
         keys = [UInt32](repeating: 0, count: size)
         values = [Float](repeating: 0, count: size)
         shift = UInt32(32 - size.trailingZeroBitCount)
-        count = 0
+        population = 0
     }
 
     private mutating func grow() {
@@ -68,7 +71,7 @@ struct IdMap {
             let (i, _) = bucket(k)
             keys[i] = k
             values[i] = v
-            count += 1
+            population += 1
         }
     }
 
@@ -87,7 +90,7 @@ struct IdMap {
         }
         keys[hole] = 0
         values[hole] = 0
-        count -= 1
+        population -= 1
     }
 }
 extension IdMap: Sendable {}

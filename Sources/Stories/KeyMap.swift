@@ -5,8 +5,12 @@
 struct KeyMap<Value> {
     private var keys: [UInt64]
     private var values: [Value?]
-    private var shift: UInt64
-    private(set) var count = 0
+    /// 8 bytes for the shift and the count, not 16: a story record holds two maps (names and
+    /// leads), and most stories are one item (BENCHMARKS.md, "Cost: Benchmarks/StoryGroup").
+    private var shift: UInt8
+    private var population: Int32 = 0
+
+    var count: Int { Int(population) }
 
     /// 0 marks an empty bucket; a real key 0 is stored as this instead.
     private static var zero: UInt64 { 0x8000_0000_0000_0000 }
@@ -23,14 +27,14 @@ struct KeyMap<Value> {
         while size < capacity * 2 { size <<= 1 }
         keys = [UInt64](repeating: 0, count: size)
         values = [Value?](repeating: nil, count: size)
-        shift = UInt64(64 - size.trailingZeroBitCount)
+        shift = UInt8(64 - size.trailingZeroBitCount)
     }
 
     var isEmpty: Bool { count == 0 }
 
     @inline(__always) private static func stored(_ key: UInt64) -> UInt64 { key == 0 ? zero : key }
 
-    @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift)) }
 
     /// The bucket holding `key`, or the empty one where it would go.
     @inline(__always) private func bucket(_ key: UInt64) -> (Int, Bool) {
@@ -63,7 +67,7 @@ struct KeyMap<Value> {
                 if found { values[i] = newValue; return }
                 keys[i] = k
                 values[i] = newValue
-                count += 1
+                population += 1
                 if count * 4 > keys.count * 3 { grow() }
             } else if found {
                 remove(at: i)
@@ -84,7 +88,7 @@ struct KeyMap<Value> {
         if !found {
             keys[i] = k
             values[i] = value()
-            count += 1
+            population += 1
             if count * 4 > keys.count * 3 {
                 grow()
                 i = bucket(k).0
@@ -109,7 +113,7 @@ struct KeyMap<Value> {
             keys[i] = 0
             values[i] = nil
         }
-        count = 0
+        population = 0
     }
 
     /// Backward-shift deletion: the probe chains stay unbroken without tombstones.
@@ -129,7 +133,7 @@ struct KeyMap<Value> {
         }
         keys[hole] = 0
         values[hole] = nil
-        count -= 1
+        population -= 1
     }
 
     private mutating func grow() {
@@ -138,7 +142,7 @@ struct KeyMap<Value> {
             let (i, _) = bigger.bucket(k)
             bigger.keys[i] = k
             bigger.values[i] = v
-            bigger.count += 1
+            bigger.population += 1
         }
         self = bigger
     }

@@ -187,8 +187,14 @@ public final class StoryIndex {
         /// alone, and a centroid of one would double its memory); until then, the one entry.
         var centroid = IdMap()
         var first: Int32 = 0
-        /// The centroid's norm as last computed (`nil`: changed since), and when.
-        var norm: Float?
+        /// The centroid's norm as last computed (`nil`: changed since), and when. Held as a
+        /// `Float` with NaN for `nil` (a norm is never NaN): beside `first` it takes 4 bytes where
+        /// an optional took 12 with its padding.
+        var norm: Float? {
+            get { normValue.isNaN ? nil : normValue }
+            set { normValue = newValue ?? .nan }
+        }
+        var normValue: Float = .nan
         var normAt = 0
         /// How many of the entries held name each name.
         var names = KeyMap<Float>()
@@ -226,16 +232,14 @@ public final class StoryIndex {
 
     private var entries = KeyMap<Entry>()
     private var nextSlot: Int32 = 0
-    /// Slots (possibly of evicted entries, dropped when met) by stem.
-    private var postings = KeyMap<[Posting]>()
+    /// Slots (possibly of evicted entries, dropped when met) with the word's count, by stem.
+    private var postings = KeyMap<PostingList>()
+    /// The `tf` of each word an entry uses more often than a posting counts (`PostingList.maxCount`),
+    /// by the entry's slot: the postings score it by its exact count. Next to always empty.
+    private var bigCounts = KeyMap<[(stem: UInt64, tf: Float)]>()
     /// Items placed so far: the clock of cached centroid norms.
     private var added = 0
 
-    fileprivate struct Posting {
-        var slot: Int32
-        /// `tf` of the word's count in that item.
-        var tf: Float
-    }
     /// Entries held per stem (their posting lists' live length).
     /// How many recent items used each stem, decaying: the weights' document frequencies.
     private var rarity: DecayingCounts
@@ -280,6 +284,7 @@ public final class StoryIndex {
         entries = KeyMap()
         nextSlot = 0
         postings = KeyMap()
+        bigCounts = KeyMap()
         table = StemTable()
         added = 0
         rarity = DecayingCounts(halfLife: settings.rarityHalfLife)
@@ -306,7 +311,8 @@ public final class StoryIndex {
     public struct Checkpoint {
         fileprivate var entries: KeyMap<Entry>
         fileprivate var nextSlot: Int32
-        fileprivate var postings: KeyMap<[Posting]>
+        fileprivate var postings: KeyMap<PostingList>
+        fileprivate var bigCounts: KeyMap<[(stem: UInt64, tf: Float)]>
         fileprivate var added: Int
         fileprivate var rarity: DecayingCounts
         fileprivate var nameEvidence: NameEvidence
@@ -328,7 +334,7 @@ public final class StoryIndex {
     }
 
     public func checkpoint() -> Checkpoint {
-        Checkpoint(entries: entries, nextSlot: nextSlot, postings: postings, added: added, rarity: rarity,
+        Checkpoint(entries: entries, nextSlot: nextSlot, postings: postings, bigCounts: bigCounts, added: added, rarity: rarity,
                    nameEvidence: nameEvidence, stories: stories, storyByKey: storyByKey, table: table, merged: merged, apart: apart,
                    corrections: corrections, nextStory: nextStory, items: items,
                    topicStems: topicStems, topicTerms: topicTerms, horizon: horizon, byHour: byHour, oldestHour: oldestHour,
@@ -339,6 +345,7 @@ public final class StoryIndex {
         entries = c.entries
         nextSlot = c.nextSlot
         postings = c.postings
+        bigCounts = c.bigCounts
         added = c.added
         rarity = c.rarity
         nameEvidence = c.nameEvidence
@@ -524,7 +531,9 @@ public final class StoryIndex {
         byHour[h, default: []].append(slot)
         oldestHour = min(oldestHour ?? h, h)
         for (term, count) in zip(terms, counts) {
-            postings.modify(term, default: []) { $0.append(Posting(slot: slot, tf: Self.tf(count))) }
+            let c = UInt8(min(count, Float(PostingList.maxCount)))
+            if c == PostingList.maxCount { bigCounts[UInt64(slot), default: []].append((term, Self.tf(count))) }
+            postings.modify(term, default: PostingList()) { $0.append(slot: slot, count: c) }
         }
         rarity.add(terms, at: t)
         items[UInt64(bitPattern: item)] = true
@@ -594,6 +603,9 @@ public final class StoryIndex {
 
     /// Sublinear term frequency: a word said three times is not three times the evidence.
     @inline(__always) private static func tf(_ count: Float) -> Float { 1 + log(count) }
+
+    /// `tf` of each count a posting holds, computed once (a posting read looks it up).
+    private static let countTF: [Float] = (0...Int(PostingList.maxCount)).map { tf(Float($0)) }
 
     /// The best-scored story (ties to the older), and its score.
     private static func best(_ scored: [(Int32, Double)]) -> (Int32, Double)? {
@@ -748,11 +760,13 @@ public final class StoryIndex {
             guard Int(held) <= common else { break }
             guard let list = postings[term] else { continue }
             let w = weights[term]! * idf(term, documents: n)
-            for p in list.reversed() {
+            list.forEachNewestFirst { slot, count in
                 budget -= 1
-                if budget < 0 { break }
-                guard entries[UInt64(p.slot)] != nil else { continue }  // evicted, not yet compacted
-                partial.modify(UInt64(p.slot), default: 0) { $0 += w * p.tf }
+                if budget < 0 { return false }
+                guard entries[UInt64(slot)] != nil else { return true }  // evicted, not yet compacted
+                let tf = count < PostingList.maxCount ? Self.countTF[Int(count)] : bigCounts[UInt64(slot)]!.first { $0.stem == term }!.tf
+                partial.modify(UInt64(slot), default: 0) { $0 += w * tf }
+                return true
             }
         }
         var nearest: [Int32: Double] = [:]  // story: its best item's similarity
@@ -875,6 +889,7 @@ public final class StoryIndex {
         for h in first..<hour {
             for slot in byHour.removeValue(forKey: h) ?? [] {
                 guard let e = entries.removeValue(forKey: UInt64(slot)) else { continue }
+                bigCounts[UInt64(slot)] = nil
                 items[UInt64(bitPattern: e.item)] = nil
                 let s = resolve(e.story)
                 stories[s]!.live -= 1
@@ -912,8 +927,8 @@ public final class StoryIndex {
                 postings[term] = nil
                 continue
             }
-            postings.modify(term, default: []) { list in
-                if list.count > 3 * Int(live) / 2 + 8 { list.removeAll { entries[UInt64($0.slot)] == nil } }
+            postings.modify(term, default: PostingList()) { list in
+                if list.count > 3 * Int(live) / 2 + 8 { list.removeAll { entries[UInt64($0)] == nil } }
             }
         }
     }
