@@ -98,14 +98,14 @@ let package = Package(
             name: "feedwatch",
             dependencies: [
                 "AlertDelivery", "Config", "FeedwatchCore", "FeedParse", "HTTPTransport", "Normalize", "Poller", "Service", "Store", "StorePostgres", "StoreSQLite",
-                "TopicQuery", .product(name: "Logging", package: "swift-log"),
+                "TopicQuery", "Web", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
         // What the web page, the Atom feed, the API and /metrics show, as pure functions of plain
-        // records (`WebDataSource`); knows no store and no server library.
-        .target(name: "Web", dependencies: ["FeedwatchCore", .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strict),
+        // records (`WebDataSource`); knows no store engine (only the engine-free `Store` records) and no server library.
+        .target(name: "Web", dependencies: ["FeedwatchCore", "Store", .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strict),
         // The `feedwatch-web` process: FlyingFox serving `Web`'s routes over the store.
         .executableTarget(
             name: "FeedwatchWeb",

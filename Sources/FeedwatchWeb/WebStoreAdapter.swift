@@ -72,14 +72,14 @@ final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
     }
 
     func stories(since: Timestamp, limit: Int) throws -> [WebStory] {
-        try withStore { store, _ in try store.stories(since: since, limit: limit).map(webStory) }
+        try withStore { store, _ in try store.stories(since: since, limit: limit).map { WebStory($0, names: names) } }
     }
 
     func story(id: String) throws -> WebStory? {
         // Today's store reads stories by time only; the read model the store seam brings will
         // read one by id. Until then: all of them, the one kept.
         try withStore { store, _ in
-            try store.stories(since: Timestamp(secondsSince1970: 0), limit: Int.max).first { $0.id == id }.map(webStory)
+            try store.stories(since: Timestamp(secondsSince1970: 0), limit: Int.max).first { $0.id == id }.map { WebStory($0, names: names) }
         }
     }
 
@@ -137,14 +137,6 @@ final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
         _ = try Self.counts(path: path, queries: ["SELECT count(*) FROM feeds"])
     }
 
-    private func webStory(_ s: StoredStory) -> WebStory {
-        WebStory(id: s.id, title: s.title, size: s.size, firstSeen: s.firstSeen, lastSeen: s.lastSeen, topics: s.topics,
-                 items: s.items.map { i in
-                     WebStory.Item(feed: i.feed, feedName: names[i.feed], id: i.id, title: i.title, link: i.link, published: i.published,
-                                   duplicates: i.duplicates.map { WebStory.Item.Copy(feed: $0.feed, link: $0.link) })
-                 },
-                 firstPublished: s.firstPublished, lastPublished: s.lastPublished)
-    }
 
     struct ReadError: Error, CustomStringConvertible {
         var description: String

@@ -1,8 +1,8 @@
 public import FeedwatchCore
+public import Store
 
-/// A story as the page, the Atom feed and the API show it: the `stories --json` object, defined
-/// here so that the web layer reads no store type (the store's read models are the adapter's
-/// business, in the executable).
+/// A story as the page, the Atom feed and the API show it: the store's record (`StoredStory`,
+/// engine-free) with each item's outlet named for people.
 public struct WebStory: Equatable, Sendable {
     /// One item of the story, with the copies of it found in other feeds or under other URLs.
     public struct Item: Equatable, Sendable {
@@ -65,6 +65,18 @@ public struct WebStory: Equatable, Sendable {
         self.items = items
         self.firstPublished = firstPublished
         self.lastPublished = lastPublished
+    }
+}
+
+extension WebStory {
+    /// The store's story, its items' feeds named by `names` (the config's, by URL).
+    public init(_ s: StoredStory, names: [String: String] = [:]) {
+        self.init(id: s.id, title: s.title, size: s.size, firstSeen: s.firstSeen, lastSeen: s.lastSeen, topics: s.topics,
+                  items: s.items.map { i in
+                      Item(feed: i.feed, feedName: names[i.feed], id: i.id, title: i.title, link: i.link, published: i.published,
+                           duplicates: i.duplicates.map { Item.Copy(feed: $0.feed, link: $0.link) })
+                  },
+                  firstPublished: s.firstPublished, lastPublished: s.lastPublished)
     }
 }
 

@@ -3,6 +3,7 @@ import Config
 import FeedwatchCore
 import Store
 import StoreSQLite
+import Web
 
 /// `feedwatch stories`: what the press has been covering lately, one story per event, largest
 /// first, with the items that make it up and the copies of each found elsewhere.
@@ -49,43 +50,8 @@ struct StoriesCommand: ParsableCommand {
         StandardOutput.write(Array(Self.text(stories, since: since, names: names).utf8))
     }
 
-    /// The contract's `stories --json` line.
-    static func json(_ s: StoredStory) -> [UInt8] {
-        var w = JSONWriter(pretty: false, capacity: 1_024)
-        w.beginObject()
-        w.field("id", s.id)
-        w.field("title", s.title)
-        w.field("size", Int64(s.size))
-        w.field("first_seen", s.firstSeen.rfc3339)
-        w.field("last_seen", s.lastSeen.rfc3339)
-        w.field("first_published", s.firstPublished?.rfc3339)
-        w.field("last_published", s.lastPublished?.rfc3339)
-        w.field("outlets", Int64(s.outlets))
-        w.field("topics", strings: s.topics)
-        w.key("items")
-        w.beginArray()
-        for item in s.items {
-            w.beginObject()
-            w.field("feed", item.feed)
-            w.field("id", item.id)
-            w.field("title", item.title)
-            w.field("link", item.link)
-            w.field("published", item.published?.rfc3339)
-            w.key("duplicates")
-            w.beginArray()
-            for d in item.duplicates {
-                w.beginObject()
-                w.field("feed", d.feed)
-                w.field("link", d.link)
-                w.endObject()
-            }
-            w.endArray()
-            w.endObject()
-        }
-        w.endArray()
-        w.endObject()
-        return w.bytes
-    }
+    /// The contract's `stories --json` line: the object `/api/stories` lists, from one writer.
+    static func json(_ s: StoredStory) -> [UInt8] { APIJSON.story(WebStory(s)) }
 
     /// For people: a story a paragraph (one face: the earliest-published item's title, items and
     /// outlets both when they differ, published and seen spans), its items indented under it in
