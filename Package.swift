@@ -106,11 +106,13 @@ let package = Package(
         // What the web page, the Atom feed, the API and /metrics show, as pure functions of plain
         // records (`WebDataSource`); knows no store engine (only the engine-free `Store` records) and no server library.
         .target(name: "Web", dependencies: ["FeedwatchCore", "Store", .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strict),
+        // TCP_INFO's byte counters (in <linux/tcp.h> only), for the web server's connection watch.
+        .target(name: "CSocketInfo", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // The `feedwatch-web` process: FlyingFox serving `Web`'s routes over the store.
         .executableTarget(
             name: "FeedwatchWeb",
             dependencies: [
-                "AlertDelivery", "CSQLite", "Config", "FeedwatchCore", "Service", "Store", "StorePostgres", "StoreSQLite", "Web",
+                "AlertDelivery", "CSQLite", "CSocketInfo", "Config", "FeedwatchCore", "Service", "Store", "StorePostgres", "StoreSQLite", "Web",
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -65,6 +65,14 @@ do {
     log.error("cannot listen on \(http.host):\(http.port): \(error)")
     exit(1)
 }
+// FlyingFox bounds no request's size or time, nor an idle connection's: this does (ConnectionBudget).
+let watch: WorkerThread
+do {
+    watch = try ConnectionWatch.start(port: server.port, log: log)
+} catch {
+    log.error("\(error)")
+    exit(1)
+}
 log.info("serving http://\(http.host.contains(":") ? "[\(http.host)]" : http.host):\(server.port)/ (store \(config.postgresURI.map(PostgresStore.redacted) ?? storePath(config)))")
 
 if withParent {

@@ -352,6 +352,54 @@ import Testing
         #expect(try await get(served.port, "/healthz").status == 200, "answers again once the store does")
     }
 
+    /// A client sending header lines without end is cut off within seconds, with a reset, and
+    /// the server goes on answering everyone else; keep-alive requests on one connection are not
+    /// taken for one big request. (Before, FlyingFox read such a head for as long as it came.)
+    @Test func aRequestHeadWithoutEndIsCutOff() async throws {
+        let server = try FeedServer(arguments: [dir.path])
+        try feeds()
+        let config = try config(http: "{listen: '127.0.0.1:0'}", server: server)
+        try stored(config)
+        let served = try Served(["serve", "--config", config], dir: dir)
+        let script = """
+            import socket, sys, time
+            port = int(sys.argv[1])
+            # 300 keep-alive requests on one connection, about 30 KB each way: all answered.
+            s = socket.create_connection(("127.0.0.1", port))
+            s.settimeout(10)
+            answered = 0
+            for n in range(300):
+                s.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: x\\r\\nX-Pad: " + b"p" * 60 + b"\\r\\n\\r\\n")
+                got = b""
+                while b"\\r\\n\\r\\n" not in got or not got.endswith(b"ok\\n"):
+                    chunk = s.recv(4096)
+                    if not chunk: break
+                    got += chunk
+                answered += got.startswith(b"HTTP/1.1 200")
+            s.close()
+            print("answered", answered)
+            # A head without end.
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n")
+            line = b"X-Filler: " + b"a" * 100 + b"\\r\\n"
+            sent, started = 0, time.monotonic()
+            try:
+                while time.monotonic() - started < 20:
+                    s.sendall(line * 100)
+                    sent += len(line) * 100
+                print("open after", sent)
+            except OSError as e:
+                print("cut after %.1f s" % (time.monotonic() - started))
+            """
+        let flood = try BinaryRunner.runProcessWithInput("/usr/bin/env", ["python3", "-c", script, String(served.port)], stdin: Data())
+        #expect(flood.stdout.contains("answered 300"), "\(flood.stdout) \(flood.stderr)")
+        let cut = try #require(flood.stdout.split(separator: "\n").first { $0.hasPrefix("cut after") }, "\(flood.stdout) \(flood.stderr)")
+        let seconds = try #require(Double(cut.split(separator: " ")[2]))
+        #expect(seconds < 10, "cut within the watch's second or two, not after: \(cut)")
+        #expect(served.logText.contains("closed the connection from 127.0.0.1:") && served.logText.contains("without an answer"), "\(served.logText)")
+        #expect(try await get(served.port, "/healthz").status == 200, "still serving")
+    }
+
     /// `run` with `http:`: the same page, and the daemon's own counters of what its cycle did.
     @Test func runServesItsOwnCounters() async throws {
         let server = try FeedServer(arguments: [dir.path])
