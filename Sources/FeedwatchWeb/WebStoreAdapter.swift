@@ -76,11 +76,7 @@ final class WebStoreAdapter: WebDataSource, @unchecked Sendable {
     }
 
     func story(id: String) throws -> WebStory? {
-        // Today's store reads stories by time only; the read model the store seam brings will
-        // read one by id. Until then: all of them, the one kept.
-        try withStore { store, _ in
-            try store.stories(since: Timestamp(secondsSince1970: 0), limit: Int.max).first { $0.id == id }.map { WebStory($0, names: names) }
-        }
+        try withStore { store, _ in try store.story(id: id).map { WebStory($0, names: names) } }
     }
 
     func feeds() throws -> [WebFeed] {

@@ -240,6 +240,8 @@ public protocol StoreReadModel: AnyObject {
     func feedCounts() throws(StoreError) -> (feeds: Int, failing: Int)
     /// Stories seen at or after `since`, largest first, with their items and the items' copies.
     func stories(since: Timestamp, limit: Int) throws(StoreError) -> [StoredStory]
+    /// One story by id, however old (a story's page); nil when there is none.
+    func story(id: String) throws(StoreError) -> StoredStory?
     /// Every item placed in a story at or after `since` (`stories explain`).
     func storyMembers(since: Timestamp) throws(StoreError) -> [StoryMember]
     /// Which node holds each feed now (a live lease), by feed id: none in a store one process

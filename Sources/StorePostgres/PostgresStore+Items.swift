@@ -376,10 +376,16 @@ extension PostgresStore {
     }
 
     public func stories(since: Timestamp, limit: Int) throws(StoreError) -> [StoredStory] {
-        let heads = try db.query("""
-            SELECT id, title, size, first_seen, last_seen, topics FROM stories WHERE last_seen >= $1
-            ORDER BY size DESC, first_seen, id LIMIT $2
-            """, [.int(since.secondsSince1970), .int(limit)])
+        try storyRecords("WHERE last_seen >= $1 ORDER BY size DESC, first_seen, id LIMIT $2", [.int(since.secondsSince1970), .int(limit)])
+    }
+
+    public func story(id: String) throws(StoreError) -> StoredStory? {
+        try storyRecords("WHERE id = $1", [.text(id)]).first
+    }
+
+    /// The stories `filter` (a WHERE clause and what follows) selects, with their items and copies.
+    private func storyRecords(_ filter: String, _ values: [PGValue]) throws(StoreError) -> [StoredStory] {
+        let heads = try db.query("SELECT id, title, size, first_seen, last_seen, topics FROM stories " + filter, values)
         var out: [StoredStory] = []
         for h in heads {
             let id = h.text(at: 0) ?? ""

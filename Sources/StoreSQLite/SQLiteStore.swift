@@ -356,10 +356,16 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     }
 
     public func stories(since: Timestamp, limit: Int) throws(StoreError) -> [StoredStory] {
-        let heads = try db.query("""
-            SELECT id, title, size, first_seen, last_seen, topics FROM stories WHERE last_seen >= ?
-            ORDER BY size DESC, first_seen, id LIMIT ?
-            """, [.integer(since.secondsSince1970), .integer(Int64(limit))])
+        try storyRecords("WHERE last_seen >= ? ORDER BY size DESC, first_seen, id LIMIT ?", [.integer(since.secondsSince1970), .integer(Int64(limit))])
+    }
+
+    public func story(id: String) throws(StoreError) -> StoredStory? {
+        try storyRecords("WHERE id = ?", [.text(id)]).first
+    }
+
+    /// The stories `filter` (a WHERE clause and what follows) selects, with their items and copies.
+    private func storyRecords(_ filter: String, _ values: [SQLValue]) throws(StoreError) -> [StoredStory] {
+        let heads = try db.query("SELECT id, title, size, first_seen, last_seen, topics FROM stories " + filter, values)
         var out: [StoredStory] = []
         for h in heads {
             let id = h.text(at: 0) ?? ""

@@ -463,10 +463,18 @@ public final class MemoryStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
     }
 
     public func stories(since: Timestamp, limit: Int) throws(StoreError) -> [StoredStory] {
+        try storyRecords { _, s in s.lastSeen >= since }.prefix(limit).map { $0 }
+    }
+
+    public func story(id: String) throws(StoreError) -> StoredStory? {
+        try storyRecords { key, _ in key == id }.first
+    }
+
+    private func storyRecords(_ include: (String, Story) -> Bool) throws(StoreError) -> [StoredStory] {
         let url = Dictionary(state.feeds.map { ($0.record.id, $0.record.url) }, uniquingKeysWith: { a, _ in a })
-        return state.stories.filter { $0.value.lastSeen >= since }
+        return state.stories.filter { include($0.key, $0.value) }
             .sorted { (-$0.value.size, $0.value.firstSeen, $0.key) < (-$1.value.size, $1.value.firstSeen, $1.key) }
-            .prefix(limit).map { id, s in
+            .map { id, s in
                 // In publication order, titled by the earliest: one story, one face.
                 let items = state.items.filter { $0.storyID == id }.sorted { ($0.storyAt!, $0.id) < ($1.storyAt!, $1.id) }.map { i in
                     StoredStory.Item(feed: url[i.feedID] ?? "", id: i.entryKey.hasPrefix("id:") ? String(i.entryKey.dropFirst(3)) : nil,

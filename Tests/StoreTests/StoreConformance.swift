@@ -254,6 +254,10 @@ enum StoreConformance {
         #expect(x.items.first?.duplicates.map(\.link) == ["https://a.example/ibm?utm_source=c"])
         #expect(try store.stories(since: at(61), limit: 10).isEmpty)
         #expect(try store.stories(since: t0, limit: 1).map(\.id) == ["st_x"])
+        // One by id, as listed, however old.
+        #expect(try store.story(id: "st_x") == x)
+        #expect(try store.story(id: "st_y")?.items.map(\.id) == ["b2"])
+        #expect(try store.story(id: "st_none") == nil)
 
         // Members for the index: oldest placement first, in commit order after a position.
         let other = try e.reopen(store)
