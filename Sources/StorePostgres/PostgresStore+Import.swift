@@ -4,9 +4,11 @@ public import Store
 /// one transaction, ids and positions kept — so every sink's cursor, every dead letter and every
 /// dedupe key means what it meant, and nothing is alerted again.
 extension PostgresStore {
-    /// Copies `tables` in; refuses (`.conflict`) a store that already holds feeds or alerts.
-    /// `lastPosition`: the highest position the source ever handed out (the clock starts past it).
-    public func importTables(_ tables: [TableRows], lastPosition: Int64) throws(StoreError) -> [String: Int] {
+    /// Copies in what `copy` hands to the function it is given — tables in reference order, each
+    /// in one or more chunks — and returns the rows copied per table. `copy` returns the highest
+    /// position the source ever handed out (the clock starts past it). Refuses (`.conflict`) a
+    /// store that already holds feeds or alerts, before `copy` is called.
+    public func importTables(_ copy: (_ insert: (TableRows) throws(StoreError) -> Void) throws(StoreError) -> Int64) throws(StoreError) -> [String: Int] {
         try write { () throws(StoreError) -> [String: Int] in
             _ = try lockLedger()
             let used = try db.first("SELECT (SELECT count(*) FROM feeds) + (SELECT count(*) FROM alerts) + (SELECT count(*) FROM sink_cursors)") {
@@ -14,7 +16,7 @@ extension PostgresStore {
             } ?? 0
             guard used == 0 else { throw StoreError(.conflict, "\(db.target) already holds a store: migrate into an empty database") }
             var counts: [String: Int] = [:]
-            for t in tables {
+            let lastPosition = try copy { (t: TableRows) throws(StoreError) in
                 // Many rows a statement: a round trip per row made copying a 200,000-item store
                 // take minutes (BENCHMARKS.md, "migrate-store").
                 let perStatement = max(1, Self.parametersPerStatement / max(t.columns.count, 1))
@@ -25,7 +27,7 @@ extension PostgresStore {
                                   rows.flatMap { $0.map { $0.map(PGValue.text) ?? .null } })
                     start += rows.count
                 }
-                counts[t.table] = t.rows.count
+                counts[t.table, default: 0] += t.rows.count
             }
             // Identities continue after the copied ids; positions after every copied position.
             for table in ["feeds", "items"] {

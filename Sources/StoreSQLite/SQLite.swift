@@ -132,6 +132,15 @@ final class SQLiteConnection {
         return rows
     }
 
+    /// Runs `sql` with `values` and hands over each row in place, without keeping any: for reads
+    /// too big to hold (`migrate-store` copies a whole store).
+    func each(_ sql: String, _ values: [SQLValue] = [], _ read: (Statement) throws(StoreError) -> Void) throws(StoreError) {
+        let s = try statement(sql)
+        try s.bind(values)
+        defer { s.reset() }
+        while try s.step() { try read(s) }
+    }
+
     /// Runs `sql` with `values`, ignoring any rows; returns how many rows it changed.
     @discardableResult
     func run(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int {

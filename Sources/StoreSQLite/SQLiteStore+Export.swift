@@ -29,24 +29,32 @@ extension SQLiteStore {
         ("story_corrections", [("position", "seq"), ("kind", "kind"), ("subject", "subject"), ("at", "at")]),
     ]
 
-    /// Every table, read in one transaction (a consistent copy), and the highest position ever
-    /// handed out (alerts' AUTOINCREMENT remembers pruned ones, which cursors may point at).
-    public func exportTables() throws(StoreError) -> (tables: [TableRows], lastPosition: Int64) {
-        try db.transaction { () throws(StoreError) -> ([TableRows], Int64) in
-            var out: [TableRows] = []
-            for (table, columns) in Self.exported {
-                let select = columns.map { "CAST(\($0.1) AS TEXT)" }.joined(separator: ", ")
-                let order = table == "items" || table == "feeds" ? " ORDER BY id" : ""
-                let rows = try db.query("SELECT \(select) FROM \(table)\(order)").map { row in
-                    (0..<columns.count).map { row.text(at: $0) }
-                }
-                out.append(TableRows(table: table, columns: columns.map(\.0), rows: rows))
-            }
+    /// Every table, read in one transaction (a consistent copy), handed to `deliver` a chunk of
+    /// at most `rowsPerChunk` rows at a time (each table at least once, empty or not), so a store
+    /// of any size is copied in bounded memory; returns the highest position ever handed out
+    /// (alerts' AUTOINCREMENT remembers pruned ones, which cursors may point at).
+    public func exportTables(rowsPerChunk: Int = 2_000, _ deliver: (TableRows) throws(StoreError) -> Void) throws(StoreError) -> Int64 {
+        try db.transaction { () throws(StoreError) -> Int64 in
             let last = try db.first("""
                 SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'alerts'), 0),
                            coalesce((SELECT max(id) FROM items), 0), coalesce((SELECT max(last_alert_rowid) FROM sink_cursors), 0))
                 """, []) { $0.int(at: 0) ?? 0 } ?? 0
-            return (out, last)
+            for (table, columns) in Self.exported {
+                let select = columns.map { "CAST(\($0.1) AS TEXT)" }.joined(separator: ", ")
+                let order = table == "items" || table == "feeds" ? " ORDER BY id" : ""
+                var chunk = TableRows(table: table, columns: columns.map(\.0), rows: [])
+                var delivered = false
+                try db.each("SELECT \(select) FROM \(table)\(order)") { (row: Statement) throws(StoreError) in
+                    chunk.rows.append((0..<columns.count).map { row.string(at: Int32($0)) })
+                    if chunk.rows.count >= rowsPerChunk {
+                        try deliver(chunk)
+                        chunk.rows.removeAll(keepingCapacity: true)
+                        delivered = true
+                    }
+                }
+                if !chunk.rows.isEmpty || !delivered { try deliver(chunk) }
+            }
+            return last
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import Store
 import StorePostgres
 import StoreSQLite
 
@@ -33,9 +34,9 @@ struct MigrateStore: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         do {
             guard let sqlite = source as? SQLiteStore else { throw ExitCode.failure }
-            let (tables, last) = try sqlite.exportTables()
             let target = try PostgresStore(uri: to, node: "migrate-store")
-            let counts = try target.importTables(tables, lastPosition: last)
+            // Chunk by chunk inside both transactions: memory stays bounded whatever the store's size.
+            let counts = try target.importTables { (insert) throws(StoreError) -> Int64 in try sqlite.exportTables(insert) }
             let said = ["feeds", "items", "stories", "alerts", "sink_cursors", "dead_letters"].map { "\(counts[$0] ?? 0) \($0.replacingUnderscores)" }
             StandardOutput.write(Array("copied \(loaded.storePath) to \(target.target): \(said.joined(separator: ", "))\n".utf8))
         } catch let error as ExitCode {
