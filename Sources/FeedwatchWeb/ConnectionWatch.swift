@@ -65,8 +65,9 @@ final class ConnectionWatch: Sendable {
         return next
     }
 
-    /// The socket's inode and counters, if it is an established TCP connection on our port (not
-    /// the listening socket, nor the store's connection).
+    /// The socket's inode and counters, if it is an established TCP connection on our port: not
+    /// the listening socket, nor the store's connection (Linux never gives an outgoing connection
+    /// a local port that a socket is bound to).
     private func accepted(_ fd: Int32) -> (UInt, fw_tcp_counters)? {
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFSOCK else { return nil }
