@@ -803,7 +803,7 @@ public final class StoryIndex {
         }
         var scored: [(Int32, Double)] = []
         let a = settings.centroidWeight
-        let owners = settings.ownShare > 0 ? owners(of: terms) : []
+        let owners = settings.ownShare > 0 ? owners(of: terms, counts) : []
         var considered = Array(nearest.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }).prefix(Self.centroidScores))
         for story in owners where !considered.contains(where: { $0.key == story }) { considered.append((story, nearest[story] ?? 0)) }
         for (story, item) in considered {
@@ -833,23 +833,31 @@ public final class StoryIndex {
         return scored
     }
 
-    /// The big stories (more than `burstSettled` items held) that own one of the item's words:
-    /// at least `ownShare` of the latest `ownSample` items that use it are theirs. The owner is
-    /// found by a majority vote (Boyer–Moore: any share above half is a majority), then counted.
-    private func owners(of terms: [UInt64]) -> [Int32] {
+    /// The big stories (more than `burstSettled` items held) that own one of the item's title
+    /// words: at least `ownShare` of the latest `ownSample` items that use it are theirs. A word
+    /// only in the summary is a mention, not what the item is about (on the synthetic stream, an
+    /// event's rare word said once in an unrelated item's summary pulled it in). The owner is found
+    /// by a majority vote (Boyer–Moore), then counted: if a story holds a share f of the sample,
+    /// the vote's lead is at least (2f − 1) of it, so a word whose lead falls short — most words —
+    /// costs one pass, cut short as soon as the others have outvoted any owner.
+    private func owners(of terms: [UInt64], _ counts: [Float]) -> [Int32] {
         var result: [Int32] = []
-        for term in terms where topicStems[term] == nil {
+        let share = settings.ownShare
+        for (term, count) in zip(terms, counts) where count >= Self.titleWeight && topicStems[term] == nil {
             guard let held = table.held(term), Int(held) >= settings.ownEvidence, let list = postings[term] else { continue }
+            // The others' votes: each cancels one of the owner's, and there are at most (1 − f)·n.
+            let sample = min(settings.ownSample, Int(held))
+            let against = 2 * (1 - share) * Double(sample)
             var candidate: Int32 = -1, lead = 0, read = 0
             list.forEachNewestFirst { slot, _ in
                 guard let e = entries[UInt64(slot)] else { return true }
                 read += 1
                 let s = resolve(e.story)
                 if lead == 0 { (candidate, lead) = (s, 1) } else { lead += s == candidate ? 1 : -1 }
-                return read < settings.ownSample
+                return read < settings.ownSample && Double(read - lead) <= against
             }
-            guard read >= settings.ownEvidence, lead > 0, let story = stories[candidate],
-                  Double(story.live) > settings.burstSettled, !result.contains(candidate) else { continue }
+            guard read >= settings.ownEvidence, Double(read - lead) <= against, Double(lead) >= (2 * share - 1) * Double(read),
+                  let story = stories[candidate], Double(story.live) > settings.burstSettled, !result.contains(candidate) else { continue }
             var votes = 0
             read = 0
             list.forEachNewestFirst { slot, _ in
@@ -858,7 +866,7 @@ public final class StoryIndex {
                 if resolve(e.story) == candidate { votes += 1 }
                 return read < settings.ownSample
             }
-            if Double(votes) >= settings.ownShare * Double(read) { result.append(candidate) }
+            if Double(votes) >= share * Double(read) { result.append(candidate) }
         }
         return result
     }

@@ -15,14 +15,14 @@ import FeedwatchCore
     /// Places `count` items of one story ("Zorblax launch draws crowds in <city>") an hour apart,
     /// after `rivals` items of another story using the same name, then the probe; returns the
     /// probe's story and the big story's.
-    static func place(bigStory count: Int, rivals: Int = 0, probe: String, after seconds: Int64 = 3_600 * 2,
+    static func place(bigStory count: Int, rivals: Int = 0, probe: String, summary: String? = nil, after seconds: Int64 = 3_600 * 2,
                       settings: StoryIndex.Settings = .init()) -> (probe: String, big: String) {
         let index = StoryIndex(settings: settings)
         var id: Int64 = 0
-        func add(_ title: String, at t: Int64) -> StoryAssignment {
+        func add(_ title: String, _ summary: String? = nil, at t: Int64) -> StoryAssignment {
             id += 1
             let at = Timestamp(secondsSince1970: day.secondsSince1970 + t)
-            return index.add(item: id, title: title, summary: nil, at: at, seen: at, newStoryID: "st_\(id)")
+            return index.add(item: id, title: title, summary: summary, at: at, seen: at, newStoryID: "st_\(id)")
         }
         // The day's other news, a headline each: the story is a small part of the window, as in a
         // real stream (a word in a tenth of it picks out no candidates).
@@ -35,7 +35,7 @@ import FeedwatchCore
         }
         var big = ""
         for k in 0..<count { big = add("Zorblax launch draws crowds in \(cities[k % cities.count])", at: Int64(k) * 600).id }
-        return (add(probe, at: seconds).id, big)
+        return (add(probe, summary, at: seconds).id, big)
     }
 
     @Test func aSidePieceJoinsTheBigStoryThatOwnsItsWord() {
@@ -46,6 +46,12 @@ import FeedwatchCore
         off.ownShare = 0
         let without = Self.place(bigStory: 20, probe: Self.sidePiece, settings: off)
         #expect(without.probe != without.big)
+    }
+
+    @Test func aMentionInTheSummaryIsNotEnough() {
+        let placed = Self.place(bigStory: 20, probe: "Wallpapers for your Windows Phone, with retro themes from indie artists",
+                                summary: "Dark skins and pastel icons, one of them a nod to Zorblax.")
+        #expect(placed.probe != placed.big)
     }
 
     @Test func aWordSharedWithAnotherStoryIsNobodysOwn() {
