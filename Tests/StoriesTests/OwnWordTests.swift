@@ -12,7 +12,7 @@ import FeedwatchCore
     /// Shares one word with the story, the name that defines it.
     static let sidePiece = "Zorblax wallpapers for your Windows Phone, with retro themes from indie artists"
 
-    /// Places `count` items of one story ("Zorblax launch draws crowds in <city>") an hour apart,
+    /// Places `count` items of one story ("Zorblax launch draws crowds in <city>") ten minutes apart,
     /// after `rivals` items of another story using the same name, then the probe; returns the
     /// probe's story and the big story's.
     static func place(bigStory count: Int, rivals: Int = 0, probe: String, summary: String? = nil, after seconds: Int64 = 3_600 * 2,
