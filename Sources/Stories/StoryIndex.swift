@@ -839,24 +839,28 @@ public final class StoryIndex {
     /// event's rare word said once in an unrelated item's summary pulled it in). The owner is found
     /// by a majority vote (Boyer–Moore), then counted: if a story holds a share f of the sample,
     /// the vote's lead is at least (2f − 1) of it, so a word whose lead falls short — most words —
-    /// costs one pass, cut short as soon as the others have outvoted any owner.
+    /// costs one pass, cut short as soon as the others have outvoted any owner or more than
+    /// (1 − f) of the sample are small stories' (in a stream of one-offs, after a dozen postings).
     private func owners(of terms: [UInt64], _ counts: [Float]) -> [Int32] {
         var result: [Int32] = []
         let share = settings.ownShare
         for (term, count) in zip(terms, counts) where count >= Self.titleWeight && topicStems[term] == nil {
             guard let held = table.held(term), Int(held) >= settings.ownEvidence, let list = postings[term] else { continue }
-            // The others' votes: each cancels one of the owner's, and there are at most (1 − f)·n.
+            // The others' votes: each cancels one of the owner's, and there are at most (1 − f)·n;
+            // a small story's item is one of them for certain (the owner is big).
             let sample = min(settings.ownSample, Int(held))
-            let against = 2 * (1 - share) * Double(sample)
-            var candidate: Int32 = -1, lead = 0, read = 0
+            let others = (1 - share) * Double(sample)
+            var candidate: Int32 = -1, lead = 0, read = 0, small = 0
             list.forEachNewestFirst { slot, _ in
                 guard let e = entries[UInt64(slot)] else { return true }
                 read += 1
                 let s = resolve(e.story)
+                if Double(stories[s]!.live) <= settings.burstSettled { small += 1 }
                 if lead == 0 { (candidate, lead) = (s, 1) } else { lead += s == candidate ? 1 : -1 }
-                return read < settings.ownSample && Double(read - lead) <= against
+                return read < settings.ownSample && Double(read - lead) <= 2 * others && Double(small) <= others
             }
-            guard read >= settings.ownEvidence, Double(read - lead) <= against, Double(lead) >= (2 * share - 1) * Double(read),
+            guard read >= settings.ownEvidence, Double(read - lead) <= 2 * others, Double(small) <= others,
+                  Double(lead) >= (2 * share - 1) * Double(read),
                   let story = stories[candidate], Double(story.live) > settings.burstSettled, !result.contains(candidate) else { continue }
             var votes = 0
             read = 0
