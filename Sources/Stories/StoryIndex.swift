@@ -102,6 +102,12 @@ public final class StoryIndex {
         /// many items on a story has shown that length.
         var burstSlack: Double = StoryIndex.defaultBurstSlack
         var burstSettled: Double = StoryIndex.defaultBurstSettled
+        /// A word is a big story's own when at least this share of the latest items that use it
+        /// (`ownSample` of them, at least `ownEvidence`) are in that story (0: never): an item
+        /// using it within the story's coverage is scored at least `threshold` against it.
+        var ownShare: Double = StoryIndex.defaultOwnShare
+        var ownEvidence = StoryIndex.defaultOwnEvidence
+        var ownSample = StoryIndex.defaultOwnSample
 
         public init(window: Int = 72 * 3_600, threshold: Double = StoryIndex.defaultThreshold) {
             self.init(window: window, threshold: threshold, centroidWeight: StoryIndex.defaultCentroidWeight)
@@ -137,6 +143,10 @@ public final class StoryIndex {
     /// 16 alike; the coverage fixture's events have 3–7 items, some over three days).
     static let defaultBurstSlack = 86_400.0
     static let defaultBurstSettled = PublicationSpread.settled
+    static let defaultOwnShare = 0.8
+    static let defaultOwnEvidence = 8
+    /// How many of a word's latest postings tell whose word it is.
+    static let defaultOwnSample = 64
     /// How often a title's words count against a summary's.
     static let titleWeight: Float = 2
     /// Candidates come from the postings of this many of an item's rarest words,
@@ -793,7 +803,10 @@ public final class StoryIndex {
         }
         var scored: [(Int32, Double)] = []
         let a = settings.centroidWeight
-        for (story, item) in nearest.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }).prefix(Self.centroidScores) {
+        let owners = settings.ownShare > 0 ? owners(of: terms, counts) : []
+        var considered = Array(nearest.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }).prefix(Self.centroidScores))
+        for story in owners where !considered.contains(where: { $0.key == story }) { considered.append((story, nearest[story] ?? 0)) }
+        for (story, item) in considered {
             var score = item
             if a > 0, stories[story]!.live > 1 { score = (1 - a) * item + a * Double(centroidSimilarity(story, weights, norm, documents: n)) }
             let b = settings.nameWeight
@@ -804,17 +817,62 @@ public final class StoryIndex {
             if settings.actorPenalty > 0, let lead, !actors.isEmpty, actors[lead] == nil {
                 score *= 1 - settings.actorPenalty
             }
+            var within = true
             if settings.timeHalfLife > 0 {
                 let st = stories[story]!
                 let apart = Double(max(0, st.firstAt - t, t - st.lastAt))
                 let gap = settings.timeFromSpread ? st.spread.gap(to: t) : apart
+                within = gap == 0
                 if gap > 0 { score *= exp2(-gap / settings.timeHalfLife) }
                 // The burst is over past its last item: a story still growing keeps its newest.
                 score *= st.spread.burst(apart, slack: settings.burstSlack, settled: settings.burstSettled)
             }
+            if within, owners.contains(story) { score = max(score, settings.threshold) }
             scored.append((story, score))
         }
         return scored
+    }
+
+    /// The big stories (more than `burstSettled` items held) that own one of the item's title
+    /// words: at least `ownShare` of the latest `ownSample` items that use it are theirs. A word
+    /// only in the summary is a mention, not what the item is about (on the synthetic stream, an
+    /// event's rare word said once in an unrelated item's summary pulled it in). The owner is found
+    /// by a majority vote (Boyer–Moore), then counted: if a story holds a share f of the sample,
+    /// the vote's lead is at least (2f − 1) of it, so a word whose lead falls short — most words —
+    /// costs one pass, cut short as soon as the others have outvoted any owner or more than
+    /// (1 − f) of the sample are small stories' (in a stream of one-offs, after a dozen postings).
+    private func owners(of terms: [UInt64], _ counts: [Float]) -> [Int32] {
+        var result: [Int32] = []
+        let share = settings.ownShare
+        for (term, count) in zip(terms, counts) where count >= Self.titleWeight && topicStems[term] == nil {
+            guard let held = table.held(term), Int(held) >= settings.ownEvidence, let list = postings[term] else { continue }
+            // The others' votes: each cancels one of the owner's, and there are at most (1 − f)·n;
+            // a small story's item is one of them for certain (the owner is big).
+            let sample = min(settings.ownSample, Int(held))
+            let others = (1 - share) * Double(sample)
+            var candidate: Int32 = -1, lead = 0, read = 0, small = 0
+            list.forEachNewestFirst { slot, _ in
+                guard let e = entries[UInt64(slot)] else { return true }
+                read += 1
+                let s = resolve(e.story)
+                if Double(stories[s]!.live) <= settings.burstSettled { small += 1 }
+                if lead == 0 { (candidate, lead) = (s, 1) } else { lead += s == candidate ? 1 : -1 }
+                return read < settings.ownSample && Double(read - lead) <= 2 * others && Double(small) <= others
+            }
+            guard read >= settings.ownEvidence, Double(read - lead) <= 2 * others, Double(small) <= others,
+                  Double(lead) >= (2 * share - 1) * Double(read),
+                  let story = stories[candidate], Double(story.live) > settings.burstSettled, !result.contains(candidate) else { continue }
+            var votes = 0
+            read = 0
+            list.forEachNewestFirst { slot, _ in
+                guard let e = entries[UInt64(slot)] else { return true }
+                read += 1
+                if resolve(e.story) == candidate { votes += 1 }
+                return read < settings.ownSample
+            }
+            if Double(votes) >= share * Double(read) { result.append(candidate) }
+        }
+        return result
     }
 
     /// The cosine with a story's centroid. The centroid's norm is kept between calls: recomputed
