@@ -1,5 +1,5 @@
 public import FeedwatchCore
-import TopicQuery
+public import TopicQuery
 internal import Glibc
 
 /// Which story an item joined: the story's id, how many items it holds with this one, when its
@@ -156,6 +156,9 @@ public final class StoryIndex {
     public let settings: Settings
     /// Made on first use: its stem cache is 1 MB, and a cycle of 304s never needs it.
     private lazy var stems = WordStems(language: "en")
+
+    /// Where the topic matcher records an item's words for `add(item:title:summary:words:…)`.
+    public private(set) lazy var itemWords = ItemWords()
     /// Which words the stream writes as names.
     private var nameEvidence = NameEvidence()
 
@@ -394,9 +397,11 @@ public final class StoryIndex {
 
     /// Finds the story for a new item (`at`: when it was published, or seen) and holds the item
     /// for the ones after it. `newStoryID` names the story it starts if it matches none.
-    public func add(item: Int64, title: String?, summary: String?, at: Timestamp, seen: Timestamp,
+    /// `words`: `title` and `summary` as the topic matcher read them (`itemWords`, recorded by
+    /// `TopicMatcher.classify`), so that they are not tokenized again; the same decisions either way.
+    public func add(item: Int64, title: String?, summary: String?, words: ItemWords? = nil, at: Timestamp, seen: Timestamp,
                     newStoryID: @autoclosure () -> String) -> StoryAssignment {
-        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
+        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary, read: words)
         let t = at.secondsSince1970
         // The window is measured on publication times: what was published more than a window
         // before this item can match neither it nor anything placed after it in publication
@@ -545,20 +550,24 @@ public final class StoryIndex {
 
     /// The item's stems (stop words out) and their counts, title words weighted; which of them
     /// are names; and the title's first name (its actor), if any.
-    private func vectorAndLead(title: String?, summary: String?) -> ([UInt64], [Float], [UInt64], UInt64?) {
+    private func vectorAndLead(title: String?, summary: String?, read: ItemWords? = nil) -> ([UInt64], [Float], [UInt64], UInt64?) {
         var weights = KeyMap<Float>()
-        // Each text is read once, for its words here and its names below.
+        // Each text is read once, for its words here and its names below (and not at all when
+        // the topic matcher has read it already).
         var tokens: [[NameEvidence.Token]] = [[], []]
-        func add(_ text: String?, _ weight: Float, _ k: Int) {
+        func add(_ text: String?, _ recorded: [StemmedToken]?, _ weight: Float, _ k: Int) {
             guard let text, !text.isEmpty else { return }
-            stems.forEachWord(text) { stem, word, start, end in
-                tokens[k].append((stem, word, start, end))
-                guard !StopWords.contains(word) else { return }
+            if let recorded {
+                tokens[k] = recorded
+            } else {
+                stems.forEachWord(text) { stem, word, start, end in tokens[k].append((stem, word, start, end)) }
+            }
+            for (stem, word, _, _) in tokens[k] where !StopWords.contains(word) {
                 weights.modify(place(stem), default: 0) { $0 += weight }
             }
         }
-        add(title, Self.titleWeight, 0)
-        add(summary, 1, 1)
+        add(title, read?.title(stems), Self.titleWeight, 0)
+        add(summary, read?.summary(stems), 1, 1)
         var pairs: [(UInt64, Float)] = []
         pairs.reserveCapacity(weights.count)
         weights.forEach { pairs.append(($0, $1)) }
