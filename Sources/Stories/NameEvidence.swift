@@ -11,7 +11,13 @@
 struct NameEvidence {
     /// Per stem: how often it was seen capitalised inside a sentence of sentence-case text, and
     /// how often in lower case anywhere.
-    private var seen = KeyMap<(capital: Float, lower: Float)>()
+    private var seen = KeyMap<Seen>()
+
+    private struct Seen: Vacant {
+        var capital: Float = 0
+        var lower: Float = 0
+        static var vacant: Seen { Seen() }
+    }
 
     var count: Int { seen.count }
 
@@ -51,9 +57,9 @@ struct NameEvidence {
         let titleCase = shouting || (inside.count >= 2 && inside.count { $0.capital } * 2 > inside.count)
         for w in words {
             if !w.capital {
-                seen.modify(w.stem, default: (0, 0)) { $0.lower += 1 }
+                seen.modify(w.stem, default: Seen()) { $0.lower += 1 }
             } else if !titleCase && !w.initial {
-                seen.modify(w.stem, default: (0, 0)) { $0.capital += 1 }
+                seen.modify(w.stem, default: Seen()) { $0.capital += 1 }
             }
         }
         var names: [UInt64] = []

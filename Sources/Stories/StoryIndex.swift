@@ -233,10 +233,10 @@ public final class StoryIndex {
         return s
     }
 
-    private var entries = KeyMap<Entry>()
+    /// The entries held, by slot: a `SlotTable` (the records in one array, a 12-byte bucket each
+    /// to find them) rather than a `KeyMap` of 40-byte buckets at most three quarters full.
+    private var entries = SlotTable<Entry>()
     private var nextSlot: Int32 = 0
-    /// Slots (possibly of evicted entries, dropped when met) with the word's count, by stem.
-    private var postings = KeyMap<PostingList>()
     /// The `tf` of each word an entry uses more often than a posting counts (`PostingList.maxCount`),
     /// by the entry's slot: the postings score it by its exact count. Next to always empty.
     private var bigCounts = KeyMap<[(stem: UInt64, tf: Float)]>()
@@ -284,9 +284,8 @@ public final class StoryIndex {
     /// Forgets everything: after a failed store transaction, the index may hold items that were
     /// never stored; it is rebuilt from the store instead.
     public func reset() {
-        entries = KeyMap()
+        entries = SlotTable()
         nextSlot = 0
-        postings = KeyMap()
         bigCounts = KeyMap()
         table = StemTable()
         added = 0
@@ -312,9 +311,8 @@ public final class StoryIndex {
     /// taking a checkpoint copies nothing, and the first change after it copies each changed
     /// table once.
     public struct Checkpoint {
-        fileprivate var entries: KeyMap<Entry>
+        fileprivate var entries: SlotTable<Entry>
         fileprivate var nextSlot: Int32
-        fileprivate var postings: KeyMap<PostingList>
         fileprivate var bigCounts: KeyMap<[(stem: UInt64, tf: Float)]>
         fileprivate var added: Int
         fileprivate var rarity: DecayingCounts
@@ -337,7 +335,7 @@ public final class StoryIndex {
     }
 
     public func checkpoint() -> Checkpoint {
-        Checkpoint(entries: entries, nextSlot: nextSlot, postings: postings, bigCounts: bigCounts, added: added, rarity: rarity,
+        Checkpoint(entries: entries, nextSlot: nextSlot, bigCounts: bigCounts, added: added, rarity: rarity,
                    nameEvidence: nameEvidence, stories: stories, storyByKey: storyByKey, table: table, merged: merged, apart: apart,
                    corrections: corrections, nextStory: nextStory, items: items,
                    topicStems: topicStems, topicTerms: topicTerms, horizon: horizon, byHour: byHour, oldestHour: oldestHour,
@@ -347,7 +345,6 @@ public final class StoryIndex {
     public func rollback(to c: Checkpoint) {
         entries = c.entries
         nextSlot = c.nextSlot
-        postings = c.postings
         bigCounts = c.bigCounts
         added = c.added
         rarity = c.rarity
@@ -512,6 +509,7 @@ public final class StoryIndex {
         var leadID: UInt32 = 0
         for (term, count) in zip(terms, counts) {
             guard let id = table.retain(term) else { continue }
+            table.post(id, slot: slot, count: UInt8(min(count, Float(PostingList.maxCount))))
             let name = names.contains(term)
             packed.append(Packed.make(id: id, count: count, name: name))
             if name { stories[s]!.names.modify(term, default: 0) { $0 += 1 } }
@@ -520,7 +518,7 @@ public final class StoryIndex {
         switch stories[s]!.live {
         case 1: stories[s]!.first = slot
         case 2 where stories[s]!.centroid.isEmpty:
-            let e = entries[UInt64(stories[s]!.first)]!
+            let e = entries[stories[s]!.first]!
             for p in e.terms { stories[s]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
             fallthrough
         default:
@@ -531,14 +529,13 @@ public final class StoryIndex {
         stories[s]!.lastAt = max(stories[s]!.lastAt, t)
         stories[s]!.spread.add(t)
         added += 1
-        entries[UInt64(slot)] = Entry(item: item, at: t, story: s, lead: leadID, terms: packed)
+        entries[slot] = Entry(item: item, at: t, story: s, lead: leadID, terms: packed)
         let h = Self.hour(t)
         byHour[h, default: []].append(slot)
         oldestHour = min(oldestHour ?? h, h)
         for (term, count) in zip(terms, counts) {
             let c = UInt8(min(count, Float(PostingList.maxCount)))
             if c == PostingList.maxCount { bigCounts[UInt64(slot), default: []].append((term, Self.tf(count))) }
-            postings.modify(term, default: PostingList()) { $0.append(slot: slot, count: c) }
         }
         rarity.add(terms, at: t)
         items[UInt64(bitPattern: item)] = true
@@ -654,7 +651,7 @@ public final class StoryIndex {
         let story = stories[s]!
         if !story.centroid.isEmpty { return story.centroid }
         var v = IdMap()
-        if let e = entries[UInt64(story.first)] { for p in e.terms { v.add(Packed.id(p), Self.tf(Packed.count(p))) } }
+        if let e = entries[story.first] { for p in e.terms { v.add(Packed.id(p), Self.tf(Packed.count(p))) } }
         return v
     }
 
@@ -718,7 +715,7 @@ public final class StoryIndex {
         if storyByKey[Self.idKey(from.id)] == b { storyByKey[Self.idKey(from.id)] = nil }
         if stories[a]!.centroid.isEmpty { stories[a]!.centroid = storyVector(a) }
         if from.centroid.isEmpty {
-            if let e = entries[UInt64(from.first)] {
+            if let e = entries[from.first] {
                 for p in e.terms { stories[a]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
             }
         } else {
@@ -767,12 +764,12 @@ public final class StoryIndex {
             // A word in a tenth of the window cannot pick out an event's items (probes are the
             // rarest first, so the rest are as common).
             guard Int(held) <= common else { break }
-            guard let list = postings[term] else { continue }
+            guard let list = table.postings(term) else { continue }
             let w = weights[term]! * idf(term, documents: n)
             list.forEachNewestFirst { slot, count in
                 budget -= 1
                 if budget < 0 { return false }
-                guard entries[UInt64(slot)] != nil else { return true }  // evicted, not yet compacted
+                guard entries[slot] != nil else { return true }  // evicted, not yet compacted
                 let tf = count < PostingList.maxCount ? Self.countTF[Int(count)] : bigCounts[UInt64(slot)]!.first { $0.stem == term }!.tf
                 partial.modify(UInt64(slot), default: 0) { $0 += w * tf }
                 return true
@@ -790,7 +787,7 @@ public final class StoryIndex {
             if ranked.count > Self.fullScores { ranked.removeLast() }
         }
         for (slot, _) in ranked {
-            guard let e = entries[slot], abs(e.at - t) <= window else { continue }
+            guard let e = entries[Int32(truncatingIfNeeded: slot)], abs(e.at - t) <= window else { continue }
             let (similarity, shared, theirs) = similarity(weights, norm, e, documents: n)
             // One word in common, however rare, is a coincidence more often than an event: in a
             // large stream every rare word is in a few unrelated items. Two items with a summary
@@ -897,7 +894,7 @@ public final class StoryIndex {
         var touched = Set<UInt64>()
         for h in first..<hour {
             for slot in byHour.removeValue(forKey: h) ?? [] {
-                guard let e = entries.removeValue(forKey: UInt64(slot)) else { continue }
+                guard let e = entries.removeValue(forKey: slot) else { continue }
                 bigCounts[UInt64(slot)] = nil
                 items[UInt64(bitPattern: e.item)] = nil
                 let s = resolve(e.story)
@@ -932,13 +929,9 @@ public final class StoryIndex {
         // of common words are long, and an hour's eviction touches most of them. (Half dead was
         // ~100 bytes an item held more, for the same placements.)
         for term in touched {
-            guard let live = table.held(term) else {
-                postings[term] = nil
-                continue
-            }
-            postings.modify(term, default: PostingList()) { list in
-                if list.count > 3 * Int(live) / 2 + 8 { list.removeAll { entries[UInt64($0)] == nil } }
-            }
+            // A stem no entry uses any more went with its postings (`StemTable.release`).
+            guard let id = table.id(of: term) else { continue }
+            table.compact(id) { entries[$0] == nil }
         }
     }
 
@@ -949,21 +942,28 @@ public final class StoryIndex {
 /// keeping the items. Read and written at the stream's own clock.
 struct DecayingCounts {
     let halfLife: Double
-    private var counts = KeyMap<(value: Double, at: Int64)>()
-    private var items: (value: Double, at: Int64) = (0, 0)
+    /// A count as of a time (a struct, not a tuple, so that `KeyMap` holds it in 16 bytes a bucket).
+    private struct Count: Vacant {
+        var value: Double
+        var at: Int64
+        static var vacant: Count { Count(value: 0, at: 0) }
+    }
+
+    private var counts = KeyMap<Count>()
+    private var items = Count(value: 0, at: 0)
     private var added = 0
 
     init(halfLife: Double) { self.halfLife = halfLife }
 
-    private func decayed(_ v: (value: Double, at: Int64), to t: Int64) -> Double {
+    private func decayed(_ v: Count, to t: Int64) -> Double {
         t <= v.at ? v.value : v.value * exp2(-Double(t - v.at) / halfLife)
     }
 
     mutating func add(_ terms: [UInt64], at t: Int64) {
-        func plus(_ v: (value: Double, at: Int64)?) -> (value: Double, at: Int64) {
-            guard let v else { return (1, t) }
+        func plus(_ v: Count?) -> Count {
+            guard let v else { return Count(value: 1, at: t) }
             // An item older than the count weighs what it would have decayed to by then.
-            return t >= v.at ? (decayed(v, to: t) + 1, t) : (v.value + exp2(-Double(v.at - t) / halfLife), v.at)
+            return t >= v.at ? Count(value: decayed(v, to: t) + 1, at: t) : Count(value: v.value + exp2(-Double(v.at - t) / halfLife), at: v.at)
         }
         for term in terms { counts[term] = plus(counts[term]) }
         items = plus(added == 0 ? nil : items)
