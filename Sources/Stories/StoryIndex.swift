@@ -395,7 +395,8 @@ public final class StoryIndex {
     /// Finds the story for a new item (`at`: when it was published, or seen) and holds the item
     /// for the ones after it. `newStoryID` names the story it starts if it matches none.
     /// `words`: `title` and `summary` as the topic matcher read them (`itemWords`, recorded by
-    /// `TopicMatcher.classify`), so that they are not tokenized again; the same decisions either way.
+    /// `TopicMatcher.classify`), so that a text whose words the stemmer's cache knows is not
+    /// tokenized again (`ItemWords`); the same decisions either way.
     public func add(item: Int64, title: String?, summary: String?, words: ItemWords? = nil, at: Timestamp, seen: Timestamp,
                     newStoryID: @autoclosure () -> String) -> StoryAssignment {
         let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary, read: words)

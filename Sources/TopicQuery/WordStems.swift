@@ -60,9 +60,17 @@ public final class WordStems {
         (stemHash(folded, word: word), word, start, end)
     }
 
-    private func stemHash(_ word: UnsafeBufferPointer<UInt8>, word hash: UInt64) -> UInt64 {
+    /// The stem of the word with this hash if the cache holds it (as `forEach` would stem it
+    /// without stemming).
+    @inline(__always)
+    func cachedStem(_ hash: UInt64) -> UInt64? {
         let slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & UInt64(cache.count - 1))
-        if cache[slot].word == hash && hash != 0 { return cache[slot].stem }
+        return cache[slot].word == hash && hash != 0 ? cache[slot].stem : nil
+    }
+
+    private func stemHash(_ word: UnsafeBufferPointer<UInt8>, word hash: UInt64) -> UInt64 {
+        if let stem = cachedStem(hash) { return stem }
+        let slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & UInt64(cache.count - 1))
         let stem = stemmer.map { s in s.stem(word) { ByteTable.hash($0) } } ?? hash
         cache[slot] = (hash, stem)
         return stem
