@@ -69,13 +69,15 @@ struct ItemDecision {
         if !feed.fetchedOnce, case .seconds(let window) = firstFetchWindow {
             guard let published = item.published, now.secondsSince1970 - published.secondsSince1970 <= Int64(window) else { return (nil, nil) }
         }
-        let matches = matcher.classify(item, feedName: feedTitle, feedURL: feed.url)
+        // The matcher records the title's and summary's words for the story index as it reads them.
+        let words = stories.itemWords
+        let matches = matcher.classify(item, feedName: feedTitle, feedURL: feed.url, recording: words)
         guard !matches.isEmpty else { return (nil, nil) }
         // Stories group what the topics selected: the stream whose word frequencies say what is rare.
         let id = AlertID.item(feedURL: feed.url, item: item)
         let at = min(item.published ?? now, now)
         stories.noteTopicTerms(matches.flatMap { $0.matches.map(\.term) })
-        let story = stories.add(item: key.hashValue64, title: item.title, summary: item.summary, at: at, seen: now,
+        let story = stories.add(item: key.hashValue64, title: item.title, summary: item.summary, words: words, at: at, seen: now,
                                 newStoryID: AlertID.story(alertID: id))
         let link = StoryLink(id: story.id, at: at, title: item.title, topics: matches.map(\.topic), isNew: story.isNew,
                              absorbed: story.absorbed)

@@ -298,15 +298,28 @@ public final class SQLiteStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadMod
 
     /// The story row of an item just stored in it (the item row names the story already).
     private func link(_ story: StoryLink, now: Timestamp) throws(StoreError) {
-        let known: String? = try db.first("SELECT topics FROM stories WHERE id = ?", [.text(story.id)]) { $0.string(at: 0) ?? "" }
-        if let known {
-            var topics = known.split(separator: "\n").map(String.init)
-            for t in story.topics where !topics.contains(t) { topics.append(t) }
-            try db.run("UPDATE stories SET size = size + 1, last_seen = max(last_seen, ?2), topics = ?3 WHERE id = ?1",
-                       [.text(story.id), .integer(now.secondsSince1970), .text(topics.joined(separator: "\n"))])
-        } else {
-            try db.run("INSERT INTO stories (id, title, first_seen, last_seen, size, topics) VALUES (?1, ?2, ?3, ?3, 1, ?4)",
-                       [.text(story.id), Self.text(story.title), .integer(now.secondsSince1970), .text(story.topics.joined(separator: "\n"))])
+        let row: [SQLValue] = [.text(story.id), Self.text(story.title), .integer(now.secondsSince1970),
+                               .text(story.topics.joined(separator: "\n"))]
+        // A story grouping has just started is inserted without being looked up first: most
+        // grouped items start a story, and the look-up was one statement in four per grouped
+        // item. Should the store hold the id after all, it is updated as any known story is.
+        var inserted = false
+        if story.isNew {
+            inserted = try db.run("""
+                INSERT INTO stories (id, title, first_seen, last_seen, size, topics) VALUES (?1, ?2, ?3, ?3, 1, ?4)
+                ON CONFLICT (id) DO NOTHING
+                """, row) == 1
+        }
+        if !inserted {
+            let known: String? = try db.first("SELECT topics FROM stories WHERE id = ?", [.text(story.id)]) { $0.string(at: 0) ?? "" }
+            if let known {
+                var topics = known.split(separator: "\n").map(String.init)
+                for t in story.topics where !topics.contains(t) { topics.append(t) }
+                try db.run("UPDATE stories SET size = size + 1, last_seen = max(last_seen, ?2), topics = ?3 WHERE id = ?1",
+                           [.text(story.id), .integer(now.secondsSince1970), .text(topics.joined(separator: "\n"))])
+            } else {
+                try db.run("INSERT INTO stories (id, title, first_seen, last_seen, size, topics) VALUES (?1, ?2, ?3, ?3, 1, ?4)", row)
+            }
         }
         if !story.absorbed.isEmpty { try absorb(story.absorbed, into: story.id, now: now) }
     }

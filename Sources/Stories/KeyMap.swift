@@ -1,10 +1,20 @@
+/// A value for the buckets of a `KeyMap` that hold none. A bucket keeps a plain value, not an
+/// optional: the key says whether it is in use, and an optional's tag byte rounded a 4-byte value
+/// up to 8 bytes and a 16-byte one up to 24 — in the tables by stem (ids, word frequencies, name
+/// evidence), which hold a bucket per word of the recent vocabulary, that was ~40 bytes per item
+/// held on a first day of 100,000 items (BENCHMARKS.md, "Cost: Benchmarks/StoryGroup").
+protocol Vacant {
+    static var vacant: Self { get }
+}
+
 /// A hash map from 64-bit keys that are hashes already (word stems) or small counters (slots):
 /// open addressing with linear probing and Fibonacci hashing of the key, no per-lookup hasher.
 /// Swift's `Dictionary` SipHashes every key; placing one item does thousands of lookups, and the
 /// hashing was a quarter of the time (callgrind, Benchmarks/StoryGroup).
-struct KeyMap<Value> {
+struct KeyMap<Value: Vacant> {
     private var keys: [UInt64]
-    private var values: [Value?]
+    /// `values[i]` is meaningful where `keys[i]` is not 0, and `Value.vacant` elsewhere.
+    private var values: [Value]
     /// 8 bytes for the shift and the count, not 16: a story record holds two maps (names and
     /// leads), and most stories are one item (BENCHMARKS.md, "Cost: Benchmarks/StoryGroup").
     private var shift: UInt8
@@ -26,7 +36,7 @@ struct KeyMap<Value> {
         var size = 8
         while size < capacity * 2 { size <<= 1 }
         keys = [UInt64](repeating: 0, count: size)
-        values = [Value?](repeating: nil, count: size)
+        values = [Value](repeating: .vacant, count: size)
         shift = UInt8(64 - size.trailingZeroBitCount)
     }
 
@@ -94,7 +104,7 @@ struct KeyMap<Value> {
                 i = bucket(k).0
             }
         }
-        return body(&values[i]!)
+        return body(&values[i])
     }
 
     mutating func removeValue(forKey key: UInt64) -> Value? {
@@ -111,7 +121,7 @@ struct KeyMap<Value> {
         guard count > 0 else { return }
         for i in keys.indices where keys[i] != 0 {
             keys[i] = 0
-            values[i] = nil
+            values[i] = .vacant
         }
         population = 0
     }
@@ -132,7 +142,7 @@ struct KeyMap<Value> {
             i = (i + 1) & mask
         }
         keys[hole] = 0
-        values[hole] = nil
+        values[hole] = .vacant
         population -= 1
     }
 
@@ -149,7 +159,7 @@ struct KeyMap<Value> {
 
     /// The entries, in no particular order (keys as given, 0 included).
     func forEach(_ body: (UInt64, Value) -> Void) {
-        for (k, v) in zip(keys, values) where k != 0 { body(k == Self.zero ? 0 : k, v!) }
+        for (k, v) in zip(keys, values) where k != 0 { body(k == Self.zero ? 0 : k, v) }
     }
 
     func filter(_ keep: (UInt64, Value) -> Bool) -> KeyMap {
@@ -159,3 +169,12 @@ struct KeyMap<Value> {
     }
 }
 extension KeyMap: Sendable where Value: Sendable {}
+
+extension Bool: Vacant { static var vacant: Bool { false } }
+extension Float: Vacant { static var vacant: Float { 0 } }
+extension Int: Vacant { static var vacant: Int { 0 } }
+extension Int32: Vacant { static var vacant: Int32 { 0 } }
+extension UInt32: Vacant { static var vacant: UInt32 { 0 } }
+extension UInt64: Vacant { static var vacant: UInt64 { 0 } }
+extension Array: Vacant { static var vacant: Array { [] } }
+extension PostingList: Vacant { static var vacant: PostingList { PostingList() } }

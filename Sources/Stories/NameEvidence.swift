@@ -11,7 +11,13 @@
 struct NameEvidence {
     /// Per stem: how often it was seen capitalised inside a sentence of sentence-case text, and
     /// how often in lower case anywhere.
-    private var seen = KeyMap<(capital: Float, lower: Float)>()
+    private var seen = KeyMap<Seen>()
+
+    private struct Seen: Vacant {
+        var capital: Float = 0
+        var lower: Float = 0
+        static var vacant: Seen { Seen() }
+    }
 
     var count: Int { seen.count }
 
@@ -32,7 +38,10 @@ struct NameEvidence {
     /// for its words and its names (a second pass of the tokenizer and stemmer here was a tenth
     /// of a cycle in which every item matches).
     mutating func names(in text: String, tokens: [Token]) -> [UInt64] {
-        let scalars = Array(text.unicodeScalars)
+        // One decoding pass (`Array(text.unicodeScalars)` counted the scalars first, then copied).
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        for s in text.unicodeScalars { scalars.append(s) }
         var words: [Word] = []
         for (stem, word, start, end) in tokens {
             guard !StopWords.contains(word), start < end, end <= scalars.count, ScalarClass.isAlphabetic(scalars[start]) else { continue }
@@ -51,9 +60,9 @@ struct NameEvidence {
         let titleCase = shouting || (inside.count >= 2 && inside.count { $0.capital } * 2 > inside.count)
         for w in words {
             if !w.capital {
-                seen.modify(w.stem, default: (0, 0)) { $0.lower += 1 }
+                seen.modify(w.stem, default: Seen()) { $0.lower += 1 }
             } else if !titleCase && !w.initial {
-                seen.modify(w.stem, default: (0, 0)) { $0.capital += 1 }
+                seen.modify(w.stem, default: Seen()) { $0.capital += 1 }
             }
         }
         var names: [UInt64] = []
@@ -70,11 +79,28 @@ struct NameEvidence {
         var i = start - 1
         while i >= 0 {
             let s = scalars[i]
-            if ScalarClass.isWhitespace(s) || "\"'‘’“”([«".unicodeScalars.contains(s) { i -= 1; continue }
+            if ScalarClass.isWhitespace(s) || opens(s) { i -= 1; continue }
             if s == "." { return !abbreviation(scalars, before: i) }
-            return "!?:;|–—".unicodeScalars.contains(s)
+            return endsClause(s)
         }
         return true
+    }
+
+    /// Quotes and brackets that may stand before a sentence's first word. (A `switch`, not
+    /// `"…".unicodeScalars.contains`, which decoded the string for every word of every item.)
+    @inline(__always) private static func opens(_ s: Unicode.Scalar) -> Bool {
+        switch s {
+        case "\"", "'", "‘", "’", "“", "”", "(", "[", "«": true
+        default: false
+        }
+    }
+
+    /// Marks after which a word begins a sentence (a full stop aside: abbreviations).
+    @inline(__always) private static func endsClause(_ s: Unicode.Scalar) -> Bool {
+        switch s {
+        case "!", "?", ":", ";", "|", "–", "—": true
+        default: false
+        }
     }
 
     /// Whether the full stop at `dot` ends a short capitalised abbreviation ("Mt.", "Dr.", "U.S."):

@@ -1,5 +1,5 @@
-/// Values by `Int32` keys (story numbers, handed out in increasing order and never reused), held
-/// densely: a `KeyMap` from key to position, the values in one array whose freed positions are
+/// Values by `Int32` keys (story numbers and entry slots, handed out in increasing order and never
+/// reused), held densely: a `KeyMap` from key to position, the values in one array whose freed positions are
 /// taken again. A `Dictionary<Int32, Story>` kept each story in a bucket of a table at most three
 /// quarters full — ~330 bytes a story for a ~190-byte record — and most stories are one item, so
 /// that was the largest part of the index per item held (BENCHMARKS.md, "Cost: Benchmarks/StoryGroup").

@@ -1,5 +1,5 @@
 public import FeedwatchCore
-import TopicQuery
+public import TopicQuery
 internal import Glibc
 
 /// Which story an item joined: the story's id, how many items it holds with this one, when its
@@ -166,6 +166,9 @@ public final class StoryIndex {
     public let settings: Settings
     /// Made on first use: its stem cache is 1 MB, and a cycle of 304s never needs it.
     private lazy var stems = WordStems(language: "en")
+
+    /// Where the topic matcher records an item's words for `add(item:title:summary:words:…)`.
+    public private(set) lazy var itemWords = ItemWords()
     /// Which words the stream writes as names.
     private var nameEvidence = NameEvidence()
 
@@ -240,10 +243,10 @@ public final class StoryIndex {
         return s
     }
 
-    private var entries = KeyMap<Entry>()
+    /// The entries held, by slot: a `SlotTable` (the records in one array, a 12-byte bucket each
+    /// to find them) rather than a `KeyMap` of 40-byte buckets at most three quarters full.
+    private var entries = SlotTable<Entry>()
     private var nextSlot: Int32 = 0
-    /// Slots (possibly of evicted entries, dropped when met) with the word's count, by stem.
-    private var postings = KeyMap<PostingList>()
     /// The `tf` of each word an entry uses more often than a posting counts (`PostingList.maxCount`),
     /// by the entry's slot: the postings score it by its exact count. Next to always empty.
     private var bigCounts = KeyMap<[(stem: UInt64, tf: Float)]>()
@@ -291,9 +294,8 @@ public final class StoryIndex {
     /// Forgets everything: after a failed store transaction, the index may hold items that were
     /// never stored; it is rebuilt from the store instead.
     public func reset() {
-        entries = KeyMap()
+        entries = SlotTable()
         nextSlot = 0
-        postings = KeyMap()
         bigCounts = KeyMap()
         table = StemTable()
         added = 0
@@ -319,9 +321,8 @@ public final class StoryIndex {
     /// taking a checkpoint copies nothing, and the first change after it copies each changed
     /// table once.
     public struct Checkpoint {
-        fileprivate var entries: KeyMap<Entry>
+        fileprivate var entries: SlotTable<Entry>
         fileprivate var nextSlot: Int32
-        fileprivate var postings: KeyMap<PostingList>
         fileprivate var bigCounts: KeyMap<[(stem: UInt64, tf: Float)]>
         fileprivate var added: Int
         fileprivate var rarity: DecayingCounts
@@ -344,7 +345,7 @@ public final class StoryIndex {
     }
 
     public func checkpoint() -> Checkpoint {
-        Checkpoint(entries: entries, nextSlot: nextSlot, postings: postings, bigCounts: bigCounts, added: added, rarity: rarity,
+        Checkpoint(entries: entries, nextSlot: nextSlot, bigCounts: bigCounts, added: added, rarity: rarity,
                    nameEvidence: nameEvidence, stories: stories, storyByKey: storyByKey, table: table, merged: merged, apart: apart,
                    corrections: corrections, nextStory: nextStory, items: items,
                    topicStems: topicStems, topicTerms: topicTerms, horizon: horizon, byHour: byHour, oldestHour: oldestHour,
@@ -354,7 +355,6 @@ public final class StoryIndex {
     public func rollback(to c: Checkpoint) {
         entries = c.entries
         nextSlot = c.nextSlot
-        postings = c.postings
         bigCounts = c.bigCounts
         added = c.added
         rarity = c.rarity
@@ -404,9 +404,12 @@ public final class StoryIndex {
 
     /// Finds the story for a new item (`at`: when it was published, or seen) and holds the item
     /// for the ones after it. `newStoryID` names the story it starts if it matches none.
-    public func add(item: Int64, title: String?, summary: String?, at: Timestamp, seen: Timestamp,
+    /// `words`: `title` and `summary` as the topic matcher read them (`itemWords`, recorded by
+    /// `TopicMatcher.classify`), so that a text whose words the stemmer's cache knows is not
+    /// tokenized again (`ItemWords`); the same decisions either way.
+    public func add(item: Int64, title: String?, summary: String?, words: ItemWords? = nil, at: Timestamp, seen: Timestamp,
                     newStoryID: @autoclosure () -> String) -> StoryAssignment {
-        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
+        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary, read: words)
         let t = at.secondsSince1970
         // The window is measured on publication times: what was published more than a window
         // before this item can match neither it nor anything placed after it in publication
@@ -517,6 +520,7 @@ public final class StoryIndex {
         var leadID: UInt32 = 0
         for (term, count) in zip(terms, counts) {
             guard let id = table.retain(term) else { continue }
+            table.post(id, slot: slot, count: UInt8(min(count, Float(PostingList.maxCount))))
             let name = names.contains(term)
             packed.append(Packed.make(id: id, count: count, name: name))
             if name { stories[s]!.names.modify(term, default: 0) { $0 += 1 } }
@@ -525,7 +529,7 @@ public final class StoryIndex {
         switch stories[s]!.live {
         case 1: stories[s]!.first = slot
         case 2 where stories[s]!.centroid.isEmpty:
-            let e = entries[UInt64(stories[s]!.first)]!
+            let e = entries[stories[s]!.first]!
             for p in e.terms { stories[s]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
             fallthrough
         default:
@@ -536,14 +540,13 @@ public final class StoryIndex {
         stories[s]!.lastAt = max(stories[s]!.lastAt, t)
         stories[s]!.spread.add(t)
         added += 1
-        entries[UInt64(slot)] = Entry(item: item, at: t, story: s, lead: leadID, terms: packed)
+        entries[slot] = Entry(item: item, at: t, story: s, lead: leadID, terms: packed)
         let h = Self.hour(t)
         byHour[h, default: []].append(slot)
         oldestHour = min(oldestHour ?? h, h)
         for (term, count) in zip(terms, counts) {
             let c = UInt8(min(count, Float(PostingList.maxCount)))
             if c == PostingList.maxCount { bigCounts[UInt64(slot), default: []].append((term, Self.tf(count))) }
-            postings.modify(term, default: PostingList()) { $0.append(slot: slot, count: c) }
         }
         rarity.add(terms, at: t)
         items[UInt64(bitPattern: item)] = true
@@ -555,20 +558,24 @@ public final class StoryIndex {
 
     /// The item's stems (stop words out) and their counts, title words weighted; which of them
     /// are names; and the title's first name (its actor), if any.
-    private func vectorAndLead(title: String?, summary: String?) -> ([UInt64], [Float], [UInt64], UInt64?) {
+    private func vectorAndLead(title: String?, summary: String?, read: ItemWords? = nil) -> ([UInt64], [Float], [UInt64], UInt64?) {
         var weights = KeyMap<Float>()
-        // Each text is read once, for its words here and its names below.
+        // Each text is read once, for its words here and its names below (and not at all when
+        // the topic matcher has read it already).
         var tokens: [[NameEvidence.Token]] = [[], []]
-        func add(_ text: String?, _ weight: Float, _ k: Int) {
+        func add(_ text: String?, _ recorded: [StemmedToken]?, _ weight: Float, _ k: Int) {
             guard let text, !text.isEmpty else { return }
-            stems.forEachWord(text) { stem, word, start, end in
-                tokens[k].append((stem, word, start, end))
-                guard !StopWords.contains(word) else { return }
+            if let recorded {
+                tokens[k] = recorded
+            } else {
+                stems.forEachWord(text) { stem, word, start, end in tokens[k].append((stem, word, start, end)) }
+            }
+            for (stem, word, _, _) in tokens[k] where !StopWords.contains(word) {
                 weights.modify(place(stem), default: 0) { $0 += weight }
             }
         }
-        add(title, Self.titleWeight, 0)
-        add(summary, 1, 1)
+        add(title, read?.title(stems), Self.titleWeight, 0)
+        add(summary, read?.summary(stems), 1, 1)
         var pairs: [(UInt64, Float)] = []
         pairs.reserveCapacity(weights.count)
         weights.forEach { pairs.append(($0, $1)) }
@@ -655,7 +662,7 @@ public final class StoryIndex {
         let story = stories[s]!
         if !story.centroid.isEmpty { return story.centroid }
         var v = IdMap()
-        if let e = entries[UInt64(story.first)] { for p in e.terms { v.add(Packed.id(p), Self.tf(Packed.count(p))) } }
+        if let e = entries[story.first] { for p in e.terms { v.add(Packed.id(p), Self.tf(Packed.count(p))) } }
         return v
     }
 
@@ -719,7 +726,7 @@ public final class StoryIndex {
         if storyByKey[Self.idKey(from.id)] == b { storyByKey[Self.idKey(from.id)] = nil }
         if stories[a]!.centroid.isEmpty { stories[a]!.centroid = storyVector(a) }
         if from.centroid.isEmpty {
-            if let e = entries[UInt64(from.first)] {
+            if let e = entries[from.first] {
                 for p in e.terms { stories[a]!.centroid.add(Packed.id(p), Self.tf(Packed.count(p))) }
             }
         } else {
@@ -768,12 +775,12 @@ public final class StoryIndex {
             // A word in a tenth of the window cannot pick out an event's items (probes are the
             // rarest first, so the rest are as common).
             guard Int(held) <= common else { break }
-            guard let list = postings[term] else { continue }
+            guard let list = table.postings(term) else { continue }
             let w = weights[term]! * idf(term, documents: n)
             list.forEachNewestFirst { slot, count in
                 budget -= 1
                 if budget < 0 { return false }
-                guard entries[UInt64(slot)] != nil else { return true }  // evicted, not yet compacted
+                guard entries[slot] != nil else { return true }  // evicted, not yet compacted
                 let tf = count < PostingList.maxCount ? Self.countTF[Int(count)] : bigCounts[UInt64(slot)]!.first { $0.stem == term }!.tf
                 partial.modify(UInt64(slot), default: 0) { $0 += w * tf }
                 return true
@@ -791,7 +798,7 @@ public final class StoryIndex {
             if ranked.count > Self.fullScores { ranked.removeLast() }
         }
         for (slot, _) in ranked {
-            guard let e = entries[slot], abs(e.at - t) <= window else { continue }
+            guard let e = entries[Int32(truncatingIfNeeded: slot)], abs(e.at - t) <= window else { continue }
             let (similarity, shared, theirs) = similarity(weights, norm, e, documents: n)
             // One word in common, however rare, is a coincidence more often than an event: in a
             // large stream every rare word is in a few unrelated items. Two items with a summary
@@ -845,14 +852,14 @@ public final class StoryIndex {
         var result: [Int32] = []
         let share = settings.ownShare
         for (term, count) in zip(terms, counts) where count >= Self.titleWeight && topicStems[term] == nil {
-            guard let held = table.held(term), Int(held) >= settings.ownEvidence, let list = postings[term] else { continue }
+            guard let held = table.held(term), Int(held) >= settings.ownEvidence, let list = table.postings(term) else { continue }
             // The others' votes: each cancels one of the owner's, and there are at most (1 − f)·n;
             // a small story's item is one of them for certain (the owner is big).
             let sample = min(settings.ownSample, Int(held))
             let others = (1 - share) * Double(sample)
             var candidate: Int32 = -1, lead = 0, read = 0, small = 0
             list.forEachNewestFirst { slot, _ in
-                guard let e = entries[UInt64(slot)] else { return true }
+                guard let e = entries[slot] else { return true }
                 read += 1
                 let s = resolve(e.story)
                 if Double(stories[s]!.live) <= settings.burstSettled { small += 1 }
@@ -865,7 +872,7 @@ public final class StoryIndex {
             var votes = 0
             read = 0
             list.forEachNewestFirst { slot, _ in
-                guard let e = entries[UInt64(slot)] else { return true }
+                guard let e = entries[slot] else { return true }
                 read += 1
                 if resolve(e.story) == candidate { votes += 1 }
                 return read < settings.ownSample
@@ -946,7 +953,7 @@ public final class StoryIndex {
         var touched = Set<UInt64>()
         for h in first..<hour {
             for slot in byHour.removeValue(forKey: h) ?? [] {
-                guard let e = entries.removeValue(forKey: UInt64(slot)) else { continue }
+                guard let e = entries.removeValue(forKey: slot) else { continue }
                 bigCounts[UInt64(slot)] = nil
                 items[UInt64(bitPattern: e.item)] = nil
                 let s = resolve(e.story)
@@ -981,13 +988,9 @@ public final class StoryIndex {
         // of common words are long, and an hour's eviction touches most of them. (Half dead was
         // ~100 bytes an item held more, for the same placements.)
         for term in touched {
-            guard let live = table.held(term) else {
-                postings[term] = nil
-                continue
-            }
-            postings.modify(term, default: PostingList()) { list in
-                if list.count > 3 * Int(live) / 2 + 8 { list.removeAll { entries[UInt64($0)] == nil } }
-            }
+            // A stem no entry uses any more went with its postings (`StemTable.release`).
+            guard let id = table.id(of: term) else { continue }
+            table.compact(id) { entries[$0] == nil }
         }
     }
 
@@ -998,21 +1001,28 @@ public final class StoryIndex {
 /// keeping the items. Read and written at the stream's own clock.
 struct DecayingCounts {
     let halfLife: Double
-    private var counts = KeyMap<(value: Double, at: Int64)>()
-    private var items: (value: Double, at: Int64) = (0, 0)
+    /// A count as of a time (a struct, not a tuple, so that `KeyMap` holds it in 16 bytes a bucket).
+    private struct Count: Vacant {
+        var value: Double
+        var at: Int64
+        static var vacant: Count { Count(value: 0, at: 0) }
+    }
+
+    private var counts = KeyMap<Count>()
+    private var items = Count(value: 0, at: 0)
     private var added = 0
 
     init(halfLife: Double) { self.halfLife = halfLife }
 
-    private func decayed(_ v: (value: Double, at: Int64), to t: Int64) -> Double {
+    private func decayed(_ v: Count, to t: Int64) -> Double {
         t <= v.at ? v.value : v.value * exp2(-Double(t - v.at) / halfLife)
     }
 
     mutating func add(_ terms: [UInt64], at t: Int64) {
-        func plus(_ v: (value: Double, at: Int64)?) -> (value: Double, at: Int64) {
-            guard let v else { return (1, t) }
+        func plus(_ v: Count?) -> Count {
+            guard let v else { return Count(value: 1, at: t) }
             // An item older than the count weighs what it would have decayed to by then.
-            return t >= v.at ? (decayed(v, to: t) + 1, t) : (v.value + exp2(-Double(v.at - t) / halfLife), v.at)
+            return t >= v.at ? Count(value: decayed(v, to: t) + 1, at: t) : Count(value: v.value + exp2(-Double(v.at - t) / halfLife), at: v.at)
         }
         for term in terms { counts[term] = plus(counts[term]) }
         items = plus(added == 0 ? nil : items)

@@ -203,6 +203,8 @@ struct TokenList: TokenSink {
     private var ordinal: Int32 = 0
     private let index: PatternIndex
     private let stemmers: [Stemmer]
+    /// Where every word also goes (keyed or not) while a field story grouping reads is scanned.
+    var recorder: ItemWords?
 
     init(index: PatternIndex) {
         self.index = index
@@ -222,6 +224,7 @@ struct TokenList: TokenSink {
 
     @inline(__always)
     mutating func word(_ folded: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, start s: Int, end e: Int) {
+        recorder?.word(folded, hashes: hashes, start: s, end: e)
         let before = Int32(keyStore.count)
         index.keys(of: folded, hashes: hashes, stemmers: stemmers, into: &keyStore)
         if keyStore.count > before {

@@ -147,12 +147,15 @@ public final class TopicMatcher {
 
     /// The topics `item` matches, in config order, each with the term matches that explain it.
     /// `feedName` (the configured name, else the feed's title) is what `feed:` terms search;
-    /// it and `feedURL` decide topics restricted to feeds.
-    public func classify(_ item: FeedItem, feedName: String? = nil, feedURL: String? = nil)
+    /// it and `feedURL` decide topics restricted to feeds. `recording`, if given, receives the
+    /// title's and summary's words, stemmed, as this very tokenizing found them: story grouping
+    /// then does not read the text again.
+    public func classify(_ item: FeedItem, feedName: String? = nil, feedURL: String? = nil, recording words: ItemWords? = nil)
         -> [(topic: String, matches: [TermMatch])] {
         hits.reset()
-        scan(item.title, .title)
-        scan(item.summary, .summary)
+        words?.reset()
+        scan(item.title, .title, recording: words)
+        scan(item.summary, .summary, recording: words)
         scan(item.content, .content)
         for (i, a) in item.authors.enumerated() { scan(a, .author, value: i) }
         for (i, c) in item.categories.enumerated() { scan(c, .category, value: i) }
@@ -196,10 +199,13 @@ public final class TopicMatcher {
         return result
     }
 
-    private func scan(_ text: String?, _ field: QueryField, value: Int = 0) {
+    private func scan(_ text: String?, _ field: QueryField, value: Int = 0, recording words: ItemWords? = nil) {
         guard var text else { return }
         tokens.reset()
+        tokens.recorder = words
         text.withUTF8 { TextTokenizer.scan($0, buffer: buffer, into: &tokens) }
+        tokens.recorder = nil
+        words?.keep(as: field)
         if !tokens.keyed.isEmpty { index.scan(tokens, field: field, value: value, into: hits) }
     }
 }

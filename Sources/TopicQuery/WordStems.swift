@@ -33,14 +33,15 @@ public final class WordStems {
     }
 
     /// As `forEach`, with where the word is in `text` (offsets in Unicode scalars): story grouping
-    /// reads a word's capitals there, which folding has removed.
+    /// reads a word's capitals there, which folding has removed. (`ItemWords` records the same
+    /// tokens while the topic matcher reads the text.)
     public func forEachWord(_ text: String, _ body: (_ stem: UInt64, _ word: UInt64, _ start: Int, _ end: Int) -> Void) {
         struct Each: TokenSink {
             let owner: WordStems
             let body: (UInt64, UInt64, Int, Int) -> Void
             mutating func word(_ folded: UnsafeBufferPointer<UInt8>, hashes: UnsafePointer<UInt64>, start: Int, end: Int) {
-                let word = hashes[folded.count - 1]
-                body(owner.stemHash(folded, word: word), word, start, end)
+                let t = owner.token(folded, word: hashes[folded.count - 1], start: start, end: end)
+                body(t.stem, t.word, t.start, t.end)
             }
         }
         withoutActuallyEscaping(body) { body in
@@ -53,9 +54,23 @@ public final class WordStems {
     /// The hash `forEach` gives a folded word (lower case, accents dropped).
     public static func hash(_ word: String) -> UInt64 { ByteTable.hash(word.utf8) }
 
-    private func stemHash(_ word: UnsafeBufferPointer<UInt8>, word hash: UInt64) -> UInt64 {
+    /// A word as the tokenizer hands it to a sink (its folded bytes and their hash), stemmed.
+    @inline(__always)
+    func token(_ folded: UnsafeBufferPointer<UInt8>, word: UInt64, start: Int, end: Int) -> StemmedToken {
+        (stemHash(folded, word: word), word, start, end)
+    }
+
+    /// The stem of the word with this hash if the cache holds it (as `forEach` would stem it
+    /// without stemming).
+    @inline(__always)
+    func cachedStem(_ hash: UInt64) -> UInt64? {
         let slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & UInt64(cache.count - 1))
-        if cache[slot].word == hash && hash != 0 { return cache[slot].stem }
+        return cache[slot].word == hash && hash != 0 ? cache[slot].stem : nil
+    }
+
+    private func stemHash(_ word: UnsafeBufferPointer<UInt8>, word hash: UInt64) -> UInt64 {
+        if let stem = cachedStem(hash) { return stem }
+        let slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & UInt64(cache.count - 1))
         let stem = stemmer.map { s in s.stem(word) { ByteTable.hash($0) } } ?? hash
         cache[slot] = (hash, stem)
         return stem

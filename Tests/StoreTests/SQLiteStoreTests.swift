@@ -153,6 +153,27 @@ import Testing
         #expect(try store.storyMembers(after: 0, since: at(-3_600)).members.allSatisfy { $0.storyID == "st_x" })
     }
 
+    /// A story grouping calls new is inserted without a look-up; if the store holds that id after
+    /// all (an index rebuilt short of what was stored), the item joins the stored story as any
+    /// known story's item does: one row, its size counted up, its topics merged, its title kept.
+    @Test func aNewStoryTheStoreHoldsAlreadyIsJoined() throws {
+        let store = try SQLiteStore(path: path)
+        let feed = try #require(try store.syncFeeds([("https://a.example/feed", "a")], now: t0).first)
+        let links: [String: StoryLink] = [
+            "b1": StoryLink(id: "st_b", at: at(-900), title: "Clearview fined", topics: ["privacy"], isNew: true),
+            "b2": StoryLink(id: "st_b", at: at(-600), title: "Clearview fined again", topics: ["fines"], isNew: true),
+            "c1": StoryLink(id: "st_c", at: at(-300), title: "A story of its own", topics: ["privacy"], isNew: true),
+        ]
+        for (k, id) in ["b1", "b2", "c1"].enumerated() {
+            try ingest(store, feedID: feed.id, [ItemCandidate(FeedItem(id: id, title: links[id]!.title))], now: at(Int64(k)), stories: links)
+        }
+        let listed = try store.stories(since: t0, limit: 10)
+        #expect(Set(listed.map(\.id)) == ["st_b", "st_c"])
+        let b = try #require(listed.first { $0.id == "st_b" })
+        #expect(b.size == 2 && b.title == "Clearview fined" && b.topics == ["privacy", "fines"])
+        #expect(listed.first { $0.id == "st_c" }?.size == 1)
+    }
+
     @Test func linksAreNormalizedForDedupe() {
         #expect(EntryKey.normalizedLink("HTTPS://Example.ORG:443/a/B?utm_medium=x&id=3&fbclid=y#frag") == "https://example.org/a/B?id=3")
         #expect(EntryKey.normalizedLink("http://example.org") == "http://example.org/")

@@ -69,8 +69,10 @@ enum Arrival: String, CaseIterable, Sendable {
 
 enum StreamReplay {
     /// Groups the stream as the poller would for that arrival; the story of each item, by index.
+    /// `recordedBy`: a topic matcher classifies each item first and the index reads the words it
+    /// recorded (as the poller places items), instead of tokenizing the texts itself.
     static func stories(_ items: [StreamItem], arrival: Arrival, settings: StoryIndex.Settings,
-                        topicTerms: [String] = []) -> [String] {
+                        topicTerms: [String] = [], recordedBy matcher: TopicMatcher? = nil) -> [String] {
         let index = StoryIndex(settings: settings)
         index.noteTopicTerms(topicTerms)
         var result = [String](repeating: "", count: items.count)
@@ -83,7 +85,12 @@ enum StreamReplay {
         }
         for (k, seen) in placements(items, arrival: arrival) {
             let item = items[k]
-            let a = index.add(item: Int64(k + 1), title: item.title, summary: item.summary, at: item.published,
+            var words: ItemWords?
+            if let matcher {
+                words = index.itemWords
+                _ = matcher.classify(FeedItem(title: item.title, summary: item.summary), recording: words)
+            }
+            let a = index.add(item: Int64(k + 1), title: item.title, summary: item.summary, words: words, at: item.published,
                               seen: seen, newStoryID: "st_\(k)")
             for old in a.absorbed { into[old] = a.id }
             result[k] = a.id
