@@ -202,6 +202,13 @@ public final class PollCycle {
                     work = more
                 }
                 if let writer {
+                    if let applying = inFlight, try ledger.placementWanted() {
+                        // Another node waits to place: this one finishes its batch in flight
+                        // and lets go before deciding the next (and queues behind it).
+                        inFlight = nil
+                        _ = try settle(applying, into: &summary)
+                        ledger.releasePlacement()
+                    }
                     batch.pending = inFlight == nil ? ItemDecision.Pending() : ItemDecision.Pending(after: previous)
                     try decideAhead(&batch, applying: inFlight != nil)
                     previous = batch.pending

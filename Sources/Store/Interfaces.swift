@@ -168,6 +168,10 @@ public protocol ItemLedger: AnyObject {
     /// costs this process's own CPU anyway (a store in the process), so overlapping would gain
     /// nothing. The caller keeps placement held on this ledger until the pipeline drains.
     func pipelineWriter() throws(StoreError) -> (any FeedQueue & ItemLedger)?
+    /// Whether another writer waits for placement while this one holds it: a writer that keeps
+    /// placement across batches (the pipeline) lets go then, so a fleet's nodes take turns
+    /// batch by batch instead of one placing its whole cycle while the others' fetches stall.
+    func placementWanted() throws(StoreError) -> Bool
 }
 
 extension AlertOutbox {
@@ -189,6 +193,8 @@ extension ItemLedger {
     public func releasePlacement() {}
     /// Applying is this process's own work: nothing to overlap it with.
     public func pipelineWriter() throws(StoreError) -> (any FeedQueue & ItemLedger)? { nil }
+    /// No other writer to take turns with.
+    public func placementWanted() throws(StoreError) -> Bool { false }
 }
 
 /// Delivery's queue: every stored alert is queued for every sink; each sink reads past its own
