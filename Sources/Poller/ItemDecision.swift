@@ -23,11 +23,29 @@ struct ItemDecision {
         /// Each story's earliest-published item among those placed in this batch (the store
         /// does not have them yet).
         var firsts: [String: Alert.Story.First] = [:]
+        /// The articles and story firsts of the batch decided before this one, while its apply
+        /// may still be running (`PollCycle`'s pipeline): this batch's triage may not see them
+        /// yet. Only the one batch before: the one before that had committed when this began.
+        private var earlierArticles: Set<Int64> = []
+        private var earlierFirsts: [String: Alert.Story.First] = [:]
+
+        init() {}
+
+        /// What the batch after `previous` starts from, decided while `previous` is applied.
+        init(after previous: Pending) {
+            earlierArticles = previous.articles
+            earlierFirsts = previous.firsts
+        }
 
         mutating func isCopy(_ c: ItemCandidate) -> Bool {
-            let known = [c.articleKey, c.textKey].contains { $0.map(articles.contains) ?? false }
+            let known = [c.articleKey, c.textKey].contains { $0.map { articles.contains($0) || earlierArticles.contains($0) } ?? false }
             for k in [c.articleKey, c.textKey] { if let k { articles.insert(k) } }
             return known
+        }
+
+        /// A story's earliest-published item among those placed in this batch and the one before.
+        func first(of story: String) -> Alert.Story.First? {
+            [firsts[story], earlierFirsts[story]].compactMap { $0 }.min { $0.published < $1.published }
         }
     }
 
@@ -83,7 +101,7 @@ struct ItemDecision {
                              absorbed: story.absorbed)
         // The earliest-published item: stored, placed earlier in this batch (in this story or one
         // it absorbed), or this one.
-        let candidates = [first(story, at, feedTitle)] + ([story.id] + story.absorbed).map { pending.firsts[$0] }
+        let candidates = [first(story, at, feedTitle)] + ([story.id] + story.absorbed).map { pending.first(of: $0) }
             + [Alert.Story.First(outlet: feedTitle, published: at)]
         let earliest = candidates.compactMap { $0 }.min { $0.published < $1.published }!
         pending.firsts[story.id] = earliest

@@ -161,18 +161,31 @@ public final class PollCycle {
         var storeError: StoreError?
         var fetchError: Error?
         var drained = false
+        // A store across a network applies a batch on a second connection while this thread
+        // decides the next (`InFlight`); a store in the process applies each batch here.
+        let writer = try ledger.pipelineWriter()
+        var inFlight: InFlight?
+        var previous = ItemDecision.Pending()
         while !drained {
             // One apply per `applyEvery` finished feeds or per `applySeconds`, whichever first —
             // not per hand-over, which is often a few documents.
             let started = Monotonic.seconds()
             var batch = Batch()
             do throws(StoreError) {
-                // Wait for work with nothing decided; then only until the batch is due.
+                // Wait for work with nothing decided; then only until the batch is due. With
+                // nothing fetched to decide next, the batch in flight is finished first and
+                // placement let go: other nodes place while this one waits for its fetches.
                 var work: [Fetched] = []
                 while work.isEmpty {
-                    guard let got = fetched.take(upTo: Self.batchSize, waiting: 1) else { break }
+                    guard let got = fetched.take(upTo: Self.batchSize, waiting: inFlight == nil ? 1 : 0) else { break }
                     work = got
-                    if work.isEmpty { progress() }  // transfers still running: the watchdog is fed anyway
+                    if work.isEmpty, let applying = inFlight {
+                        inFlight = nil
+                        _ = try settle(applying, into: &summary)
+                        ledger.releasePlacement()
+                    } else if work.isEmpty {
+                        progress()  // transfers still running: the watchdog is fed anyway
+                    }
                 }
                 if work.isEmpty { drained = true; break }
                 var taken = 0
@@ -188,9 +201,37 @@ public final class PollCycle {
                     guard taken < Self.applyEvery, left > 0, let more = fetched.take(upTo: Self.batchSize, waiting: left), !more.isEmpty else { break }
                     work = more
                 }
-                try apply(&batch, into: &summary)
-                progress()  // applied: the store answers (the daemon's watchdog)
+                if let writer {
+                    if let applying = inFlight, try ledger.placementWanted() {
+                        // Another node waits to place: this one finishes its batch in flight
+                        // and lets go before deciding the next (and queues behind it).
+                        inFlight = nil
+                        _ = try settle(applying, into: &summary)
+                        ledger.releasePlacement()
+                    }
+                    batch.pending = inFlight == nil ? ItemDecision.Pending() : ItemDecision.Pending(after: previous)
+                    try decideAhead(&batch, applying: inFlight != nil)
+                    previous = batch.pending
+                    if let applying = inFlight {
+                        inFlight = nil
+                        guard try settle(applying, into: &summary) else {
+                            // Decided on top of a batch the store refused: set aside with it.
+                            summary.deferred += batch.outcomes.count
+                            ledger.releasePlacement()
+                            continue
+                        }
+                        progress()  // applied: the store answers (the daemon's watchdog)
+                    }
+                    inFlight = InFlight(batch, job: ApplyJob(writer: writer, documents: batch.documents, outcomes: batch.outcomes,
+                                                             basedOn: stories.ledgerPosition))
+                } else {
+                    try apply(&batch, into: &summary)
+                    progress()  // applied: the store answers (the daemon's watchdog)
+                }
             } catch {
+                // A batch in flight is finished first: what it stored counts, and nothing
+                // touches the store while its thread does.
+                if let applying = inFlight { inFlight = nil; _ = try? settle(applying, into: &summary) }
                 rollBackStories()  // nothing of this batch was stored
                 ledger.releasePlacement()
                 storeError = error
@@ -198,6 +239,14 @@ public final class PollCycle {
                 while !fetched.receive(upTo: Self.batchSize).isEmpty {}  // let the fetch thread finish
                 drained = true
             }
+        }
+        if let applying = inFlight {
+            do throws(StoreError) {
+                _ = try settle(applying, into: &summary)
+            } catch {
+                storeError = storeError ?? error
+            }
+            ledger.releasePlacement()
         }
         worker?.wait()
         if let storeError { throw storeError }
@@ -290,12 +339,110 @@ public final class PollCycle {
             rollBackStories()
             throw error
         }
+        count(batch, into: &summary)
+    }
+
+    /// Decides a batch for the pipeline, placement held (and kept: it is let go once the
+    /// pipeline drains). `applying`: the batch before is still being applied, under placement
+    /// this node has held since before deciding it — so nothing but that batch can have been
+    /// placed since the index last read the store, and the catch-up read is skipped: it could
+    /// meet that batch's own items just committed, and restoring one the index does not hold
+    /// (placed outside its window) would count its terms twice. The batch's `pending` carries
+    /// the earlier batch's articles and story firsts, which the triage may not see yet.
+    private func decideAhead(_ batch: inout Batch, applying: Bool) throws(StoreError) {
+        if applying { storiesReady = true }
+        defer { storiesReady = false }  // the next batch reads what others stored meanwhile
+        do {
+            try decideWaiting(&batch)
+        } catch {
+            rollBackStories()
+            throw error
+        }
+    }
+
+    /// Waits for a batch in flight and takes in what came of it: true once it is stored and its
+    /// outcomes recorded; false when the store refused it (another writer moved the ledger:
+    /// its feeds stay due, the index is rolled back and reads back what the store holds).
+    private func settle(_ applying: InFlight, into summary: inout Summary) throws(StoreError) -> Bool {
+        applying.wait()
+        let job = applying.job
+        switch job.applied {
+        case .success(let position)?:
+            stories.ledgerPosition = position
+        case .failure(let error)?:
+            rollBackStories()
+            guard error.kind == .conflict else { throw error }
+            summary.deferred += applying.batch.outcomes.count
+            return false
+        case nil:
+            rollBackStories()
+            throw StoreError(.other, "a batch's apply did not run")
+        }
+        if let error = job.recordError {
+            // The items are stored; the index, rolled back, reads them again from the store.
+            rollBackStories()
+            throw error
+        }
+        count(applying.batch, into: &summary)
+        return true
+    }
+
+    /// A stored batch's figures, in the cycle's summary and /metrics.
+    private func count(_ batch: Batch, into summary: inout Summary) {
         summary.newItems += batch.newItems
         summary.newAlerts += batch.newAlerts
         summary.failures += batch.failures
         PollTelemetry.items(parsed: batch.parsedItems, stored: batch.newItems)
         for d in batch.documents {
             for case .insert(_, let alert?) in d.items.map(\.action) { PollTelemetry.alert(topics: alert.topics) }
+        }
+    }
+
+    /// A decided batch being applied and recorded on the pipeline's writer, on a thread of its
+    /// own, while this thread decides the next.
+    private final class InFlight {
+        let batch: Batch
+        let job: ApplyJob
+        private let thread: WorkerThread?
+
+        init(_ batch: Batch, job: ApplyJob) {
+            self.batch = batch
+            self.job = job
+            // No thread to be had: applied here, as without a pipeline.
+            thread = try? WorkerThread { job.run() }
+            if thread == nil { job.run() }
+        }
+
+        func wait() { thread?.wait() }
+    }
+
+    /// One batch's apply, then its outcomes' record, on the pipeline's writer. Unchecked
+    /// Sendable: the writer's thread alone touches it between its start and `wait()` (a join,
+    /// which orders what it wrote before what the poll thread reads), and the poll thread
+    /// never uses the writer meanwhile.
+    private final class ApplyJob: @unchecked Sendable {
+        let writer: any FeedQueue & ItemLedger
+        let documents: [DocumentIntents]
+        let outcomes: [FeedOutcome]
+        let basedOn: Int64
+        private(set) var applied: Result<Int64, StoreError>?
+        private(set) var recordError: StoreError?
+
+        init(writer: any FeedQueue & ItemLedger, documents: [DocumentIntents], outcomes: [FeedOutcome], basedOn: Int64) {
+            self.writer = writer
+            self.documents = documents
+            self.outcomes = outcomes
+            self.basedOn = basedOn
+        }
+
+        func run() {
+            do throws(StoreError) {
+                applied = .success(try writer.apply(documents, basedOn: basedOn))
+            } catch {
+                applied = .failure(error)
+                return
+            }
+            do throws(StoreError) { try writer.record(outcomes) } catch { recordError = error }
         }
     }
 

@@ -163,6 +163,15 @@ public protocol ItemLedger: AnyObject {
     func holdPlacement() throws(StoreError)
     /// Lets go of placement (idempotent); `apply` lets go by itself once it committed.
     func releasePlacement()
+    /// A second writer on the same store — its own connection, used by one other thread — that
+    /// applies and records a decided batch while this one decides the next; nil where applying
+    /// costs this process's own CPU anyway (a store in the process), so overlapping would gain
+    /// nothing. The caller keeps placement held on this ledger until the pipeline drains.
+    func pipelineWriter() throws(StoreError) -> (any FeedQueue & ItemLedger)?
+    /// Whether another writer waits for placement while this one holds it: a writer that keeps
+    /// placement across batches (the pipeline) lets go then, so a fleet's nodes take turns
+    /// batch by batch instead of one placing its whole cycle while the others' fetches stall.
+    func placementWanted() throws(StoreError) -> Bool
 }
 
 extension AlertOutbox {
@@ -182,6 +191,10 @@ extension ItemLedger {
     /// A store one process writes (`StoreLock`) has no other writer to wait for.
     public func holdPlacement() throws(StoreError) {}
     public func releasePlacement() {}
+    /// Applying is this process's own work: nothing to overlap it with.
+    public func pipelineWriter() throws(StoreError) -> (any FeedQueue & ItemLedger)? { nil }
+    /// No other writer to take turns with.
+    public func placementWanted() throws(StoreError) -> Bool { false }
 }
 
 /// Delivery's queue: every stored alert is queued for every sink; each sink reads past its own

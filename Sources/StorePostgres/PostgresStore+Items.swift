@@ -14,6 +14,16 @@ extension PostgresStore {
         holdsPlacement = true
     }
 
+    /// Another session queued for the placement lock (an advisory lock on one bigint key is
+    /// `classid` its high half, `objid` its low half, `objsubid` 1, in this database).
+    public func placementWanted() throws(StoreError) -> Bool {
+        try db.first("""
+            SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
+                           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                           AND classid::bigint = $1 AND objid::bigint = $2)
+            """, [.int(PGSchema.Lock.placement >> 32), .int(PGSchema.Lock.placement & 0xFFFF_FFFF)]) { $0.bool(at: 0) } ?? false
+    }
+
     public func releasePlacement() {
         // A connection that broke has lost the lock with its session: nothing to release.
         try? releasePlacementLock()

@@ -21,6 +21,9 @@ public final class PostgresStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadM
     var holdsPlacement = false
     /// Seconds this instance has waited for the placement lock (what serializing costs).
     public internal(set) var placementWaitSeconds = 0.0
+    /// The pipeline's writer (`pipelineWriter`), opened on first use and kept: a connection
+    /// per cycle would be a connect and a schema check per cycle.
+    private var writer: PostgresStore?
 
     /// Connects (`uri`: a libpq URI or key=value string; the password from PGPASSWORD or
     /// ~/.pgpass, as libpq reads them) and brings the schema up to date. `joinsFleet`: false for
@@ -72,6 +75,18 @@ public final class PostgresStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadM
                 INSERT INTO feedwatch_schema (version) VALUES ($1) ON CONFLICT (one) DO UPDATE SET version = excluded.version
                 """, [.int(known)])
         }
+    }
+
+    /// A second connection as the same node, for the poller's pipeline: it applies and records
+    /// one batch while this connection reads (triage, catch-up) for the next. It carries this
+    /// connection's feed lease, so its `record` renews the node's leases as this one's would;
+    /// it never holds placement (this connection does, for both). Not counted as a node again.
+    /// A node then holds three connections (`run`: this, the writer, delivery's), within
+    /// `poll.concurrency` / 8 + 4.
+    public func pipelineWriter() throws(StoreError) -> (any FeedQueue & ItemLedger)? {
+        if writer == nil { writer = try PostgresStore(uri: uri, node: node, joinsFleet: false) }
+        writer?.feedLease = feedLease
+        return writer
     }
 
     /// The server's clock in whole seconds: leases are compared with it, never with a node's.

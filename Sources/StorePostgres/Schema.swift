@@ -142,5 +142,19 @@ enum PGSchema {
         """,
         // 3: corrections by hand, each at its position in the ledger.
         PostgresStore.correctionsMigration,
+        // 4: no foreign-key checks on the items an apply inserts. Each was a trigger per row — a
+        // `SELECT … FOR KEY SHARE` of the feed, and one for `duplicate_of` even when NULL — 2.2 s
+        // of the server's CPU over a cold cycle's 200,000 items (`EXPLAIN ANALYZE`, BENCHMARKS.md
+        // "Fleet"), for nothing the apply does not guarantee itself: an item's feed is a row this
+        // store handed out (`syncFeeds`, `claimDue`), its original (`duplicate_of`) is read under
+        // the ledger lock in the inserting transaction, an item alert's item is inserted by the
+        // same statement; and feedwatch never deletes a feed or an item (a feed left out of the
+        // config is made inactive; retention clears an item's text), so the cascades they
+        // carried never fired.
+        """
+        ALTER TABLE items DROP CONSTRAINT IF EXISTS items_feed_id_fkey;
+        ALTER TABLE items DROP CONSTRAINT IF EXISTS items_duplicate_of_fkey;
+        ALTER TABLE alerts DROP CONSTRAINT IF EXISTS alerts_item_id_fkey;
+        """,
     ]
 }

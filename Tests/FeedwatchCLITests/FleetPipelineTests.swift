@@ -1,0 +1,91 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The PostgreSQL store applies a batch on a second connection while the poller decides the
+/// next (`ItemLedger.pipelineWriter`): a cold `feedwatch once` over enough feeds for several
+/// batches stores what the SQLite store, which applies each batch before deciding the next,
+/// stores — the same items, the same alerts, the same copies. Articles syndicated across
+/// feeds that land in different batches are copies, never a second alert: a batch decided
+/// while the one before it is still being applied must know that batch's articles though its
+/// triage cannot see them. Skipped (with the reason) without PostgreSQL, never under CI.
+@Suite struct FleetPipelineTests {
+    /// More than two batches' worth (a batch is at most 256 feeds).
+    private static let feeds = 700
+    /// Wire stories: feed `k` carries wire story `k % wires` besides its own two items.
+    private static let wires = 97
+
+    @Test(.enabled(if: PostgresCluster.skipReason == nil || PostgresCluster.required, Comment(rawValue: PostgresCluster.skipReason ?? "")),
+          .timeLimit(.minutes(4)))
+    func batchesAppliedWhileTheNextIsDecidedStoreWhatOneAtATimeStores() throws {
+        let dir = try BinaryRunner.temporaryDirectory()
+        for k in 0..<Self.feeds {
+            let own = (0..<2).map { n in
+                "<item><guid>f\(k)-\(n)</guid><title>Police report \(k)-\(n)</title><link>https://farm\(k).example/\(n)</link>"
+                    + "<description>Item \(n) of feed \(k), about the police in town \(k).</description></item>"
+            }.joined()
+            let w = k % Self.wires
+            let wire = "<item><guid>wire-\(k)</guid><title>Police chief \(w) resigns</title><link>https://wire.example/story/\(w)</link>"
+                + "<description>The wire's story \(w), as every outlet ran it.</description></item>"
+            try Data("<rss version=\"2.0\"><channel><title>Farm \(k)</title>\(own)\(wire)</channel></rss>".utf8)
+                .write(to: dir.appendingPathComponent("farm\(k).xml"))
+        }
+        let farm = try FeedServer(arguments: [dir.path])
+        let cluster = try PostgresCluster.shared.get()
+        let uri = try cluster.createDatabase("pipeline")
+        func config(_ name: String, state: String) throws -> String {
+            let path = dir.appendingPathComponent("\(name).yaml").path
+            try Data("""
+                state: \(state)
+                first_fetch_window: all
+                poll: {interval: 1h, timeout: 30s}
+                feeds:
+                \((0..<Self.feeds).map { "  - url: \(farm.url("/farm/farm\($0).xml"))" }.joined(separator: "\n"))
+                topics:
+                  police: police
+                sinks:
+                  - file: {path: \(name)-alerts.jsonl}
+                """.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        func alerts(_ name: String) throws -> [String] {
+            try String(contentsOf: dir.appendingPathComponent("\(name)-alerts.jsonl"), encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+
+        let sqlite = try BinaryRunner.run(["once", "--all", "--config", try config("sqlite", state: dir.appendingPathComponent("state.sqlite").path)])
+        #expect(sqlite.status == 0, "\(sqlite.stderr)")
+        // The schema made first (`status` opens the store), then the stories table locked
+        // against writes for the run's first seconds: the first batch's apply waits for it
+        // while the next batches are fetched and decided — the overlap, made certain.
+        let postgresConfig = try config("postgres", state: uri)
+        let opened = try BinaryRunner.run(["status", "--config", postgresConfig])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let locked = DispatchSemaphore(value: 0), released = DispatchSemaphore(value: 0)
+        Thread {
+            locked.signal()
+            _ = try? cluster.psql(uri, "BEGIN; LOCK TABLE stories IN SHARE MODE; SELECT pg_sleep(6); COMMIT;")
+            released.signal()
+        }.start()
+        locked.wait()
+        Thread.sleep(forTimeInterval: 1)
+        let postgres = try BinaryRunner.run(["once", "--all", "--config", postgresConfig])
+        released.wait()
+        #expect(postgres.status == 0, "\(postgres.stderr)")
+
+        // Every feed's two own items alert, and each wire story once: its first outlet's copy.
+        let expected = Self.feeds * 2 + Self.wires
+        #expect(sqlite.stderr.contains("polled \(Self.feeds) feeds: \(Self.feeds * 3) new items, \(expected) alerts"), "\(sqlite.stderr)")
+        #expect(postgres.stderr.contains("polled \(Self.feeds) feeds: \(Self.feeds * 3) new items, \(expected) alerts"), "\(postgres.stderr)")
+        #expect(try alerts("postgres").count == expected)
+        #expect(try alerts("sqlite").count == expected)
+        #expect(try cluster.psql(uri, "SELECT count(*) FROM items") == "\(Self.feeds * 3)\n")
+        #expect(try cluster.psql(uri, "SELECT count(*) FROM items WHERE duplicate_of IS NOT NULL") == "\(Self.feeds - Self.wires)\n")
+        // Every copy names an original that is stored and is no copy itself.
+        #expect(try cluster.psql(uri, """
+            SELECT count(*) FROM items c LEFT JOIN items o ON o.id = c.duplicate_of
+            WHERE c.duplicate_of IS NOT NULL AND (o.id IS NULL OR o.duplicate_of IS NOT NULL OR o.link <> c.link)
+            """) == "0\n")
+        // Every alerted item is in a story (copies are not): the stories' sizes add up to the alerts.
+        #expect(try cluster.psql(uri, "SELECT sum(size) FROM stories") == "\(expected)\n")
+    }
+}
