@@ -166,6 +166,7 @@ public final class PollCycle {
         let writer = try ledger.pipelineWriter()
         var inFlight: InFlight?
         var previous = ItemDecision.Pending()
+        var turnStarted = 0.0  // when this node last took placement
         while !drained {
             // One apply per `applyEvery` finished feeds or per `applySeconds`, whichever first —
             // not per hand-over, which is often a few documents.
@@ -202,7 +203,7 @@ public final class PollCycle {
                     work = more
                 }
                 if let writer {
-                    if let applying = inFlight, try ledger.placementWanted() {
+                    if let applying = inFlight, Monotonic.seconds() - turnStarted >= Self.placementTurn, try ledger.placementWanted() {
                         // Another node waits to place: this one finishes its batch in flight
                         // and lets go before deciding the next (and queues behind it).
                         inFlight = nil
@@ -210,7 +211,9 @@ public final class PollCycle {
                         ledger.releasePlacement()
                     }
                     batch.pending = inFlight == nil ? ItemDecision.Pending() : ItemDecision.Pending(after: previous)
-                    try decideAhead(&batch, applying: inFlight != nil)
+                    let fresh = inFlight == nil  // nothing in flight: placement was let go, and is taken again here
+                    try decideAhead(&batch, applying: !fresh)
+                    if fresh { turnStarted = Monotonic.seconds() }
                     previous = batch.pending
                     if let applying = inFlight {
                         inFlight = nil
@@ -516,6 +519,11 @@ public final class PollCycle {
     /// of CPU either way; Benchmarks/poll.sh's corpus, BENCHMARKS.md).
     private static let applyEvery = 256
     private static let applySeconds = 2.0
+    /// How long a node of a fleet keeps placing before it lets a waiting node have its turn.
+    /// Each hand-over drains the pipeline (the batch in flight is applied before the lock goes)
+    /// and costs the next placer a catch-up read, so a hand-over per batch made three nodes 1.39×
+    /// slower than one (BENCHMARKS.md, "Fleet"); a turn of several batches keeps the overlap.
+    static let placementTurn = 2.0
 
     /// What the fetch thread hands over: a finished transfer with its parsed document (for a
     /// 2xx), or why libcurl could not run at all.
