@@ -50,6 +50,11 @@ public final class PollCycle {
     /// Whether this batch has read into the story index what it lacks (done before its first
     /// document is decided: a cycle of 304s never needs it).
     private var storiesReady = false
+    /// Placement taken by a catch-up and not let go since: what lets the pipeline decide a batch
+    /// on top of the one in flight without reading the store again. A batch in flight alone
+    /// does not: one without items (all 304s) was decided without taking placement, and the
+    /// batch after it must still take it, read what others placed and read the corrections.
+    private var placementHeld = false
     /// The earliest placement time the index was read back from in this cycle.
     private var storiesFrom = Int64.max
     /// The story index as the cycle found it: what a failed batch goes back to. One per cycle,
@@ -183,7 +188,7 @@ public final class PollCycle {
                     if work.isEmpty, let applying = inFlight {
                         inFlight = nil
                         _ = try settle(applying, into: &summary)
-                        ledger.releasePlacement()
+                        letGoOfPlacement()
                     } else if work.isEmpty {
                         progress()  // transfers still running: the watchdog is fed anyway
                     }
@@ -208,19 +213,19 @@ public final class PollCycle {
                         // and lets go before deciding the next (and queues behind it).
                         inFlight = nil
                         _ = try settle(applying, into: &summary)
-                        ledger.releasePlacement()
+                        letGoOfPlacement()
                     }
                     batch.pending = inFlight == nil ? ItemDecision.Pending() : ItemDecision.Pending(after: previous)
-                    let fresh = inFlight == nil  // nothing in flight: placement was let go, and is taken again here
-                    try decideAhead(&batch, applying: !fresh)
-                    if fresh { turnStarted = Monotonic.seconds() }
+                    let holding = inFlight != nil && placementHeld
+                    try decideAhead(&batch, applying: holding)
+                    if !holding && placementHeld { turnStarted = Monotonic.seconds() }  // taken by this batch's catch-up
                     previous = batch.pending
                     if let applying = inFlight {
                         inFlight = nil
                         guard try settle(applying, into: &summary) else {
                             // Decided on top of a batch the store refused: set aside with it.
                             summary.deferred += batch.outcomes.count
-                            ledger.releasePlacement()
+                            letGoOfPlacement()
                             continue
                         }
                         progress()  // applied: the store answers (the daemon's watchdog)
@@ -236,7 +241,7 @@ public final class PollCycle {
                 // touches the store while its thread does.
                 if let applying = inFlight { inFlight = nil; _ = try? settle(applying, into: &summary) }
                 rollBackStories()  // nothing of this batch was stored
-                ledger.releasePlacement()
+                letGoOfPlacement()
                 storeError = error
                 fetched.close()
                 while !fetched.receive(upTo: Self.batchSize).isEmpty {}  // let the fetch thread finish
@@ -249,7 +254,7 @@ public final class PollCycle {
             } catch {
                 storeError = storeError ?? error
             }
-            ledger.releasePlacement()
+            letGoOfPlacement()
         }
         worker?.wait()
         if let storeError { throw storeError }
@@ -279,7 +284,7 @@ public final class PollCycle {
             try body(&batch, &summary)
         } catch {
             rollBackStories()
-            ledger.releasePlacement()
+            letGoOfPlacement()
             throw error
         }
         try apply(&batch, into: &summary)
@@ -310,6 +315,12 @@ public final class PollCycle {
     /// Back to the index as the cycle found it, and to the cycle's start in reading the store:
     /// the next batch's catch-up reads back what the earlier batches committed (after the
     /// checkpoint's ledger position), as the first batch of a cycle reads what others stored.
+    /// Lets go of story placement (a store one process holds has none to let go).
+    private func letGoOfPlacement() {
+        ledger.releasePlacement()
+        placementHeld = false
+    }
+
     private func rollBackStories() {
         if let checkpoint { stories.rollback(to: checkpoint) }
         storiesReady = false
@@ -324,7 +335,7 @@ public final class PollCycle {
     private func apply(_ batch: inout Batch, into summary: inout Summary) throws(StoreError) {
         defer {
             storiesReady = false  // the next batch reads what others stored meanwhile
-            ledger.releasePlacement()
+            letGoOfPlacement()
         }
         do {
             try decideWaiting(&batch)
@@ -483,6 +494,7 @@ public final class PollCycle {
         // corrections are read under it too, every batch: a merge, split or mute made meanwhile
         // (by hand, on any node) is followed from this batch on, not from the next cycle.
         try ledger.holdPlacement()
+        placementHeld = true
         storiesReady = true
         let corrected = try ledger.storyCorrections(at: now)
         if corrected.mark != stories.corrections {
