@@ -153,6 +153,11 @@ public final class PollCycle {
         // parser as they arrive), this one decides and applies, so a cold cycle uses both cores.
         let remote = due.filter { !$0.currentURL.hasPrefix("file:") }
         let requests = remote.map { FetchRequest(url: $0.currentURL, etag: $0.etag, lastModified: $0.lastModified) }
+        // A store across a network applies a batch on a second connection while this thread
+        // decides the next (`InFlight`); a store in the process applies each batch here. Opened
+        // before the fetch thread starts: failing after, this thread would leave the fetch thread
+        // blocked on a full hand-over, and its join would never return.
+        let writer = try ledger.pipelineWriter()
         var fetched = Handoff<Fetched>(capacity: Self.batchSize)
         var worker: WorkerThread?
         do {
@@ -166,9 +171,6 @@ public final class PollCycle {
         var storeError: StoreError?
         var fetchError: Error?
         var drained = false
-        // A store across a network applies a batch on a second connection while this thread
-        // decides the next (`InFlight`); a store in the process applies each batch here.
-        let writer = try ledger.pipelineWriter()
         var inFlight: InFlight?
         var previous = ItemDecision.Pending()
         var turnStarted = 0.0  // when this node last took placement
