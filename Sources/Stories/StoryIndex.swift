@@ -409,14 +409,14 @@ public final class StoryIndex {
     /// tokenized again (`ItemWords`); the same decisions either way.
     public func add(item: Int64, title: String?, summary: String?, words: ItemWords? = nil, at: Timestamp, seen: Timestamp,
                     newStoryID: @autoclosure () -> String) -> StoryAssignment {
-        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary, read: words)
+        let (terms, counts, names, lead, titled) = vectorAndLead(title: title, summary: summary, read: words)
         let t = at.secondsSince1970
         // The window is measured on publication times: what was published more than a window
         // before this item can match neither it nor anything placed after it in publication
         // order. Not against the newest item seen: an item older than that (a backlog read newest
         // first, a feed added late) must still find, and be found by, the items of its own days.
         evict(olderThan: t - Int64(settings.window))
-        let scored = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, at: t)
+        let scored = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, titled: titled, at: t)
         var chosen: Int32?
         if let (story, similarity) = Self.best(scored), similarity >= settings.threshold {
             chosen = story
@@ -448,7 +448,7 @@ public final class StoryIndex {
     /// Items older than the window only count in the word frequencies.
     public func restore(item: Int64, title: String?, summary: String?, at: Timestamp, story: StoryAssignment) {
         guard !contains(item: item) else { return }
-        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
+        let (terms, counts, names, lead, _) = vectorAndLead(title: title, summary: summary)
         let t = at.secondsSince1970
         newestItem = max(newestItem, item)
         guard t >= max(horizon, t) - Int64(settings.window) else { return rarity.add(terms, at: t) }
@@ -461,10 +461,10 @@ public final class StoryIndex {
     public func explain(title: String?, summary: String?, at: Timestamp, story id: String) -> StoryExplanation {
         let learned = nameEvidence
         defer { nameEvidence = learned }  // explaining must not teach the index anything
-        let (terms, counts, names, lead) = vectorAndLead(title: title, summary: summary)
+        let (terms, counts, names, lead, titled) = vectorAndLead(title: title, summary: summary)
         let t = at.secondsSince1970
         evict(olderThan: t - Int64(settings.window))
-        let scores = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, at: t)
+        let scores = terms.isEmpty ? [] : scoreStories(terms, counts, names, lead: lead, titled: titled, at: t)
         let story = self.story(id: id)
         var result = StoryExplanation(threshold: settings.threshold)
         result.score = story.flatMap { s in scores.first { $0.0 == s }?.1 }
@@ -557,8 +557,9 @@ public final class StoryIndex {
     // MARK: Similarity
 
     /// The item's stems (stop words out) and their counts, title words weighted; which of them
-    /// are names; and the title's first name (its actor), if any.
-    private func vectorAndLead(title: String?, summary: String?, read: ItemWords? = nil) -> ([UInt64], [Float], [UInt64], UInt64?) {
+    /// are names; the title's first name (its actor), if any; and which stems are in the title
+    /// (a count cannot tell: a word said twice in the summary weighs as one in the title).
+    private func vectorAndLead(title: String?, summary: String?, read: ItemWords? = nil) -> ([UInt64], [Float], [UInt64], UInt64?, [UInt64]) {
         var weights = KeyMap<Float>()
         // Each text is read once, for its words here and its names below (and not at all when
         // the topic matcher has read it already).
@@ -591,7 +592,10 @@ public final class StoryIndex {
             }
             names = Array(Set(names)).sorted()
         }
-        return (pairs.map(\.0), pairs.map(\.1), names, lead)
+        var titled: [UInt64] = []
+        for (stem, word, _, _) in tokens[0] where !StopWords.contains(word) { titled.append(place(stem)) }
+        titled.sort()  // in the terms' order, as the owners were looked for before
+        return (pairs.map(\.0), pairs.map(\.1), names, lead, titled)
     }
 
     /// A demonym's place ("Chinese": China), or the stem itself.
@@ -748,7 +752,7 @@ public final class StoryIndex {
 
     /// The candidate stories for an item and their scores: those of the items that share its
     /// rarest words and the minimum of words, the best few by their best item.
-    private func scoreStories(_ terms: [UInt64], _ counts: [Float], _ names: [UInt64], lead: UInt64?, at t: Int64) -> [(Int32, Double)] {
+    private func scoreStories(_ terms: [UInt64], _ counts: [Float], _ names: [UInt64], lead: UInt64?, titled: [UInt64], at t: Int64) -> [(Int32, Double)] {
         guard !entries.isEmpty else { return [] }
         idfMemo.clear()
         let n = settings.rarityHalfLife > 0 ? rarity.total(at: horizon) : Double(entries.count)
@@ -810,7 +814,7 @@ public final class StoryIndex {
         }
         var scored: [(Int32, Double)] = []
         let a = settings.centroidWeight
-        let owners = settings.ownShare > 0 ? owners(of: terms, counts) : []
+        let owners = settings.ownShare > 0 ? owners(of: titled) : []
         var considered = Array(nearest.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }).prefix(Self.centroidScores))
         for story in owners where !considered.contains(where: { $0.key == story }) { considered.append((story, nearest[story] ?? 0)) }
         for (story, item) in considered {
@@ -848,10 +852,12 @@ public final class StoryIndex {
     /// the vote's lead is at least (2f − 1) of it, so a word whose lead falls short — most words —
     /// costs one pass, cut short as soon as the others have outvoted any owner or more than
     /// (1 − f) of the sample are small stories' (in a stream of one-offs, after a dozen postings).
-    private func owners(of terms: [UInt64], _ counts: [Float]) -> [Int32] {
+    private func owners(of titled: [UInt64]) -> [Int32] {
         var result: [Int32] = []
         let share = settings.ownShare
-        for (term, count) in zip(terms, counts) where count >= Self.titleWeight && topicStems[term] == nil {
+        var last: UInt64?
+        for term in titled where term != last && topicStems[term] == nil {
+            last = term
             guard let held = table.held(term), Int(held) >= settings.ownEvidence, let list = table.postings(term) else { continue }
             // The others' votes: each cancels one of the owner's, and there are at most (1 − f)·n;
             // a small story's item is one of them for certain (the owner is big).

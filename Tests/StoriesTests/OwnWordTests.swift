@@ -54,6 +54,13 @@ import FeedwatchCore
         #expect(placed.probe != placed.big)
     }
 
+    @Test func twoMentionsInTheSummaryAreNotATitleWord() {
+        // Said twice in the summary, the word weighs as much as once in a title: still a mention.
+        let placed = Self.place(bigStory: 20, probe: "Wallpapers for your Windows Phone, with retro themes from indie artists",
+                                summary: "Dark skins and pastel icons, one a nod to Zorblax, another to Zorblax fans.")
+        #expect(placed.probe != placed.big)
+    }
+
     @Test func aWordSharedWithAnotherStoryIsNobodysOwn() {
         // 20 of the latest 30 items using "Zorblax" are the launch's: two thirds, below 0.8.
         let placed = Self.place(bigStory: 20, rivals: 10, probe: Self.sidePiece)
