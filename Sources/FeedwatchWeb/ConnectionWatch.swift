@@ -9,10 +9,13 @@ import Web
 /// FlyingFox then sees its read end and closes the connection as it does any other (with a reset).
 ///
 /// From outside because FlyingFox has no hook between accepting a connection and reading its
-/// request. Each connection is found through /proc/self/fd and measured on a `dup` of its
-/// descriptor, so a number the server closes and reuses meanwhile can never shut the wrong
-/// connection: the duplicate holds the socket it was made from. Costs a handful of system calls
-/// per open connection per second.
+/// request. Each connection is found through /proc/self/fd and measured on its own descriptor,
+/// which is never duplicated or closed here: closing any descriptor of a file drops every POSIX
+/// lock the process holds on it, and the store's SQLite connection in this process depends on
+/// its locks (a `dup` and `close` of every descriptor once a second would drop them). The
+/// descriptor's inode is checked again just before a shutdown, so a number the server closed and
+/// reused meanwhile for another connection is left alone. Costs a handful of system calls per
+/// open connection per second.
 final class ConnectionWatch: Sendable {
     private let port: UInt16
     private let budget: ConnectionBudget
@@ -45,19 +48,18 @@ final class ConnectionWatch: Sendable {
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard let fd = Int32(name), fd != own else { continue }
-            let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
-            guard copy >= 0 else { continue }
-            defer { close(copy) }
-            guard let (inode, counters) = accepted(copy) else { continue }
+            guard let (inode, counters) = accepted(fd) else { continue }
             let (track, verdict) = budget.judge(tracks[inode], .init(received: counters.bytes_received, acked: counters.bytes_acked,
                                                                      now: Monotonic.seconds()))
             if let reason = verdict.reason {
+                let client = peer(fd)
+                guard Self.inode(fd) == inode else { continue }  // closed meanwhile, the number reused
                 // Lingering zero: the close that follows resets the connection, so a client still
                 // sending learns at once, and nothing waits in the kernel to be delivered.
                 var abort = linger(l_onoff: 1, l_linger: 0)
-                setsockopt(copy, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
-                shutdown(copy, Int32(SHUT_RDWR))
-                log.notice("closed the connection from \(peer(copy)): \(reason)")
+                setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+                shutdown(fd, Int32(SHUT_RDWR))
+                log.notice("closed the connection from \(client): \(reason)")
             } else {
                 next[inode] = track
             }
@@ -69,8 +71,7 @@ final class ConnectionWatch: Sendable {
     /// the listening socket, nor the store's connection (Linux never gives an outgoing connection
     /// a local port that a socket is bound to).
     private func accepted(_ fd: Int32) -> (UInt, fw_tcp_counters)? {
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFSOCK else { return nil }
+        guard let inode = Self.inode(fd) else { return nil }
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let named = withUnsafeMutablePointer(to: &address) {
@@ -79,7 +80,14 @@ final class ConnectionWatch: Sendable {
         guard named == 0, Self.port(of: address) == port else { return nil }
         var counters = fw_tcp_counters()
         guard fw_tcp_counters_get(fd, &counters) == 0, counters.state == UInt8(TCP_ESTABLISHED) else { return nil }
-        return (UInt(status.st_ino), counters)
+        return (inode, counters)
+    }
+
+    /// The inode of the socket `fd` is, or nil when it is no socket.
+    private static func inode(_ fd: Int32) -> UInt? {
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFSOCK else { return nil }
+        return UInt(status.st_ino)
     }
 
     private static func port(of address: sockaddr_storage) -> UInt16? {

@@ -398,6 +398,15 @@ import Testing
         #expect(seconds < 10, "cut within the watch's second or two, not after: \(cut)")
         #expect(served.logText.contains("closed the connection from 127.0.0.1:") && served.logText.contains("without an answer"), "\(served.logText)")
         #expect(try await get(served.port, "/healthz").status == 200, "still serving")
+        // The watch looks at every descriptor of the process and must close none: closing one of
+        // the store's drops the SQLite connection's POSIX locks (a `dup` and `close` of each,
+        // once a second, did), and with them its claim that the WAL is in use.
+        #expect(try await get(served.port, "/").status == 200)
+        try await Task.sleep(for: .seconds(2.5))
+        let pid = "\(served.process.processIdentifier)"
+        let locks = try String(contentsOfFile: "/proc/locks", encoding: .utf8).split(separator: "\n")
+            .filter { $0.split(separator: " ").dropFirst(4).first.map(String.init) == pid }
+        #expect(!locks.isEmpty, "the server's SQLite locks are still held after the watch's passes")
     }
 
     /// `run` with `http:`: the same page, and the daemon's own counters of what its cycle did.
