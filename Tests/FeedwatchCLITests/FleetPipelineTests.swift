@@ -15,6 +15,23 @@ import Testing
     /// Wire stories: feed `k` carries wire story `k % wires` besides its own two items.
     private static let wires = 97
 
+    /// A config over the farm's feeds, its alerts to `NAME-alerts.jsonl` in `dir`; its path.
+    static func config(_ name: String, state: String, farm: FeedServer, in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent("\(name).yaml").path
+        try Data("""
+            state: \(state)
+            first_fetch_window: all
+            poll: {interval: 1h, timeout: 30s}
+            feeds:
+            \((0..<feeds).map { "  - url: \(farm.url("/farm/farm\($0).xml"))" }.joined(separator: "\n"))
+            topics:
+              police: police
+            sinks:
+              - file: {path: \(name)-alerts.jsonl}
+            """.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     @Test(.enabled(if: PostgresCluster.skipReason == nil || PostgresCluster.required, Comment(rawValue: PostgresCluster.skipReason ?? "")),
           .timeLimit(.minutes(4)))
     func batchesAppliedWhileTheNextIsDecidedStoreWhatOneAtATimeStores() throws {
@@ -33,21 +50,7 @@ import Testing
         let farm = try FeedServer(arguments: [dir.path])
         let cluster = try PostgresCluster.shared.get()
         let uri = try cluster.createDatabase("pipeline")
-        func config(_ name: String, state: String) throws -> String {
-            let path = dir.appendingPathComponent("\(name).yaml").path
-            try Data("""
-                state: \(state)
-                first_fetch_window: all
-                poll: {interval: 1h, timeout: 30s}
-                feeds:
-                \((0..<Self.feeds).map { "  - url: \(farm.url("/farm/farm\($0).xml"))" }.joined(separator: "\n"))
-                topics:
-                  police: police
-                sinks:
-                  - file: {path: \(name)-alerts.jsonl}
-                """.utf8).write(to: URL(fileURLWithPath: path))
-            return path
-        }
+        func config(_ name: String, state: String) throws -> String { try Self.config(name, state: state, farm: farm, in: dir) }
         func alerts(_ name: String) throws -> [String] {
             try String(contentsOf: dir.appendingPathComponent("\(name)-alerts.jsonl"), encoding: .utf8).split(separator: "\n").map(String.init)
         }
@@ -113,18 +116,7 @@ import Testing
                                  "The chief resigned after the council learned of the contract."))
         let farm = try FeedServer(arguments: [dir.path])
         let uri = try PostgresCluster.shared.get().createDatabase("pipelinemute")
-        let path = dir.appendingPathComponent("feedwatch.yaml").path
-        try Data("""
-            state: \(uri)
-            first_fetch_window: all
-            poll: {interval: 1h, timeout: 30s}
-            feeds:
-            \((0..<Self.feeds).map { "  - url: \(farm.url("/farm/farm\($0).xml"))" }.joined(separator: "\n"))
-            topics:
-              police: police
-            sinks:
-              - file: {path: alerts.jsonl}
-            """.utf8).write(to: URL(fileURLWithPath: path))
+        let path = try Self.config("feedwatch", state: uri, farm: farm, in: dir)
         let first = try BinaryRunner.run(["once", "--all", "--config", path])
         #expect(first.status == 0, "\(first.stderr)")
         let listed = try BinaryRunner.run(["stories", "--config", path, "--json", "--since", "7d"]).stdout.split(separator: "\n")
@@ -139,10 +131,10 @@ import Testing
             try write(k, items: item("chief-\(k)", "Police chief resigns over facial recognition contract",
                                      "https://farm\(k).example/chief", "Outlet \(k) on the chief who resigned over the contract."))
         }
-        let before = try String(contentsOf: dir.appendingPathComponent("alerts.jsonl"), encoding: .utf8).split(separator: "\n").count
+        let before = try String(contentsOf: dir.appendingPathComponent("feedwatch-alerts.jsonl"), encoding: .utf8).split(separator: "\n").count
         let second = try BinaryRunner.run(["once", "--all", "--config", path])
         #expect(second.status == 0, "\(second.stderr)")
-        let after = try String(contentsOf: dir.appendingPathComponent("alerts.jsonl"), encoding: .utf8).split(separator: "\n").count
+        let after = try String(contentsOf: dir.appendingPathComponent("feedwatch-alerts.jsonl"), encoding: .utf8).split(separator: "\n").count
         let story = try BinaryRunner.run(["stories", "--config", path, "--json", "--since", "7d"]).stdout.split(separator: "\n")
             .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first { $0["id"] as? String == chief }
         #expect((story?["size"] as? Int ?? 0) > 100, "every outlet's item joined the muted story in this cycle: \(story?["size"] ?? "none")")
