@@ -38,21 +38,6 @@ checkpoint_completion_target = 0.9"
 [ "$PGSTATS" = 1 ] && conf+=$'\n'"shared_preload_libraries = 'pg_stat_statements'"$'\n'"pg_stat_statements.track = all"
 start_pg "$conf"
 
-config() {  # $1: state; the config on stdout
-  cat <<YAML
-state: $1
-first_fetch_window: all
-poll: {interval: 1h, concurrency: 32, per_host: 32, timeout: 60s}
-topics:
-  facial-recognition: '"facial recognition" OR "face recognition" OR "face surveillance"'
-  police: 'police OR policing OR "law enforcement"'
-  police-face-surveillance: '("facial recognition" OR "face recognition") AND (police OR "law enforcement") NOT "face id"'
-sinks:
-  - file: {path: $WORK/alerts.jsonl}
-feeds:
-YAML
-  for f in "$WORK"/feeds/*.xml; do echo "  - url: http://127.0.0.1:$PORT/$(basename "$f")"; done
-}
 # Wall s, CPU s (user+sys), peak RSS MB of one command.
 timed() {
   /usr/bin/time -f "%e %U %S %M" -o "$WORK/t" "$@" 2>>"$WORK/run.log" || true
@@ -93,7 +78,7 @@ rm -f "$WORK"/state.sqlite* "$WORK/alerts.jsonl" "$WORK/run.log" "$WORK"/node-*.
 sqlite_cold="- | - | - | –" sqlite_warm="- | - | - | –" pg1_cold="- | - | - | -" pg1_warm="- | - | - | -" pg3_cold="- | - | - | -" pg3_warm="- | - | - | -"
 c1_cold=- c1_warm=- c3_cold=- c3_warm=-
 if has sqlite; then
-  config "$WORK/state.sqlite" > "$WORK/sqlite.yaml"
+  bench_config "$WORK/state.sqlite" > "$WORK/sqlite.yaml"
   sqlite_cold="$(timed "$BIN" once --all --config "$WORK/sqlite.yaml") | –"
   sqlite_warm="$(timed "$BIN" once --all --config "$WORK/sqlite.yaml") | –"
 fi
@@ -101,8 +86,8 @@ fi
 for db in one three; do psql -d postgres -c "CREATE DATABASE $db" >/dev/null; done
 [ "$PGSTATS" = 1 ] && psql -d postgres -c "CREATE EXTENSION pg_stat_statements" >/dev/null
 uri() { echo "postgresql://postgres@/$1?host=$WORK/pg"; }
-config "$(uri one)" > "$WORK/one.yaml"
-config "$(uri three)" > "$WORK/three.yaml"
+bench_config "$(uri one)" > "$WORK/one.yaml"
+bench_config "$(uri three)" > "$WORK/three.yaml"
 stats() {  # the statements that took the server's time, then forget them
   [ "$PGSTATS" = 1 ] || return 0
   echo "--- pg_stat_statements: $1" >> "$WORK/stats.txt"

@@ -12,6 +12,24 @@ feeds_in() {
   fi
 }
 
+# The benchmarks' config over the feeds in $WORK/feeds served on $PORT, its store STATE (a path or
+# a postgresql:// URI), alerts to $WORK/alerts.jsonl; on stdout.
+bench_config() {
+  cat <<YAML
+state: $1
+first_fetch_window: all
+poll: {interval: 1h, concurrency: 32, per_host: 32, timeout: 60s}
+topics:
+  facial-recognition: '"facial recognition" OR "face recognition" OR "face surveillance"'
+  police: 'police OR policing OR "law enforcement"'
+  police-face-surveillance: '("facial recognition" OR "face recognition") AND (police OR "law enforcement") NOT "face id"'
+sinks:
+  - file: {path: $WORK/alerts.jsonl}
+feeds:
+YAML
+  for f in "$WORK"/feeds/*.xml; do echo "  - url: http://127.0.0.1:$PORT/$(basename "$f")"; done
+}
+
 # nginx serving ROOT, answering If-Modified-Since as a feed server should (304 when unchanged).
 start_nginx() {
   cat > "$WORK/nginx.conf" <<NGINX

@@ -23,25 +23,10 @@ feeds_in "$WORK/feeds"
 start_nginx "$WORK/feeds"
 start_pg
 
-config() {  # $1: state; the config on stdout
-  cat <<YAML
-state: $1
-first_fetch_window: all
-poll: {interval: 1h, concurrency: 32, per_host: 32, timeout: 60s}
-topics:
-  facial-recognition: '"facial recognition" OR "face recognition" OR "face surveillance"'
-  police: 'police OR policing OR "law enforcement"'
-  police-face-surveillance: '("facial recognition" OR "face recognition") AND (police OR "law enforcement") NOT "face id"'
-sinks:
-  - file: {path: $WORK/alerts.jsonl}
-feeds:
-YAML
-  for f in "$WORK"/feeds/*.xml; do echo "  - url: http://127.0.0.1:$PORT/$(basename "$f")"; done
-}
 
 # The SQLite store, once: the poll benchmark's cold cycle.
 rm -f "$WORK"/state.sqlite* "$WORK/alerts.jsonl"
-config "$WORK/state.sqlite" > "$WORK/sqlite.yaml"
+bench_config "$WORK/state.sqlite" > "$WORK/sqlite.yaml"
 "$BIN" once --all --config "$WORK/sqlite.yaml" 2>"$WORK/cold.log" || true
 echo "SQLite store: $(du -m "$WORK/state.sqlite" | cut -f1) MB, $(wc -l < "$WORK/alerts.jsonl") alerts delivered; $(tail -1 "$WORK/cold.log")"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -56,7 +41,7 @@ for i in $(seq "$REPEAT"); do
     /usr/bin/time -f "%e %U %S %M" -o "$WORK/t" "$bin" migrate-store --config "$WORK/sqlite.yaml" --to "$uri" > "$WORK/copied" 2>"$WORK/copy.err" || { cat "$WORK/copy.err"; exit 1; }
     read -r wall user sys rss < "$WORK/t"
     before=$(wc -l < "$WORK/alerts.jsonl")
-    config "$uri" > "$WORK/pg.yaml"
+    bench_config "$uri" > "$WORK/pg.yaml"
     "$bin" once --all --config "$WORK/pg.yaml" 2>"$WORK/after.log" || true
     after=$(wc -l < "$WORK/alerts.jsonl")
     printf '%s  copy: %ss wall, %ss user, %ss sys, %d MB peak  |  once afterwards: %d new alerts (%s)  |  load %s\n' \

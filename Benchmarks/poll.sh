@@ -20,26 +20,10 @@ start_nginx "$WORK/feeds"
 
 : > "$WORK/curl.cfg"
 now=$(date -u '+%a, %d %b %Y %H:%M:%S GMT')
-{
-  echo "feeds:"
-  for f in "$WORK"/feeds/*.xml; do
-    url="http://127.0.0.1:$PORT/$(basename "$f")"
-    printf 'url = "%s"\noutput = "/dev/null"\n' "$url" >> "$WORK/curl.cfg"
-    echo "  - url: $url"
-  done
-} > "$WORK/feeds.yaml.part"
-cat > "$WORK/feedwatch.yaml" <<YAML
-state: $WORK/state.sqlite
-first_fetch_window: all
-poll: {interval: 1h, concurrency: 32, per_host: 32, timeout: 60s}
-topics:
-  facial-recognition: '"facial recognition" OR "face recognition" OR "face surveillance"'
-  police: 'police OR policing OR "law enforcement"'
-  police-face-surveillance: '("facial recognition" OR "face recognition") AND (police OR "law enforcement") NOT "face id"'
-sinks:
-  - file: {path: $WORK/alerts.jsonl}
-YAML
-cat "$WORK/feeds.yaml.part" >> "$WORK/feedwatch.yaml"
+for f in "$WORK"/feeds/*.xml; do
+  printf 'url = "%s"\noutput = "/dev/null"\n' "http://127.0.0.1:$PORT/$(basename "$f")" >> "$WORK/curl.cfg"
+done
+bench_config "$WORK/state.sqlite" > "$WORK/feedwatch.yaml"
 seconds() { python3 -c 'import sys,time; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
 stamp() { date +%s.%N; }
 median() { python3 -c 'import sys,statistics; print("%.2f" % statistics.median(map(float, sys.argv[1:])))' "$@"; }
