@@ -384,7 +384,11 @@ public final class PollCycle {
         let job = applying.job
         switch job.applied {
         case .success(let position)?:
-            stories.ledgerPosition = position
+            // Never back: a batch without items is applied at the position it was decided on,
+            // which the next batch's catch-up may have read past meanwhile (it took placement,
+            // this one did not) — going back to it had that batch refused as stale, and every
+            // batch decided on top of it set aside with it.
+            stories.ledgerPosition = max(stories.ledgerPosition, position)
         case .failure(let error)?:
             rollBackStories()
             guard error.kind == .conflict else { throw error }

@@ -16,12 +16,12 @@ import Testing
     private static let wires = 97
 
     /// A config over the farm's feeds, its alerts to `NAME-alerts.jsonl` in `dir`; its path.
-    static func config(_ name: String, state: String, farm: FeedServer, in dir: URL) throws -> String {
+    static func config(_ name: String, state: String, farm: FeedServer, in dir: URL, perHost: Int = 2) throws -> String {
         let path = dir.appendingPathComponent("\(name).yaml").path
         try Data("""
             state: \(state)
             first_fetch_window: all
-            poll: {interval: 1h, timeout: 30s}
+            poll: {interval: 1h, timeout: 30s, per_host: \(perHost), concurrency: 64}
             feeds:
             \((0..<feeds).map { "  - url: \(farm.url("/farm/farm\($0).xml"))" }.joined(separator: "\n"))
             topics:
@@ -98,6 +98,10 @@ import Testing
     /// process, their applies were refused (decided on an index that never read the store) and
     /// 148 of the 200 items were set aside for the next cycle, the muted story left at 53; in a
     /// running daemon, whose index is current, items placed in a muted story alerted.
+    /// Fetched fast (32 transfers to the farm), the batch without items is still in flight when
+    /// the next one is decided: settling it must not take the index back to the position it was
+    /// decided on, behind the one the next batch's catch-up read — that had the next batch
+    /// refused as stale, and every later one set aside with it (443 of 700 feeds, on CI).
     @Test(.enabled(if: PostgresCluster.skipReason == nil || PostgresCluster.required, Comment(rawValue: PostgresCluster.skipReason ?? "")),
           .timeLimit(.minutes(4)))
     func aBatchAfterOneWithoutItemsStillFollowsTheMutes() throws {
@@ -116,7 +120,7 @@ import Testing
                                  "The chief resigned after the council learned of the contract."))
         let farm = try FeedServer(arguments: [dir.path])
         let uri = try PostgresCluster.shared.get().createDatabase("pipelinemute")
-        let path = try Self.config("feedwatch", state: uri, farm: farm, in: dir)
+        let path = try Self.config("feedwatch", state: uri, farm: farm, in: dir, perHost: 32)
         let first = try BinaryRunner.run(["once", "--all", "--config", path])
         #expect(first.status == 0, "\(first.stderr)")
         let listed = try BinaryRunner.run(["stories", "--config", path, "--json", "--since", "7d"]).stdout.split(separator: "\n")
@@ -134,10 +138,11 @@ import Testing
         let before = try String(contentsOf: dir.appendingPathComponent("feedwatch-alerts.jsonl"), encoding: .utf8).split(separator: "\n").count
         let second = try BinaryRunner.run(["once", "--all", "--config", path])
         #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("polled \(Self.feeds) feeds: 200 new items, 0 alerts"), "\(second.stderr)")
         let after = try String(contentsOf: dir.appendingPathComponent("feedwatch-alerts.jsonl"), encoding: .utf8).split(separator: "\n").count
         let story = try BinaryRunner.run(["stories", "--config", path, "--json", "--since", "7d"]).stdout.split(separator: "\n")
             .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first { $0["id"] as? String == chief }
-        #expect((story?["size"] as? Int ?? 0) > 100, "every outlet's item joined the muted story in this cycle: \(story?["size"] ?? "none")")
+        #expect((story?["size"] as? Int ?? 0) > 100, "every outlet's item joined the muted story in this cycle: \(story?["size"] ?? "none"); \(second.stderr)")
         #expect(after == before, "nothing alerts from a muted story: \(after - before) new alerts; \(second.stderr)")
     }
 }

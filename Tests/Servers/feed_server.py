@@ -174,7 +174,13 @@ def exit_when_parent_goes():
 
 
 threading.Thread(target=exit_when_parent_goes, daemon=True).start()
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(http.server.ThreadingHTTPServer):
+    # socketserver's backlog of 5 drops the SYNs of a poller with dozens of transfers to this
+    # one host; the retransmits (1 s, 3 s, 7 s…) then look like a server too slow to answer.
+    request_queue_size = 128
+
+
+server = Server(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)
 server.serve_forever()
