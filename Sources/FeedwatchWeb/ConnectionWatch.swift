@@ -44,7 +44,7 @@ final class ConnectionWatch: Sendable {
         guard let dir = opendir("/proc/self/fd") else { return tracks }
         defer { closedir(dir) }
         let own = dirfd(dir)
-        var next: [UInt: ConnectionBudget.Track] = [:]
+        var kept: [(key: (fd: Int32, inode: UInt), track: ConnectionBudget.Track)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard let fd = Int32(name), fd != own else { continue }
@@ -52,19 +52,30 @@ final class ConnectionWatch: Sendable {
             let (track, verdict) = budget.judge(tracks[inode], .init(received: counters.bytes_received, acked: counters.bytes_acked,
                                                                      now: Monotonic.seconds()))
             if let reason = verdict.reason {
-                let client = peer(fd)
-                guard Self.inode(fd) == inode else { continue }  // closed meanwhile, the number reused
-                // Lingering zero: the close that follows resets the connection, so a client still
-                // sending learns at once, and nothing waits in the kernel to be delivered.
-                var abort = linger(l_onoff: 1, l_linger: 0)
-                setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
-                shutdown(fd, Int32(SHUT_RDWR))
-                log.notice("closed the connection from \(client): \(reason)")
+                end(fd, inode: inode, reason: reason)
             } else {
-                next[inode] = track
+                kept.append(((fd, inode), track))
             }
         }
+        let surplus = budget.surplus(kept)
+        let reason = ConnectionBudget.Verdict.overCap(connections: budget.maxConnections).reason ?? ""
+        for (fd, inode) in surplus { end(fd, inode: inode, reason: reason) }
+        let ended = Set(surplus.map(\.inode))
+        var next: [UInt: ConnectionBudget.Track] = [:]
+        for (key, track) in kept where !ended.contains(key.inode) { next[key.inode] = track }
         return next
+    }
+
+    /// Resets the connection `fd` is, unless the number was closed and reused meanwhile.
+    private func end(_ fd: Int32, inode: UInt, reason: String) {
+        let client = peer(fd)
+        guard Self.inode(fd) == inode else { return }  // closed meanwhile, the number reused
+        // Lingering zero: the close that follows resets the connection, so a client still
+        // sending learns at once, and nothing waits in the kernel to be delivered.
+        var abort = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+        shutdown(fd, Int32(SHUT_RDWR))
+        log.notice("closed the connection from \(client): \(reason)")
     }
 
     /// The socket's inode and counters, if it is an established TCP connection on our port: not

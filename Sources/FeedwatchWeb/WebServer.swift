@@ -11,29 +11,31 @@ import Config
 /// in `WebRoutes`; here are only the limits a request must keep and the request log.
 struct WebServer {
     let port: Int
-    private let server: HTTPServer
 
     /// Longest request target (path and query) accepted; a page link is a few dozen bytes.
     static let maxTarget = 4_096
 
     static func start(settings: HTTPSettings, routes: WebRoutes, log: Logger) async throws -> WebServer {
         let host = settings.host == "localhost" ? "127.0.0.1" : settings.host
-        let address: any SocketAddress = host.contains(":")
-            ? try sockaddr_in6.inet6(ip6: host, port: UInt16(settings.port))
-            : try sockaddr_in.inet(ip4: host, port: UInt16(settings.port))
-        // `timeout`: a response not ready within it is answered 500 (a store stuck on a lock).
-        let server = HTTPServer(config: .init(address: address, timeout: 15, pool: NoDelayPool(inner: HTTPServer.defaultPool()),
-                                              logger: FlyingFoxLog(log: log)),
-                                handler: ClosureHTTPHandler { request in
-            let started = Monotonic.seconds()
-            let response = Self.respond(request, routes)
-            log.debug("\(request.method.rawValue) \(request.path) \(response.statusCode.code) \(Int((Monotonic.seconds() - started) * 1_000)) ms",
-                      metadata: ["http.remote": "\(request.remoteAddress.map { "\($0)" } ?? "-")"])
-            return response
-        })
-        let task = Task { try await server.run() }
+        func address(port: Int) throws -> any SocketAddress {
+            host.contains(":") ? try sockaddr_in6.inet6(ip6: host, port: UInt16(port)) : try sockaddr_in.inet(ip4: host, port: UInt16(port))
+        }
+        func server(port: Int) throws -> HTTPServer {
+            // `timeout`: a response not ready within it is answered 500 (a store stuck on a lock).
+            HTTPServer(config: .init(address: try address(port: port), timeout: 15, pool: NoDelayPool(inner: HTTPServer.defaultPool()),
+                                     logger: FlyingFoxLog(log: log)),
+                       handler: ClosureHTTPHandler { request in
+                let started = Monotonic.seconds()
+                let response = Self.respond(request, routes)
+                log.debug("\(request.method.rawValue) \(request.path) \(response.statusCode.code) \(Int((Monotonic.seconds() - started) * 1_000)) ms",
+                          metadata: ["http.remote": "\(request.remoteAddress.map { "\($0)" } ?? "-")"])
+                return response
+            })
+        }
+        let first = try server(port: settings.port)
+        let task = Task { try await first.run() }
         do {
-            try await server.waitUntilListening(timeout: 5)
+            try await first.waitUntilListening(timeout: 5)
         } catch {
             task.cancel()
             // The reason (address in use, permission) is what `run` threw.
@@ -41,13 +43,32 @@ struct WebServer {
             throw error
         }
         var port = settings.port
-        if let bound = await server.listeningAddress {
+        if let bound = await first.listeningAddress {
             switch bound {
             case .ip4(_, let p), .ip6(_, let p): port = Int(p)
             default: break
             }
         }
-        return WebServer(port: port, server: server)
+        // FlyingFox stops listening for good when an `accept` fails (out of file descriptors: a
+        // flood of connections faster than `ConnectionWatch` closes them), leaving a process
+        // that answers nothing — the connections it held are cancelled with it. So the server
+        // listens again, on the port it had, a second later, for as long as the process lives.
+        Task { [port] in
+            var result = await task.result
+            while true {
+                if case .failure(let error) = result {
+                    log.error("stopped accepting connections (\(error)): listening again in 1 s")
+                }
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                do {
+                    let again = try server(port: port)
+                    result = await Task { try await again.run() }.result
+                } catch {
+                    result = .failure(error)
+                }
+            }
+        }
+        return WebServer(port: port)
     }
 
     private static func respond(_ request: HTTPRequest, _ routes: WebRoutes) -> HTTPResponse {

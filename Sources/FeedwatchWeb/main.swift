@@ -24,6 +24,14 @@ signal(SIGINT) { _ in _exit(0) }
 signal(SIGHUP, SIG_IGN)
 signal(SIGPIPE, SIG_IGN)
 
+// Room for `ConnectionBudget.maxConnections` and a burst above it between two of
+// `ConnectionWatch`'s passes: the soft limit on descriptors is often 1,024, the hard one far higher.
+var descriptors = rlimit()
+if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &descriptors) == 0, descriptors.rlim_cur < min(descriptors.rlim_max, 16_384) {
+    descriptors.rlim_cur = min(descriptors.rlim_max, 16_384)
+    _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &descriptors)
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count >= 2, arguments[0] == "--config" else {
     printError("usage: feedwatch-web --config PATH [--parent-metrics] (normally started by `feedwatch serve` or `feedwatch run`)")

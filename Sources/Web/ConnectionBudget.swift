@@ -19,13 +19,18 @@ public struct ConnectionBudget: Sendable, Equatable {
     public var maxRequestSeconds: Double
     /// Longest a connection may carry nothing either way (nginx's `keepalive_timeout` is 75 s).
     public var maxIdleSeconds: Double
+    /// Most connections held at once. Each costs a file descriptor, and FlyingFox stops accepting
+    /// when it runs out of them; a dashboard and a few browsers hold a handful, so this is room
+    /// for hundreds of people, far below the descriptors `feedwatch-web` raises its limit to.
+    public var maxConnections: Int
 
-    public static let standard = ConnectionBudget(maxRequestBytes: 64 * 1024, maxRequestSeconds: 30, maxIdleSeconds: 75)
+    public static let standard = ConnectionBudget(maxRequestBytes: 64 * 1024, maxRequestSeconds: 30, maxIdleSeconds: 75, maxConnections: 512)
 
-    public init(maxRequestBytes: UInt64, maxRequestSeconds: Double, maxIdleSeconds: Double) {
+    public init(maxRequestBytes: UInt64, maxRequestSeconds: Double, maxIdleSeconds: Double, maxConnections: Int) {
         self.maxRequestBytes = maxRequestBytes
         self.maxRequestSeconds = maxRequestSeconds
         self.maxIdleSeconds = maxIdleSeconds
+        self.maxConnections = maxConnections
     }
 
     /// The kernel's counters for one connection at one moment.
@@ -61,6 +66,7 @@ public struct ConnectionBudget: Sendable, Equatable {
         case tooLarge(bytes: UInt64)
         case tooSlow(seconds: Double)
         case idle(seconds: Double)
+        case overCap(connections: Int)
 
         /// Why the connection was closed, for the log.
         public var reason: String? {
@@ -69,6 +75,7 @@ public struct ConnectionBudget: Sendable, Equatable {
             case .tooLarge(let bytes): "request over \(bytes) bytes without an answer"
             case .tooSlow(let seconds): "request unanswered after \(Int(seconds)) s"
             case .idle(let seconds): "idle for \(Int(seconds)) s"
+            case .overCap(let connections): "more than \(connections) connections open"
             }
         }
     }
@@ -99,5 +106,16 @@ public struct ConnectionBudget: Sendable, Equatable {
         if let since = t.pendingSince, sample.now - since > maxRequestSeconds { return (t, .tooSlow(seconds: maxRequestSeconds)) }
         if sample.now - t.activeAt > maxIdleSeconds { return (t, .idle(seconds: maxIdleSeconds)) }
         return (t, .keep)
+    }
+
+    /// Which of the connections kept by `judge` to close, when more than `maxConnections` are
+    /// open: idle ones before those with a request in progress (someone is waiting on those;
+    /// a keep-alive costs its client only a new connection), and among each, the ones quiet the
+    /// longest first.
+    public func surplus<Key>(_ open: [(key: Key, track: Track)]) -> [Key] {
+        guard open.count > maxConnections else { return [] }
+        return open.sorted { a, b in
+            (a.track.pendingSince == nil ? 0 : 1, a.track.activeAt) < (b.track.pendingSince == nil ? 0 : 1, b.track.activeAt)
+        }.prefix(open.count - maxConnections).map(\.key)
     }
 }

@@ -83,10 +83,16 @@ import Testing
         let process: Process
         let port: Int
         let log: URL
-        init(_ arguments: [String], dir: URL, environment: [String: String] = [:]) throws {
+        /// `descriptors`: a hard limit on the server's open files (through util-linux's `prlimit`).
+        init(_ arguments: [String], dir: URL, environment: [String: String] = [:], descriptors: Int? = nil) throws {
             process = Process()
-            process.executableURL = BinaryRunner.binary
-            process.arguments = arguments
+            if let descriptors {
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+                process.arguments = ["--nofile=\(descriptors):\(descriptors)", BinaryRunner.binary.path] + arguments
+            } else {
+                process.executableURL = BinaryRunner.binary
+                process.arguments = arguments
+            }
             process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["FEEDWATCH_LOG_LEVEL": "debug"]) { a, _ in a }) { _, new in new }
             log = dir.appendingPathComponent("serve-\(UUID().uuidString).log")
             try Data().write(to: log)
@@ -407,6 +413,59 @@ import Testing
         let locks = try String(contentsOfFile: "/proc/locks", encoding: .utf8).split(separator: "\n")
             .filter { $0.split(separator: " ").dropFirst(4).first.map(String.init) == pid }
         #expect(!locks.isEmpty, "the server's SQLite locks are still held after the watch's passes")
+    }
+
+    /// Connections held open by the hundred: past `ConnectionBudget`'s 512 the idle ones are
+    /// reset; and when a flood outruns the watch and the process runs out of descriptors, the
+    /// server listens again once they are back. (Before, FlyingFox stopped accepting for good at
+    /// the first failed `accept`: a live process answering nothing.)
+    @Test func floodsOfConnectionsAreCappedAndNeverStopTheServer() async throws {
+        let server = try FeedServer(arguments: [dir.path])
+        try feeds()
+        let config = try config(http: "{listen: '127.0.0.1:0'}", server: server)
+        try stored(config)
+        let script = """
+            import socket, sys, time
+            port, count, hold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+            held = []
+            for n in range(count):
+                try:
+                    held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+                except OSError:
+                    break
+            time.sleep(hold)
+            closed = 0
+            for s in held:
+                s.setblocking(False)
+                try:
+                    closed += s.recv(1) == b""
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed += 1
+                s.close()
+            print("opened", len(held), "closed", closed)
+            """
+        // Over the cap: 600 idle connections, the 88 beyond it reset by the watch's next pass.
+        let capped = try Served(["serve", "--config", config], dir: dir)
+        let flood = try BinaryRunner.runProcessWithInput("/usr/bin/env", ["python3", "-c", script, String(capped.port), "600", "3.5"], stdin: Data())
+        let figures = flood.stdout.split(whereSeparator: \.isWhitespace)
+        #expect(figures.count == 4 && figures[1] == "600" && (Int(figures[3]) ?? 0) >= 88, "\(flood.stdout) \(flood.stderr)")
+        #expect(capped.logText.contains("more than 512 connections open"), "\(capped.logText)")
+        #expect(try await get(capped.port, "/healthz").status == 200, "still serving")
+        capped.stop()
+
+        // Out of descriptors (64 in all): the server stops accepting, then listens again.
+        let starved = try Served(["serve", "--config", config], dir: dir, descriptors: 64)
+        let starving = try BinaryRunner.runProcessWithInput("/usr/bin/env", ["python3", "-c", script, String(starved.port), "120", "2"], stdin: Data())
+        #expect(starving.status == 0, "\(starving.stderr)")
+        var answered = false
+        for _ in 0..<20 where !answered {
+            try await Task.sleep(for: .milliseconds(500))
+            answered = (try? await get(starved.port, "/healthz").status) == 200
+        }
+        #expect(answered, "serving again once the connections are gone: \(starved.logText)")
+        #expect(starved.logText.contains("Too many open files") && starved.logText.contains("listening again"), "\(starved.logText)")
     }
 
     /// `run` with `http:`: the same page, and the daemon's own counters of what its cycle did.

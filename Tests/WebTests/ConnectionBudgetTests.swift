@@ -4,7 +4,7 @@ import Web
 /// The web server's connection limits as a function of the kernel's byte counters and the clock:
 /// what counts as the request in progress, and when a connection is given up.
 @Suite struct ConnectionBudgetTests {
-    let budget = ConnectionBudget(maxRequestBytes: 1_000, maxRequestSeconds: 30, maxIdleSeconds: 75)
+    let budget = ConnectionBudget(maxRequestBytes: 1_000, maxRequestSeconds: 30, maxIdleSeconds: 75, maxConnections: 3)
 
     /// Feeds `samples` (received, acked, now) through the budget; the verdict of each.
     func verdicts(_ samples: [(UInt64, UInt64, Double)]) -> [ConnectionBudget.Verdict] {
@@ -57,5 +57,25 @@ import Web
         #expect(ConnectionBudget.standard.maxRequestBytes >= 32 * 1024)
         #expect(ConnectionBudget.standard.maxRequestSeconds > 15, "longer than the server's own 500 for a slow handler")
         #expect(ConnectionBudget.Verdict.keep.reason == nil && ConnectionBudget.Verdict.idle(seconds: 75).reason == "idle for 75 s")
+    }
+
+    /// Over the cap, the idle connections go before those with a request in progress, the ones
+    /// quiet the longest first; at or under it, none.
+    @Test func overTheCapTheLongestIdleGoFirst() {
+        func track(received: UInt64, acked: UInt64, at now: Double) -> ConnectionBudget.Track {
+            budget.judge(nil, .init(received: received, acked: acked, now: now)).0
+        }
+        let open: [(key: String, track: ConnectionBudget.Track)] = [
+            ("pending-old", track(received: 100, acked: 0, at: 1)),    // a request in progress since 1
+            ("idle-new", track(received: 100, acked: 900, at: 9)),     // answered, quiet since 9
+            ("idle-old", track(received: 100, acked: 900, at: 2)),     // answered, quiet since 2
+            ("pending-new", track(received: 100, acked: 0, at: 8)),
+            ("idle-mid", track(received: 100, acked: 900, at: 5)),
+        ]
+        #expect(budget.surplus(open) == ["idle-old", "idle-mid"])
+        #expect(budget.surplus(Array(open.prefix(3))).isEmpty)
+        var tight = budget
+        tight.maxConnections = 1
+        #expect(tight.surplus(open) == ["idle-old", "idle-mid", "idle-new", "pending-old"])
     }
 }
