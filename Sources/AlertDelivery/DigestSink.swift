@@ -13,7 +13,10 @@ internal import Store
 ///        failing: https://a.example/feed.xml: HTTP 500 (3 in a row)
 ///
 /// Lines are appended with `O_APPEND`, whole lines per write; the file is opened for each write,
-/// so logrotate's default `create` needs no signal at all.
+/// so logrotate's default `create` needs no signal at all. A write is all or nothing: a digest
+/// line carries no id to skip it by when the batch is delivered again, so after a short write (a
+/// full disk) the file is cut back to where the write began, and on opening a torn last line (a
+/// `kill -9` mid-write, or a cut that failed) is cut off — every line is whole and none twice.
 public final class DigestSink: AlertSink, PeriodicSink {
     public let path: String
     public let every: Int
@@ -25,6 +28,12 @@ public final class DigestSink: AlertSink, PeriodicSink {
     public var name: String { identity ?? "digest:" + path }
     /// The config's feed names by URL: a failing feed is named as the config names it.
     public var feedNames: [String: String] = [:]
+    /// Whether the file may end in a torn line: until it was looked at, and after a cut failed.
+    private var mayBeTorn = true
+    private var notices: [String] = []
+    /// A summary that could not be written waits this long before it is tried again (in memory:
+    /// a restart tries at once), so a full disk is not retried, and logged, every second.
+    private var summaryRetry: (at: Timestamp, failures: Int)?
 
     public init(path: String, every: Int, topics: Set<String>?, health: Bool = false) {
         self.path = path
@@ -43,8 +52,16 @@ public final class DigestSink: AlertSink, PeriodicSink {
             + (a.link.map { " <\($0)>" } ?? "") + (a.storyNote.map { " (\($0))" } ?? "")
     }
 
+    public func drainNotices() -> [String] {
+        defer { notices = [] }
+        return notices
+    }
+
     func nextTick(_ store: DeliveryStore) throws -> Timestamp? {
-        try store.sinkState(sink: name)?.summaryAt.map { Timestamp(secondsSince1970: $0.secondsSince1970 + Int64(every)) }
+        guard let due = try store.sinkState(sink: name)?.summaryAt.map({ Timestamp(secondsSince1970: $0.secondsSince1970 + Int64(every)) }) else {
+            return nil
+        }
+        return summaryRetry.map { max($0.at, due) } ?? due
     }
 
     func tick(_ store: DeliveryStore, now: Timestamp) throws {
@@ -52,10 +69,17 @@ public final class DigestSink: AlertSink, PeriodicSink {
             try store.setSummaryTime(sink: name, at: now)  // the first period starts now
             return
         }
-        guard now.secondsSince1970 - last.secondsSince1970 >= Int64(every) else { return }
+        guard now.secondsSince1970 - last.secondsSince1970 >= Int64(every), summaryRetry.map({ now >= $0.at }) ?? true else { return }
         // A record that cannot be read was dead-lettered, with its reason, when it was delivered.
         let alerts = try store.alerts(createdFrom: last, to: now).compactMap(\.alert).filter { Delivery.wants(self, $0) }
-        try append(Self.summary(alerts, from: last, to: now, failing: try store.allFeeds().filter { $0.errorsInRow > 0 && !$0.gone }, names: feedNames))
+        do {
+            try append(Self.summary(alerts, from: last, to: now, failing: try store.allFeeds().filter { $0.errorsInRow > 0 && !$0.gone }, names: feedNames))
+        } catch let error as SinkError {
+            let failures = (summaryRetry?.failures ?? 0) + 1
+            summaryRetry = (Timestamp(secondsSince1970: now.secondsSince1970 + Int64(Delivery.backoff(failures))), failures)
+            throw SinkError("summary: \(error.description); next try at \(summaryRetry!.at.rfc3339)")
+        }
+        summaryRetry = nil
         try store.setSummaryTime(sink: name, at: now)
     }
 
@@ -95,9 +119,18 @@ public final class DigestSink: AlertSink, PeriodicSink {
 
     private func append(_ text: String) throws {
         guard !text.isEmpty else { return }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SinkError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        try writeAll(fd, Array(text.utf8), what: path)
+        if mayBeTorn {
+            let cut = try cutTornLine(fd, path: path)
+            if cut > 0 { notices.append("\(path): cut off a torn last line (\(cut) bytes, left by an interrupted write)") }
+            mayBeTorn = false
+        }
+        let start = lseek(fd, 0, SEEK_END)
+        let done = writeSome(fd, Array(text.utf8))
+        guard let failure = done.error else { return }
+        if done.count > 0, start < 0 || ftruncate(fd, start) != 0 { mayBeTorn = true }
+        throw SinkError("cannot write to \(path): \(String(cString: strerror(failure))) (nothing of this write kept; it is retried whole)")
     }
 }

@@ -98,7 +98,13 @@ public enum Delivery {
             }
             progress()
             for notice in sink.drainNotices() { log(notice) }
-            if let periodic = sink as? PeriodicSink { try periodic.tick(store, now: now) }
+            // A summary that cannot be written (a full disk) is that sink's failure, not the round's:
+            // the sinks after it still get their alerts.
+            do {
+                if let periodic = sink as? PeriodicSink { try periodic.tick(store, now: now) }
+            } catch let error as SinkError {
+                log("\(sink.name): \(error)")
+            }
         }
     }
 

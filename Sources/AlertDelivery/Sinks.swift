@@ -213,6 +213,30 @@ public struct SinkError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Cuts the bytes after a file's last newline — a line an interrupted write left torn — and
+/// says how many; reads back from the end only, as a log can be large.
+func cutTornLine(_ fd: Int32, path: String) throws -> Int {
+    let size = lseek(fd, 0, SEEK_END)
+    guard size > 0 else { return 0 }
+    var end = Int(size)
+    var buffer = [UInt8](repeating: 0, count: 4_096)
+    while end > 0 {
+        let start = max(0, end - buffer.count)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, end - start, off_t(start)) }
+        if n < 0 && errno == EINTR { continue }
+        guard n == end - start else { throw SinkError("cannot read \(path): \(String(cString: strerror(n < 0 ? errno : EIO)))") }
+        if let newline = buffer[0..<n].lastIndex(of: 0x0A) {
+            end = start + newline + 1
+            break
+        }
+        end = start
+    }
+    let torn = Int(size) - end
+    guard torn > 0 else { return 0 }
+    guard ftruncate(fd, off_t(end)) == 0 else { throw SinkError("cannot repair \(path): \(String(cString: strerror(errno)))") }
+    return torn
+}
+
 func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws {
     let done = writeSome(fd, bytes)
     if let error = done.error { throw SinkError("cannot write to \(what): \(String(cString: strerror(error)))") }

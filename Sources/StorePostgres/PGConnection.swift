@@ -44,30 +44,60 @@ struct PGRow {
 /// prepared on first use and kept by their text, as the SQLite connection does: the poller runs
 /// the same few thousands of times a cycle. Not shared between threads: the daemon's poller and
 /// its delivery thread each open their own.
+///
+/// A connection the server dropped (a restart, a PANIC on a full disk, a network cut) is opened
+/// again by the next command: the command that met the break fails — its transaction is gone
+/// with the session — and the daemon's next cycle or delivery round goes on, with no restart of
+/// its own. What a session held (statements, advisory locks) is gone with it: `session` tells.
 final class PGConnection {
-    private let conn: OpaquePointer
+    private var conn: OpaquePointer
+    private let uri: String
     /// Where it is connected, without the password (for messages).
     let target: String
     private var prepared: [String: String] = [:]
+    /// Counts the sessions this connection has had: a lock taken in an earlier one is not held.
+    private(set) var session = 0
 
     init(uri: String) throws(StoreError) {
+        self.uri = uri
         target = PGConnection.redacted(uri)
         if let failure = fw_pq_load() { throw StoreError(.unavailable, String(cString: failure)) }
+        conn = try Self.open(uri, target: target)
+        try configureSession()
+    }
+
+    private static func open(_ uri: String, target: String) throws(StoreError) -> OpaquePointer {
         guard let c = fw_pq_connectdb(uri) else { throw StoreError(.unavailable, "\(target): out of memory") }
         guard fw_pq_status(c) == FW_PQ_CONNECTION_OK else {
             let message = String(cString: fw_pq_error_message(c)).trimmingWhitespace
             fw_pq_finish(c)
             throw StoreError(.unavailable, "cannot connect to \(target): \(message)")
         }
-        conn = c
         fw_pq_silence_notices(c)
+        return c
+    }
+
+    /// A new session in place of one the server dropped (libpq marks it bad once a command
+    /// found it gone). Throws while the server is still unreachable: the caller's next try does
+    /// the same.
+    private func reconnectIfBroken() throws(StoreError) {
+        guard fw_pq_status(conn) != FW_PQ_CONNECTION_OK else { return }
+        let fresh = try Self.open(uri, target: target)
+        fw_pq_finish(conn)
+        conn = fresh
+        prepared = [:]
+        session += 1
+        try configureSession()
+    }
+
+    private func configureSession() throws(StoreError) {
         // Statements stay prepared (parsed once), but are planned for their values each time.
         // A cold cycle grows `items` from empty to 200,000 rows in one session, and the plan
         // PostgreSQL caches after five executions is made for the table as it was then — a
         // sequential scan that stays cached while the table grows (triage at 40,000 rows:
         // 20 ms a call instead of 0.06 ms). Every hot statement now runs once per batch, so
         // planning each execution costs little.
-        try execute("SET plan_cache_mode = force_custom_plan")
+        _ = try consume(fw_pq_exec(conn, "SET plan_cache_mode = force_custom_plan"), "SET plan_cache_mode")
     }
 
     deinit { fw_pq_finish(conn) }
@@ -77,6 +107,7 @@ final class PGConnection {
 
     /// Runs one or more statements without parameters (schema, transaction control).
     func execute(_ sql: String) throws(StoreError) {
+        try reconnectIfBroken()
         _ = try consume(fw_pq_exec(conn, sql), sql)
     }
 
@@ -97,6 +128,7 @@ final class PGConnection {
     }
 
     private func run(_ sql: String, _ values: [PGValue]) throws(StoreError) -> (rows: [PGRow], changed: Int) {
+        try reconnectIfBroken()
         let name: String
         if let known = prepared[sql] {
             name = known

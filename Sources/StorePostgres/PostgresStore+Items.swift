@@ -7,11 +7,12 @@ public import Store
 /// same stories one node would make. `apply` still checks its basis, under the ledger lock.
 extension PostgresStore {
     public func holdPlacement() throws(StoreError) {
-        guard !holdsPlacement else { return }
+        // Held in this session; a lock taken in a session the server dropped went with it.
+        guard placementSession != db.session else { return }
         let started = Monotonic.seconds()
         try db.execute("SELECT pg_advisory_lock(\(PGSchema.Lock.placement))")
         placementWaitSeconds += Monotonic.seconds() - started
-        holdsPlacement = true
+        placementSession = db.session
     }
 
     /// Another session queued for the placement lock (an advisory lock on one bigint key is
@@ -30,8 +31,11 @@ extension PostgresStore {
     }
 
     func releasePlacementLock() throws(StoreError) {
-        guard holdsPlacement else { return }
-        holdsPlacement = false
+        guard placementSession == db.session else {
+            placementSession = nil  // lost with its session: nothing to release
+            return
+        }
+        placementSession = nil
         try db.execute("SELECT pg_advisory_unlock(\(PGSchema.Lock.placement))")
     }
 

@@ -17,8 +17,9 @@ public final class PostgresStore: FeedQueue, ItemLedger, AlertOutbox, StoreReadM
     var feedLease: Lease?
     /// Sinks this instance claimed, with their lease's length: an acknowledgement renews it.
     var sinkLeases: [String: Int] = [:]
-    /// Whether this connection holds the placement lock (between `holdPlacement` and `apply`).
-    var holdsPlacement = false
+    /// The session of this connection that holds the placement lock (between `holdPlacement`
+    /// and `apply`), or nil.
+    var placementSession: Int?
     /// Seconds this instance has waited for the placement lock (what serializing costs).
     public internal(set) var placementWaitSeconds = 0.0
     /// The pipeline's writer (`pipelineWriter`), opened on first use and kept: a connection

@@ -81,7 +81,7 @@ final class SQLiteConnection {
         if rc != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_free(message)
-            throw StoreError(sqlite: rc, "\(path): \(text)")
+            throw StoreError(sqlite: rc, "\(path): \(text)\(systemError(rc))")
         }
     }
 
@@ -192,7 +192,22 @@ final class SQLiteConnection {
 
     fileprivate func error(_ rc: Int32, _ sql: String) -> StoreError {
         let message = String(cString: sqlite3_errmsg(db))
-        return StoreError(sqlite: rc, "\(path): \(message) (in: \(sql.prefix(80)))")
+        return StoreError(sqlite: rc, "\(path): \(message)\(systemError(rc)) (in: \(sql.prefix(80)))")
+    }
+
+    /// The operating system's reason behind an I/O failure, which SQLite's own words leave out:
+    /// on a full disk opening a store says "disk I/O error" (creating its shared-memory index
+    /// failed) and a write "database or disk is full" — ` (No space left on device)` says which.
+    /// SQLite clears the errno behind `SQLITE_FULL`, which (no page limit being set) only a full
+    /// filesystem or quota gives: that is ENOSPC.
+    private func systemError(_ rc: Int32) -> String {
+        let code: Int32
+        switch rc & 0xFF {
+        case SQLITE_FULL: code = ENOSPC
+        case SQLITE_IOERR, SQLITE_CANTOPEN: code = sqlite3_system_errno(db)
+        default: code = 0
+        }
+        return code == 0 ? "" : " (\(String(cString: strerror(code))))"
     }
 }
 

@@ -150,8 +150,13 @@ struct Run: ParsableCommand {
             do {
                 if let due = try store.nextDue() { next = min(next, due.secondsSince1970) }
             } catch {
-                Log.warning("cannot read when the next feed is due (\(error)); trying again in a minute")
-                next = now + 60
+                // The store is away (a database server restarting, a disk full): try again within
+                // a minute, or the feeds' interval when that is shorter — the next cycle finds it
+                // back (a dropped PostgreSQL connection is opened again) and nothing waits longer
+                // than it would have.
+                let retry = min(60, max(1, loaded.poll.interval))
+                Log.warning("cannot read when the next feed is due (\(error)); trying again in \(retry) s")
+                next = now + Int64(retry)
             }
             var wait = Double(max(1, next - now))
             if let interval = notifier.watchdogInterval { wait = min(wait, max(0.1, interval - (Monotonic.seconds() - lastWatchdog))) }

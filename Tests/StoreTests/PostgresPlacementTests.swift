@@ -43,4 +43,30 @@ import Testing
         #expect(waiter.held)
         #expect(try !a.placementWanted())
     }
+
+    /// A session the server drops (a restart, a PANIC on a full disk) is opened again by the
+    /// next call; the placement lock went with the old session, so holding it again takes it
+    /// again, in the new one — never "already held" on a lock the server let go.
+    @Test(.enabled(if: PostgresCluster.skipReason == nil || PostgresCluster.required, Comment(rawValue: PostgresCluster.skipReason ?? "")))
+    func aDroppedSessionIsOpenedAgainAndItsPlacementLockTakenAgain() throws {
+        let cluster = try PostgresCluster.shared.get()
+        let uri = try cluster.createDatabase("reconnect")
+        let store = try PostgresStore(uri: uri, node: "a")
+        try store.holdPlacement()
+        let held = """
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        #expect(try cluster.psql(uri, held) == "1\n")
+        _ = try cluster.psql(uri, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        #expect(try cluster.psql(uri, held) == "0\n")
+
+        // The call that meets the break fails as unavailable; the next one works.
+        #expect(throws: StoreError.self) { try store.nextDue() }
+        #expect(try store.nextDue() == nil)
+        try store.holdPlacement()
+        #expect(try cluster.psql(uri, held) == "1\n", "the placement lock is held again, in the new session")
+        store.releasePlacement()
+        #expect(try cluster.psql(uri, held) == "0\n")
+    }
 }

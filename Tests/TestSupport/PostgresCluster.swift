@@ -42,7 +42,8 @@ public final class PostgresCluster: @unchecked Sendable {
         }
         bin = "/usr/lib/postgresql/\(version)/bin"
         user = getuid() == 0 ? "postgres" : nil
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        let parent = options.parent.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        directory = parent.appendingPathComponent("feedwatch-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             if let user {
@@ -100,11 +101,15 @@ public final class PostgresCluster: @unchecked Sendable {
         public var tls: (certificate: String, key: String)?
         /// pg_hba.conf's lines, instead of initdb's (trust on the socket and loopback).
         public var hba: [String]?
+        /// The directory to make the cluster's directory in (a small filesystem of a test's own),
+        /// instead of the temporary directory.
+        public var parent: String?
 
-        public init(tcp: Bool = false, tls: (certificate: String, key: String)? = nil, hba: [String]? = nil) {
+        public init(tcp: Bool = false, tls: (certificate: String, key: String)? = nil, hba: [String]? = nil, parent: String? = nil) {
             self.tcp = tcp
             self.tls = tls
             self.hba = hba
+            self.parent = parent
         }
     }
 
@@ -116,6 +121,32 @@ public final class PostgresCluster: @unchecked Sendable {
     public static func start(_ options: Options) throws(ClusterError) -> PostgresCluster {
         try PostgresCluster(options)
     }
+
+    /// Whether the server is up (`pg_ctl status`): a server that met a full disk while writing
+    /// its write-ahead log stops with a PANIC, as PostgreSQL documents.
+    public var isRunning: Bool {
+        (try? run(bin + "/pg_ctl", ["-D", directory + "/data", "status"])) != nil
+    }
+
+    /// Stops the server the way a PANIC does: at once, every connection cut, crash recovery due.
+    public func crash() throws {
+        try run(bin + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "-w", "stop"])
+    }
+
+    /// Starts the server again after it stopped (crash recovery runs first).
+    public func restart() throws {
+        try run(bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60", "start"])
+    }
+
+    /// Stops the server at once and removes its directory — before the filesystem under it goes.
+    /// (The stop registered for the process's exit then finds nothing to do.)
+    public func destroy() {
+        _ = try? run(bin + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "-w", "stop"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The server's log, for a failure message.
+    public var serverLog: String { (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)) ?? "" }
 
     /// A port no one listens on now on 127.0.0.1 (the kernel's pick for a socket bound to 0).
     private static func freePort() throws -> Int {
