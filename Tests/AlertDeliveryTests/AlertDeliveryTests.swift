@@ -253,6 +253,29 @@ import Testing
             """)
     }
 
+    /// A torn last line (a `kill -9` mid-write) is cut off before the digest's first write, and
+    /// said: the next line starts on a line of its own.
+    @Test func aTornLastLineIsCutBeforeTheFirstWrite() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("2027-01-15T08:00:00Z [police] Verge: whole <https://verge.example/1>\n2027-01-15T08:0".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let sink = DigestSink(path: path, every: 3_600, topics: nil)
+        let t = Timestamp(secondsSince1970: 1_800_000_000)
+        let alert = Alert(id: "a1", emittedAt: t, matches: [("police", [])], feed: Alert.Feed(url: "https://wired.example/feed", title: "Wired"),
+                          item: Alert.Item(id: nil, title: "Next", link: "https://wired.example/2", published: t, summary: nil, authors: []),
+                          story: nil)
+        try sink.deliver([alert])
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == """
+            2027-01-15T08:00:00Z [police] Verge: whole <https://verge.example/1>
+            2027-01-15T08:00:00Z [police] Wired: Next <https://wired.example/2>
+
+            """)
+        #expect(sink.drainNotices() == ["\(path): cut off a torn last line (15 bytes, left by an interrupted write)"])
+        try sink.deliver([alert])  // looked at once: a later write appends
+        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 3)
+    }
+
     @Test func backoffGrowsFromSecondsToHours() {
         #expect((1...5).map(Delivery.backoff) == [2, 4, 8, 16, 32])
         #expect(Delivery.backoff(14) == 16_384 && Delivery.backoff(15) == 6 * 3_600)
